@@ -1,0 +1,121 @@
+"""``cuecard`` command line: serve, replay, eval, bench."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+
+from loguru import logger
+
+
+def _quiet_logs(level: str = "WARNING"):
+    logger.remove()
+    logger.add(sys.stderr, level=level)
+
+
+def cmd_serve(args):
+    from cuecard.api.app import serve
+    from cuecard.settings import Settings
+
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    _quiet_logs("INFO")
+    serve(Settings(**overrides))
+
+
+def cmd_replay(args):
+    from cuecard.pipeline.replay import replay_tracks, tracks_from
+    from cuecard.pipeline.services import Services
+    from cuecard.settings import Settings
+    from cuecard.transports.replay import AudioFormatError, load_audio
+
+    _quiet_logs()
+    try:
+        candidate = load_audio(args.audio)
+        interviewer = load_audio(args.interviewer) if args.interviewer else None
+    except AudioFormatError as e:
+        print(f"cuecard replay: {e}", file=sys.stderr)
+        return 2
+
+    async def main():
+        settings = Settings()
+        services = await Services.create(settings)
+        await asyncio.to_thread(services.engine.warm_up)
+
+        async def emit(event):
+            if event["type"] == "transcript" and not event.get("final") and not args.interim:
+                return
+            print(json.dumps(event), flush=True)
+
+        try:
+            await replay_tracks(
+                services, tracks_from(candidate, interviewer), realtime=args.realtime, on_event=emit
+            )
+        finally:
+            await services.close()
+
+    asyncio.run(main())
+    return 0
+
+
+def cmd_eval(args):
+    _quiet_logs()
+    if args.what == "asr":
+        from cuecard.eval.asr import main as run
+    elif args.what == "questions":
+        from cuecard.eval.questions import main as run
+    elif args.what == "diarization":
+        from cuecard.eval.diarization import main as run
+    else:
+        raise SystemExit(f"unknown evaluation {args.what}")
+    return run(args)
+
+
+def cmd_bench(args):
+    _quiet_logs()
+    from importlib import import_module
+
+    module = import_module(f"cuecard.bench.{args.what.replace('-', '_')}")
+    return module.main(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cuecard", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the web server (page, API, WebRTC)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(func=cmd_serve)
+
+    replay = sub.add_parser("replay", help="run the pipeline on audio files, print JSON events")
+    replay.add_argument("audio", help="candidate track (any format soundfile reads)")
+    replay.add_argument("--interviewer", help="interviewer track")
+    replay.add_argument("--realtime", action="store_true", help="pace input at real time")
+    replay.add_argument("--interim", action="store_true", help="also print interim transcripts")
+    replay.set_defaults(func=cmd_replay)
+
+    ev = sub.add_parser("eval", help="evaluations on labelled data")
+    ev.add_argument("what", choices=["asr", "questions", "diarization"])
+    ev.add_argument("manifest")
+    ev.add_argument("--non-questions", help="(questions) ASR manifest whose transcripts are statements")
+    ev.add_argument("--limit", type=int, help="only the first N rows")
+    ev.add_argument("--realtime", action="store_true", help="(asr) pace at real time, measure latency")
+    ev.set_defaults(func=cmd_eval)
+
+    bench = sub.add_parser("bench", help="benchmarks")
+    bench.add_argument("what", help="latency | make-scenario | transcript-latency | api-load")
+    bench.add_argument("args", nargs=argparse.REMAINDER)
+    bench.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    result = args.func(args)
+    raise SystemExit(result or 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""Cuecard's own Pipecat frames: plain dataclasses, one per step of the data path.
+
+    UserAudioRawFrame(user_id=role)      transport -> segmenter          (pipecat's own)
+    SpeechSegmentFrame                   segmenter -> speech-to-text
+    UtteranceEndFrame                    segmenter -> speech-to-text (refinement), detector
+    TranscriptFrame / InterimTranscriptFrame
+                                         speech-to-text -> diarizer -> question detector -> sink
+    QuestionFrame                        question detector/classifier -> answer drafter -> sink
+    SuggestionFrame                      answer drafter -> sink
+    StatusFrame                          anyone -> sink (provider switches, errors, bot states)
+
+Times (``start``/``end``) are seconds since the session started, on the audio clock of the
+track (sample counts), not wall-clock time, so that replay and live runs agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipecat.frames.frames import (
+    DataFrame,
+    InterimTranscriptionFrame,
+    SystemFrame,
+    TranscriptionFrame,
+)
+
+CANDIDATE = "candidate"
+INTERVIEWER = "interviewer"
+ROLES = (CANDIDATE, INTERVIEWER)
+
+SAMPLE_RATE = 16000
+
+
+@dataclass
+class SpeechSegmentFrame(DataFrame):
+    """A stretch of one track's speech, cut by the voice activity detector.
+
+    ``kind`` says how far the segment has come:
+    - ``"partial"``: speech goes on; audio so far, for an interim transcript;
+    - ``"tentative"``: a short pause began; decode now so the result is ready if the pause lasts;
+    - ``"final"``: the pause lasted ``vad_stop_secs``; the segment is closed.
+    """
+
+    role: str
+    audio: bytes  # 16 kHz mono signed 16-bit little-endian
+    start: float
+    end: float
+    segment_id: str
+    utterance_id: str
+    kind: str = "final"
+    speaker: str | None = None
+    sample_rate: int = SAMPLE_RATE
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+@dataclass
+class UtteranceEndFrame(DataFrame):
+    """A longer silence closed an utterance (one transcript line made of one or more segments)."""
+
+    role: str
+    utterance_id: str
+    start: float
+    end: float
+    audio: bytes = b""
+    speaker: str | None = None
+
+
+@dataclass
+class TranscriptFrame(TranscriptionFrame):
+    """Final text of one transcript line (an utterance) so far, with who said it and when.
+
+    ``text`` is the whole line: a client replaces the line with id ``segment_id``.
+    ``refined`` marks the background re-decoding of a closed utterance.
+    """
+
+    role: str = CANDIDATE
+    speaker: str | None = None
+    start: float = 0.0
+    end: float = 0.0
+    segment_id: str = ""
+    confidence: float | None = None
+    provider: str = "local"
+    refined: bool = False
+    utterance_closed: bool = False
+
+
+@dataclass
+class InterimTranscriptFrame(InterimTranscriptionFrame):
+    """Unstable text of a line while its speaker is still talking."""
+
+    role: str = CANDIDATE
+    speaker: str | None = None
+    start: float = 0.0
+    end: float = 0.0
+    segment_id: str = ""
+    confidence: float | None = None
+    provider: str = "local"
+    # Words confirmed by two consecutive decodes; ``text`` = stable + the unstable tail.
+    stable_text: str = ""
+
+
+@dataclass
+class QuestionFrame(DataFrame):
+    """The interviewer asked something. ``status`` is ``"tentative"`` (from interim text),
+    ``"confirmed"`` (on the final text) or ``"withdrawn"``."""
+
+    question_id: str
+    text: str
+    type: str  # technical | behavioral | situational | cultural
+    confidence: float
+    topic: str = ""
+    follow_up_of: str | None = None
+    status: str = "confirmed"
+    segment_id: str = ""
+    start: float = 0.0
+    end: float = 0.0
+    type_scores: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class SuggestionFrame(DataFrame):
+    """A piece of an answer draft. ``delta`` is appended to the option's text; ``done`` closes it."""
+
+    question_id: str
+    option: str  # e.g. concise | story | deep_dive
+    delta: str = ""
+    text: str = ""
+    done: bool = False
+    source: str = "composer"  # prepared | llm | composer
+    word_count: int = 0
+    speaking_secs: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class StatusFrame(SystemFrame):
+    """Something the user should see that is not a transcript: provider in use, errors, states."""
+
+    state: str
+    message: str = ""
+    provider: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)

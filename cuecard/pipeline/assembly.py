@@ -1,0 +1,43 @@
+"""The one place that knows the order of a session's stages.
+
+    transport input → SpeechSegmenter → speech-to-text → … → EventSink → transport output
+
+Each stage is a Pipecat ``FrameProcessor`` in ``cuecard/processors/``; stages talk only
+through the frames in ``cuecard.frames``.
+"""
+
+from __future__ import annotations
+
+from pipecat.processors.frame_processor import FrameProcessor
+
+from cuecard.pipeline.services import Services
+from cuecard.processors.event_sink import EventSink
+from cuecard.processors.speech_segmenter import SegmenterParams, SpeechSegmenter
+from cuecard.processors.whisper_stt import WhisperSTTProcessor
+
+
+def segmenter_params(services: Services) -> SegmenterParams:
+    s = services.settings
+    return SegmenterParams(
+        confidence=s.vad_confidence,
+        pause_secs=s.vad_pause_secs,
+        stop_secs=s.vad_stop_secs,
+        utterance_gap_secs=s.utterance_gap_secs,
+        max_segment_secs=s.max_segment_secs,
+        partial_period_secs=s.interim_period_secs,
+    )
+
+
+def build_stages(services: Services, sink: EventSink, *, live: bool) -> list[FrameProcessor]:
+    s = services.settings
+    return [
+        SpeechSegmenter(segmenter_params(services), wall_clock_offsets=live),
+        WhisperSTTProcessor(
+            services.engine,
+            beam_size=s.whisper_beam_size,
+            refine_beam_size=s.whisper_refine_beam_size,
+            refine=s.refine_utterances,
+            interims=s.interim_period_secs > 0,
+        ),
+        sink,
+    ]

@@ -1,0 +1,256 @@
+"""Voice activity glue: cut each track's audio into speech segments and utterances.
+
+Pipecat's ``VADProcessor`` follows one stream; a Cuecard session carries two (the candidate's
+microphone and the interviewer's tab), interleaved in one pipeline, so this processor keeps one
+Silero model and one small state machine per role (``UserAudioRawFrame.user_id``).
+
+Why three kinds of segment frame (see ``SpeechSegmentFrame``): the delay from the end of a
+question to its final text is VAD stop time + decode time. Emitting a ``tentative`` segment at
+the first short pause lets speech-to-text decode *while* the VAD waits to be sure the pause
+lasts; when it does, the ``final`` frame reuses that result. ``partial`` frames while speech
+goes on feed the interim transcript.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import numpy as np
+from pipecat.audio.vad.silero import SileroVADAnalyzer
+from pipecat.frames.frames import (
+    CancelFrame,
+    EndFrame,
+    Frame,
+    InputAudioRawFrame,
+    UserAudioRawFrame,
+)
+from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+
+from cuecard.frames import CANDIDATE, SAMPLE_RATE, SpeechSegmentFrame, UtteranceEndFrame
+
+CHUNK = 512  # Silero's window at 16 kHz: 32 ms
+CHUNK_SECS = CHUNK / SAMPLE_RATE
+BYTES_PER_SAMPLE = 2
+
+
+@dataclass
+class SegmenterParams:
+    confidence: float = 0.6  # probability that starts speech
+    release: float = 0.35  # probability under which a chunk counts as silence (hysteresis)
+    start_secs: float = 0.064  # speech needed to open a segment
+    pause_secs: float = 0.1  # silence that triggers a tentative decode
+    stop_secs: float = 0.25  # silence that closes a segment
+    utterance_gap_secs: float = 0.9  # silence that closes an utterance
+    max_segment_secs: float = 25.0
+    partial_period_secs: float = 1.0  # 0 disables partial frames
+    preroll_secs: float = 0.25  # audio kept from before the detected start
+    min_rms: float = 0.0015  # chunks quieter than this are silence whatever the model says
+
+
+@dataclass
+class _Track:
+    role: str
+    vad: SileroVADAnalyzer
+    offset: float  # session time of the track's first sample
+    samples: int = 0  # samples seen on this track
+    pending: bytearray = field(default_factory=bytearray)  # < one chunk, not yet analysed
+    preroll: bytearray = field(default_factory=bytearray)
+    speech_run: int = 0
+    silence_run: int = 0
+    in_segment: bool = False
+    segment: bytearray = field(default_factory=bytearray)
+    segment_start: float = 0.0
+    segment_id: str = ""
+    tentative_sent: bool = False
+    last_partial_at: float = 0.0
+    utterance_id: str | None = None
+    utterance: bytearray = field(default_factory=bytearray)
+    utterance_start: float = 0.0
+    utterance_end: float = 0.0
+
+    @property
+    def now(self) -> float:
+        return self.offset + self.samples / SAMPLE_RATE
+
+
+class SpeechSegmenter(FrameProcessor):
+    """``UserAudioRawFrame`` (per role) → ``SpeechSegmentFrame`` / ``UtteranceEndFrame``.
+
+    Audio frames are consumed, not passed on: nothing downstream needs raw audio, and 50 frames
+    a second per track through every processor would cost CPU for nothing.
+    """
+
+    def __init__(
+        self,
+        params: SegmenterParams | None = None,
+        *,
+        wall_clock_offsets: bool = False,
+        pass_audio: bool = False,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self._params = params or SegmenterParams()
+        # Live transports start tracks at different moments; place each track's first sample at
+        # the wall-clock time since the session started. Replay starts every track at 0.
+        self._wall_clock_offsets = wall_clock_offsets
+        self._pass_audio = pass_audio
+        self._tracks: dict[str, _Track] = {}
+        self._t0 = time.monotonic()
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection):
+        await super().process_frame(frame, direction)
+        if isinstance(frame, InputAudioRawFrame):
+            role = getattr(frame, "user_id", "") or CANDIDATE
+            await self._on_audio(role, frame)
+            if self._pass_audio:
+                await self.push_frame(frame, direction)
+            return
+        if isinstance(frame, (EndFrame, CancelFrame)):
+            if isinstance(frame, EndFrame):
+                await self.flush()
+        await self.push_frame(frame, direction)
+
+    # -- per track ---------------------------------------------------------------------------
+
+    def _track(self, role: str) -> _Track:
+        track = self._tracks.get(role)
+        if track is None:
+            offset = time.monotonic() - self._t0 if self._wall_clock_offsets else 0.0
+            vad = SileroVADAnalyzer(sample_rate=SAMPLE_RATE)
+            vad.set_sample_rate(SAMPLE_RATE)
+            track = _Track(role=role, vad=vad, offset=offset)
+            self._tracks[role] = track
+        return track
+
+    async def _on_audio(self, role: str, frame: InputAudioRawFrame):
+        if frame.sample_rate != SAMPLE_RATE or frame.num_channels != 1:
+            raise ValueError(
+                f"SpeechSegmenter needs 16 kHz mono audio, got {frame.sample_rate} Hz "
+                f"x{frame.num_channels}; the transport resamples"
+            )
+        track = self._track(role)
+        track.pending.extend(frame.audio)
+        step = CHUNK * BYTES_PER_SAMPLE
+        while len(track.pending) >= step:
+            chunk = bytes(track.pending[:step])
+            del track.pending[:step]
+            await self._on_chunk(track, chunk)
+
+    def _is_speech(self, track: _Track, chunk: bytes) -> bool:
+        p = self._params
+        prob = float(np.asarray(track.vad.voice_confidence(chunk)).reshape(-1)[0])
+        samples = np.frombuffer(chunk, np.int16).astype(np.float32) / 32768.0
+        if float(np.sqrt(np.mean(samples * samples))) < p.min_rms:
+            return False
+        threshold = p.release if track.in_segment else p.confidence
+        return prob >= threshold
+
+    async def _on_chunk(self, track: _Track, chunk: bytes):
+        p = self._params
+        speech = self._is_speech(track, chunk)
+        track.samples += CHUNK
+        if track.utterance_id is not None:
+            track.utterance.extend(chunk)
+
+        if not track.in_segment:
+            track.preroll.extend(chunk)
+            max_preroll = int(p.preroll_secs * SAMPLE_RATE) * BYTES_PER_SAMPLE
+            if len(track.preroll) > max_preroll:
+                del track.preroll[: len(track.preroll) - max_preroll]
+            track.speech_run = track.speech_run + 1 if speech else 0
+            if track.speech_run * CHUNK_SECS >= p.start_secs:
+                self._open_segment(track)
+            elif track.utterance_id is not None:
+                track.silence_run += 1
+                if track.silence_run * CHUNK_SECS >= p.utterance_gap_secs:
+                    await self._close_utterance(track)
+            return
+
+        track.segment.extend(chunk)
+        if speech:
+            if track.silence_run:
+                track.tentative_sent = False  # speech resumed: an earlier tentative is stale
+            track.silence_run = 0
+        else:
+            track.silence_run += 1
+        silence = track.silence_run * CHUNK_SECS
+        if silence >= p.stop_secs or track.now - track.segment_start >= p.max_segment_secs:
+            await self._close_segment(track)
+        elif silence >= p.pause_secs and not track.tentative_sent:
+            track.tentative_sent = True
+            await self._emit_segment(track, "tentative")
+        elif (
+            p.partial_period_secs > 0
+            and speech
+            and track.now - track.last_partial_at >= p.partial_period_secs
+        ):
+            track.last_partial_at = track.now
+            await self._emit_segment(track, "partial")
+
+    def _open_segment(self, track: _Track):
+        track.in_segment = True
+        track.segment = bytearray(track.preroll)
+        track.preroll.clear()
+        track.segment_start = track.now - len(track.segment) / BYTES_PER_SAMPLE / SAMPLE_RATE
+        track.segment_id = uuid.uuid4().hex[:12]
+        track.silence_run = 0
+        track.tentative_sent = False
+        track.last_partial_at = track.now
+        if track.utterance_id is None:
+            track.utterance_id = uuid.uuid4().hex[:12]
+            track.utterance = bytearray(track.segment)
+            track.utterance_start = track.segment_start
+
+    async def _emit_segment(self, track: _Track, kind: str):
+        # A tentative or final segment ends where the silence began: the trailing silence carries
+        # no words and would only cost decode time.
+        trailing = track.silence_run * CHUNK * BYTES_PER_SAMPLE if kind != "partial" else 0
+        keep = max(len(track.segment) - trailing + int(0.08 * SAMPLE_RATE) * BYTES_PER_SAMPLE, 0)
+        audio = bytes(track.segment[:keep])
+        end = track.segment_start + len(audio) / BYTES_PER_SAMPLE / SAMPLE_RATE
+        await self.push_frame(
+            SpeechSegmentFrame(
+                role=track.role,
+                audio=audio,
+                start=track.segment_start,
+                end=end,
+                segment_id=track.segment_id,
+                utterance_id=track.utterance_id or track.segment_id,
+                kind=kind,
+            )
+        )
+        return end
+
+    async def _close_segment(self, track: _Track):
+        track.utterance_end = await self._emit_segment(track, "final")
+        track.in_segment = False
+        track.segment = bytearray()
+        track.speech_run = 0
+        # The silence already heard counts towards the utterance gap.
+        track.preroll = bytearray()
+
+    async def _close_utterance(self, track: _Track):
+        cut = int((track.utterance_end - track.utterance_start) * SAMPLE_RATE) * BYTES_PER_SAMPLE
+        await self.push_frame(
+            UtteranceEndFrame(
+                role=track.role,
+                utterance_id=track.utterance_id or "",
+                start=track.utterance_start,
+                end=track.utterance_end,
+                audio=bytes(track.utterance[:cut]),
+            )
+        )
+        track.utterance_id = None
+        track.utterance = bytearray()
+        track.silence_run = 0
+
+    async def flush(self):
+        """End of input: close whatever is open so no captured speech is lost."""
+        for track in self._tracks.values():
+            if track.in_segment:
+                track.silence_run = 0
+                await self._close_segment(track)
+            if track.utterance_id is not None:
+                await self._close_utterance(track)

