@@ -1,0 +1,1 @@
+"""The candidate (profile, STAR stories) and the job they interview for."""

@@ -1,0 +1,97 @@
+"""Shared test fixtures: settings in a temporary data dir, the Whisper model joined once,
+a real redis-server per test session, and speech generated with espeak-ng."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from cuecard.settings import Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def whisper_dir(tmp_path_factory) -> Path:
+    """The default model joined and sha256-checked once for the whole test session."""
+    from cuecard.services.whisper.weights import join_base_model
+
+    return join_base_model(tmp_path_factory.mktemp("models") / "whisper-base")
+
+
+@pytest.fixture
+def settings(tmp_path, whisper_dir) -> Settings:
+    return Settings(data_dir=tmp_path / "data", whisper_model=str(whisper_dir), _env_file=None)
+
+
+@pytest.fixture
+async def services(settings):
+    from cuecard.pipeline.services import Services
+
+    svc = await Services.create(settings)
+    yield svc
+    await svc.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A real redis-server on a free port, started for this test session."""
+    exe = shutil.which("redis-server")
+    if exe is None:
+        pytest.fail("redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    proc = subprocess.Popen(
+        [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def espeak(text: str, path: Path, voice: str = "en-us", speed: int = 160) -> Path:
+    """Speech from espeak-ng, converted to 16 kHz mono WAV."""
+    raw = path.with_suffix(".raw.wav")
+    subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(raw), text], check=True)
+    data, rate = sf.read(str(raw), dtype="float32")
+    raw.unlink()
+    import soxr
+
+    sf.write(str(path), soxr.resample(data, rate, 16000), 16000, subtype="PCM_16")
+    return path
+
+
+@pytest.fixture
+def speak(tmp_path):
+    """``speak(text, voice=...) -> Path`` of a 16 kHz WAV of that text."""
+    counter = iter(range(10_000))
+
+    def _speak(text: str, voice: str = "en-us", speed: int = 160) -> Path:
+        return espeak(text, tmp_path / f"speech{next(counter)}.wav", voice, speed)
+
+    return _speak
+
+
+def silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * 16000), np.int16)
