@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pipecat.processors.frame_processor import FrameProcessor
 
+from cuecard.pipeline.context import SessionContext
 from cuecard.pipeline.services import Services
 from cuecard.processors.event_sink import EventSink
 from cuecard.processors.speech_segmenter import SegmenterParams, SpeechSegmenter
@@ -28,7 +29,9 @@ def segmenter_params(services: Services) -> SegmenterParams:
     )
 
 
-def build_stages(services: Services, sink: EventSink, *, live: bool) -> list[FrameProcessor]:
+def build_stages(
+    services: Services, sink: EventSink, *, live: bool, context: SessionContext
+) -> list[FrameProcessor]:
     s = services.settings
     return [
         SpeechSegmenter(segmenter_params(services), wall_clock_offsets=live),

@@ -8,6 +8,7 @@ from typing import Awaitable, Callable
 import numpy as np
 
 from cuecard.frames import CANDIDATE, INTERVIEWER
+from cuecard.pipeline.context import SessionContext
 from cuecard.pipeline.services import Services
 from cuecard.pipeline.session import SessionRunner
 from cuecard.transports.replay import feed
@@ -22,6 +23,7 @@ async def replay_tracks(
     persist: bool = True,
     session_id: str | None = None,
     on_start: Callable[[float], None] | None = None,
+    context: SessionContext | None = None,
 ) -> list[dict]:
     """Run the live pipeline on ``tracks`` (role → 16 kHz int16) and return all events."""
     if persist:
@@ -30,7 +32,7 @@ async def replay_tracks(
         )
         session_id = record["id"]
     session_id = session_id or uuid.uuid4().hex
-    runner = SessionRunner(services, session_id, live=False, persist=persist)
+    runner = SessionRunner(services, session_id, live=False, persist=persist, context=context)
     events: list[dict] = []
 
     async def collect(event: dict):

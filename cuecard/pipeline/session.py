@@ -15,6 +15,7 @@ from pipecat.workers.runner import WorkerRunner
 
 from cuecard.frames import SAMPLE_RATE
 from cuecard.pipeline.assembly import build_stages
+from cuecard.pipeline.context import SessionContext
 from cuecard.pipeline.services import Services
 from cuecard.processors.event_sink import EventSink
 
@@ -34,14 +35,16 @@ class SessionRunner:
         outputs: list[FrameProcessor] = (),
         live: bool = True,
         persist: bool = True,
+        context: SessionContext | None = None,
     ):
         self.services = services
         self.session_id = session_id
+        self.context = context or SessionContext(session_id=session_id)
         self.started_at = time.time()
         self._listeners: list[EventListener] = []
         self._persist = persist
         self.sink = EventSink([self._on_event])
-        stages = build_stages(services, self.sink, live=live)
+        stages = build_stages(services, self.sink, live=live, context=self.context)
         self.pipeline = Pipeline([*inputs, *stages, *outputs])
         self.worker = PipelineWorker(
             self.pipeline,
