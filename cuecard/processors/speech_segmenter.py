@@ -49,9 +49,19 @@ class SegmenterParams:
     min_rms: float = 0.0015  # chunks quieter than this are silence whatever the model says
 
 
+def split_track_id(track_id: str) -> tuple[str, str | None]:
+    """``"interviewer:Dana Lee"`` → ``("interviewer", "Dana Lee")``: a transport that knows who
+    speaks on a track (a meeting bot with one track per participant) names the speaker after
+    the role; a plain role means the speaker is unknown (the diarizer may label it)."""
+    role, _, speaker = track_id.partition(":")
+    return role, (speaker or None)
+
+
 @dataclass
 class _Track:
+    track_id: str
     role: str
+    speaker: str | None
     vad: SileroVADAnalyzer
     offset: float  # session time of the track's first sample
     samples: int = 0  # samples seen on this track
@@ -102,8 +112,7 @@ class SpeechSegmenter(FrameProcessor):
     async def process_frame(self, frame: Frame, direction: FrameDirection):
         await super().process_frame(frame, direction)
         if isinstance(frame, InputAudioRawFrame):
-            role = getattr(frame, "user_id", "") or CANDIDATE
-            await self._on_audio(role, frame)
+            await self._on_audio(getattr(frame, "user_id", "") or CANDIDATE, frame)
             if self._pass_audio:
                 await self.push_frame(frame, direction)
             return
@@ -114,23 +123,24 @@ class SpeechSegmenter(FrameProcessor):
 
     # -- per track ---------------------------------------------------------------------------
 
-    def _track(self, role: str) -> _Track:
-        track = self._tracks.get(role)
+    def _track(self, track_id: str) -> _Track:
+        track = self._tracks.get(track_id)
         if track is None:
             offset = time.monotonic() - self._t0 if self._wall_clock_offsets else 0.0
             vad = SileroVADAnalyzer(sample_rate=SAMPLE_RATE)
             vad.set_sample_rate(SAMPLE_RATE)
-            track = _Track(role=role, vad=vad, offset=offset)
-            self._tracks[role] = track
+            role, speaker = split_track_id(track_id)
+            track = _Track(track_id=track_id, role=role, speaker=speaker, vad=vad, offset=offset)
+            self._tracks[track_id] = track
         return track
 
-    async def _on_audio(self, role: str, frame: InputAudioRawFrame):
+    async def _on_audio(self, track_id: str, frame: InputAudioRawFrame):
         if frame.sample_rate != SAMPLE_RATE or frame.num_channels != 1:
             raise ValueError(
                 f"SpeechSegmenter needs 16 kHz mono audio, got {frame.sample_rate} Hz "
                 f"x{frame.num_channels}; the transport resamples"
             )
-        track = self._track(role)
+        track = self._track(track_id)
         track.pending.extend(frame.audio)
         step = CHUNK * BYTES_PER_SAMPLE
         while len(track.pending) >= step:
@@ -219,6 +229,7 @@ class SpeechSegmenter(FrameProcessor):
                 segment_id=track.segment_id,
                 utterance_id=track.utterance_id or track.segment_id,
                 kind=kind,
+                speaker=track.speaker,
             )
         )
         return end
@@ -240,6 +251,7 @@ class SpeechSegmenter(FrameProcessor):
                 start=track.utterance_start,
                 end=track.utterance_end,
                 audio=bytes(track.utterance[:cut]),
+                speaker=track.speaker,
             )
         )
         track.utterance_id = None

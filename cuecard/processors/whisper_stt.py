@@ -53,11 +53,17 @@ def stable_prefix(previous: str, current: str) -> str:
     return " ".join(out)
 
 
+def _track_key(frame) -> str:
+    return f"{frame.role}:{frame.speaker or ''}"
+
+
 @dataclass
 class _Line:
     utterance_id: str
     role: str
     start: float
+    speaker: str | None = None
+    origin: str = ""  # the segmenter's utterance id this line belongs to
     end: float = 0.0
     texts: list[str] = field(default_factory=list)  # final text of each segment
     confidences: list[float] = field(default_factory=list)
@@ -97,13 +103,15 @@ class WhisperSTTProcessor(FrameProcessor):
         self._closed_segments: set[str] = set()
         self._final_chain: dict[str, asyncio.Task] = {}
         self._background: set[asyncio.Task] = set()
+        self._line_ids: set[str] = set()
+        self._retired: list[_Line] = []  # earlier-speaker lines of still-open utterances
 
     async def process_frame(self, frame: Frame, direction: FrameDirection):
         await super().process_frame(frame, direction)
         if isinstance(frame, SpeechSegmentFrame):
             self._on_segment(frame)
         elif isinstance(frame, UtteranceEndFrame):
-            self._chain(frame.role, self._on_utterance_end(frame))
+            self._chain(_track_key(frame), self._on_utterance_end(frame))
         elif isinstance(frame, EndFrame):
             await self._drain()
             await self.push_frame(frame, direction)
@@ -137,16 +145,23 @@ class WhisperSTTProcessor(FrameProcessor):
             await asyncio.gather(*list(self._background), return_exceptions=True)
 
     def _line(self, frame: SpeechSegmentFrame) -> _Line:
+        """The open line of this utterance; a new one when the diarizer says the speaker
+        changed within the utterance (each line has one speaker)."""
         line = self._lines.get(frame.utterance_id)
+        if line is not None and line.texts and line.speaker != frame.speaker:
+            self._retired.append(line)
+            line = None
         if line is None:
-            line = _Line(frame.utterance_id, frame.role, frame.start)
+            line_id = frame.utterance_id if frame.utterance_id not in self._line_ids else frame.segment_id
+            self._line_ids.add(line_id)
+            line = _Line(line_id, frame.role, frame.start, frame.speaker, frame.utterance_id)
             self._lines[frame.utterance_id] = line
         return line
 
     def _on_segment(self, frame: SpeechSegmentFrame):
         if frame.kind == "partial":
-            if self._interims and frame.role not in self._partial_busy:
-                self._partial_busy.add(frame.role)
+            if self._interims and _track_key(frame) not in self._partial_busy:
+                self._partial_busy.add(_track_key(frame))
                 self._spawn(self._on_partial(frame))
         elif frame.kind == "tentative":
             old = self._tentative.pop(frame.segment_id, None)
@@ -156,7 +171,7 @@ class WhisperSTTProcessor(FrameProcessor):
             self._tentative[frame.segment_id] = (frame.end, asyncio.ensure_future(future))
         else:
             self._closed_segments.add(frame.segment_id)
-            self._chain(frame.role, self._on_final(frame))
+            self._chain(_track_key(frame), self._on_final(frame))
 
     # -- results -------------------------------------------------------------------------------
 
@@ -172,7 +187,7 @@ class WhisperSTTProcessor(FrameProcessor):
         try:
             result = await self._decode(frame, PRIORITY_PARTIAL)
         finally:
-            self._partial_busy.discard(frame.role)
+            self._partial_busy.discard(_track_key(frame))
         if result is None or not result.text or frame.segment_id in self._closed_segments:
             return
         line = self._line(frame)
@@ -212,7 +227,7 @@ class WhisperSTTProcessor(FrameProcessor):
         line.confidences.append(result.confidence)
         line.end = frame.end
         line.last_interim = ""
-        await self.push_frame(self._transcript(line, frame.speaker))
+        await self.push_frame(self._transcript(line, line.speaker))
 
     def _transcript(self, line: _Line, speaker: str | None, refined=False, closed=False):
         return TranscriptFrame(
@@ -232,10 +247,13 @@ class WhisperSTTProcessor(FrameProcessor):
 
     async def _on_utterance_end(self, frame: UtteranceEndFrame):
         line = self._lines.pop(frame.utterance_id, None)
+        split = [l for l in self._retired if l.origin == frame.utterance_id]
+        self._retired = [l for l in self._retired if l not in split]
         await self.push_frame(UtteranceEndFrame(frame.role, frame.utterance_id, frame.start, frame.end, b"", frame.speaker))
         if line is None or not line.texts:
             return
-        if self._refine and (len(line.texts) > 1 or self._refine_beam != self._beam):
+        # Re-decoding the whole utterance only makes sense when one speaker said all of it.
+        if self._refine and not split and (len(line.texts) > 1 or self._refine_beam != self._beam):
             self._spawn(self._refine_line(line, frame))
 
     async def _refine_line(self, line: _Line, frame: UtteranceEndFrame):
@@ -250,4 +268,4 @@ class WhisperSTTProcessor(FrameProcessor):
             return
         line.texts = [result.text]
         line.confidences = [result.confidence]
-        await self.push_frame(self._transcript(line, frame.speaker, refined=True, closed=True))
+        await self.push_frame(self._transcript(line, line.speaker, refined=True, closed=True))
