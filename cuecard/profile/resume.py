@@ -1,0 +1,507 @@
+"""Resume import: bytes of a PDF, DOCX, Markdown or text file -> text -> :class:`Profile`.
+
+Decisions:
+- Pure-Python parsers only (``pypdf``, ``python-docx``): nothing to install beside the wheel.
+- Parsing is heuristic and conservative: a field that cannot be found stays empty rather than
+  guessed, because the user reviews and corrects the result and a wrong value is worse than a
+  blank one. It handles the common layouts: sections announced by a heading (Markdown ``#``,
+  ALL CAPS, "Experience:", DOCX heading styles), roles written as one line
+  ("Title — Employer (dates)", "Title | Employer | dates", "Title at Employer, dates") or over
+  two or three lines (employer / title / dates in any order), bullet achievements with
+  wrapped continuation lines, and a "Skills:" list (comma, semicolon, pipe or bullet
+  separated, optionally grouped as "Languages: …").
+- Scanned PDFs (images without a text layer) yield no text and are reported as such.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+
+from cuecard.profile.models import Education, Profile, Role
+from cuecard.profile.skills import canonical, find_skills
+
+SUPPORTED_SUFFIXES = (".pdf", ".docx", ".md", ".markdown", ".txt", ".text")
+
+
+class ResumeFormatError(ValueError):
+    """The uploaded file is not a resume we can read (unsupported type, corrupt, empty)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# bytes -> text
+
+
+def extract_text(data: bytes, filename: str) -> str:
+    """Plain text of a resume file; the format is chosen by the file name's suffix."""
+    name = (filename or "").lower()
+    suffix = name[name.rfind(".") :] if "." in name else ""
+    if not data:
+        raise ResumeFormatError(f"{filename or 'The file'} is empty")
+    if suffix == ".pdf":
+        text = _pdf_text(data, filename)
+    elif suffix == ".docx":
+        text = _docx_text(data, filename)
+    elif suffix in (".md", ".markdown", ".txt", ".text", ""):
+        text = _plain_text(data, filename)
+    else:
+        raise ResumeFormatError(
+            f"Unsupported resume format {suffix!r} ({filename}); use one of "
+            + ", ".join(SUPPORTED_SUFFIXES)
+            + (" (save .doc files as .docx)" if suffix == ".doc" else "")
+        )
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    if not text.strip():
+        raise ResumeFormatError(
+            f"No text found in {filename}"
+            + (" (a scanned PDF without a text layer?)" if suffix == ".pdf" else "")
+        )
+    return text
+
+
+def _plain_text(data: bytes, filename: str) -> str:
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ResumeFormatError(f"{filename} looks like a binary file, not text")
+    for encoding in ("utf-8-sig", "utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig",):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    return data.decode("cp1252", errors="replace")
+
+
+def _pdf_text(data: bytes, filename: str) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    if not data.lstrip().startswith(b"%PDF"):
+        raise ResumeFormatError(f"{filename} is not a PDF file (no %PDF header)")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                reader.decrypt("")
+            except Exception as exc:  # noqa: BLE001 - any failure means we cannot read it
+                raise ResumeFormatError(f"{filename} is a password-protected PDF") from exc
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except ResumeFormatError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise ResumeFormatError(f"{filename} is a damaged PDF: {exc}") from exc
+    return "\n".join(pages)
+
+
+def _docx_text(data: bytes, filename: str) -> str:
+    import zipfile
+
+    import docx
+    from docx.oxml.ns import qn
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise ResumeFormatError(f"{filename} is not a valid DOCX file: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - python-docx raises assorted errors on junk
+        raise ResumeFormatError(f"{filename} could not be read as DOCX: {exc}") from exc
+    lines: list[str] = []
+    # Body order matters (a table may hold the role header), so walk the XML children.
+    for child in document.element.body.iterchildren():
+        if child.tag == qn("w:p"):
+            lines.append(_docx_paragraph(docx.text.paragraph.Paragraph(child, document)))
+        elif child.tag == qn("w:tbl"):
+            table = docx.table.Table(child, document)
+            for row in table.rows:
+                cells = list(dict.fromkeys(c.text.strip() for c in row.cells if c.text.strip()))
+                if cells:
+                    lines.append(" | ".join(cells))
+    return "\n".join(lines)
+
+
+def _docx_paragraph(paragraph) -> str:
+    """Paragraph text with list items marked as bullets and headings as Markdown headings."""
+    text = paragraph.text.strip()
+    if not text:
+        return ""
+    style = (paragraph.style.name or "").lower() if paragraph.style is not None else ""
+    numbered = paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None
+    if "list" in style or numbered:
+        return "- " + text
+    if style.startswith("heading") or style == "title":
+        return "# " + text
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# text -> Profile
+
+_BULLET = re.compile(r"^\s*(?:[-*+•●▪■◦‣–—·o]|\d{1,2}[.)])\s+")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?:\+?\d[\d ()./-]{7,}\d)")
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b(?:linkedin|github|gitlab)\.com/\S*", re.I)
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DATE = rf"(?:{_MONTH}\s+(?:19|20)\d{{2}}|\d{{1,2}}/(?:19|20)\d{{2}}|(?:19|20)\d{{2}}[-/.]\d{{1,2}}|(?:19|20)\d{{2}})"
+_OPEN_END = r"(?:present|current|now|today|ongoing)"
+_DATE_RANGE = re.compile(
+    rf"(?P<start>{_DATE})\s*(?:-|–|—|to|until|till|→)+\s*(?P<end>{_DATE}|{_OPEN_END})", re.I
+)
+_SINGLE_DATE = re.compile(rf"(?<![\w/-])(?P<start>{_DATE})(?![\w/])", re.I)
+
+_SECTION_NAMES = {
+    "summary": (
+        "summary", "profile", "about", "about me", "professional summary", "objective",
+        "career objective", "overview", "personal statement", "career summary",
+    ),
+    "experience": (
+        "experience", "work experience", "professional experience", "employment",
+        "employment history", "work history", "career history", "relevant experience",
+        "experience highlights", "professional background", "positions",
+    ),
+    "education": ("education", "education and training", "academic background", "qualifications", "degrees"),
+    "skills": (
+        "skills", "technical skills", "core skills", "key skills", "skills and tools",
+        "technologies", "tech stack", "tools", "core competencies", "competencies", "expertise",
+        "skills & tools", "tools & technologies", "technical expertise",
+    ),
+    "other": (
+        "projects", "personal projects", "side projects", "certifications", "certificates",
+        "languages", "interests", "hobbies", "publications", "awards", "honors", "references",
+        "volunteering", "volunteer experience", "activities", "courses", "patents", "talks",
+        "contact", "links",
+    ),
+}
+_SECTION_BY_NAME = {name: kind for kind, names in _SECTION_NAMES.items() for name in names}
+
+_TITLE_WORDS = re.compile(
+    r"\b(?:engineer|developer|programmer|manager|lead|head|director|architect|analyst|"
+    r"scientist|designer|intern|internship|consultant|specialist|administrator|admin|"
+    r"coordinator|associate|assistant|officer|vp|vice president|president|founder|co-founder|"
+    r"cto|ceo|cfo|coo|researcher|owner|sre|devops|tester|technician|teacher|lecturer|"
+    r"professor|fellow|contractor|freelancer?|advisor|strategist|recruiter|writer|editor|"
+    r"accountant|nurse|executive|representative|partner|principal|staff|student|member|"
+    r"trainee|apprentice|practitioner|operator|instructor|tutor|maintainer)s?\b",
+    re.I,
+)
+_COMPANY_WORDS = re.compile(
+    r"\b(?:inc|llc|ltd|gmbh|ag|corp|corporation|co|company|plc|sa|sas|bv|srl|limited|group|"
+    r"labs?|technologies|systems|solutions|software|studios?|bank|university|agency)\b\.?",
+    re.I,
+)
+_INSTITUTION_WORDS = re.compile(
+    r"\b(?:university|universit[äa]t|universidad|college|institute|school|academy|"
+    r"polytechnic|hochschule|conservatory|bootcamp|[ée]cole)\b",
+    re.I,
+)
+_DEGREE_WORDS = re.compile(
+    r"(?:\b(?:bachelor|master|doctor|doctorate|diploma|associate|degree|certificate|"
+    r"mba|phd|msc|bsc|meng|beng|ba|ma|bs|ms|mphil|jd|md|a-levels?|abitur|high school)\b|"
+    r"\b(?:b|m|ph)\.\s?(?:sc|a|s|eng|d)\b\.?)",
+    re.I,
+)
+
+
+@dataclass
+class _Line:
+    text: str  # without bullet and markdown decoration
+    bullet: bool
+    heading: bool  # written as a heading (#, ALL CAPS, **bold** alone on a line)
+    indented: bool = False  # starts with white space (a wrapped bullet in text files)
+
+
+@dataclass
+class _Section:
+    kind: str  # header | summary | experience | education | skills | other
+    title: str
+    lines: list[_Line] = field(default_factory=list)
+    inline: str = ""  # text after "Skills:" on the heading line
+
+
+def _clean(text: str) -> str:
+    text = re.sub(r"\*\*|__|`", "", text)
+    text = re.sub(r"(?<!\w)[*_](\S(?:.*?\S)?)[*_](?!\w)", r"\1", text)  # *emphasis*
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)  # [label](url)
+    return " ".join(text.split())
+
+
+def _to_line(raw: str) -> _Line | None:
+    stripped = raw.strip()
+    if not stripped or re.fullmatch(r"[-=_*~#|:.]{3,}", stripped):
+        return None
+    heading = stripped.startswith("#") or bool(re.fullmatch(r"(\*\*|__)[^*_]+(\*\*|__):?", stripped))
+    stripped = stripped.lstrip("#").strip()
+    bullet = bool(_BULLET.match(stripped)) and not _DATE_RANGE.match(stripped)
+    if bullet:
+        stripped = _BULLET.sub("", stripped, count=1)
+    text = _clean(stripped)
+    if not text:
+        return None
+    letters = [c for c in text if c.isalpha()]
+    if not bullet and len(letters) >= 4 and all(c.isupper() for c in letters) and len(text) <= 40:
+        heading = True
+    return _Line(text, bullet, heading, indented=raw[:1] in (" ", "\t"))
+
+
+def _section_of(line: _Line) -> tuple[str, str] | None:
+    """(kind, inline text) if the line starts a section."""
+    head, sep, rest = line.text.partition(":")
+    key = " ".join(head.lower().replace("&", "and").split()).strip(" .")
+    key_amp = " ".join(head.lower().split()).strip(" .")
+    kind = _SECTION_BY_NAME.get(key) or _SECTION_BY_NAME.get(key_amp)
+    if kind is None or line.bullet:
+        return None
+    if sep and rest.strip():
+        # "Skills: Python, Go" starts a section with inline content; other sections do not
+        # use that form, and "Summary: ..." prose is accepted too.
+        return (kind, rest.strip()) if kind in ("skills", "summary") else None
+    if line.heading or sep or len(line.text.split()) <= 4:
+        return kind, ""
+    return None
+
+
+def _sections(text: str) -> list[_Section]:
+    sections = [_Section("header", "")]
+    for raw in text.split("\n"):
+        line = _to_line(raw)
+        if line is None:
+            continue
+        found = _section_of(line)
+        if found:
+            sections.append(_Section(found[0], line.text, inline=found[1]))
+        else:
+            sections[-1].lines.append(line)
+    return sections
+
+
+def _join_wrapped(lines: list[_Line]) -> list[_Line]:
+    """Glue continuation lines (wrapped bullets in PDFs and text files) to their bullet."""
+    out: list[_Line] = []
+    for line in lines:
+        if (
+            out
+            and out[-1].bullet
+            and not line.bullet
+            and not line.heading
+            and (line.text[:1].islower() or line.indented)
+            and not _DATE_RANGE.search(line.text)
+            and not _looks_like_role_header(line.text)
+        ):
+            out[-1] = _Line(out[-1].text + " " + line.text, True, False, out[-1].indented)
+        else:
+            out.append(line)
+    return out
+
+
+def _looks_like_role_header(text: str) -> bool:
+    return bool(_TITLE_WORDS.search(text)) and len(text.split()) <= 12 and not text.endswith(".")
+
+
+def parse_resume(text: str) -> Profile:
+    """Heuristic profile from resume text; unknown fields stay empty."""
+    sections = _sections(text)
+    header = sections[0]
+    profile = Profile(resume_text=text)
+    email = _EMAIL.search(text)
+    profile.email = email.group(0) if email else ""
+    profile.name, profile.headline = _name_and_headline(header.lines)
+    summaries: list[str] = []
+    skills: list[str] = []
+    for section in sections[1:]:
+        if section.kind == "summary":
+            summaries.extend(x for x in [section.inline] + [l.text for l in section.lines] if x)
+        elif section.kind == "experience":
+            profile.roles.extend(_parse_roles(_join_wrapped(section.lines)))
+        elif section.kind == "education":
+            profile.education.extend(_parse_education(section.lines))
+        elif section.kind == "skills":
+            skills.extend(_skills_list(section))
+    # A summary paragraph sometimes sits in the header without a heading.
+    if not summaries:
+        prose = [l.text for l in header.lines if len(l.text.split()) >= 12 and not _is_contact(l.text)]
+        summaries.extend(prose)
+    profile.summary = " ".join(summaries)
+    # Vocabulary skills mentioned anywhere (technical only: "led a team" in prose is a claim
+    # for a story, not a listed skill), after the explicit list, without duplicates.
+    for name in find_skills(text, kinds=("technical",)):
+        skills.append(name)
+    seen: set[str] = set()
+    for skill in skills:
+        key = canonical(skill).lower()
+        if key and key not in seen:
+            seen.add(key)
+            profile.skills.append(canonical(skill))
+    return profile
+
+
+def _is_contact(text: str) -> bool:
+    return bool(_EMAIL.search(text) or _URL.search(text) or _PHONE.search(text))
+
+
+def _looks_like_name(text: str) -> bool:
+    words = text.split()
+    if not 2 <= len(words) <= 4 or any(ch.isdigit() for ch in text) or _is_contact(text):
+        return False
+    if _TITLE_WORDS.search(text) or text.lower() in ("curriculum vitae", "resume", "résumé"):
+        return False
+    return all(re.fullmatch(r"[A-ZÀ-Ý][\w'’.-]*|[a-z]{1,3}|[A-ZÀ-Ý]\.", w) for w in words)
+
+
+def _name_and_headline(lines: list[_Line]) -> tuple[str, str]:
+    candidates = [l.text for l in lines if l.text.lower() not in ("curriculum vitae", "resume", "résumé", "cv")]
+    name = ""
+    rest = candidates
+    for i, text in enumerate(candidates[:3]):
+        # "Jane Doe | jane@x.org" keeps the part before the contact details.
+        first = re.split(r"\s[|·•]\s|\s{2,}", text)[0].strip(" ,")
+        if _looks_like_name(first):
+            # An ALL CAPS name is shown in title case; the letters are the resume's own.
+            name = first.title() if first.isupper() else first
+            rest = candidates[i + 1 :]
+            break
+    headline = ""
+    for text in rest[:3]:
+        parts = [p.strip() for p in re.split(r"\s[|·•]\s", text)]
+        kept = [p for p in parts if p and not _is_contact(p)]
+        if kept and len(" ".join(kept).split()) <= 14 and not text.endswith("."):
+            headline = " · ".join(kept) if len(kept) == len(parts) else kept[0]
+            break
+    return name, headline
+
+
+# --- experience ------------------------------------------------------------------------------
+
+
+def _split_dates(text: str) -> tuple[str, str, str]:
+    """(text without dates, start, end) for a role or education header line."""
+    match = _DATE_RANGE.search(text)
+    if match:
+        start, end = match.group("start"), match.group("end")
+        end = "present" if re.fullmatch(_OPEN_END, end, re.I) else end
+    else:
+        match = _SINGLE_DATE.search(text)
+        if not match:
+            return text, "", ""
+        start, end = match.group("start"), ""
+    rest = (text[: match.start()] + " " + text[match.end() :]).strip()
+    rest = re.sub(r"\(\s*\)|\[\s*\]", "", rest)
+    return rest.strip(" ,|—–-:()"), start.strip(), end.strip()
+
+
+def _parts(text: str) -> list[str]:
+    parts = re.split(r"\s+[|—–·•@]\s+|\s+-\s+|\s{3,}|\t|\s+at\s+|,\s+|\s*\(|\)\s*", text)
+    out: list[str] = []
+    for part in (p.strip(" ,|()") for p in parts if p):
+        if not part:
+            continue
+        if out and _LEGAL_SUFFIX.fullmatch(part):
+            out[-1] = f"{out[-1]}, {part}"  # "Globex, Inc." stays one employer
+        else:
+            out.append(part)
+    return out
+
+
+_LEGAL_SUFFIX = re.compile(r"(?:inc|llc|ltd|gmbh|ag|corp|plc|s\.?a|bv|srl|co)\.?", re.I)
+
+
+def _is_prose(line: _Line) -> bool:
+    return len(line.text.split()) > 14 or (line.text.endswith(".") and len(line.text.split()) > 6)
+
+
+def _parse_roles(lines: list[_Line]) -> list[Role]:
+    """Group lines into roles: header lines (title, employer, dates) then achievements."""
+    groups: list[tuple[list[str], list[str]]] = []
+    for line in lines:
+        starts_new = not groups or (
+            not line.bullet and not _is_prose(line) and (groups[-1][1] or _header_full(groups[-1][0], line.text))
+        )
+        if starts_new:
+            groups.append(([], []))
+        header, achievements = groups[-1]
+        if line.bullet or _is_prose(line):
+            achievements.append(line.text)
+        else:
+            header.append(line.text)
+    roles = [_role_from(header, achievements) for header, achievements in groups]
+    return [r for r in roles if r.title or r.employer or r.achievements]
+
+
+def _header_full(header: list[str], next_text: str) -> bool:
+    """A new header line after a header that already has a title, an employer and dates."""
+    if not header:
+        return False
+    role = _role_from(header, [])
+    has_dates = bool(role.start)
+    next_has_dates = bool(_DATE_RANGE.search(next_text) or _SINGLE_DATE.search(next_text))
+    return bool(role.title and role.employer and has_dates) or (has_dates and next_has_dates)
+
+
+def _role_from(header: list[str], achievements: list[str]) -> Role:
+    role = Role(achievements=list(achievements))
+    pieces: list[str] = []
+    for text in header:
+        rest, start, end = _split_dates(text)
+        if start and not role.start:
+            role.start, role.end = start, end
+        # "Title at Employer" must be split before the generic separators.
+        pieces.extend(_parts(rest))
+    title_idx = next((i for i, p in enumerate(pieces) if _TITLE_WORDS.search(p)), None)
+    if title_idx is not None:
+        role.title = pieces.pop(title_idx)
+    company_idx = next((i for i, p in enumerate(pieces) if _COMPANY_WORDS.search(p)), None)
+    if company_idx is None and pieces:
+        company_idx = 0
+    if company_idx is not None:
+        role.employer = pieces.pop(company_idx)
+    if pieces and len(pieces[0].split()) <= 4:
+        role.location = ", ".join(pieces[:2]) if len(pieces) >= 2 and len(pieces[1]) <= 3 else pieces[0]
+    return role
+
+
+# --- education -------------------------------------------------------------------------------
+
+
+def _parse_education(lines: list[_Line]) -> list[Education]:
+    entries: list[Education] = []
+    current: Education | None = None
+    for line in lines:
+        if line.bullet and current is not None and (current.institution and current.degree):
+            continue  # details (thesis, grades) of the current entry
+        rest, start, end = _split_dates(line.text)
+        institution = degree = ""
+        for piece in _parts(rest) if rest else []:
+            if _INSTITUTION_WORDS.search(piece) and not institution:
+                institution = piece
+            elif _DEGREE_WORDS.search(piece) and not degree:
+                degree = piece
+        if not (institution or degree or start):
+            continue
+        full = current is not None and (
+            (institution and current.institution) or (degree and current.degree) or (start and current.start)
+        )
+        if current is None or full:
+            current = Education()
+            entries.append(current)
+        current.institution = current.institution or institution
+        current.degree = current.degree or degree
+        if start and not current.start:
+            current.start, current.end = start, end
+    return [e for e in entries if e.institution or e.degree]
+
+
+# --- skills ----------------------------------------------------------------------------------
+
+
+def _skills_list(section: _Section) -> list[str]:
+    texts = ([section.inline] if section.inline else []) + [l.text for l in section.lines]
+    skills: list[str] = []
+    for text in texts:
+        head, sep, rest = text.partition(":")
+        if sep and len(head.split()) <= 4:
+            text = rest  # "Languages: Python, Go" -> the list after the group label
+        for item in re.split(r"[,;|•·]\s*|\s{2,}|\s+-\s+", text):
+            item = item.strip(" .()")
+            if item and len(item.split()) <= 4 and not item.lower().startswith(("and ", "etc")):
+                skills.append(item.removeprefix("and ").strip())
+    return skills
