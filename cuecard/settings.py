@@ -73,6 +73,13 @@ class Settings(BaseSettings):
     jwt_secret: str | None = None
     max_body_bytes: int = 1_000_000
     max_upload_bytes: int = 10_000_000
+    # Access tokens are short-lived (a leaked one expires soon); refresh tokens rotate on use.
+    access_token_ttl_secs: int = 900
+    refresh_token_ttl_secs: int = 30 * 24 * 3600
+    # Login/register/refresh attempts per client address per minute (slows password guessing).
+    auth_rate_limit_per_minute: int = 30
+    # Load Whisper in the background at start-up; API-only tests and tools turn it off.
+    warm_up_stt: bool = True
 
     @field_validator("stt_providers", mode="before")
     @classmethod
