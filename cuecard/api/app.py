@@ -42,7 +42,9 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
         else:
             app[SERVICES] = services
         # Load and warm Whisper in the background: the first transcript must not pay for it.
-        app["warmup"] = asyncio.get_running_loop().run_in_executor(None, app[SERVICES].engine.warm_up)
+        # (settings.warm_up_stt=False: API-only tests and tools never load the model.)
+        warm_up = app[SERVICES].engine.warm_up if settings.warm_up_stt else (lambda: None)
+        app["warmup"] = asyncio.get_running_loop().run_in_executor(None, warm_up)
 
     async def stop(app: web.Application):
         if services is None:
@@ -56,6 +58,9 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
 
     webrtc_routes.setup(app)
     web_client_routes.setup(app)
+    from cuecard.api import rest  # REST API, live-events WebSocket, OpenAPI, /account
+
+    rest.setup(app)
     return app
 
 

@@ -3,6 +3,11 @@
 SQLite calls block, so every call runs in one dedicated thread (``asyncio.to_thread`` with a
 lock would let two threads share a connection). WAL mode lets readers proceed while the
 pipeline writes transcript lines.
+
+Each collection is a table ``(id, created_at, <queried fields…>, data)``: the whole document
+is JSON in ``data``; the fields queries filter or sort on are copied into real columns so the
+indexes in ``base.INDEXES`` serve them. Missing columns are added at start-up, so a data file
+from an older version opens without a migration step.
 """
 
 from __future__ import annotations
@@ -11,20 +16,15 @@ import asyncio
 import json
 import sqlite3
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
-from cuecard.store.base import NotFound, Record, Store
+from cuecard.store.base import COLLECTIONS, INDEXES, UNIQUE, Conflict, NotFound, Order, Record, Store
 
-_TABLES = {
-    # table: extra indexed columns besides id / data / created_at
-    "sessions": ("user_id",),
-    "segments": ("session_id", "start"),
-    "questions": ("session_id", "start"),
-    "suggestions": ("session_id", "question_id"),
-}
+
+def _columns(coll: str) -> tuple[str, ...]:
+    return COLLECTIONS[coll]
 
 
 class SQLiteStore(Store):
@@ -41,7 +41,7 @@ class SQLiteStore(Store):
         if self._conn is None:
             if self._path != ":memory:":
                 Path(self._path).parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(self._path, check_same_thread=False)
+            self._conn = sqlite3.connect(self._path, check_same_thread=False, timeout=30)
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
@@ -49,14 +49,20 @@ class SQLiteStore(Store):
 
     async def open(self) -> None:
         def create(conn: sqlite3.Connection):
-            for table, columns in _TABLES.items():
+            for table, columns in COLLECTIONS.items():
                 extra = "".join(f", {c}" for c in columns)
                 conn.execute(
                     f"CREATE TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY, created_at REAL"
                     f"{extra}, data TEXT NOT NULL)"
                 )
+                present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
                 for c in columns:
-                    conn.execute(f"CREATE INDEX IF NOT EXISTS ix_{table}_{c} ON {table}({c})")
+                    if c not in present:
+                        conn.execute(f"ALTER TABLE {table} ADD COLUMN {c}")
+                for fields in INDEXES.get(table, []):
+                    unique = "UNIQUE " if fields == UNIQUE.get(table) else ""
+                    name = f"ix_{table}_{'_'.join(fields)}"
+                    conn.execute(f"CREATE {unique}INDEX IF NOT EXISTS {name} ON {table}({', '.join(fields)})")
             conn.commit()
 
         await self._run(create)
@@ -70,13 +76,17 @@ class SQLiteStore(Store):
             self._conn = None
         self._executor.shutdown(wait=False)
 
-    # generic document helpers --------------------------------------------------------------
-    async def _put(self, table: str, record: Record) -> None:
-        columns = _TABLES[table]
+    # primitives ------------------------------------------------------------------------------
+    def _row(self, table: str, record: Record) -> tuple[str, str, list]:
+        columns = _columns(table)
         record.setdefault("created_at", time.time())
         values = [record["id"], record["created_at"], *[record.get(c) for c in columns], json.dumps(record)]
         names = ", ".join(("id", "created_at", *columns, "data"))
         marks = ", ".join("?" * len(values))
+        return names, marks, values
+
+    async def _put(self, table: str, record: Record) -> None:
+        names, marks, values = self._row(table, record)
 
         def put(conn):
             conn.execute(f"INSERT OR REPLACE INTO {table} ({names}) VALUES ({marks})", values)
@@ -84,78 +94,61 @@ class SQLiteStore(Store):
 
         await self._run(put)
 
+    async def _insert_unique(self, table: str, record: Record) -> None:
+        names, marks, values = self._row(table, record)
+
+        def insert(conn):
+            try:
+                conn.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)
+                conn.commit()
+            except sqlite3.IntegrityError as e:
+                conn.rollback()
+                raise Conflict(str(e)) from None
+
+        await self._run(insert)
+
     async def _get(self, table: str, record_id: str) -> Record:
         def get(conn):
             return conn.execute(f"SELECT data FROM {table} WHERE id=?", (record_id,)).fetchone()
 
         row = await self._run(get)
         if row is None:
-            raise NotFound(f"{table[:-1]} {record_id} not found")
+            raise NotFound(f"{table.rstrip('s')} {record_id} not found")
         return json.loads(row[0])
 
-    async def _list(self, table: str, where: str, args: tuple, order: str, limit: int, offset: int):
+    @staticmethod
+    def _where(where: Record, contains: tuple[str, str] | None) -> tuple[str, list]:
+        clauses = [f"{field}=?" for field in where] or ["1=1"]
+        args = list(where.values())
+        if contains:
+            clauses.append(f"instr({contains[0]}, ?) > 0")
+            args.append(contains[1])
+        return " AND ".join(clauses), args
+
+    async def _find(self, table, where, order: Order, limit, offset, contains=None):
+        clause, args = self._where(where, contains)
+        order_sql = ", ".join(f"{f} {'DESC' if d < 0 else 'ASC'}" for f, d in order) or "id"
+
         def select(conn):
-            sql = f"SELECT data FROM {table} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"
+            sql = f"SELECT data FROM {table} WHERE {clause} ORDER BY {order_sql} LIMIT ? OFFSET ?"
             return conn.execute(sql, (*args, limit, offset)).fetchall()
 
         return [json.loads(r[0]) for r in await self._run(select)]
 
-    async def _delete(self, table: str, where: str, args: tuple) -> int:
+    async def _count(self, table, where, contains=None) -> int:
+        clause, args = self._where(where, contains)
+
+        def count(conn):
+            return conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {clause}", args).fetchone()[0]
+
+        return await self._run(count)
+
+    async def _delete_where(self, table: str, where: Record) -> int:
+        clause, args = self._where(where, None)
+
         def delete(conn):
-            n = conn.execute(f"DELETE FROM {table} WHERE {where}", args).rowcount
+            n = conn.execute(f"DELETE FROM {table} WHERE {clause}", args).rowcount
             conn.commit()
             return n
 
         return await self._run(delete)
-
-    # sessions ------------------------------------------------------------------------------
-    async def create_session(self, session: Record) -> Record:
-        record = {"id": uuid.uuid4().hex, "state": "active", "created_at": time.time(), **session}
-        await self._put("sessions", record)
-        return record
-
-    async def get_session(self, session_id: str) -> Record:
-        return await self._get("sessions", session_id)
-
-    async def update_session(self, session_id: str, fields: Record) -> Record:
-        record = await self.get_session(session_id)
-        record.update(fields)
-        record["updated_at"] = time.time()
-        await self._put("sessions", record)
-        return record
-
-    async def list_sessions(self, user_id=None, limit=50, offset=0):
-        if user_id is None:
-            return await self._list("sessions", "1=1", (), "created_at DESC", limit, offset)
-        return await self._list("sessions", "user_id=?", (user_id,), "created_at DESC", limit, offset)
-
-    async def delete_session(self, session_id: str) -> None:
-        await self.get_session(session_id)
-        for table in ("segments", "questions", "suggestions"):
-            await self._delete(table, "session_id=?", (session_id,))
-        await self._delete("sessions", "id=?", (session_id,))
-
-    # session children ----------------------------------------------------------------------
-    async def _upsert_child(self, table: str, session_id: str, record: Record, key: str):
-        doc = {**record, "session_id": session_id}
-        doc["id"] = f"{session_id}:{record[key]}"
-        await self._put(table, doc)
-
-    async def upsert_segment(self, session_id: str, segment: Record) -> None:
-        await self._upsert_child("segments", session_id, segment, "segment_id")
-
-    async def list_segments(self, session_id, limit=1000, offset=0):
-        return await self._list("segments", "session_id=?", (session_id,), "start, created_at", limit, offset)
-
-    async def upsert_question(self, session_id: str, question: Record) -> None:
-        await self._upsert_child("questions", session_id, question, "question_id")
-
-    async def list_questions(self, session_id, limit=1000, offset=0):
-        return await self._list("questions", "session_id=?", (session_id,), "start, created_at", limit, offset)
-
-    async def upsert_suggestion(self, session_id: str, suggestion: Record) -> None:
-        key = f"{suggestion['question_id']}:{suggestion['option']}"
-        await self._upsert_child("suggestions", session_id, {**suggestion, "suggestion_key": key}, "suggestion_key")
-
-    async def list_suggestions(self, session_id, limit=1000, offset=0):
-        return await self._list("suggestions", "session_id=?", (session_id,), "created_at", limit, offset)

@@ -1,0 +1,272 @@
+"""Accounts and tokens: register, log in, refresh, log out, who am I, delete my account.
+
+Auth model (decisions):
+- Passwords are hashed with argon2id (``argon2-cffi`` defaults), in a worker thread so a login
+  never stalls the event loop. Unknown emails are checked against a dummy hash so response
+  time does not reveal which emails have accounts.
+- Access tokens are JWTs (HS256, ``settings.access_token_ttl_secs``, 15 min by default): every
+  request carries one as ``Authorization: Bearer``; the WebSocket may pass it as ``?token=``
+  because browsers cannot set headers on a WebSocket.
+- Refresh tokens are JWTs too (30 days), exchanged at ``/api/auth/refresh``; each use revokes
+  the old one (rotation), so a stolen refresh token stops working once the owner refreshes.
+- Logout revokes the access token (and the refresh token if given) by its ``jti`` in the
+  store's ``revoked_tokens`` collection: shared by every process that shares the store.
+- The secret is ``settings.jwt_secret``, else a random 256-bit secret created once in
+  ``<data_dir>/jwt_secret`` (mode 0600), so restarts and processes sharing the data dir agree.
+- The middleware sets ``request["user_id"]`` for every route (including ``/api/offer``) when the
+  token is valid, and leaves it unset otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import time
+import uuid
+from pathlib import Path
+
+import jwt
+from aiohttp import web
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import BaseModel, ConfigDict, Field
+
+from cuecard.api.errors import ApiError
+from cuecard.api.rest_common import INT, NUM, STR, ApiRoutes, obj, read_model, require_user, services
+from cuecard.settings import Settings
+from cuecard.store.base import Conflict, NotFound
+
+routes = ApiRoutes("auth")
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not a real password, only for constant-time misses")
+ALGORITHM = "HS256"
+JWT_SECRET = web.AppKey("jwt_secret", str)
+RATE_LIMITER = web.AppKey("rate_limiter", object)
+
+
+class Credentials(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
+    password: str = Field(min_length=8, max_length=256)
+
+
+class RefreshBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    refresh_token: str = Field(min_length=1, max_length=4096)
+
+
+class LogoutBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    refresh_token: str | None = Field(default=None, max_length=4096)
+
+
+class PasswordBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: str = Field(min_length=1, max_length=256)
+
+
+USER = obj(("id", "email", "created_at"), id=STR, email=STR, created_at=NUM)
+TOKENS = obj(
+    ("user", "access_token", "refresh_token", "token_type", "expires_in"),
+    user=USER,
+    access_token=STR,
+    refresh_token=STR,
+    token_type=STR,
+    expires_in=INT,
+)
+
+
+def load_secret(settings: Settings) -> str:
+    if settings.jwt_secret:
+        return settings.jwt_secret
+    path = Path(settings.ensure_data_dir()) / "jwt_secret"
+    if not path.exists():
+        # O_EXCL: two processes starting together cannot both write a different secret.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
+        except FileExistsError:
+            pass
+    for _ in range(50):  # the other process may still be writing it
+        secret = path.read_text().strip()
+        if secret:
+            return secret
+        time.sleep(0.01)
+    raise RuntimeError(f"{path} is empty")
+
+
+def issue(secret: str, user_id: str, kind: str, ttl: int) -> tuple[str, dict]:
+    now = int(time.time())
+    claims = {"sub": user_id, "type": kind, "jti": uuid.uuid4().hex, "iat": now, "exp": now + ttl}
+    return jwt.encode(claims, secret, algorithm=ALGORITHM), claims
+
+
+def decode(secret: str, token: str, kind: str) -> dict:
+    """The token's claims; ``ApiError(401)`` if it is malformed, expired or of another kind."""
+    try:
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub", "jti"]})
+    except jwt.ExpiredSignatureError:
+        raise ApiError(401, "token_expired", f"{kind} token has expired", "token")
+    except jwt.PyJWTError:
+        raise ApiError(401, "invalid_token", f"invalid {kind} token", "token")
+    if claims.get("type") != kind:
+        raise ApiError(401, "invalid_token", f"not a {kind} token", "token")
+    return claims
+
+
+async def _claims_of(request: web.Request, token: str, kind: str) -> dict:
+    claims = decode(request.app[JWT_SECRET], token, kind)
+    store = services(request).store
+    if await store.is_token_revoked(claims["jti"]):
+        raise ApiError(401, "token_revoked", f"{kind} token was revoked", "token")
+    try:
+        await store.get_user(claims["sub"])
+    except NotFound:
+        raise ApiError(401, "invalid_token", "the token's account no longer exists", "token")
+    return claims
+
+
+def bearer_token(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip() or None
+    if request.path.startswith("/api/sessions/") and request.path.endswith("/events"):
+        return request.query.get("token") or None
+    return None
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler):
+    token = bearer_token(request)
+    if token is not None:
+        try:
+            claims = await _claims_of(request, token, "access")
+        except ApiError as e:
+            request["auth_error"] = json.loads(e.text)["error"]["message"]
+        else:
+            request["user_id"] = claims["sub"]
+            request["token_claims"] = claims
+    return await handler(request)
+
+
+async def rate_limit(request: web.Request, what: str):
+    settings = request.app["settings"]
+    key = f"auth:{what}:{request.remote}"
+    if not await request.app[RATE_LIMITER].hit(key, settings.auth_rate_limit_per_minute, 60):
+        raise ApiError(429, "rate_limited", f"too many {what} attempts; try again in a minute")
+
+
+async def _hash(password: str) -> str:
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+async def _verify(password_hash: str, password: str) -> bool:
+    def verify():
+        try:
+            return _hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return await asyncio.to_thread(verify)
+
+
+def _user_view(user: dict) -> dict:
+    return {"id": user["id"], "email": user["email"], "created_at": user["created_at"]}
+
+
+def _tokens(request: web.Request, user: dict) -> dict:
+    settings = request.app["settings"]
+    secret = request.app[JWT_SECRET]
+    access, _ = issue(secret, user["id"], "access", settings.access_token_ttl_secs)
+    refresh, _ = issue(secret, user["id"], "refresh", settings.refresh_token_ttl_secs)
+    return {
+        "user": _user_view(user),
+        "access_token": access,
+        "refresh_token": refresh,
+        "token_type": "bearer",
+        "expires_in": settings.access_token_ttl_secs,
+    }
+
+
+@routes.add("POST", "/api/auth/register", "Create an account; returns tokens", body=Credentials,
+            response=TOKENS, status=201, auth=False)
+async def register(request: web.Request) -> web.Response:
+    await rate_limit(request, "register")
+    body = await read_model(request, Credentials)
+    store = services(request).store
+    try:
+        user = await store.create_user(body.email, await _hash(body.password))
+    except Conflict:
+        raise ApiError(409, "email_taken", "an account with this email exists", "email")
+    await store.audit(user["id"], "register")
+    return web.json_response(_tokens(request, user), status=201)
+
+
+@routes.add("POST", "/api/auth/login", "Log in with email and password; returns tokens", body=Credentials,
+            response=TOKENS, auth=False)
+async def login(request: web.Request) -> web.Response:
+    await rate_limit(request, "login")
+    body = await read_model(request, Credentials)
+    store = services(request).store
+    user = await store.find_user_by_email(body.email)
+    ok = await _verify(user["password_hash"] if user else _DUMMY_HASH, body.password)
+    if user is None or not ok:
+        if user is not None:
+            await store.audit(user["id"], "login_failed", remote=request.remote)
+        raise ApiError(401, "invalid_credentials", "email or password is wrong", "password")
+    await store.audit(user["id"], "login", remote=request.remote)
+    return web.json_response(_tokens(request, user))
+
+
+@routes.add("POST", "/api/auth/refresh", "Exchange a refresh token for new tokens (the old one is revoked)",
+            body=RefreshBody, response=TOKENS, auth=False)
+async def refresh(request: web.Request) -> web.Response:
+    await rate_limit(request, "refresh")
+    body = await read_model(request, RefreshBody)
+    claims = await _claims_of(request, body.refresh_token, "refresh")
+    store = services(request).store
+    await store.revoke_token(claims["jti"], claims["exp"])
+    return web.json_response(_tokens(request, await store.get_user(claims["sub"])))
+
+
+@routes.add("POST", "/api/auth/logout", "Revoke the access token (and the refresh token if given)",
+            body=LogoutBody, status=204)
+async def logout(request: web.Request) -> web.Response:
+    user_id = require_user(request)
+    body = await read_model(request, LogoutBody)
+    store = services(request).store
+    claims = request["token_claims"]
+    await store.revoke_token(claims["jti"], claims["exp"])
+    if body.refresh_token:
+        try:
+            refresh_claims = decode(request.app[JWT_SECRET], body.refresh_token, "refresh")
+        except ApiError:
+            refresh_claims = None
+        if refresh_claims and refresh_claims["sub"] == user_id:
+            await store.revoke_token(refresh_claims["jti"], refresh_claims["exp"])
+    await store.audit(user_id, "logout")
+    return web.Response(status=204)
+
+
+@routes.add("GET", "/api/auth/me", "The logged-in account", response=USER)
+async def me(request: web.Request) -> web.Response:
+    user_id = require_user(request)
+    return web.json_response(_user_view(await services(request).store.get_user(user_id)))
+
+
+@routes.add("DELETE", "/api/auth/me", "Delete the account and everything of it (password required)",
+            body=PasswordBody, status=204)
+async def delete_me(request: web.Request) -> web.Response:
+    user_id = require_user(request)
+    body = await read_model(request, PasswordBody)
+    store = services(request).store
+    user = await store.get_user(user_id)
+    if not await _verify(user["password_hash"], body.password):
+        raise ApiError(401, "invalid_credentials", "password is wrong", "password")
+    await store.delete_user(user_id)
+    claims = request["token_claims"]
+    await store.revoke_token(claims["jti"], claims["exp"])
+    return web.Response(status=204)

@@ -1,0 +1,127 @@
+"""The OpenAPI 3 document at ``/api/openapi.json``, built from the routes' own declarations
+(``ApiRoutes``) and the pydantic models that validate request bodies — so it cannot drift from
+what the handlers accept — and a self-contained browse page at ``/api/docs`` (no CDN: the page
+renders the document with a few lines of local JavaScript).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from cuecard.api.rest_common import API_SPECS, ERROR_STATUSES, RouteSpec
+
+WEB_CLIENT = Path(__file__).resolve().parent.parent / "web_client"
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "field": {"type": ["string", "null"]},
+            },
+        }
+    },
+}
+REASONS = {
+    200: "OK", 201: "Created", 204: "No content", 101: "Switching protocols", 400: "Bad request",
+    401: "Not authenticated", 403: "Read-only", 404: "Not found", 405: "Method not allowed",
+    409: "Conflict", 413: "Too large", 429: "Rate limited",
+}
+
+
+def _model_schema(model: type[BaseModel], components: dict) -> dict:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, sub in schema.pop("$defs", {}).items():
+        components[name] = sub
+    components[model.__name__] = schema
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _success_content(spec: RouteSpec) -> dict | None:
+    if spec.response is None:
+        return None
+    if spec.content_type == "multi-export":
+        text = {"schema": {"type": "string"}}
+        return {"application/json": {"schema": spec.response}, "text/markdown": text,
+                "application/x-subrip": text, "text/vtt": text}
+    return {spec.content_type: {"schema": spec.response}}
+
+
+def _operation(spec: RouteSpec, components: dict) -> dict:
+    params = [
+        {"name": name, "in": "path", "required": True,
+         "schema": {"type": "string", "enum": ["json", "markdown", "srt", "vtt"]} if name == "format"
+         else {"type": "string", "minLength": 1}}
+        for name in re.findall(r"{(\w+)}", spec.path)
+    ]
+    op: dict = {
+        "operationId": spec.handler.__name__,
+        "summary": spec.summary,
+        "tags": [spec.tag],
+        "parameters": params + list(spec.query),
+        "responses": {},
+    }
+    if spec.auth:
+        op["security"] = [{"bearerAuth": []}]
+    if spec.body is not None:
+        op["requestBody"] = {"required": True,
+                             "content": {"application/json": {"schema": _model_schema(spec.body, components)}}}
+    if spec.upload:
+        op["requestBody"] = {"required": True, "content": {
+            "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+                                               "properties": {"file": {"type": "string", "format": "binary"}}}},
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            "text/plain": {"schema": {"type": "string"}},
+        }}
+    success = {"description": REASONS.get(spec.status, "OK")}
+    content = _success_content(spec)
+    if content and spec.status != 204:
+        success["content"] = content
+    op["responses"][str(spec.status)] = success
+    for status in sorted({*ERROR_STATUSES, 403, *spec.extra_statuses}):
+        op["responses"][str(status)] = {"description": REASONS.get(status, "Error"),
+                                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return op
+
+
+def build_document(specs: list[RouteSpec]) -> dict:
+    components: dict = {"Error": ERROR}
+    paths: dict = {}
+    for spec in specs:
+        paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec, components)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Cuecard API",
+            "version": "1.0",
+            "description": "Accounts, candidate material, sessions, question banks, exports and live events. "
+            "Errors are JSON: {error: {code, message, field}}.",
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
+    }
+
+
+async def openapi_json(request: web.Request) -> web.Response:
+    return web.json_response(build_document(request.app[API_SPECS]))
+
+
+async def docs_page(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(WEB_CLIENT / "api_docs.html")
+
+
+def setup(app: web.Application):
+    app.router.add_get("/api/openapi.json", openapi_json)
+    app.router.add_get("/api/docs", docs_page)

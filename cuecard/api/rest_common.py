@@ -1,0 +1,180 @@
+"""What every REST module shares: the route table that the OpenAPI document is built from,
+the current user, body/query validation with errors that name the field, pagination.
+
+Decision: routes are declared through ``ApiRoutes.add`` with their request model, response
+schema and status codes, and the same table both registers the aiohttp handler and feeds
+``/api/openapi.json``. A route cannot exist without being documented, and the schemathesis test
+checks the document against the real responses.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from cuecard.api.errors import ApiError, bad_request
+from cuecard.store.base import NotFound
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+API_SPECS = web.AppKey("api_specs", list)
+
+ERROR_STATUSES = (400, 401, 404, 405, 409, 413, 429)
+
+
+@dataclass
+class RouteSpec:
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    tag: str
+    body: type[BaseModel] | None = None
+    response: dict | None = None  # JSON schema of the success body (None = no body)
+    status: int = 200
+    auth: bool = True
+    query: list[dict] = field(default_factory=list)  # OpenAPI parameter objects
+    upload: bool = False  # raw or multipart file body
+    content_type: str = "application/json"
+    extra_statuses: tuple[int, ...] = ()
+
+
+class ApiRoutes:
+    def __init__(self, tag: str):
+        self.tag = tag
+        self.specs: list[RouteSpec] = []
+
+    def add(self, method: str, path: str, summary: str, **kw: Any):
+        def register(handler: Handler) -> Handler:
+            self.specs.append(RouteSpec(method.upper(), path, handler, summary, self.tag, **kw))
+            return handler
+
+        return register
+
+    def setup(self, app: web.Application):
+        for spec in self.specs:
+            app.router.add_route(spec.method, spec.path, spec.handler)
+        if API_SPECS not in app:
+            app[API_SPECS] = []
+        app[API_SPECS].extend(self.specs)
+
+
+# --- request context -----------------------------------------------------------------------
+
+
+def services(request: web.Request):
+    from cuecard.api.app import SERVICES
+
+    return request.app[SERVICES]
+
+
+def require_user(request: web.Request) -> str:
+    user_id = request.get("user_id")
+    if user_id is None:
+        message = request.get("auth_error") or "a bearer access token is required"
+        raise ApiError(401, "unauthorized", message, "Authorization")
+    return user_id
+
+
+async def read_model(request: web.Request, model: type[BaseModel]):
+    """The JSON body validated by ``model``: 413 over ``max_body_bytes``, 400 naming the field."""
+    limit = request.app["settings"].max_body_bytes
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, "too_large", f"request body is larger than {limit} bytes")
+    raw = await request.content.read(limit + 1)
+    if len(raw) > limit:
+        raise ApiError(413, "too_large", f"request body is larger than {limit} bytes")
+    try:
+        body = json.loads(raw) if raw.strip() else None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise bad_request("request body is not valid JSON", code="invalid_json")
+    if not isinstance(body, dict):
+        raise bad_request("request body must be a JSON object", code="invalid_json")
+    try:
+        return model.model_validate(body)
+    except ValidationError as e:
+        raise validation_error(e)
+
+
+def validation_error(e: ValidationError) -> ApiError:
+    first = e.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or None
+    return bad_request(f"{where}: {first['msg']}" if where else first["msg"], where)
+
+
+def query_int(request: web.Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise bad_request(f"{name} must be an integer", name)
+    if not low <= value <= high:
+        raise bad_request(f"{name} must be between {low} and {high}", name)
+    return value
+
+
+def page(request: web.Request, default: int = 50) -> tuple[int, int]:
+    return query_int(request, "limit", default, 1, 1000), query_int(request, "offset", 0, 0, 10**9)
+
+
+def paged(items: list, total: int, limit: int, offset: int) -> dict:
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+def not_found(message: str, field: str | None = None) -> ApiError:
+    return ApiError(404, "not_found", message, field)
+
+
+async def owned_session(request: web.Request, user_id: str, session_id: str | None = None) -> dict:
+    """The session (in the path by default) if it is the user's; 404 otherwise (never says whose)."""
+    session_id = session_id or request.match_info["session_id"]
+    try:
+        session = await services(request).store.get_session(session_id)
+    except NotFound:
+        raise not_found(f"session {session_id} not found", "session_id")
+    if session.get("user_id") != user_id:
+        raise not_found(f"session {session_id} not found", "session_id")
+    return session
+
+
+def public(record: dict, hidden: tuple[str, ...] = ()) -> dict:
+    """A stored record as the API shows it (internal bookkeeping fields removed)."""
+    return {k: v for k, v in record.items() if k not in hidden and k not in ("search_text", "suggestion_key")}
+
+
+def json_response(data: Any, status: int = 200) -> web.Response:
+    return web.json_response(data, status=status)
+
+
+# --- schema fragments for the OpenAPI document ---------------------------------------------
+
+PAGE_PARAMS = [
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 10**9}},
+]
+
+
+def obj(required: tuple[str, ...] = (), **props: dict) -> dict:
+    return {"type": "object", "required": list(required), "properties": props}
+
+
+def page_of(item: dict) -> dict:
+    return obj(
+        ("items", "total", "limit", "offset"),
+        items={"type": "array", "items": item},
+        total={"type": "integer"},
+        limit={"type": "integer"},
+        offset={"type": "integer"},
+    )
+
+
+STR = {"type": "string"}
+NUM = {"type": "number"}
+INT = {"type": "integer"}
+BOOL = {"type": "boolean"}
+ANY_OBJ = {"type": "object"}

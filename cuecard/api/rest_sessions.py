@@ -1,0 +1,315 @@
+"""Sessions: create, list, read, update settings, start / pause / resume / complete, delete,
+metrics; the transcript, questions and suggestions of a session (paginated); appending
+transcript segments; feedback on suggestions.
+
+States (decision): ``pending`` (created through the API, not started yet) → ``active`` ⇄
+``paused`` → ``completed``. The issue names active / paused / completed; ``pending`` is added
+so that "start" means something for sessions created ahead of the interview. Sessions made by
+the live WebRTC route start ``active``. A transition that does not apply answers 409 naming
+``state``. Every transition is published as a ``status`` event, so every open page and
+WebSocket client of the session follows it.
+
+Appending segments (``POST /api/sessions/{id}/segments``) publishes ``transcript`` events the
+same way the live pipeline does (bus first for the ``seq``, then the store), so scripts, the
+load test and the two-process test can drive a session without audio.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from cuecard.api.errors import ApiError
+from cuecard.api.rest_common import (
+    ANY_OBJ,
+    BOOL,
+    INT,
+    NUM,
+    PAGE_PARAMS,
+    STR,
+    ApiRoutes,
+    obj,
+    owned_session,
+    page,
+    page_of,
+    paged,
+    public,
+    read_model,
+    require_user,
+    services,
+)
+
+routes = ApiRoutes("sessions")
+CACHE = web.AppKey("cache", object)
+
+STATES = ("pending", "active", "paused", "completed")
+TRANSITIONS = {  # action: (allowed from, to)
+    "start": (("pending",), "active"),
+    "pause": (("active",), "paused"),
+    "resume": (("paused",), "active"),
+    "complete": (("pending", "active", "paused"), "completed"),
+}
+METRICS_TTL_SECS = 2.0
+
+SESSION = {
+    **obj(("id", "state", "created_at"), id=STR, state=STR, title=STR, settings=ANY_OBJ, created_at=NUM),
+}
+SEGMENT = obj(("segment_id", "text", "start", "end"), segment_id=STR, role=STR, speaker=STR, text=STR,
+              start=NUM, end=NUM, seq=INT)
+QUESTION = obj(("question_id",), question_id=STR, text=STR)
+SUGGESTION = obj(("question_id", "option"), question_id=STR, text=STR, feedback={"type": ["object", "null"]})
+METRICS = obj(
+    ("session_id", "state", "segments", "questions", "suggestions", "words", "speaking_secs", "feedback"),
+    session_id=STR, state=STR, segments=INT, questions=INT, suggestions=INT,
+    words={"type": "object", "additionalProperties": INT},
+    speaking_secs={"type": "object", "additionalProperties": NUM},
+    feedback=obj(("helpful", "not_helpful"), helpful=INT, not_helpful=INT),
+    duration_secs=NUM,
+)
+
+_Name = Field(default="", max_length=200)
+
+
+class SessionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(default="", max_length=200)
+    settings: dict[str, Any] = Field(default_factory=dict, description="free-form per-session settings")
+
+
+class SessionUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = Field(default=None, max_length=200)
+    settings: dict[str, Any] | None = None
+
+
+class SegmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=10_000)
+    role: str = Field(default="candidate", pattern=r"^[a-z_]{1,32}$")
+    speaker: str = Field(default="", max_length=100)
+    start: float = Field(default=0.0, ge=0, le=1e7, allow_inf_nan=False)
+    end: float = Field(default=0.0, ge=0, le=1e7, allow_inf_nan=False)
+    confidence: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
+    segment_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.:-]{1,128}$")
+
+    @model_validator(mode="after")
+    def _end_after_start(self):
+        if self.end < self.start:
+            raise ValueError("end must not be before start")
+        return self
+
+
+class FeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question_id: str = Field(min_length=1, max_length=128)
+    option: int | str = Field(description="which suggested answer option (index or name)")
+    helpful: bool
+
+
+def session_view(record: dict) -> dict:
+    return public(record)
+
+
+async def _publish_status(request: web.Request, session_id: str, state: str, message: str):
+    await services(request).bus.publish(
+        session_id, {"type": "status", "state": state, "message": message, "provider": None}
+    )
+
+
+async def _forget_metrics(request: web.Request, session_id: str):
+    await request.app[CACHE].delete(f"metrics:{session_id}")
+
+
+@routes.add("POST", "/api/sessions", "Create a session (state pending)", body=SessionCreate, response=SESSION,
+            status=201)
+async def create_session(request: web.Request) -> web.Response:
+    user_id = require_user(request)
+    body = await read_model(request, SessionCreate)
+    store = services(request).store
+    record = await store.create_session(
+        {"user_id": user_id, "title": body.title, "settings": body.settings, "state": "pending", "source": "api"}
+    )
+    return web.json_response(session_view(record), status=201)
+
+
+@routes.add("GET", "/api/sessions", "The user's sessions, newest first", response=page_of(SESSION),
+            query=PAGE_PARAMS)
+async def list_sessions(request: web.Request) -> web.Response:
+    user_id = require_user(request)
+    limit, offset = page(request)
+    store = services(request).store
+    items = await store.list_sessions(user_id, limit, offset)
+    return web.json_response(paged([session_view(s) for s in items], await store.count_sessions(user_id), limit, offset))
+
+
+@routes.add("GET", "/api/sessions/{session_id}", "One session", response=SESSION)
+async def get_session(request: web.Request) -> web.Response:
+    return web.json_response(session_view(await owned_session(request, require_user(request))))
+
+
+@routes.add("PATCH", "/api/sessions/{session_id}", "Update a session's title or settings", body=SessionUpdate,
+            response=SESSION)
+async def update_session(request: web.Request) -> web.Response:
+    session = await owned_session(request, require_user(request))
+    body = await read_model(request, SessionUpdate)
+    fields = body.model_dump(exclude_none=True)
+    if "settings" in fields:
+        fields["settings"] = {**session.get("settings", {}), **fields["settings"]}
+    record = await services(request).store.update_session(session["id"], fields)
+    return web.json_response(session_view(record))
+
+
+@routes.add("DELETE", "/api/sessions/{session_id}", "Delete a session with its transcript, questions and "
+            "suggestions", status=204)
+async def delete_session(request: web.Request) -> web.Response:
+    user_id = require_user(request)
+    session = await owned_session(request, user_id)
+    store = services(request).store
+    await store.delete_session(session["id"])
+    await store.audit(user_id, "delete_session", session_id=session["id"])
+    await _forget_metrics(request, session["id"])
+    return web.Response(status=204)
+
+
+def _transition(action: str):
+    allowed, target = TRANSITIONS[action]
+
+    async def handler(request: web.Request) -> web.Response:
+        session = await owned_session(request, require_user(request))
+        if session.get("state") not in allowed:
+            raise ApiError(409, "invalid_state", f"cannot {action} a session that is {session.get('state')}", "state")
+        fields: dict[str, Any] = {"state": target}
+        now = time.time()
+        if action == "start":
+            fields["started_at"] = now
+        elif action == "complete":
+            fields["completed_at"] = now
+        record = await services(request).store.update_session(session["id"], fields)
+        await _publish_status(request, session["id"], target, f"session {target}")
+        await _forget_metrics(request, session["id"])
+        return web.json_response(session_view(record))
+
+    handler.__name__ = f"{action}_session"
+    return handler
+
+
+for _action in TRANSITIONS:
+    routes.add("POST", f"/api/sessions/{{session_id}}/{_action}",
+               f"{_action.capitalize()} the session (409 if its state does not allow it)", response=SESSION)(
+        _transition(_action)
+    )
+
+
+async def _children(request: web.Request, kind: str, default: int = 200) -> web.Response:
+    session = await owned_session(request, require_user(request))
+    limit, offset = page(request, default)
+    store = services(request).store
+    lister = {"segments": store.list_segments, "questions": store.list_questions,
+              "suggestions": store.list_suggestions}[kind]
+    items = await lister(session["id"], limit=limit, offset=offset)
+    total = await store.count_children(kind, session["id"])
+    return web.json_response(paged([public(i) for i in items], total, limit, offset))
+
+
+@routes.add("GET", "/api/sessions/{session_id}/transcript", "Final transcript lines, in time order",
+            response=page_of(SEGMENT), query=PAGE_PARAMS)
+async def transcript(request: web.Request) -> web.Response:
+    return await _children(request, "segments")
+
+
+@routes.add("GET", "/api/sessions/{session_id}/questions", "Detected questions, in time order",
+            response=page_of(QUESTION), query=PAGE_PARAMS)
+async def questions(request: web.Request) -> web.Response:
+    return await _children(request, "questions")
+
+
+@routes.add("GET", "/api/sessions/{session_id}/suggestions", "Finished answer suggestions with feedback",
+            response=page_of(SUGGESTION), query=PAGE_PARAMS)
+async def suggestions(request: web.Request) -> web.Response:
+    return await _children(request, "suggestions")
+
+
+@routes.add("POST", "/api/sessions/{session_id}/segments", "Append a final transcript line (published as a "
+            "transcript event)", body=SegmentIn, response=SEGMENT, status=201)
+async def append_segment(request: web.Request) -> web.Response:
+    session = await owned_session(request, require_user(request))
+    if session.get("state") == "completed":
+        raise ApiError(409, "invalid_state", "the session is completed", "state")
+    body = await read_model(request, SegmentIn)
+    payload = {
+        "type": "transcript",
+        "role": body.role,
+        "speaker": body.speaker or body.role,
+        "text": body.text,
+        "start": round(body.start, 3),
+        "end": round(body.end, 3),
+        "final": True,
+        "confidence": body.confidence,
+        "provider": "api",
+        "segment_id": body.segment_id or uuid.uuid4().hex[:16],
+        "refined": False,
+    }
+    svc = services(request)
+    event = await svc.bus.publish(session["id"], payload)
+    await svc.store.upsert_segment(session["id"], event)
+    await _forget_metrics(request, session["id"])
+    return web.json_response(event, status=201)
+
+
+@routes.add("POST", "/api/sessions/{session_id}/suggestions/feedback", "Mark a suggested answer helpful or not",
+            body=FeedbackIn, response=SUGGESTION)
+async def feedback(request: web.Request) -> web.Response:
+    session = await owned_session(request, require_user(request))
+    body = await read_model(request, FeedbackIn)
+    record = await services(request).store.set_suggestion_feedback(
+        session["id"], body.question_id, body.option, body.helpful
+    )
+    await _forget_metrics(request, session["id"])
+    return web.json_response(public(record))
+
+
+async def compute_metrics(store, session: dict) -> dict:
+    words: dict[str, int] = {}
+    speaking: dict[str, float] = {}
+    duration = 0.0
+    offset = 0
+    while batch := await store.list_segments(session["id"], limit=1000, offset=offset):
+        for seg in batch:
+            role = seg.get("role") or "unknown"
+            words[role] = words.get(role, 0) + len(str(seg.get("text", "")).split())
+            span = max(0.0, float(seg.get("end") or 0) - float(seg.get("start") or 0))
+            speaking[role] = round(speaking.get(role, 0.0) + span, 3)
+            duration = max(duration, float(seg.get("end") or 0))
+        offset += len(batch)
+    suggestions = await store.list_suggestions(session["id"], limit=10_000)
+    helpful = sum(1 for s in suggestions if (s.get("feedback") or {}).get("helpful") is True)
+    unhelpful = sum(1 for s in suggestions if (s.get("feedback") or {}).get("helpful") is False)
+    return {
+        "session_id": session["id"],
+        "state": session.get("state", ""),
+        "segments": offset,
+        "questions": await store.count_children("questions", session["id"]),
+        "suggestions": len(suggestions),
+        "words": words,
+        "speaking_secs": speaking,
+        "feedback": {"helpful": helpful, "not_helpful": unhelpful},
+        "duration_secs": round(duration, 3),
+    }
+
+
+@routes.add("GET", "/api/sessions/{session_id}/metrics", "Counts, words and speaking time per role, feedback",
+            response=METRICS)
+async def metrics(request: web.Request) -> web.Response:
+    """Cached for a couple of seconds (Redis when configured): pages poll it while live."""
+    session = await owned_session(request, require_user(request))
+    cache = request.app[CACHE]
+    key = f"metrics:{session['id']}"
+    value = await cache.get(key)
+    if value is None:
+        value = await compute_metrics(services(request).store, session)
+        await cache.set(key, value, METRICS_TTL_SECS)
+    return web.json_response(value)
