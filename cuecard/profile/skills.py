@@ -22,6 +22,7 @@ class Skill:
     kind: str  # "technical" | "people"
     aliases: tuple[str, ...]  # lower-cased case-insensitive aliases (incl. the name)
     exact_aliases: tuple[str, ...]  # case-sensitive aliases
+    implies: tuple[str, ...] = ()  # skills that this one shows too (PostgreSQL > SQL)
 
 
 def _alias_pattern(alias: str) -> str:
@@ -60,13 +61,15 @@ def parse_vocabulary(text: str) -> Vocabulary:
         if line in ("[technical]", "[people]"):
             kind = line.strip("[]")
             continue
+        line, _, implied = line.partition(" > ")
+        implies = tuple(p.strip() for p in implied.split(",") if p.strip())
         parts = [p.strip() for p in line.split(" | ") if p.strip()]
         name, rest = parts[0], parts[1:]
         exact = tuple(p[1:] for p in rest if p.startswith("="))
         loose = [p for p in rest if not p.startswith("=")]
         if name not in exact:
             loose.insert(0, name)
-        skills.append(Skill(name, kind, tuple(dict.fromkeys(a.lower() for a in loose)), exact))
+        skills.append(Skill(name, kind, tuple(dict.fromkeys(a.lower() for a in loose)), exact, implies))
     by_key: dict[str, Skill] = {}
     alias_to_skill: dict[str, Skill] = {}
     for skill in skills:
@@ -99,6 +102,11 @@ def _alias_key(matched: str) -> str:
 
 def find_skills(text: str, kinds: tuple[str, ...] = ("technical", "people")) -> list[str]:
     """Canonical names of the vocabulary skills mentioned in ``text``, in order of appearance."""
+    return list(dict.fromkeys(name for name, _ in find_mentions(text, kinds)))
+
+
+def find_mentions(text: str, kinds: tuple[str, ...] = ("technical", "people")) -> list[tuple[str, str]]:
+    """(canonical name, text as written) for each vocabulary skill mention, in text order."""
     vocab = vocabulary()
     hits: list[tuple[int, int, Skill]] = []
     for match in vocab.pattern_ci.finditer(text):
@@ -114,7 +122,13 @@ def find_skills(text: str, kinds: tuple[str, ...] = ("technical", "people")) -> 
             if skill is not None and not overlaps:
                 hits.append((match.start(), match.end(), skill))
     hits.sort(key=lambda h: h[0])
-    return list(dict.fromkeys(s.name for _, _, s in hits if s.kind in kinds))
+    return [(skill.name, text[start:end]) for start, end, skill in hits if skill.kind in kinds]
+
+
+def implied_by(name: str) -> tuple[str, ...]:
+    """Skills that having ``name`` also shows, by the vocabulary's "A > B" lines."""
+    skill = vocabulary().get(name)
+    return skill.implies if skill else ()
 
 
 def canonical(name: str) -> str:
