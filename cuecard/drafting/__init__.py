@@ -1,0 +1,2 @@
+"""Answer drafting: offline composer, options with word limits, LLM streaming, prepared
+answers and the draft cache. The pipeline stage is ``cuecard.processors.answer_drafter``."""

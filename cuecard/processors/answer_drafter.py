@@ -1,0 +1,294 @@
+"""Answer drafter: turns each ``QuestionFrame`` into streamed ``SuggestionFrame``s.
+
+Sits after the question detector. For each question it emits every option (concise, story,
+deep_dive), each as delta chunks and then a ``done`` frame with the whole text, word count
+and speaking time.
+
+- ``tentative`` question (interim text): if it confidently matches a prepared question, the
+  prepared drafts are shown at once (``source="prepared"``) — often before the interviewer
+  has finished.
+- ``confirmed`` question: if the prepared drafts already shown still match, they stay;
+  otherwise fresh drafts replace them: from the cache, else the LLM (when configured;
+  fallback to the composer with a ``status`` event ``llm_fallback`` if it fails or misses
+  the first-token deadline), else the offline composer.
+- ``withdrawn`` question: drafting for it stops, and a ``status`` event
+  ``suggestions_withdrawn`` (extra ``question_id``) plus one empty ``done`` suggestion per
+  option shown (extra ``withdrawn: true``) tell the page and the store to drop them.
+
+Page contract: ``text`` is always the whole text of the option so far (``delta`` is what is
+new), so a client can render ``text`` and ignore ordering subtleties. A new draft for an
+option that already has one starts with extra ``replaces: true``: the client clears the
+option first. ``extra.prepared_question`` / ``extra.match`` say which prepared question was
+matched and how well.
+
+Decision: drafting runs in a task per question so the pipeline (and the transcript) never
+waits for it; a newer draft for the same question cancels the older one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections import OrderedDict
+
+from loguru import logger
+from pipecat.frames.frames import CancelFrame, EndFrame, Frame, StartFrame
+from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+
+from cuecard.drafting.cache import DraftCache, InProcessDraftCache, draft_key, make_draft_cache
+from cuecard.drafting.composer import Composer
+from cuecard.drafting.llm import LLMDrafter, LLMUnavailable, llm_configured
+from cuecard.drafting.options import MAX_WORDS, OPTIONS, enforce_word_limit, speaking_secs, word_count
+from cuecard.drafting.prepared import PreparedAnswers, PreparedMatch
+from cuecard.frames import QuestionFrame, StatusFrame, SuggestionFrame
+from cuecard.pipeline.context import SessionContext
+from cuecard.profile.models import CandidateContext
+
+# Composers and prepared sets are per version of the material and shared across sessions.
+_COMPOSERS: OrderedDict[str, Composer] = OrderedDict()
+_PREPARED: OrderedDict[str, PreparedAnswers] = OrderedDict()
+_MATERIAL_CACHE_SIZE = 16
+
+
+def _remember(table: OrderedDict, key: str, value):
+    table[key] = value
+    while len(table) > _MATERIAL_CACHE_SIZE:
+        table.popitem(last=False)
+    return value
+
+
+def composer_for(candidate: CandidateContext) -> Composer:
+    """The composer for this material (embeds the stories once; blocking)."""
+    key = candidate.version_key()
+    if key in _COMPOSERS:
+        _COMPOSERS.move_to_end(key)
+        return _COMPOSERS[key]
+    return _remember(_COMPOSERS, key, Composer(candidate))
+
+
+def prepared_for(candidate: CandidateContext) -> PreparedAnswers:
+    """Predicted questions with their drafts for this material (seconds; blocking)."""
+    key = candidate.version_key()
+    if key in _PREPARED:
+        _PREPARED.move_to_end(key)
+        return _PREPARED[key]
+    return _remember(_PREPARED, key, PreparedAnswers(candidate, composer_for(candidate)).prepare())
+
+
+def _chunks(text: str) -> list[str]:
+    """Line-sized deltas for composer/prepared text (one labelled part per chunk)."""
+    parts = re.split(r"(?<=\n)", text)
+    return [p for p in parts if p]
+
+
+class AnswerDrafter(FrameProcessor):
+    def __init__(self, context: SessionContext, *, cache: DraftCache | None = None,
+                 llm: LLMDrafter | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.context = context
+        self.cache = cache or InProcessDraftCache()
+        self.llm = llm
+        self._prepared: PreparedAnswers | None = None
+        self._composer_lock = asyncio.Lock()
+        self._preparing: asyncio.Task | None = None
+        self._tasks: dict[str, asyncio.Task] = {}
+        self._shown: dict[str, dict] = {}  # question_id -> {"prepared": text|None, "options": set}
+
+    @classmethod
+    def from_services(cls, services, context: SessionContext) -> "AnswerDrafter":
+        """Share one draft cache and one LLM client per process through ``services.extras``."""
+        extras = services.extras
+        if "draft_cache" not in extras:
+            extras["draft_cache"] = make_draft_cache(services.settings)
+        if "llm_drafter" not in extras:
+            extras["llm_drafter"] = LLMDrafter(services.settings) if llm_configured(services.settings) else None
+        return cls(context, cache=extras["draft_cache"], llm=extras["llm_drafter"])
+
+    # --- material ------------------------------------------------------------------------------
+    async def _composer(self) -> Composer:
+        """The composer for the candidate's material as it is now (rebuilt after an edit)."""
+        async with self._composer_lock:
+            return await asyncio.to_thread(composer_for, self.context.candidate)
+
+    async def _prepare(self):
+        try:
+            started = time.monotonic()
+            await self._composer()
+            self._prepared = await asyncio.to_thread(prepared_for, self.context.candidate)
+            logger.info(f"Prepared {len(self._prepared.questions)} likely questions "
+                        f"in {time.monotonic() - started:.2f} s")
+        except Exception as e:  # preparation is an optimisation: drafting still works without it
+            logger.exception(f"Preparing likely questions failed: {e}")
+
+    def _prepared_match(self, text: str, final: bool = False) -> PreparedMatch | None:
+        prepared = self._prepared
+        if prepared is None or prepared.candidate.version_key() != self.context.candidate.version_key():
+            return None  # not ready yet, or stale after an edit
+        return prepared.match(text, final=final)
+
+    # --- frames ---------------------------------------------------------------------------------
+    async def process_frame(self, frame: Frame, direction: FrameDirection):
+        await super().process_frame(frame, direction)
+        if isinstance(frame, EndFrame):
+            await self._finish_drafts()  # a replay's last question still gets its drafts
+        await self.push_frame(frame, direction)  # the question reaches the page before its drafts
+        if isinstance(frame, CancelFrame):
+            await self._cancel_all()
+        elif isinstance(frame, StartFrame):
+            self._preparing = self.create_task(self._prepare(), name="prepare-answers")
+        elif isinstance(frame, QuestionFrame):
+            await self._on_question(frame)
+
+    async def _on_question(self, q: QuestionFrame):
+        if q.status == "withdrawn":
+            await self._withdraw(q)
+            return
+        match = self._prepared_match(q.text, final=q.status != "tentative")
+        shown = self._shown.get(q.question_id)
+        if q.status == "tentative":
+            if match and (shown is None or shown.get("prepared") != match.question.text):
+                await self._start(q, self._show_prepared(q, match))
+            return
+        # confirmed
+        if shown and shown.get("prepared") and match and match.question.text == shown["prepared"] and self.llm is None:
+            return  # the prepared answer shown early is the right one: keep it
+        await self._start(q, self._draft(q, match))
+
+    async def _finish_drafts(self, timeout: float = 15.0):
+        if self._preparing is not None and not self._preparing.done():
+            await self.cancel_task(self._preparing)
+        pending = [t for t in self._tasks.values() if not t.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=timeout)
+        await self._cancel_all()
+
+    async def _cancel_all(self):
+        for task in [self._preparing, *self._tasks.values()]:
+            if task is not None and not task.done():
+                await self.cancel_task(task)
+        self._tasks.clear()
+
+    async def cleanup(self):
+        await self._cancel_all()
+        await super().cleanup()
+
+    async def _start(self, q: QuestionFrame, coroutine):
+        previous = self._tasks.pop(q.question_id, None)
+        if previous is not None and not previous.done():
+            await self.cancel_task(previous)
+        self._tasks[q.question_id] = self.create_task(coroutine, name=f"draft-{q.question_id}")
+
+    async def _withdraw(self, q: QuestionFrame):
+        task = self._tasks.pop(q.question_id, None)
+        if task is not None and not task.done():
+            await self.cancel_task(task)
+        shown = self._shown.pop(q.question_id, None)
+        await self.push_frame(StatusFrame(state="suggestions_withdrawn",
+                                          message="The question was withdrawn; its drafts are hidden.",
+                                          extra={"question_id": q.question_id}))
+        for option in sorted((shown or {}).get("options", ())):
+            await self.push_frame(SuggestionFrame(question_id=q.question_id, option=option, done=True,
+                                                  source="composer", extra={"withdrawn": True}))
+
+    # --- emitting ---------------------------------------------------------------------------------
+    async def _emit_text(self, q: QuestionFrame, option: str, text: str, source: str, extra: dict):
+        """One whole draft as line-sized deltas, then ``done``."""
+        text = enforce_word_limit(text, MAX_WORDS)
+        shown = self._shown.setdefault(q.question_id, {"prepared": None, "options": set()})
+        replaces = option in shown["options"]
+        shown["options"].add(option)
+        so_far = ""
+        for i, piece in enumerate(_chunks(text)):
+            so_far += piece
+            await self.push_frame(SuggestionFrame(
+                question_id=q.question_id, option=option, delta=piece, text=so_far, source=source,
+                word_count=word_count(so_far), speaking_secs=speaking_secs(so_far),
+                extra={**extra, **({"replaces": True} if replaces and i == 0 else {})}))
+        await self.push_frame(SuggestionFrame(
+            question_id=q.question_id, option=option, text=text, done=True, source=source,
+            word_count=word_count(text), speaking_secs=speaking_secs(text), extra=extra))
+
+    async def _show_prepared(self, q: QuestionFrame, match: PreparedMatch):
+        extra = {"prepared_question": match.question.text, "match": round(match.score, 3)}
+        for option in OPTIONS:
+            await self._emit_text(q, option, match.question.drafts[option], "prepared", extra)
+        self._shown[q.question_id]["prepared"] = match.question.text
+
+    async def _draft(self, q: QuestionFrame, match: PreparedMatch | None):
+        version = self.context.candidate.version_key()
+        shown = self._shown.get(q.question_id)
+        if shown:
+            shown["prepared"] = None
+        if self.llm is not None:
+            await self._draft_with_llm(q, version)
+            return
+        try:
+            composer = await self._composer()
+        except Exception as e:
+            logger.exception(f"Composer unavailable: {e}")
+            await self.push_frame(StatusFrame(state="drafting_failed", message=f"Could not draft an answer: {e}",
+                                              extra={"question_id": q.question_id}))
+            return
+        keys = {o: draft_key(q.text, q.type, o, version, "composer") for o in OPTIONS}
+        cached = {o: await self.cache.get(k) for o, k in keys.items()}
+        if all(cached.values()):
+            drafts = {o: cached[o]["text"] for o in OPTIONS}
+        else:
+            drafts = await asyncio.to_thread(composer.drafts, q.text, q.type, q.topic)
+            for o in OPTIONS:
+                await self.cache.set(keys[o], {"text": drafts[o], "source": "composer"})
+        for option in OPTIONS:
+            await self._emit_text(q, option, drafts[option], "composer", {})
+
+    async def _draft_with_llm(self, q: QuestionFrame, version: str):
+        """All options stream concurrently; each falls back to the composer on its own."""
+        fell_back: list[str] = []
+        results = await asyncio.gather(*(self._llm_option(q, o, version, fell_back) for o in OPTIONS),
+                                       return_exceptions=True)
+        for option, result in zip(OPTIONS, results):
+            if isinstance(result, Exception) and not isinstance(result, asyncio.CancelledError):
+                logger.exception(f"Drafting {option} failed: {result}")
+
+    async def _llm_option(self, q: QuestionFrame, option: str, version: str, fell_back: list[str]):
+        key = draft_key(q.text, q.type, option, version, "llm")
+        cached = await self.cache.get(key)
+        if cached:
+            await self._emit_text(q, option, cached["text"], "llm", {"cached": True})
+            return
+        shown = self._shown.setdefault(q.question_id, {"prepared": None, "options": set()})
+        text, first = "", True
+        stream = self.llm.stream(q.text, q.type, option, self.context.candidate, q.topic)
+        try:
+            async for delta in stream:
+                if word_count(text + delta) > MAX_WORDS:
+                    break  # the 90-second limit: stop the provider, keep what fits
+                text += delta
+                replaces = first and option in shown["options"]
+                shown["options"].add(option)
+                await self.push_frame(SuggestionFrame(
+                    question_id=q.question_id, option=option, delta=delta, text=text, source="llm",
+                    word_count=word_count(text), speaking_secs=speaking_secs(text),
+                    extra={"replaces": True} if replaces else {}))
+                first = False
+        except LLMUnavailable as e:
+            if not fell_back:
+                await self.push_frame(StatusFrame(
+                    state="llm_fallback", provider="composer",
+                    message=f"The language model is unavailable ({e}); showing offline drafts.",
+                    extra={"question_id": q.question_id, "llm_provider": self.llm.provider}))
+            fell_back.append(option)
+            composer = await self._composer()
+            draft = await asyncio.to_thread(composer.draft, q.text, q.type, option, q.topic)
+            await self._emit_text(q, option, draft, "composer", {"fallback": True})
+            return
+        except Exception as e:  # failed mid-stream: close with what the page already shows
+            logger.warning(f"LLM stream for {option} broke off: {e}")
+        finally:
+            await stream.aclose()
+        text = enforce_word_limit(text, MAX_WORDS)
+        await self.push_frame(SuggestionFrame(
+            question_id=q.question_id, option=option, text=text, done=True, source="llm",
+            word_count=word_count(text), speaking_secs=speaking_secs(text)))
+        if text:
+            await self.cache.set(key, {"text": text, "source": "llm"})

@@ -1,0 +1,100 @@
+"""The answer drafter stage, driven with pipecat's ``run_test`` (no network, no audio)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from pipecat.frames.frames import Frame, StartFrame
+from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+from pipecat.tests.utils import run_test
+
+from cuecard.drafting.options import MAX_WORDS, OPTIONS
+from cuecard.frames import QuestionFrame, StatusFrame, SuggestionFrame
+from cuecard.pipeline.context import SessionContext
+from cuecard.processors.answer_drafter import AnswerDrafter, prepared_for
+
+
+async def _run(drafter: AnswerDrafter, frames: list, settle: float = 0.6):
+    """Send ``frames`` one by one with a pause after each so drafting tasks run."""
+    from pipecat.frames.frames import EndFrame  # noqa: F401 (run_test sends it)
+
+    class Pace(FrameProcessor):
+        async def process_frame(self, frame, direction):
+            await super().process_frame(frame, direction)
+            await self.push_frame(frame, direction)
+            if isinstance(frame, QuestionFrame):
+                await asyncio.sleep(settle)
+            elif isinstance(frame, StartFrame):
+                await asyncio.sleep(0.3)  # the drafter picks up its prepared answers
+
+    from pipecat.pipeline.pipeline import Pipeline
+
+    down, _ = await run_test(Pipeline([Pace(), drafter]), frames_to_send=frames, send_end_frame=True)
+    return down
+
+
+def _done(frames, question_id):
+    return {f.option: f for f in frames if isinstance(f, SuggestionFrame) and f.done and f.question_id == question_id}
+
+
+async def test_confirmed_question_gets_streamed_composer_drafts(candidate):
+    ctx = SessionContext(session_id="t", candidate=candidate)
+    q = QuestionFrame(question_id="q1", text="Tell me about a time you had a conflict with a product manager.",
+                      type="behavioral", confidence=0.9)
+    down = await _run(AnswerDrafter(ctx), [q])
+    assert isinstance(down[0], QuestionFrame)  # the question goes out before its drafts
+    done = _done(down, "q1")
+    assert set(done) == set(OPTIONS)
+    story = done["story"]
+    assert story.source == "composer"
+    assert story.text.startswith("Situation:") and "Result:" in story.text
+    assert "product manager" in story.text  # the matching story from the candidate's bank
+    assert story.word_count == len(story.text.split()) <= MAX_WORDS
+    assert abs(story.speaking_secs - story.word_count / 2.5) < 0.1
+    deltas = [f for f in down if isinstance(f, SuggestionFrame) and f.option == "story" and not f.done]
+    assert len(deltas) >= 4 and "".join(f.delta for f in deltas) == story.text
+
+
+async def test_tentative_match_shows_prepared_then_replaced_when_final_differs(candidate):
+    prepared_for(candidate)  # what session start does in the background
+    ctx = SessionContext(session_id="t", candidate=candidate)
+    drafter = AnswerDrafter(ctx)
+    tentative = QuestionFrame(question_id="q2", text="Why do you want to work at Northwind Health",
+                              type="cultural", confidence=0.7, status="tentative")
+    confirmed = QuestionFrame(question_id="q2", text="Why do you want to work at Northwind Health as a manager of a research lab?",
+                              type="cultural", confidence=0.9, status="confirmed")
+    down = await _run(drafter, [tentative, confirmed])
+    suggestions = [f for f in down if isinstance(f, SuggestionFrame)]
+    assert suggestions[0].source == "prepared"
+    assert suggestions[0].extra["prepared_question"] == "Why do you want to work at Northwind Health?"
+    composer_frames = [f for f in suggestions if f.source == "composer"]
+    assert composer_frames, "the final question differs: fresh drafts must replace the prepared ones"
+    assert composer_frames[0].extra.get("replaces") is True
+    assert "Northwind Health" in _done(down, "q2")["concise"].text
+
+
+async def test_confirmed_same_as_prepared_keeps_it(candidate):
+    prepared_for(candidate)
+    ctx = SessionContext(session_id="t", candidate=candidate)
+    text = "Why do you want to work at Northwind Health?"
+    down = await _run(AnswerDrafter(ctx), [
+        QuestionFrame(question_id="q3", text=text, type="cultural", confidence=0.7, status="tentative"),
+        QuestionFrame(question_id="q3", text=text, type="cultural", confidence=0.9, status="confirmed"),
+    ])
+    sources = {f.source for f in down if isinstance(f, SuggestionFrame)}
+    assert sources == {"prepared"}
+
+
+async def test_withdrawn_question_retracts_drafts(candidate):
+    prepared_for(candidate)
+    ctx = SessionContext(session_id="t", candidate=candidate)
+    down = await _run(AnswerDrafter(ctx), [
+        QuestionFrame(question_id="q4", text="Why do you want to work at Northwind Health?", type="cultural",
+                      confidence=0.7, status="tentative"),
+        QuestionFrame(question_id="q4", text="Why do you want to work at Northwind Health?", type="cultural",
+                      confidence=0.2, status="withdrawn"),
+    ])
+    status = [f for f in down if isinstance(f, StatusFrame) and f.state == "suggestions_withdrawn"]
+    assert status and status[0].extra["question_id"] == "q4"
+    retracted = [f for f in down if isinstance(f, SuggestionFrame) and f.extra.get("withdrawn")]
+    assert {f.option for f in retracted} == set(OPTIONS) and all(f.done and f.text == "" for f in retracted)
