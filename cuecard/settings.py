@@ -43,6 +43,25 @@ class Settings(BaseSettings):
     language: str = "en"
     # Ordered STT provider chain; the first healthy one is used (see issue on providers).
     stt_providers: list[str] = ["local"]
+    # --- cloud STT providers (cuecard/processors/cloud_stt.py); used only when named above ---
+    deepgram_api_key: str | None = None
+    deepgram_url: str = "wss://api.deepgram.com/v1/listen"  # a test double sets ws://127.0.0.1:N/v1/listen
+    deepgram_model: str = "nova-3"
+    google_credentials_file: Path | None = None  # service-account JSON; None = application default
+    google_speech_endpoint: str = "speech.googleapis.com"
+    google_speech_insecure: bool = False  # plaintext gRPC, only for a loopback test double
+    openai_stt_api_key: str | None = None  # falls back to llm_api_key
+    openai_stt_base_url: str | None = None  # None = https://api.openai.com/v1
+    openai_stt_model: str = "gpt-4o-transcribe"
+    # Who re-transcribes each closed line in the background when a streaming provider leads:
+    # "local" (Whisper, wider beam), "openai", or "none".
+    stt_refiner: str = "local"
+    stt_connect_timeout_secs: float = 1.5  # provider connect deadline before falling back
+    stt_stall_secs: float = 1.5  # voiced audio sent and no result for this long = stalled
+    stt_retry_base_secs: float = 2.0  # first back-off before a failed provider is tried again
+    stt_retry_max_secs: float = 60.0
+    # Cloud refinements keyed by sha1(audio)+provider+model survive restarts and replays here.
+    stt_cache_file: str = "stt_cache.sqlite3"
 
     # --- voice activity / segmentation ------------------------------------------------------
     vad_confidence: float = 0.6

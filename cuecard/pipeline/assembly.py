@@ -29,18 +29,36 @@ def segmenter_params(services: Services) -> SegmenterParams:
     )
 
 
+def streaming_first(services: Services) -> bool:
+    """A cloud streaming provider leads the chain: it needs the raw audio, not only segments."""
+    chain = services.settings.stt_providers
+    return bool(chain) and chain[0] != "local"
+
+
+def speech_to_text_stage(services: Services, *, live: bool) -> FrameProcessor:
+    """``["local"]`` (default): the local Whisper stage; else the provider chain with fallback."""
+    s = services.settings
+    if streaming_first(services):
+        from cuecard.services.stt_providers import provider_chain_stage
+
+        return provider_chain_stage(services, live=live)
+    return WhisperSTTProcessor(
+        services.engine,
+        beam_size=s.whisper_beam_size,
+        refine_beam_size=s.whisper_refine_beam_size,
+        refine=s.refine_utterances,
+        interims=s.interim_period_secs > 0,
+    )
+
+
 def build_stages(
     services: Services, sink: EventSink, *, live: bool, context: SessionContext
 ) -> list[FrameProcessor]:
     s = services.settings
     return [
-        SpeechSegmenter(segmenter_params(services), wall_clock_offsets=live),
-        WhisperSTTProcessor(
-            services.engine,
-            beam_size=s.whisper_beam_size,
-            refine_beam_size=s.whisper_refine_beam_size,
-            refine=s.refine_utterances,
-            interims=s.interim_period_secs > 0,
+        SpeechSegmenter(
+            segmenter_params(services), wall_clock_offsets=live, pass_audio=streaming_first(services)
         ),
+        speech_to_text_stage(services, live=live),
         sink,
     ]

@@ -1,0 +1,1 @@
+"""deepgram speech-to-text adapter."""

@@ -1,0 +1,1 @@
+"""google speech-to-text adapter."""

@@ -1,0 +1,1 @@
+"""openai speech-to-text adapter."""

@@ -1,0 +1,171 @@
+"""The provider-chain STT stage against loopback test doubles of Deepgram and OpenAI, with the
+real local Whisper engine as the fallback, through the real session pipeline (replay)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from cuecard.pipeline.replay import replay_tracks
+from cuecard.pipeline.services import Services
+from stt_doubles import DeepgramDouble, Fault, HangingServer, OpenAIDouble
+
+pytestmark = pytest.mark.slow
+
+GREETING = "Thanks for having me today."
+PROJECT = "I moved our billing service onto a message queue."
+ROLLOUT = "The rollout took two weeks."
+
+
+def pcm(path) -> np.ndarray:
+    data, rate = sf.read(str(path), dtype="int16")
+    assert rate == 16000
+    return data
+
+
+def pause(secs: float) -> np.ndarray:
+    return np.zeros(int(secs * 16000), np.int16)
+
+
+@pytest.fixture
+def speech(speak):
+    """Greeting, then the project sentence, each with its start/end in seconds."""
+
+    def build(*texts_and_pauses):
+        parts, marks, t = [], {}, 0.0
+        for item in texts_and_pauses:
+            audio = pause(item) if isinstance(item, float) else pcm(speak(item))
+            if not isinstance(item, float):
+                marks[item] = (t, t + len(audio) / 16000)
+            parts.append(audio)
+            t += len(audio) / 16000
+        return np.concatenate(parts), marks
+
+    return build
+
+
+async def run(settings, audio, *, role="candidate", realtime=False, **overrides):
+    services = await Services.create(settings.model_copy(update=overrides))
+    events, seen_at = [], []
+
+    async def on_event(event):
+        events.append(event)
+        seen_at.append(time.monotonic())
+
+    try:
+        await replay_tracks(services, {role: audio}, realtime=realtime, on_event=on_event, persist=False)
+    finally:
+        await services.close()
+    return events, seen_at
+
+
+def finals(events, **match):
+    return [
+        e for e in events
+        if e["type"] == "transcript" and e["final"] and all(e.get(k) == v for k, v in match.items())
+    ]
+
+
+def provider_changes(events):
+    return [e for e in events if e["type"] == "status" and e["state"] == "provider"]
+
+
+def words(text: str) -> set[str]:
+    return {w.strip(".,?!").lower() for w in text.split()}
+
+
+async def test_deepgram_streaming_with_openai_refinement(settings, speech):
+    audio, _ = speech(0.3, GREETING, 0.8, PROJECT, 0.5)
+    # Deepgram's text for the first line is deliberately off; the refinement corrects it.
+    async with DeepgramDouble([(["Thanks for having me to day.", PROJECT], None)]) as dg, OpenAIDouble(GREETING) as oa:
+        events, _ = await run(
+            settings, audio, role="interviewer",
+            stt_providers=["deepgram", "local"], deepgram_url=dg.url, deepgram_api_key=dg.api_key,
+            stt_refiner="openai", openai_stt_base_url=oa.base_url, openai_stt_api_key="test",
+            openai_stt_model="gpt-4o-transcribe",
+        )
+    assert [e["provider"] for e in provider_changes(events)] == ["deepgram"]
+    query = dg.connections[0].query
+    assert query["model"] == "nova-3" and query["diarize"] == "true" and query["interim_results"] == "true"
+    interims = [e for e in events if e["type"] == "transcript" and not e["final"]]
+    assert interims and all(e["provider"] == "deepgram" for e in interims)
+    live = finals(events, provider="deepgram")
+    assert [e["text"] for e in live] == ["Thanks for having me to day.", PROJECT]
+    assert all(e["speaker"] == "Interviewer 1" and e["confidence"] == 0.93 for e in live)
+    assert 0.3 <= live[0]["start"] <= 0.5  # espeak starts with ~0.1 s of silence
+    refined = finals(events, refined=True)
+    assert {e["segment_id"] for e in refined} == {e["segment_id"] for e in live}
+    first = next(e for e in refined if e["segment_id"] == live[0]["segment_id"])
+    assert first["text"] == GREETING and first["provider"] == "openai"
+    assert first["confidence"] == pytest.approx(np.exp(-0.05), abs=1e-3)
+    assert len(oa.requests) == 2 and oa.requests[0]["fields"]["model"] == "gpt-4o-transcribe"
+    assert oa.requests[0]["include"] == ["logprobs"]
+
+
+@pytest.mark.parametrize("kind", ["error", "stall"])
+async def test_failure_mid_sentence_switches_to_local_within_2s_without_losing_words(settings, speech, kind):
+    audio, marks = speech(0.3, GREETING, 0.8, PROJECT, 0.3)
+    project_start, project_end = marks[PROJECT]
+    fault_at = project_start + 0.4 * (project_end - project_start)  # in the middle of the sentence
+    async with DeepgramDouble([([GREETING, "never sent"], Fault(kind, at=fault_at))]) as dg:
+        events, seen_at = await run(
+            settings, audio, realtime=True,
+            stt_providers=["deepgram", "local"], deepgram_url=dg.url, deepgram_api_key=dg.api_key,
+            stt_refiner="none", stt_stall_secs=1.5, stt_retry_base_secs=30.0,
+        )
+    changes = provider_changes(events)
+    assert [e["provider"] for e in changes] == ["deepgram", "local"]
+    switch = changes[1]
+    switched_at = seen_at[events.index(switch)]
+    measured = switched_at - dg.connections[0].fault_at_wall
+    print(f"\n{kind}: fault injected -> provider status 'local' after {measured:.3f} s ({switch['message']})")
+    assert measured <= 2.0
+    assert switch["from"] == "deepgram" and (kind in switch["reason"] or "closed" in switch["reason"])
+    assert [e["text"] for e in finals(events, provider="deepgram")] == [GREETING]
+    local_text = " ".join(e["text"] for e in finals(events, provider="local"))
+    # The words spoken across the switch come from the buffered audio, decoded locally.
+    assert {"billing", "service", "message", "queue"} <= words(local_text), local_text
+    assert "thanks" not in words(local_text)  # the finalised greeting is not transcribed twice
+
+
+async def test_recovers_to_deepgram_after_backoff_at_a_pause(settings, speech):
+    audio, marks = speech(0.3, GREETING, 0.8, PROJECT, 2.5, ROLLOUT, 0.3)
+    project_start, project_end = marks[PROJECT]
+    plans = [([GREETING, "never sent"], Fault("error", at=(project_start + project_end) / 2)), ([ROLLOUT], None)]
+    async with DeepgramDouble(plans) as dg:
+        events, _ = await run(
+            settings, audio, realtime=True,
+            stt_providers=["deepgram", "local"], deepgram_url=dg.url, deepgram_api_key=dg.api_key,
+            stt_refiner="none", stt_retry_base_secs=0.5,
+        )
+    changes = provider_changes(events)
+    assert [e["provider"] for e in changes] == ["deepgram", "local", "deepgram"]
+    assert changes[2]["reason"] == "recovered"
+    assert len(dg.connections) == 2
+    assert [e["text"] for e in finals(events, provider="deepgram")] == [GREETING, ROLLOUT]
+    assert {"billing", "queue"} <= words(" ".join(e["text"] for e in finals(events, provider="local")))
+    # The second connection got only audio after the switch back: its one region is the rollout.
+    assert dg.connections[1].received / 16000 < len(audio) / 16000 - marks[PROJECT][1]
+
+
+@pytest.mark.parametrize("unreachable", ["hang", "refused", "bad_key"])
+async def test_unreachable_provider_falls_back_at_once(settings, speech, unreachable):
+    audio, _ = speech(0.3, PROJECT, 0.3)
+    async with HangingServer() as hanging, DeepgramDouble([]) as dg:
+        url = {"hang": hanging.url, "refused": "ws://127.0.0.1:9/v1/listen", "bad_key": dg.url}[unreachable]
+        started = time.monotonic()
+        events, seen_at = await run(
+            settings, audio,
+            stt_providers=["deepgram", "local"], deepgram_url=url, deepgram_api_key="wrong",
+            stt_refiner="none", stt_connect_timeout_secs=1.0,
+        )
+    changes = provider_changes(events)
+    assert [e["provider"] for e in changes] == ["local"]
+    elapsed = seen_at[events.index(changes[0])] - started
+    print(f"\n{unreachable}: session start -> provider status 'local' after {elapsed:.3f} s: {changes[0]['reason']}")
+    assert elapsed <= 2.0
+    assert ("did not connect" in changes[0]["reason"]) == (unreachable == "hang")
+    assert {"billing", "service", "message", "queue"} <= words(" ".join(e["text"] for e in finals(events)))
