@@ -1,0 +1,147 @@
+"""Isolation: user B can never read or change user A's data, on EVERY route of the API.
+
+The route table itself (the one the OpenAPI document comes from) drives the test, so a route
+added later without an entry here fails ``test_every_route_is_covered``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cuecard.api.rest_common import API_SPECS
+
+# A valid body per (method, path): B's request must fail for ownership, not for validation.
+BODIES = {
+    "/api/sessions/{session_id}": {"title": "hijacked"},
+    "/api/sessions/{session_id}/segments": {"text": "injected line", "start": 1, "end": 2},
+    "/api/sessions/{session_id}/suggestions/feedback": {"question_id": "q1", "option": 0, "helpful": False},
+    "/api/stories/{item_id}": {"title": "hijacked"},
+    "/api/jobs/{item_id}": {"title": "hijacked"},
+    "/api/attempts/{item_id}": {"notes": "hijacked"},
+    "/api/banks/{bank_id}": {"name": "hijacked"},
+    "/api/banks/{bank_id}/questions": {"text": "hijacked?"},
+    "/api/banks/{bank_id}/questions/{question_id}": {"text": "hijacked?"},
+}
+# Routes without an id in the path: what B does there, and how A's data must be unaffected.
+UNSCOPED = {
+    ("POST", "/api/auth/register"), ("POST", "/api/auth/login"), ("POST", "/api/auth/refresh"),
+    ("POST", "/api/auth/logout"), ("GET", "/api/auth/me"), ("DELETE", "/api/auth/me"),
+    ("POST", "/api/sessions"), ("GET", "/api/sessions"), ("GET", "/api/stories"), ("POST", "/api/stories"),
+    ("GET", "/api/jobs"), ("POST", "/api/jobs"), ("GET", "/api/attempts"), ("POST", "/api/attempts"),
+    ("GET", "/api/profile"), ("PUT", "/api/profile"), ("DELETE", "/api/profile"), ("POST", "/api/profile/resume"),
+    ("GET", "/api/banks"), ("POST", "/api/banks"), ("GET", "/api/bank-questions"), ("GET", "/api/audit"),
+}
+MARKER = "ZEBRA-SECRET"  # appears in every piece of A's data
+
+
+async def make_a_data(a) -> dict:
+    ids = {}
+    r = await a.req("POST", "/api/sessions", json={"title": f"{MARKER} session"})
+    ids["session_id"] = (await r.json())["id"]
+    await a.req("POST", f"/api/sessions/{ids['session_id']}/segments", json={"text": f"{MARKER} line", "end": 1})
+    await a.req("POST", f"/api/sessions/{ids['session_id']}/suggestions/feedback",
+                json={"question_id": "q1", "option": 0, "helpful": True})
+    for kind, body in (("stories", {"title": MARKER}), ("jobs", {"title": MARKER}),
+                       ("attempts", {"answer_text": MARKER, "session_id": ids["session_id"]})):
+        r = await a.req("POST", f"/api/{kind}", json=body)
+        assert r.status == 201, await r.text()
+        ids[kind] = (await r.json())["id"]
+    r = await a.req("POST", "/api/banks", json={"name": MARKER})
+    ids["bank_id"] = (await r.json())["id"]
+    r = await a.req("POST", f"/api/banks/{ids['bank_id']}/questions", json={"text": f"{MARKER} question"})
+    ids["question_id"] = (await r.json())["id"]
+    r = await a.req("PUT", "/api/profile", json={"name": MARKER, "skills": ["python"]})
+    assert r.status == 200
+    return ids
+
+
+async def snapshot(a, ids) -> str:
+    """Everything A can see, as text: must be identical before and after B's attempts."""
+    sid = ids["session_id"]
+    parts = []
+    for path in (f"/api/sessions/{sid}", f"/api/sessions/{sid}/transcript", f"/api/sessions/{sid}/suggestions",
+                 f"/api/sessions/{sid}/questions", f"/api/stories/{ids['stories']}", f"/api/jobs/{ids['jobs']}",
+                 f"/api/attempts/{ids['attempts']}", f"/api/banks/{ids['bank_id']}",
+                 f"/api/banks/{ids['bank_id']}/questions", "/api/profile", "/api/sessions"):
+        r = await a.req("GET", path)
+        assert r.status == 200, (path, r.status)
+        parts.append(re.sub(r'"(ts|updated_at)": [0-9.]+', "", await r.text()))
+    return "\n".join(parts)
+
+
+def fill(path: str, ids: dict) -> str:
+    def value(m):
+        name = m.group(1)
+        if name == "item_id":
+            return ids[path.split("/")[2]]
+        if name == "format":
+            return "json"
+        return ids[name]
+
+    return re.sub(r"{(\w+)}", value, path)
+
+
+async def test_every_route_is_covered(client):
+    for spec in client.server.app[API_SPECS]:
+        assert "{" in spec.path or (spec.method, spec.path) in UNSCOPED, f"no isolation check for {spec.method} {spec.path}"
+
+
+async def test_b_cannot_reach_a_data_by_id(client, register):
+    a, b = await register(), await register()
+    ids = await make_a_data(a)
+    before = await snapshot(a, ids)
+    checked = 0
+    for spec in client.server.app[API_SPECS]:
+        if "{" not in spec.path:
+            continue
+        path = fill(spec.path, ids)
+        body = BODIES.get(spec.path) if spec.method in ("POST", "PATCH", "PUT") else None
+        r = await b.req(spec.method, path, json=body)
+        text = await r.text()
+        assert r.status == 404, f"{spec.method} {path} answered {r.status} to another user: {text}"
+        assert MARKER not in text and a.id not in text
+        checked += 1
+    assert checked >= 25
+    assert await snapshot(a, ids) == before
+
+
+async def test_b_lists_and_writes_do_not_touch_a(client, register):
+    a, b = await register(), await register()
+    ids = await make_a_data(a)
+    before = await snapshot(a, ids)
+    for method, path in sorted(UNSCOPED):
+        if path.startswith("/api/auth/") or path == "/api/profile/resume":
+            continue
+        body = {"PUT": {"name": "B"}, "POST": {"title": "B", "name": "B"}}.get(method)
+        if path in ("/api/attempts", "/api/banks") and method == "POST":
+            body = {"notes": "B"} if path == "/api/attempts" else {"name": "B"}
+        if path in ("/api/sessions", "/api/stories", "/api/jobs") and method == "POST":
+            body = {"title": "B"}
+        r = await b.req(method, path, json=body)
+        text = await r.text()
+        assert r.status < 500 and MARKER not in text and a.id not in text, (method, path, r.status, text)
+    r = await b.req("GET", "/api/bank-questions", params={"q": MARKER.lower()})
+    assert (await r.json())["total"] == 0
+    # B's attempt may not point at A's session either
+    r = await b.req("POST", "/api/attempts", json={"session_id": ids["session_id"], "answer_text": "x"})
+    assert r.status == 404 and (await r.json())["error"]["field"] == "session_id"
+    r = await b.req("POST", "/api/profile/resume?filename=r.txt", data=b"Bob\nEngineer",
+                    headers={"Content-Type": "text/plain"})
+    assert r.status in (200, 400)
+    r = await b.req("POST", "/api/auth/logout", json={})
+    assert r.status == 204
+    r = await a.req("GET", "/api/auth/me")
+    assert r.status == 200  # B's logout revoked only B's token
+    assert await snapshot(a, ids) == before
+
+
+async def test_b_cannot_change_the_builtin_bank(client, register):
+    b = await register()
+    for method, path, body in (("PATCH", "/api/banks/builtin-starter", {"name": "x"}),
+                               ("DELETE", "/api/banks/builtin-starter", None),
+                               ("POST", "/api/banks/builtin-starter/questions", {"text": "x?"}),
+                               ("DELETE", "/api/banks/builtin-starter/questions/starter-001", None)):
+        r = await b.req(method, path, json=body)
+        assert r.status == 403, (method, path)
+    r = await b.req("GET", "/api/banks/builtin-starter")
+    assert (await r.json())["question_count"] >= 30
