@@ -1,0 +1,36 @@
+"""Question type (technical | behavioral | situational | cultural) with a confidence and a
+short topic, from the linear model in ``model.py`` (no torch, well under a millisecond).
+
+``confidence`` is the winning type's probability; ``LOW_CONFIDENCE`` marks cases an LLM may
+refine when one is configured (that refinement belongs to the answer drafter, which already
+talks to the LLM).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cuecard.understanding.model import QuestionModel, default_model
+from cuecard.understanding.topic import topic_of
+
+LOW_CONFIDENCE = 0.5
+
+
+@dataclass
+class Classification:
+    type: str
+    confidence: float
+    topic: str
+    scores: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def low_confidence(self) -> bool:
+        return self.confidence < LOW_CONFIDENCE
+
+
+def classify(question: str, model: QuestionModel | None = None) -> Classification:
+    model = model or default_model()
+    probs = model.type_probabilities([question])[0]
+    scores = {t: round(float(p), 4) for t, p in zip(model.types, probs)}
+    best = max(scores, key=scores.get)
+    return Classification(best, scores[best], topic_of(question), scores)
