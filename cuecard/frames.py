@@ -122,6 +122,15 @@ class QuestionFrame(DataFrame):
 
 
 @dataclass
+class ManualDraftRequestFrame(DataFrame):
+    """The user asked for a draft now (button or hotkey): the question detector treats the
+    last interviewer line as a question and confirms it. ``text``, if given, is used instead
+    (a question the user typed)."""
+
+    text: str = ""
+
+
+@dataclass
 class SuggestionFrame(DataFrame):
     """A piece of an answer draft. ``delta`` is appended to the option's text; ``done`` closes it."""
 

@@ -76,6 +76,17 @@ class Settings(BaseSettings):
     # Interim transcript period while someone speaks (0 disables interims).
     interim_period_secs: float = 1.0
 
+    # --- question detection (cuecard/processors/question_detector.py) ----------------------------
+    # A question is announced on interim text only above this confidence (then confirmed or
+    # withdrawn on the final text); lower = earlier but more withdrawn flashes on the page.
+    question_tentative_threshold: float = 0.8
+    # A new interviewer question starting "And…/What about…" this soon after the previous
+    # question is linked to it as a follow-up.
+    follow_up_window_secs: float = 120.0
+    # A second interviewer question line this soon after one, with no candidate speech in
+    # between, is another part of the same question (one question, one draft).
+    multi_part_gap_secs: float = 4.0
+
     # --- LLM ---------------------------------------------------------------------------------
     llm_base_url: str | None = None
     llm_model: str = "gpt-4o-mini"

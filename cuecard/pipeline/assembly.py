@@ -13,6 +13,7 @@ from pipecat.processors.frame_processor import FrameProcessor
 from cuecard.pipeline.context import SessionContext
 from cuecard.pipeline.services import Services
 from cuecard.processors.event_sink import EventSink
+from cuecard.processors.question_detector import DetectorParams, QuestionDetector
 from cuecard.processors.speech_segmenter import SegmenterParams, SpeechSegmenter
 from cuecard.processors.whisper_stt import WhisperSTTProcessor
 
@@ -60,5 +61,6 @@ def build_stages(
             segmenter_params(services), wall_clock_offsets=live, pass_audio=streaming_first(services)
         ),
         speech_to_text_stage(services, live=live),
+        QuestionDetector(context, DetectorParams.from_settings(s)),
         sink,
     ]

@@ -1,0 +1,240 @@
+"""Question detector: interviewer transcript lines → ``QuestionFrame``s (after speech-to-text).
+
+- Only ``role == "interviewer"`` lines can be questions. Candidate lines are recorded in the
+  conversation as answers to the latest question.
+- Interim text (``InterimTranscriptFrame``) announces a ``tentative`` question as soon as the
+  detector is confident (``question_tentative_threshold``); the final text of the line
+  (``TranscriptFrame``) ``confirmed``s it with the same ``question_id``, or ``withdrawn``s it
+  when the final text is not a question. An utterance that ends with its question still
+  tentative (no final text came) is withdrawn: we only confirm what we read in final text.
+- A line grows across pauses with the same ``segment_id``: the question of that line is
+  updated (same id) rather than duplicated; several questions in one line are one question.
+- A new question line right after another (no candidate speech between, within
+  ``multi_part_gap_secs``) is another part of that question: same id, texts joined. A new line
+  that opens like a follow-up ("And…", "What about…", "Why?") within
+  ``follow_up_window_secs`` gets its own id and ``follow_up_of`` = the previous question; its
+  type comes from reading it together with that question ("And what did you learn?" is as
+  behavioral as the story it follows).
+- ``ManualDraftRequestFrame``: the last interviewer line (or the frame's ``text``) is taken as a
+  question and confirmed at once, whatever the detector thinks.
+
+Every frame is passed on unchanged; question frames follow the transcript frame they come from.
+A frame is re-sent only when its status, text or type changed (the drafter redrafts on each).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from pipecat.frames.frames import Frame
+from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+
+from cuecard.conversation import AskedQuestion, Conversation
+from cuecard.frames import (
+    INTERVIEWER,
+    InterimTranscriptFrame,
+    ManualDraftRequestFrame,
+    QuestionFrame,
+    StatusFrame,
+    TranscriptFrame,
+    UtteranceEndFrame,
+)
+from cuecard.pipeline.context import SessionContext
+from cuecard.understanding.classifier import classify
+from cuecard.understanding.detector import detect
+from cuecard.understanding.followup import is_follow_up_cue
+from cuecard.understanding.text import words
+
+MIN_TENTATIVE_WORDS = 3
+
+
+@dataclass
+class DetectorParams:
+    tentative_threshold: float = 0.8
+    follow_up_window_secs: float = 120.0
+    multi_part_gap_secs: float = 4.0
+
+    @classmethod
+    def from_settings(cls, settings) -> "DetectorParams":
+        return cls(
+            tentative_threshold=settings.question_tentative_threshold,
+            follow_up_window_secs=settings.follow_up_window_secs,
+            multi_part_gap_secs=settings.multi_part_gap_secs,
+        )
+
+
+@dataclass
+class _Part:
+    """The question text one line contributed to a question."""
+
+    segment_id: str
+    text: str
+    final: bool
+
+
+class QuestionDetector(FrameProcessor):
+    def __init__(self, context: SessionContext | None = None, params: DetectorParams | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self._params = params or DetectorParams()
+        self._context = context or SessionContext(session_id="")
+        if self._context.conversation is None:
+            self._context.conversation = Conversation(session_id=self._context.session_id)
+        self.conversation: Conversation = self._context.conversation
+        self._ids = itertools.count(1)
+        self._question_of_line: dict[str, str] = {}  # segment_id -> question_id
+        self._parts: dict[str, list[_Part]] = {}  # question_id -> parts in order
+        self._sent: dict[str, tuple] = {}  # question_id -> (status, text, type) last pushed
+
+    # --- frames ---------------------------------------------------------------------------------
+    async def process_frame(self, frame: Frame, direction: FrameDirection):
+        await super().process_frame(frame, direction)
+        await self.push_frame(frame, direction)
+        if isinstance(frame, (TranscriptFrame, InterimTranscriptFrame)):
+            await self._on_line(frame, final=isinstance(frame, TranscriptFrame))
+        elif isinstance(frame, UtteranceEndFrame):
+            await self._on_utterance_end(frame)
+        elif isinstance(frame, ManualDraftRequestFrame):
+            await self._on_manual_request(frame)
+
+    async def _on_line(self, frame, final: bool):
+        line = self.conversation.record_line(frame.role, frame.segment_id, frame.text, frame.start, frame.end, final)
+        if frame.role != INTERVIEWER or not frame.text.strip():
+            return
+        question_id = self._question_of_line.get(frame.segment_id)
+        if not final and question_id is not None and self._sent.get(question_id, ("",))[0] == "confirmed":
+            return  # the line grows after a pause: wait for its final text before updating
+        found = detect(frame.text)
+        if not found.is_question:
+            if final and question_id is not None:
+                await self._drop_part(question_id, frame.segment_id)
+            return
+        if not final and (found.confidence < self._params.tentative_threshold or len(words(found.question_text)) < MIN_TENTATIVE_WORDS):
+            return
+        if question_id is None:
+            question_id, follow_up_of = self._place_new_question(line.start, frame.segment_id, found.question_text)
+        else:
+            follow_up_of = self.conversation.questions[question_id].follow_up_of
+        self._set_part(question_id, _Part(frame.segment_id, found.question_text, final))
+        await self._send(question_id, follow_up_of, frame.start, frame.end)
+
+    async def _on_utterance_end(self, frame: UtteranceEndFrame):
+        question_id = self._question_of_line.get(frame.utterance_id)
+        if question_id is None:
+            return
+        parts = self._parts.get(question_id, [])
+        part = next((p for p in parts if p.segment_id == frame.utterance_id), None)
+        if part is not None and not part.final:
+            await self._drop_part(question_id, frame.utterance_id)
+
+    async def _on_manual_request(self, frame: ManualDraftRequestFrame):
+        line = self.conversation.last_line(INTERVIEWER)
+        text = frame.text.strip() or (line.text if line else "")
+        if not text:
+            await self.push_frame(StatusFrame(state="manual_draft_ignored", message="Nothing the interviewer said yet to draft for."))
+            return
+        segment_id = "" if frame.text.strip() or line is None else line.segment_id
+        question_id = self._question_of_line.get(segment_id) if segment_id else None
+        start = line.start if line and segment_id else 0.0
+        end = line.end if line and segment_id else 0.0
+        if question_id is None:
+            question_id = f"q{next(self._ids)}"
+            follow_up_of = None
+            if segment_id:
+                self._question_of_line[segment_id] = question_id
+            self._parts[question_id] = [_Part(segment_id, text, True)]
+        else:
+            follow_up_of = self.conversation.questions[question_id].follow_up_of
+            self._set_part(question_id, _Part(segment_id, text, True))
+        await self._send(question_id, follow_up_of, start, end, force_confirm=True)
+
+    # --- questions --------------------------------------------------------------------------------
+    def _place_new_question(self, start: float, segment_id: str, text: str) -> tuple[str, str | None]:
+        """A question in a line that had none: another part of the previous question, a
+        follow-up of it, or a new question."""
+        previous = self.conversation.latest_question(before=start)
+        follow_up_of = None
+        if previous is not None:
+            gap = start - previous.end
+            answered = any(l.role != INTERVIEWER for l in self._lines_after(previous))
+            if is_follow_up_cue(text):
+                if gap <= self._params.follow_up_window_secs:
+                    follow_up_of = previous.question_id
+            elif not answered and gap <= self._params.multi_part_gap_secs:
+                self._question_of_line[segment_id] = previous.question_id
+                return previous.question_id, previous.follow_up_of
+        question_id = f"q{next(self._ids)}"
+        self._question_of_line[segment_id] = question_id
+        return question_id, follow_up_of
+
+    def _lines_after(self, question: AskedQuestion):
+        last_segment = question.segment_ids[-1] if question.segment_ids else None
+        return self.conversation.lines_since(last_segment) if last_segment else []
+
+    def _set_part(self, question_id: str, part: _Part):
+        parts = self._parts.setdefault(question_id, [])
+        for i, p in enumerate(parts):
+            if p.segment_id == part.segment_id:
+                parts[i] = part
+                return
+        parts.append(part)
+
+    async def _drop_part(self, question_id: str, segment_id: str):
+        """The line no longer holds a question: withdraw it, or shrink a multi-part one."""
+        self._question_of_line.pop(segment_id, None)
+        parts = [p for p in self._parts.get(question_id, []) if p.segment_id != segment_id]
+        self._parts[question_id] = parts
+        question = self.conversation.questions.get(question_id)
+        if not parts:
+            self.conversation.withdraw(question_id)
+            if question is not None:
+                await self._push(question, "withdrawn")
+            return
+        if question is not None:
+            await self._send(question_id, question.follow_up_of, question.start, question.end)
+
+    async def _send(self, question_id: str, follow_up_of: str | None, start: float, end: float,
+                    force_confirm: bool = False):
+        parts = self._parts[question_id]
+        text = " ".join(p.text for p in parts)
+        parent = self.conversation.questions.get(follow_up_of) if follow_up_of else None
+        kind = classify(f"{parent.text} {text}" if parent else text)
+        topic = parent.topic if parent and is_follow_up_cue(text) and parent.topic else kind.topic
+        status = "confirmed" if force_confirm or all(p.final for p in parts) else "tentative"
+        old = self.conversation.questions.get(question_id)
+        question = AskedQuestion(
+            question_id=question_id,
+            text=text,
+            type=kind.type,
+            confidence=round(kind.confidence, 4),  # the type's confidence; detection gates emission
+            topic=topic,
+            follow_up_of=follow_up_of,
+            status=status,
+            segment_ids=[p.segment_id for p in parts if p.segment_id],
+            start=min(start, old.start) if old and old.status != "withdrawn" else start,
+            end=max(end, old.end) if old else end,
+            type_scores=kind.scores,
+        )
+        self.conversation.upsert_question(question)
+        await self._push(question, status, force=force_confirm)
+
+    async def _push(self, question: AskedQuestion, status: str, force: bool = False):
+        key = (status, question.text, question.type)
+        if not force and self._sent.get(question.question_id) == key:
+            return
+        self._sent[question.question_id] = key
+        await self.push_frame(
+            QuestionFrame(
+                question_id=question.question_id,
+                text=question.text,
+                type=question.type,
+                confidence=question.confidence,
+                topic=question.topic,
+                follow_up_of=question.follow_up_of,
+                status=status,
+                segment_id=question.segment_ids[0] if question.segment_ids else "",
+                start=question.start,
+                end=question.end,
+                type_scores=dict(question.type_scores),
+            )
+        )
