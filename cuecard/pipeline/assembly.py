@@ -12,6 +12,7 @@ from pipecat.processors.frame_processor import FrameProcessor
 
 from cuecard.pipeline.context import SessionContext
 from cuecard.pipeline.services import Services
+from cuecard.processors.answer_drafter import AnswerDrafter
 from cuecard.processors.event_sink import EventSink
 from cuecard.processors.question_detector import DetectorParams, QuestionDetector
 from cuecard.processors.speech_segmenter import SegmenterParams, SpeechSegmenter
@@ -62,5 +63,6 @@ def build_stages(
         ),
         speech_to_text_stage(services, live=live),
         QuestionDetector(context, DetectorParams.from_settings(s)),
+        AnswerDrafter.from_services(services, context),
         sink,
     ]

@@ -1,0 +1,1 @@
+"""Benchmarks run by `cuecard bench <name>`: each module has `main(args)`."""

@@ -1,0 +1,185 @@
+"""``cuecard bench latency SCENARIO_DIR``: end of each question → first suggestion on the page.
+
+Replays ``interviewer.wav`` and ``candidate.wav`` at real-time pace through the FULL session
+pipeline (VAD, speech-to-text, question detection, answer drafting, event sink) with the
+embedded defaults, and for every row of ``questions.tsv`` (``start end text label``) prints
+whether a question was detected over it, its type, and the delay from the row's ``end`` to
+the first suggestion event with text for that question (negative when a prepared answer
+appeared before the question ended). The clock is the replay's: audio time ``t`` is queued
+at wall time ``t0 + t``; an event's time is when the sink hands it to listeners (what the
+page would receive). Last line::
+
+    end-of-question to first suggestion: p50 <a> ms, p95 <b> ms, detected <k>/<n>
+
+``profile.json`` (``{"profile": ..., "stories": [...]}``) and ``job.json`` in the directory
+become the session's candidate material.
+
+Decisions:
+- Prepared answers are drafted before the replay clock starts, as a live session does while
+  the interviewer says hello (the scenarios start straight with a question); the Whisper
+  model is warmed up likewise. ``--cold`` skips both.
+- ``--llm-test-server-delay D`` starts the loopback OpenAI-compatible test double with a
+  fixed first-token delay ``D`` and points the session at it, then also prints the pipeline's
+  own LLM overhead per question: (first LLM suggestion event) − (question event) − ``D``,
+  i.e. everything between detection and the page except the model's time to first token.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from cuecard.frames import CANDIDATE, INTERVIEWER
+
+
+def read_questions(path: Path) -> list[dict]:
+    with open(path, newline="") as f:
+        return [{"start": float(r["start"]), "end": float(r["end"]), "text": r["text"], "label": r["label"]}
+                for r in csv.DictReader(f, delimiter="\t")]
+
+
+def load_candidate(scenario: Path):
+    from cuecard.profile.models import CandidateContext, Job
+
+    data = json.loads((scenario / "profile.json").read_text()) if (scenario / "profile.json").is_file() else {}
+    job = Job(**json.loads((scenario / "job.json").read_text())) if (scenario / "job.json").is_file() else None
+    return CandidateContext(profile=data.get("profile", {}), stories=data.get("stories", []), job=job)
+
+
+def percentile_ms(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values) * 1000.0, q)) if values else float("nan")
+
+
+def assign_questions(rows: list[dict], received: list[tuple[float, dict]]) -> list[list[str]]:
+    """Question ids detected over each row: by the question's audio times when it has them,
+    else by when it was received (between this row's start and the next row's)."""
+    ids: list[list[str]] = [[] for _ in rows]
+    for at, event in received:
+        if event["type"] != "question" or event.get("status") == "withdrawn":
+            continue
+        start, end = float(event.get("start") or 0), float(event.get("end") or 0)
+        for i, row in enumerate(rows):
+            next_start = rows[i + 1]["start"] if i + 1 < len(rows) else float("inf")
+            if end > 0:
+                hit = start < row["end"] + 0.5 and end > row["start"] - 0.5
+            else:
+                hit = row["start"] <= at < next_start
+            if hit and event["question_id"] not in ids[i]:
+                ids[i].append(event["question_id"])
+                break
+    return ids
+
+
+def withdrawn_ids(received: list[tuple[float, dict]]) -> set[str]:
+    """Questions whose last status is withdrawn."""
+    last: dict[str, str] = {}
+    for _, event in received:
+        if event["type"] == "question":
+            last[event["question_id"]] = event.get("status", "confirmed")
+    return {qid for qid, status in last.items() if status == "withdrawn"}
+
+
+async def run(scenario: Path, *, llm_delay: float | None, cold: bool) -> int:
+    from cuecard.drafting import semantic
+    from cuecard.pipeline.context import SessionContext
+    from cuecard.pipeline.replay import replay_tracks
+    from cuecard.pipeline.services import Services
+    from cuecard.processors.answer_drafter import composer_for, prepared_for
+    from cuecard.settings import Settings
+    from cuecard.transports.replay import load_audio
+
+    rows = read_questions(scenario / "questions.tsv")
+    tracks = {INTERVIEWER: load_audio(scenario / "interviewer.wav"), CANDIDATE: load_audio(scenario / "candidate.wav")}
+    candidate = load_candidate(scenario)
+    server = None
+    settings = Settings()
+    if llm_delay is not None:
+        from cuecard.drafting.llm_test_server import LLMTestServer
+
+        server = await LLMTestServer(first_token_delay=llm_delay).start()
+        settings = settings.model_copy(update={"llm_base_url": server.base_url, "llm_model": "test-double"})
+    services = await Services.create(settings)
+    if not cold:
+        await asyncio.to_thread(services.engine.warm_up)
+        await asyncio.to_thread(semantic.embed, ["warm up"])
+        await asyncio.to_thread(composer_for, candidate)
+        await asyncio.to_thread(prepared_for, candidate)
+    received: list[tuple[float, dict]] = []
+    t0_holder: list[float] = []
+
+    async def on_event(event: dict):
+        received.append((time.monotonic(), event))
+
+    try:
+        await replay_tracks(services, tracks, realtime=True, on_event=on_event, persist=False,
+                            on_start=t0_holder.append,
+                            context=SessionContext(session_id="bench-latency", candidate=candidate))
+    finally:
+        await services.close()
+        if services.extras.get("draft_cache") is not None:
+            await services.extras["draft_cache"].close()
+        if services.extras.get("llm_drafter") is not None:
+            await services.extras["llm_drafter"].close()
+        if server is not None:
+            await server.stop()
+    t0 = t0_holder[0]
+    timeline = [(at - t0, event) for at, event in received]
+    report(rows, timeline, llm_delay)
+    return 0
+
+
+def report(rows: list[dict], timeline: list[tuple[float, dict]], llm_delay: float | None):
+    ids_per_row = assign_questions(rows, timeline)
+    withdrawn = withdrawn_ids(timeline)
+    delays, overheads, detected = [], [], 0
+    for i, (row, ids) in enumerate(zip(rows, ids_per_row)):
+        ids = [q for q in ids if q not in withdrawn]
+        qtype, delay, source = "-", None, "-"
+        if ids:
+            detected += 1
+            confirmed = [e for _, e in timeline if e["type"] == "question" and e["question_id"] in ids
+                         and e.get("status") == "confirmed"]
+            qtype = (confirmed or [e for _, e in timeline if e["type"] == "question" and e["question_id"] in ids])[-1]["question_type"]
+            first = next(((at, e) for at, e in timeline if e["type"] == "suggestion" and e["question_id"] in ids
+                          and e.get("text")), None)
+            if first is not None:
+                delay, source = first[0] - row["end"], first[1]["source"]
+                delays.append(delay)
+            if llm_delay is not None:
+                asked = next((at for at, e in timeline if e["type"] == "question" and e["question_id"] in ids
+                              and e.get("status") == "confirmed"), None)
+                llm_first = next((at for at, e in timeline if e["type"] == "suggestion" and e["question_id"] in ids
+                                  and e["source"] == "llm" and e.get("text")), None)
+                if asked is not None and llm_first is not None:
+                    overheads.append(llm_first - asked - llm_delay)
+        shown = f"{delay * 1000:+7.0f} ms" if delay is not None else "   no suggestion"
+        status = "detected" if ids else "MISSED  "
+        print(f"{i + 1:3d} {status} {row['label']:>11} -> {qtype:<11} {shown}  {source:<8} {row['text'][:70]}")
+    if llm_delay is not None:
+        print(f"LLM test server first-token delay {llm_delay * 1000:.0f} ms; pipeline overhead excluding it "
+              f"(question event -> first LLM suggestion - delay): p50 {percentile_ms(overheads, 50):.0f} ms, "
+              f"p95 {percentile_ms(overheads, 95):.0f} ms over {len(overheads)} questions")
+    print(f"end-of-question to first suggestion: p50 {percentile_ms(delays, 50):.0f} ms, "
+          f"p95 {percentile_ms(delays, 95):.0f} ms, detected {detected}/{len(rows)}")
+
+
+def main(args) -> int:
+    parser = argparse.ArgumentParser(prog="cuecard bench latency", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("scenario_dir")
+    parser.add_argument("--llm-test-server-delay", type=float, default=None, metavar="SECS",
+                        help="draft with the loopback OpenAI-compatible test double, first token after SECS")
+    parser.add_argument("--cold", action="store_true", help="no warm-up, no prepared answers before the clock starts")
+    a = parser.parse_args(getattr(args, "args", None) or [])
+    scenario = Path(a.scenario_dir)
+    missing = [n for n in ("interviewer.wav", "candidate.wav", "questions.tsv") if not (scenario / n).is_file()]
+    if missing:
+        print(f"cuecard bench latency: {scenario} lacks {', '.join(missing)}")
+        return 2
+    return asyncio.run(run(scenario, llm_delay=a.llm_test_server_delay, cold=a.cold))
