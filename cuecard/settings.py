@@ -76,6 +76,13 @@ class Settings(BaseSettings):
     # Interim transcript period while someone speaks (0 disables interims).
     interim_period_secs: float = 1.0
 
+    # --- speaker diarization within a track (cuecard/diarization, processors/diarizer.py) -----
+    # Label several voices on one track (Interviewer 1, Interviewer 2, …) with GE2E embeddings.
+    diarize: bool = True
+    # Cosine similarity to the nearest known voice under which a new speaker starts
+    # (tuned on the AMI dev excerpts with `cuecard eval diarization`).
+    diarize_threshold: float = 0.7
+
     # --- question detection (cuecard/processors/question_detector.py) ----------------------------
     # A question is announced on interim text only above this confidence (then confirmed or
     # withdrawn on the final text); lower = earlier but more withdrawn flashes on the page.

@@ -1,0 +1,118 @@
+"""Diarization of one track: speech segment → windows → embeddings → stable speaker labels.
+
+Used by the live stage (``cuecard/processors/diarizer.py``) and by ``cuecard eval
+diarization`` alike, so the evaluation measures what a session shows.
+
+Windows: a segment up to ``single_window_secs`` long is one window (its whole audio is the
+best evidence of one voice). A longer segment may hold a change of speaker (the segmenter
+only cuts at pauses, and people talk over each other), so it is cut into ``step_secs`` chunks,
+each labelled from the 1.6 s of audio centred on it (GE2E's partial length).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cuecard.diarization.clustering import OnlineSpeakerClustering
+from cuecard.diarization.embedding import SpeakerEmbedder, as_float
+from cuecard.frames import CANDIDATE, SAMPLE_RATE
+
+CONTEXT_SECS = 1.6
+
+
+@dataclass
+class LabelledWindow:
+    start: float
+    end: float
+    label: str
+
+
+@dataclass
+class EmbeddedWindow:
+    start: float
+    end: float
+    embedding: np.ndarray
+
+
+def clustering_for(role: str, threshold: float) -> OnlineSpeakerClustering:
+    """``Candidate`` on the candidate's track (a second voice → ``Candidate 2``);
+    ``Interviewer 1``, ``Interviewer 2``… on the interviewer's (shared tab) track."""
+    if role == CANDIDATE:
+        return OnlineSpeakerClustering("Candidate", first_label="Candidate", threshold=threshold)
+    return OnlineSpeakerClustering(role.capitalize() if role else "Speaker", threshold=threshold)
+
+
+def window_spans(start: float, end: float, step_secs: float, single_window_secs: float):
+    """``(chunk_start, chunk_end, context_start, context_end)`` in seconds for one segment."""
+    if end - start <= single_window_secs:
+        return [(start, end, start, end)]
+    n = max(1, int(round((end - start) / step_secs)))
+    bounds = np.linspace(start, end, n + 1)
+    spans = []
+    for chunk_start, chunk_end in zip(bounds[:-1], bounds[1:]):
+        middle = (chunk_start + chunk_end) / 2
+        context_end = min(end, max(start, middle - CONTEXT_SECS / 2) + CONTEXT_SECS)
+        context_start = max(start, context_end - CONTEXT_SECS)
+        spans.append((float(chunk_start), float(chunk_end), float(context_start), float(context_end)))
+    return spans
+
+
+class TrackDiarizer:
+    def __init__(
+        self,
+        role: str,
+        embedder: SpeakerEmbedder,
+        *,
+        threshold: float = 0.7,
+        step_secs: float = 0.5,
+        single_window_secs: float = 2.0,
+    ):
+        self.role = role
+        self.embedder = embedder
+        self.clustering = clustering_for(role, threshold)
+        self.step_secs = step_secs
+        self.single_window_secs = single_window_secs
+
+    def embed_segment(self, audio: bytes | np.ndarray, start: float, end: float) -> list[EmbeddedWindow]:
+        """Embeddings of the segment's windows (the costly part: run it off the event loop)."""
+        samples = as_float(audio)
+        end = min(end, start + len(samples) / SAMPLE_RATE)
+        spans = window_spans(start, end, self.step_secs, self.single_window_secs)
+        cuts = [
+            samples[int((cs - start) * SAMPLE_RATE) : int((ce - start) * SAMPLE_RATE)]
+            for _, _, cs, ce in spans
+        ]
+        keep = [i for i, c in enumerate(cuts) if len(c) >= 400]  # at least one STFT frame
+        if not keep:
+            return []
+        vectors = self.embedder.embed_windows([cuts[i] for i in keep])
+        return [EmbeddedWindow(spans[i][0], spans[i][1], v) for i, v in zip(keep, vectors)]
+
+    def label(
+        self, windows: list[EmbeddedWindow], segment_secs: float, *, commit: bool
+    ) -> list[LabelledWindow]:
+        """Labels in time order. A chunk of a long segment may found a new speaker (it comes from
+        a turn long enough to trust); a short segment only joins an existing one."""
+        return [
+            LabelledWindow(
+                w.start,
+                w.end,
+                self.clustering.assign(
+                    w.embedding, max(w.end - w.start, 1e-3), commit=commit, speech_secs=segment_secs
+                ),
+            )
+            for w in windows
+        ]
+
+    def label_segment(self, audio, start: float, end: float, *, commit: bool = True) -> list[LabelledWindow]:
+        return self.label(self.embed_segment(audio, start, end), end - start, commit=commit)
+
+
+def main_label(windows: list[LabelledWindow]) -> str | None:
+    """The label that covers most of a segment (one transcript line has one speaker)."""
+    totals: dict[str, float] = {}
+    for w in windows:
+        totals[w.label] = totals.get(w.label, 0.0) + (w.end - w.start)
+    return max(totals, key=totals.get) if totals else None
