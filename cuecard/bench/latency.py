@@ -85,7 +85,7 @@ def withdrawn_ids(received: list[tuple[float, dict]]) -> set[str]:
     return {qid for qid, status in last.items() if status == "withdrawn"}
 
 
-async def run(scenario: Path, *, llm_delay: float | None, cold: bool) -> int:
+async def run(scenario: Path, *, llm_delay: float | None, cold: bool, settings=None) -> int:
     from cuecard.drafting import semantic
     from cuecard.pipeline.context import SessionContext
     from cuecard.pipeline.replay import replay_tracks
@@ -98,7 +98,7 @@ async def run(scenario: Path, *, llm_delay: float | None, cold: bool) -> int:
     tracks = {INTERVIEWER: load_audio(scenario / "interviewer.wav"), CANDIDATE: load_audio(scenario / "candidate.wav")}
     candidate = load_candidate(scenario)
     server = None
-    settings = Settings()
+    settings = settings or Settings()
     if llm_delay is not None:
         from cuecard.drafting.llm_test_server import LLMTestServer
 

@@ -1,21 +1,11 @@
-"""Fixtures for the drafting tests: the committed scenario's candidate material."""
+"""Fixtures for the drafting tests."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
+from drafting_helpers import load_candidate
 
-from cuecard.profile.models import CandidateContext, Job
-
-SCENARIO = Path(__file__).resolve().parents[1] / "fixtures" / "scenario_small"
-
-
-def load_candidate() -> CandidateContext:
-    data = json.loads((SCENARIO / "profile.json").read_text())
-    job = Job(**json.loads((SCENARIO / "job.json").read_text()))
-    return CandidateContext(profile=data["profile"], stories=data["stories"], job=job)
+from cuecard.profile.models import CandidateContext
 
 
 @pytest.fixture

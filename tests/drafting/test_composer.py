@@ -21,7 +21,7 @@ QUESTIONS = {
 
 @pytest.fixture(scope="module")
 def composer():
-    from conftest import load_candidate
+    from drafting_helpers import load_candidate
 
     return Composer(load_candidate())
 
@@ -100,7 +100,7 @@ def test_never_invents_employers_titles_dates_or_numbers():
         stories=[],
         job=Job(title="Engineer", company="Marlow", required_skills=["Go", "Kafka"]),
     )
-    rich = CandidateContext(**json.loads((__import__("conftest").SCENARIO / "profile.json").read_text()))
+    rich = CandidateContext(**json.loads((__import__("drafting_helpers").SCENARIO / "profile.json").read_text()))
     for candidate in (sparse, rich, CandidateContext()):
         composer = Composer(candidate)
         for qtype, question in QUESTIONS.items():

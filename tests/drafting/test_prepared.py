@@ -12,7 +12,7 @@ from cuecard.drafting.prepared import BANK_PATH, PreparedAnswers, predict_questi
 
 @pytest.fixture(scope="module")
 def prepared():
-    from conftest import load_candidate
+    from drafting_helpers import load_candidate
 
     return PreparedAnswers(load_candidate()).prepare()
 
