@@ -197,7 +197,8 @@ class _Track:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task] = field(default_factory=list)
     unanswered_since: float | None = None  # monotonic time of voiced audio not yet answered
-    line: _Line | None = None
+    line: _Line | None = None  # open line of the streaming provider
+    local_line: _Line | None = None  # open line of the local engine (also after a switch back)
     catchup_from: int | None = None  # local engine: audio since here still needs decoding
     local_chain: asyncio.Task | None = None
     partial_busy: bool = False
@@ -293,8 +294,9 @@ class ProviderChainSTT(FrameProcessor):
             # The local engine works on the segmenter's segments (at most max_segment_secs);
             # silence between them needs no keeping.
             keep = max(keep, track.audio.total - LOCAL_KEEP_SECS * SAMPLE_RATE)
-        if track.line is not None:
-            keep = min(keep, track.audio.sample(track.line.start))
+        for line in (track.line, track.local_line):
+            if line is not None:
+                keep = min(keep, track.audio.sample(line.start))
         limit = track.audio.total - int(self._p.max_buffer_secs * SAMPLE_RATE)
         if keep < limit:
             if track.finalized < limit - SAMPLE_RATE:  # say it once per episode, not per frame
@@ -538,8 +540,11 @@ class ProviderChainSTT(FrameProcessor):
             utterance_closed=closed,
         )
 
-    async def _close_line(self, track: _Track, provider: str | None = None):
-        line, track.line = track.line, None
+    async def _close_line(self, track: _Track, provider: str | None = None, *, local=False):
+        if local:
+            line, track.local_line = track.local_line, None
+        else:
+            line, track.line = track.line, None
         if line is None or not line.texts:
             return
         provider = provider or (self._chain[track.active] if track.active is not None else LOCAL)
@@ -565,6 +570,9 @@ class ProviderChainSTT(FrameProcessor):
     async def _start_local(self, track: _Track, index: int):
         track.active = index
         track.stream = None
+        # The line the failed provider had open continues, now filled by the local engine.
+        if track.line is not None:
+            track.local_line, track.line = track.line, None
         pending_from = max(track.finalized, track.audio.base)
         if pending_from >= track.audio.total:
             return
@@ -574,7 +582,8 @@ class ProviderChainSTT(FrameProcessor):
             track.catchup_from = pending_from
         else:
             end = track.audio.total
-            self._local_then(track, self._decode_local(track, pending_from, end, None, close=True))
+            audio = track.audio.slice(pending_from, end)
+            self._local_then(track, self._decode_local(track, audio, pending_from, end, None, close=True))
 
     def _local_then(self, track: _Track, coro):
         """Local decodes of one track run in order (lines stay in order)."""
@@ -603,7 +612,10 @@ class ProviderChainSTT(FrameProcessor):
                 start = max(seg_start, track.finalized)
             if seg_end <= start:
                 return  # already transcribed by the provider before the switch
-            self._local_then(track, self._decode_local(track, start, seg_end, frame.utterance_id))
+            # Sliced now: after a switch back to a streaming provider the buffer may be trimmed
+            # before this decode runs.
+            audio = track.audio.slice(start, seg_end)
+            self._local_then(track, self._decode_local(track, audio, start, seg_end, frame.utterance_id))
 
     async def _local_partial(self, track: _Track, frame: SpeechSegmentFrame, seg_start: int, seg_end: int):
         try:
@@ -619,12 +631,13 @@ class ProviderChainSTT(FrameProcessor):
             track.partial_busy = False
         if not result.text or not self._is_local(track):
             return
-        line = track.line or _Line(uuid.uuid4().hex[:12], track.audio.time(start), frame.end, track.speaker)
-        track.line = line
+        line = track.local_line or _Line(uuid.uuid4().hex[:12], track.audio.time(start), frame.end, track.speaker)
+        track.local_line = line
         await self.push_frame(self._interim(track, line, result.text, frame.end, result.confidence, LOCAL))
 
-    async def _decode_local(self, track: _Track, start: int, end: int, utterance_id: str | None, close=False):
-        audio = track.audio.slice(start, end)
+    async def _decode_local(
+        self, track: _Track, audio: bytes, start: int, end: int, utterance_id: str | None, close=False
+    ):
         result = None
         if audio:
             try:
@@ -634,23 +647,24 @@ class ProviderChainSTT(FrameProcessor):
                 await self.push_frame(StatusFrame(state="stt_error", message=str(e), provider=LOCAL))
         track.finalized = max(track.finalized, end)
         if result is not None and result.text:
-            line = track.line
+            line = track.local_line
             if line is not None and line.texts and utterance_id and line.utterance_id not in (None, utterance_id):
-                await self._close_line(track, LOCAL)
+                await self._close_line(track, LOCAL, local=True)
                 line = None
             if line is None:
-                line = track.line = _Line(uuid.uuid4().hex[:12], track.audio.time(start), track.audio.time(end), track.speaker)
+                line = track.local_line = _Line(uuid.uuid4().hex[:12], track.audio.time(start), track.audio.time(end), track.speaker)
             line.utterance_id = line.utterance_id or utterance_id
             line.texts.append(result.text)
             line.confidences.append(result.confidence)
             line.end = track.audio.time(end)
             await self.push_frame(self._final(track, line, LOCAL))
         if close:
-            await self._close_line(track, LOCAL)
+            await self._close_line(track, LOCAL, local=True)
 
     async def _close_local_utterance(self, track: _Track, utterance_id: str):
-        if track.line is not None and track.line.utterance_id in (None, utterance_id) and track.line.texts:
-            await self._close_line(track, LOCAL)
+        line = track.local_line
+        if line is not None and line.utterance_id in (None, utterance_id) and line.texts:
+            await self._close_line(track, LOCAL, local=True)
 
     # -- watchdog: stalls and recovery ----------------------------------------------------------
 
@@ -668,7 +682,10 @@ class ProviderChainSTT(FrameProcessor):
                         track.unanswered_since = None
                         self._spawn(self._fail(track, stream, f"stalled: no result for {stalled_for:.1f} s of voiced audio"))
                         continue
-                self._maybe_recover(track)
+                try:
+                    self._maybe_recover(track)
+                except Exception:  # the watchdog must outlive any one bad decision
+                    logger.exception(f"STT {track.track_id}: recovery check failed")
 
     def _maybe_recover(self, track: _Track):
         """Go back to a preferred provider once its back-off ran out, at a pause only."""
@@ -676,14 +693,13 @@ class ProviderChainSTT(FrameProcessor):
         preferred = next((i for i in range(current) if self._available(i)), None)
         if preferred is None or track.catchup_from is not None:
             return
+        # At a pause only; local decodes still running finish into their own line.
         if track.active is not None and (track.line is not None or track.audio.tail_voiced(0.4)):
             return
-        if track.local_chain is not None and not track.local_chain.done():
-            return
         track.switching = True
-        self._spawn(self._recover(track, preferred))
+        self._spawn(self._recover(track, preferred, track.audio.total))
 
-    async def _recover(self, track: _Track, index: int):
+    async def _recover(self, track: _Track, index: int, pause_at: int):
         """Probe the preferred provider; switch only when it connected (the old one keeps
         working meanwhile)."""
         try:
@@ -701,8 +717,9 @@ class ProviderChainSTT(FrameProcessor):
                 track.tasks = []
                 self._spawn(self._close_quietly(old))
             if previous == LOCAL:
-                # The local engine transcribed every closed segment and the track is silent.
-                track.finalized = max(track.finalized, track.audio.total)
+                # The local engine has every segment that closed before the pause; the new
+                # stream starts at the pause (audio since then is re-sent to it).
+                track.finalized = max(track.finalized, pause_at)
             if stream is None:
                 await self._start_local(track, index)
             else:
@@ -748,9 +765,12 @@ class ProviderChainSTT(FrameProcessor):
         for track in self._tracks.values():
             if self._is_local(track) and track.catchup_from is not None:
                 start, track.catchup_from = track.catchup_from, None
-                self._local_then(track, self._decode_local(track, start, track.audio.total, None, close=True))
+                audio = track.audio.slice(start, track.audio.total)
+                self._local_then(track, self._decode_local(track, audio, start, track.audio.total, None, close=True))
             if track.local_chain is not None:
                 await asyncio.gather(track.local_chain, return_exceptions=True)
+            if track.local_line is not None:
+                await self._close_line(track, LOCAL, local=True)
             if track.line is not None:
                 await self._close_line(track)
         await self._close_all(drain=True)
