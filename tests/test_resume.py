@@ -189,3 +189,52 @@ def test_pdf_without_text_layer_is_reported():
 def test_legacy_doc_gets_a_hint():
     with pytest.raises(ResumeFormatError, match="docx"):
         extract_text(b"\xd0\xcf\x11\xe0 old word file", "cv.doc")
+
+
+def test_grouped_skills_employer_first_headers_and_education_over_two_lines():
+    profile = parse_resume((FIXTURES / "john_smith.txt").read_text())
+    assert (profile.name, profile.email, profile.headline) == (
+        "John Smith", "john.smith@mail.example", "Full-Stack Developer"
+    )
+    assert profile.skills[:8] == ["JavaScript", "TypeScript", "Python", "React", "Node.js", "Express", "MongoDB", "PostgreSQL"]
+    assert [(r.title, r.employer, r.start, r.end, r.location) for r in profile.roles] == [
+        ("Senior Software Engineer", "Acme Corp", "2019-03", "2021-05", ""),
+        ("Senior Software Engineer", "Initrode Ltd", "January 2018", "March 2019", "San Francisco, CA"),
+    ]
+    # A prose description line is kept as an achievement; the Projects section is not a role.
+    assert profile.roles[0].achievements[0].startswith("Led development of the customer portal")
+    assert not any("GitHub stars" in a for r in profile.roles for a in r.achievements)
+    assert [(e.institution, e.degree, e.start, e.end) for e in profile.education] == [
+        ("Stanford University", "Ph.D., Computer Science", "2010", "2015"),
+        ("Harvard College", "A.B. Mathematics", "2006", "2010"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ("**Data Scientist** | Spotify | Stockholm | 2018 – now", ("Data Scientist", "Spotify", "2018", "present")),
+        ("Software Engineer, Google, Mountain View, CA, 2015 - 2018", ("Software Engineer", "Google", "2015", "2018")),
+        ("Platform Engineer at Cloudline (2021 to present)", ("Platform Engineer", "Cloudline", "2021", "present")),
+        ("Globex Corporation\tQA Analyst\tMar. 2012 – Sept 2014", ("QA Analyst", "Globex Corporation", "Mar. 2012", "Sept 2014")),
+        ("Google — Software Engineer Intern (Summer 2014)", ("Software Engineer Intern", "Google", "Summer 2014", "")),
+    ],
+)
+def test_one_line_role_headers(header, expected):
+    profile = parse_resume(f"Experience\n{header}\n- Did a concrete thing for the team\n")
+    role = profile.roles[0]
+    assert (role.title, role.employer, role.start, role.end) == expected
+
+
+def test_huge_or_pathological_text_is_parsed_quickly():
+    import time
+
+    texts = [
+        "Experience\n" + "Something short here\n" * 5000,
+        "*" + "a " * 50000 + "\n" + "_" * 20000,
+        (FIXTURES / "jane_doe.md").read_text() * 200,
+    ]
+    for text in texts:
+        start = time.perf_counter()
+        parse_resume(text)
+        assert time.perf_counter() - start < 3.0

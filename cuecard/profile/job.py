@@ -145,9 +145,14 @@ def _company_from_text(text: str) -> str:
     return ""
 
 
+# Postings are a page or two; longer text is parsed only up to here (kept whole in ``text``).
+MAX_PARSED_CHARS = 50_000
+
+
 def parse_job(text: str) -> Job:
     """Heuristic job from a pasted description; unknown fields stay empty."""
-    raw_lines = [l for l in text.replace("\r\n", "\n").split("\n") if l.strip()]
+    parsed = text[:MAX_PARSED_CHARS]
+    raw_lines = [l for l in parsed.replace("\r\n", "\n").split("\n") if l.strip()]
     lines = [_clean(l) for l in raw_lines]
     job = Job(text=text)
     job.title, job.company = _title_and_company(lines)

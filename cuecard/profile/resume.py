@@ -141,7 +141,7 @@ _PHONE = re.compile(r"(?:\+?\d[\d ()./-]{7,}\d)")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b(?:linkedin|github|gitlab)\.com/\S*", re.I)
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|spring|summer|fall|autumn|winter)\.?"
 )
 _DATE = rf"(?:{_MONTH}\s+(?:19|20)\d{{2}}|\d{{1,2}}/(?:19|20)\d{{2}}|(?:19|20)\d{{2}}[-/.]\d{{1,2}}|(?:19|20)\d{{2}})"
 _OPEN_END = r"(?:present|current|now|today|ongoing)"
@@ -198,7 +198,7 @@ _INSTITUTION_WORDS = re.compile(
 _DEGREE_WORDS = re.compile(
     r"(?:\b(?:bachelor|master|doctor|doctorate|diploma|associate|degree|certificate|"
     r"mba|phd|msc|bsc|meng|beng|ba|ma|bs|ms|mphil|jd|md|a-levels?|abitur|high school)\b|"
-    r"\b(?:b|m|ph)\.\s?(?:sc|a|s|eng|d)\b\.?)",
+    r"\b(?:a|b|m|ph)\.\s?(?:sc|a|b|s|eng|d)\b\.?)",
     re.I,
 )
 
@@ -221,9 +221,13 @@ class _Section:
 
 def _clean(text: str) -> str:
     text = re.sub(r"\*\*|__|`", "", text)
-    text = re.sub(r"(?<!\w)[*_](\S(?:.*?\S)?)[*_](?!\w)", r"\1", text)  # *emphasis*
+    text = re.sub(r"(?<!\w)\*([^*\s](?:[^*]*[^*\s])?)\*(?!\w)", r"\1", text)  # *emphasis*
+    text = re.sub(r"(?<!\w)_([^_\s](?:[^_]*[^_\s])?)_(?!\w)", r"\1", text)  # _emphasis_
     text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)  # [label](url)
-    return " ".join(text.split())
+    # Tabs and wide gaps separate columns ("Employer<tab>Title<tab>Dates"): keep them as a
+    # three-space gap, which _parts splits on; other white space collapses.
+    columns = re.split(r"\t+|\s{3,}", text)
+    return "   ".join(" ".join(c.split()) for c in columns if c.strip())
 
 
 def _to_line(raw: str) -> _Line | None:
@@ -298,11 +302,17 @@ def _looks_like_role_header(text: str) -> bool:
     return bool(_TITLE_WORDS.search(text)) and len(text.split()) <= 12 and not text.endswith(".")
 
 
+# Resumes are a few pages; a longer text is parsed only up to here so that a huge upload
+# cannot tie up the server (it is still kept whole in ``resume_text``).
+MAX_PARSED_CHARS = 100_000
+
+
 def parse_resume(text: str) -> Profile:
     """Heuristic profile from resume text; unknown fields stay empty."""
+    full_text, text = text, text[:MAX_PARSED_CHARS]
     sections = _sections(text)
     header = sections[0]
-    profile = Profile(resume_text=text)
+    profile = Profile(resume_text=full_text)
     email = _EMAIL.search(text)
     profile.email = email.group(0) if email else ""
     profile.name, profile.headline = _name_and_headline(header.lines)
@@ -427,14 +437,25 @@ def _parse_roles(lines: list[_Line]) -> list[Role]:
     return [r for r in roles if r.title or r.employer or r.achievements]
 
 
+# A role header (title, employer, location, dates) takes at most this many lines.
+MAX_HEADER_LINES = 4
+
+
 def _header_full(header: list[str], next_text: str) -> bool:
-    """A new header line after a header that already has a title, an employer and dates."""
+    """Whether ``next_text`` starts a new role instead of continuing this role's header."""
     if not header:
         return False
+    if len(header) >= MAX_HEADER_LINES:
+        return True
     role = _role_from(header, [])
     has_dates = bool(role.start)
     next_has_dates = bool(_DATE_RANGE.search(next_text) or _SINGLE_DATE.search(next_text))
-    return bool(role.title and role.employer and has_dates) or (has_dates and next_has_dates)
+    next_has_title = bool(_TITLE_WORDS.search(next_text))
+    return (
+        bool(role.title and role.employer and has_dates)
+        or (has_dates and next_has_dates)
+        or bool(role.title and role.employer and next_has_title)
+    )
 
 
 def _role_from(header: list[str], achievements: list[str]) -> Role:
@@ -470,11 +491,22 @@ def _parse_education(lines: list[_Line]) -> list[Education]:
             continue  # details (thesis, grades) of the current entry
         rest, start, end = _split_dates(line.text)
         institution = degree = ""
-        for piece in _parts(rest) if rest else []:
+        pieces = _parts(rest) if rest else []
+        for i, piece in enumerate(pieces):
             if _INSTITUTION_WORDS.search(piece) and not institution:
                 institution = piece
             elif _DEGREE_WORDS.search(piece) and not degree:
                 degree = piece
+                # "Ph.D., Computer Science": the field follows the degree after a comma.
+                following = pieces[i + 1] if i + 1 < len(pieces) else ""
+                if following and not _INSTITUTION_WORDS.search(following) and not _DEGREE_WORDS.search(following):
+                    if len(degree.split()) == 1 and len(following.split()) <= 5:
+                        degree = f"{degree}, {following}"
+        starts_entry = current is None or not current.institution or bool(current.degree)
+        if degree and not institution and starts_entry:
+            # "MSc Statistics — ETH Zurich": a capitalised name beside a degree is the school.
+            others = [p for p in pieces if p not in degree and p[:1].isupper() and len(p.split()) <= 6]
+            institution = others[0] if others else ""
         if not (institution or degree or start):
             continue
         full = current is not None and (
