@@ -14,12 +14,13 @@ from cuecard.understanding.text import clean, words
 
 _CUE = re.compile(
     r"^(?:and|also|plus|but|so\s+(?:what|how|why|then)|then\s+what|and\s+then|what\s+about|how\s+about|"
-    r"what\s+else|anything\s+else|why(?:\s+not)?\b(?:\s*\?|\s+is\s+that|\s+did\s+you|\s+that)?|"
+    r"what\s+else|anything\s+else|why\s+(?:is|was)\s+that|"
     r"what\s+happened\s+(?:next|then|after)|what\s+was\s+the\s+(?:outcome|result|impact)|"
     r"what\s+did\s+you\s+learn|what\s+would\s+you\s+do\s+differently|how\s+did\s+(?:that|it|they|he|she|the\s+team)\b|"
     r"(?:can|could)\s+you\s+(?:expand|elaborate|say\s+more|go\s+(?:deeper|into\s+more\s+detail)|give\s+(?:me\s+)?an\s+example)|"
     r"tell\s+me\s+more|say\s+more|going\s+back\s+to|(?:to\s+)?follow(?:ing)?\s+up|building\s+on\s+that|"
-    r"on\s+that\s+(?:note|point)|in\s+that\s+(?:case|situation)|looking\s+back|if\s+you\s+(?:could|had\s+to)\s+do\s+it\s+again)\b",
+    r"on\s+that\s+(?:note|point)|in\s+that\s+(?:case|situation)|looking\s+back|if\s+you\s+(?:could|had\s+to)\s+do\s+it\s+again)\b"
+    r"|^(?:and\s+)?why(?:\s+not)?\s*[?.!]*$",
     re.IGNORECASE,
 )
 _POINTER = {"that", "it", "this", "those", "they", "them", "then", "there"}

@@ -54,7 +54,12 @@ def topic_of(question: str) -> str:
         if _LEADIN.match(strip_filler(s)):
             body = strip_filler(s)
             break
-    rest = _LEADIN.sub("", body, count=1)
+    rest = body
+    for _ in range(3):  # "Tell me about" + "a time when" + ...
+        stripped = _LEADIN.sub("", rest, count=1)
+        if stripped == rest:
+            break
+        rest = stripped
     rest = _YOU.sub("", rest, count=1)
     rest = _CUT.split(rest, maxsplit=1)[0]
     tokens = [_NEUTRAL.get(w.lower(), w) for w in rest.split()]

@@ -383,6 +383,12 @@ COMPANY = [
     "we'll do a short coding exercise after this", "there's no right or wrong answer in this part", "I'm the engineering manager for the team",
     "I'll tell you a little about the role first", "this is mostly a conversation, nothing formal",
 ]
+# Said around a question but not part of it: where the question ends.
+REMARKS = [
+    "Take your time.", "Take a moment if you need it.", "No rush.", "There's no right answer.", "Whenever you're ready.",
+    "Feel free to take notes.", "Think out loud if you like.", "It can be from any job.", "It doesn't have to be work related.",
+    "Keep it to a couple of minutes.", "I'll give you a minute.", "Just a high level is fine.", "Go for it.",
+]
 ACKS = [
     "Great, thanks.", "Thanks for sharing that.", "That makes sense.", "Okay, interesting.", "Got it.", "Mm-hmm.", "Right.",
     "Sure.", "Perfect.", "That's a great answer.", "Okay, cool.", "Nice.", "Fair enough.", "Understood.", "Interesting, okay.",
@@ -473,8 +479,10 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text and not text.startswith("I ") else text
 
 
-def spoken(text: str, rng: random.Random, opener=True, closer=True) -> str:
-    """Wrap a question in spoken-style openers/closers and the odd disfluency."""
+def spoken(text: str, rng: random.Random, opener=True, closer=False) -> str:
+    """Wrap a question in spoken-style openers and the odd disfluency. Closing remarks
+    ("Take your time.") are not appended by default: the detector scores sentence by
+    sentence, and a remark after a question must read as what it is, a non-question."""
     out = text
     if opener:
         o = rng.choice(OPENERS)
@@ -567,6 +575,10 @@ def negatives(rng: random.Random) -> list[tuple[str, str]]:
     for s in SMALL_TALK:
         out.append((s, "small_talk"))
         out.append((rng.choice(["", "Oh, ", "Hey, ", "Okay, "]) + _lower_first(s), "small_talk"))
+    for c in set(CLOSERS + REMARKS):
+        if c.strip():
+            out.append((c.strip(), "remark"))
+            out.append((c.strip().rstrip(".") + ", no rush.", "remark"))
     for a in ANSWERS:
         out.append((a, "answer"))
         out.append((spoken(a, rng, opener=False, closer=False), "answer"))
