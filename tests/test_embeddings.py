@@ -52,7 +52,7 @@ def test_speed_after_load():
     for i in range(20):
         embed([f"Describe a project you are proud of, number {i}"])
     per_sentence = (time.perf_counter() - start) / 20
-    assert per_sentence < 0.05, per_sentence
+    assert per_sentence < 0.1, per_sentence  # ~9 ms on an idle core; margin for a busy CI
 
 
 def test_tampered_model_is_refused(tmp_path):

@@ -238,3 +238,9 @@ def test_huge_or_pathological_text_is_parsed_quickly():
         start = time.perf_counter()
         parse_resume(text)
         assert time.perf_counter() - start < 3.0
+
+
+def test_text_encodings():
+    text = "Zoë Müller\nzoe@example.org\n"
+    for data in (text.encode("utf-8"), text.encode("utf-8-sig"), text.encode("utf-16"), text.encode("cp1252")):
+        assert parse_resume(extract_text(data, "cv.txt")).name == "Zoë Müller"

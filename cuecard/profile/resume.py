@@ -61,14 +61,22 @@ def extract_text(data: bytes, filename: str) -> str:
 
 
 def _plain_text(data: bytes, filename: str) -> str:
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ResumeFormatError(f"{filename} looks like a binary file, not text")
-    for encoding in ("utf-8-sig", "utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig",):
+    """Decode a text file: UTF-16 with a byte-order mark, UTF-8, else Windows-1252.
+
+    Windows-1252 is the last resort because older editors on Windows save resumes in it; it
+    accepts (almost) any byte, so a wrong guess shows odd characters rather than failing.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            pass
-    return data.decode("cp1252", errors="replace")
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ResumeFormatError(f"{filename} is not valid UTF-16 text") from exc
+    if b"\x00" in data[:4096]:
+        raise ResumeFormatError(f"{filename} looks like a binary file, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
 
 
 def _pdf_text(data: bytes, filename: str) -> str:
