@@ -1,0 +1,48 @@
+"""``cuecard eval questions`` on a small TSV of our own (tests/fixtures)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from argparse import Namespace
+from pathlib import Path
+
+import pytest
+
+from cuecard.eval.questions import main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_eval_prints_detection_and_type_lines(capsys):
+    args = Namespace(manifest=str(FIXTURES / "questions_small.tsv"),
+                     non_questions=str(FIXTURES / "non_questions_small.tsv"), limit=None)
+    assert main(args) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    last = re.fullmatch(r"type accuracy (\d\.\d{3}) macro-F1 (\d\.\d{3}) over (\d+) questions", lines[-1])
+    assert last, lines[-1]
+    assert int(last.group(3)) == 9  # interviewer rows only; the candidate's question is not typed
+    assert float(last.group(1)) >= 0.75
+    detection = next(l for l in lines if l.startswith("detection precision"))
+    p, r = map(float, re.match(r"detection precision (\S+) recall (\S+)", detection).groups())
+    assert p == 1.0 and r == 1.0
+    assert any(l.startswith("situational  precision") for l in lines)
+    assert any(l.startswith("classification time mean") for l in lines)
+    assert any("candidate_question rows" in l and "/1 " in l for l in lines)
+
+
+def test_eval_cli_limit_and_bad_manifest(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "cuecard.cli", "eval", "questions", str(FIXTURES / "questions_small.tsv"), "--limit", "3"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1].endswith("over 3 questions")
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("id\ttext\n1\tWhat is TCP?\n")
+    args = Namespace(manifest=str(bad), non_questions=None, limit=None)
+    with pytest.raises(SystemExit, match="missing column"):
+        main(args)
+    with pytest.raises(SystemExit, match="no such file"):
+        main(Namespace(manifest=str(tmp_path / "absent.tsv"), non_questions=None, limit=None))
