@@ -3,7 +3,15 @@ an HTTP client on loopback, and ``register`` to make users with tokens."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -57,3 +65,39 @@ def register(client):
         return User(client, email, password, await r.json())
 
     return _register
+
+
+def start_server(port: int, data_dir: Path, redis_url: str | None = None) -> subprocess.Popen:
+    """``python -m cuecard.cli serve`` without Whisper warm-up; its log goes to
+    ``<data_dir>/../server-<port>.log`` (a pipe nobody reads would fill and stall the server)."""
+    env = {
+        **os.environ,
+        "CUECARD_DATA_DIR": str(data_dir),
+        **({"CUECARD_REDIS_URL": redis_url} if redis_url else {}),
+        "CUECARD_WARM_UP_STT": "false",
+        "CUECARD_AUTH_RATE_LIMIT_PER_MINUTE": "1000",
+    }
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    log = open(data_dir.parent / f"server-{port}.log", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cuecard.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[2],
+    )
+    proc.log_path = Path(log.name)
+    log.close()
+    return proc
+
+
+async def wait_healthy(http: aiohttp.ClientSession, base: str, proc: subprocess.Popen, timeout: float = 60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited: {proc.log_path.read_text()[-2000:]}")
+        try:
+            async with http.get(f"{base}/api/health") as r:
+                if r.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"{base} did not become healthy")

@@ -5,45 +5,13 @@ session published through process A."""
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import sys
-import time
-from pathlib import Path
 
 import aiohttp
 import pytest
 
+from api.conftest import start_server, wait_healthy
 from conftest import free_port
-
-
-def start_server(port: int, data_dir: Path, redis_url: str) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "CUECARD_DATA_DIR": str(data_dir),
-        "CUECARD_REDIS_URL": redis_url,
-        "CUECARD_WARM_UP_STT": "false",
-        "CUECARD_AUTH_RATE_LIMIT_PER_MINUTE": "1000",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "cuecard.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=Path(__file__).resolve().parents[2],
-    )
-
-
-async def wait_healthy(http: aiohttp.ClientSession, base: str, proc: subprocess.Popen, timeout: float = 60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"server exited: {proc.stderr.read().decode()[-2000:]}")
-        try:
-            async with http.get(f"{base}/api/health") as r:
-                if r.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"{base} did not become healthy")
 
 
 @pytest.fixture
