@@ -76,6 +76,18 @@ def test_stories_never_invent_numbers_or_names(jane):
             "Reduced manual fixes.",
         ),
         ("Wrote the onboarding guide for new hires", "", "Wrote the onboarding guide for new hires.", ""),
+        (
+            "Tasked with cutting cloud costs, moved batch jobs to spot instances, saving $40k a year",
+            "Cutting cloud costs.",
+            "Moved batch jobs to spot instances.",
+            "Saving $40k a year.",
+        ),
+        (
+            "Increased signup conversion 18% after redesigning onboarding with the design team",
+            "",
+            "After redesigning onboarding with the design team.",
+            "Increased signup conversion 18%.",
+        ),
     ],
 )
 def test_star_split(achievement, task, action, result):

@@ -68,18 +68,35 @@ def _situation(role: Role) -> str:
 
 
 # "Cut the bill by 35% by partitioning tables": the outcome comes first, the means after.
-_OUTCOME_FIRST = re.compile(
-    rf"^(?P<result>(?:{_OUTCOME_VERBS})\w*\b.+?)\s+(?P<action>(?:by\s+\w+ing|through|thanks to|with)\b.+)$", re.I
-)
+# Means markers from the most to the least specific; the first kind present decides.
+_OUTCOME_FIRST = re.compile(rf"^(?:{_OUTCOME_VERBS})\w*\b", re.I)
+_MEANS_MARKERS = (r"by\s+\w+ing", r"after\s+\w+ing", r"through", r"thanks to", r"using", r"with")
+
+
+def _split_outcome_first(text: str) -> tuple[str, str] | None:
+    """(action, result) for an achievement that states its outcome before its means."""
+    if not _OUTCOME_FIRST.match(text):
+        return None
+    for marker in _MEANS_MARKERS:
+        match = re.search(rf"\s(?:{marker})\b", text[1:], re.I)
+        if match is None:
+            continue
+        result, action = text[: match.start() + 1], text[match.start() + 2 :]
+        if len(result.split()) < 3 or len(action.split()) < 3:
+            return None
+        # "...by adding a cache; p95 latency fell 40%": the clause after ";" is outcome too.
+        action, _, more = action.partition("; ")
+        return action, (f"{result}; {more}" if more else result)
+    return None
 
 
 def split_star(achievement: str) -> tuple[str, str, str]:
     """(task, action, result) taken verbatim from one achievement sentence."""
     text = " ".join(achievement.split()).rstrip(".")
     result = ""
-    outcome_first = _OUTCOME_FIRST.match(text)
-    if outcome_first and len(outcome_first.group("action").split()) >= 3:
-        return "", _sentence(outcome_first.group("action")), _sentence(outcome_first.group("result"))
+    outcome_first = _split_outcome_first(text)
+    if outcome_first:
+        return "", _sentence(outcome_first[0]), _sentence(outcome_first[1])
     for pattern in _RESULT_PATTERNS:
         match = pattern.search(text)
         if match and len(text[: match.start()].split()) >= 3:
@@ -87,10 +104,14 @@ def split_star(achievement: str) -> tuple[str, str, str]:
             text = text[: match.start()]
             break
     task = ""
-    for pattern in _TASK_PATTERNS:
+    for i, pattern in enumerate(_TASK_PATTERNS):
         match = pattern.search(text)
         if match:
             task = match.group("task")
+            # "Tasked with X, did Y": the action is Y (a purpose clause stays in the action).
+            rest = (text[: match.start()] + text[match.end() :]).strip(" ,;")
+            if i == 0 and len(rest.split()) >= 3:
+                text = rest
             break
     return _sentence(task), _sentence(text), _sentence(result)
 
