@@ -1,0 +1,515 @@
+// Cuecard web client: join over WebRTC with the microphone (candidate) and, optionally, the
+// shared interview tab's audio (interviewer); render transcript, questions and answer drafts
+// from the events the server sends on the data channel.
+//
+// Hand-written RTCPeerConnection rather than @pipecat-ai/small-webrtc-transport: no build
+// step, no CDN, and we need a second audio transceiver the prebuilt client does not add.
+// Transceiver layout (the server relies on it, see cuecard/transports/webrtc.py):
+//   0 audio mic (sendrecv) · 1 video (inactive) · 2 video (inactive) · 3 audio tab (sendonly)
+"use strict";
+
+const SESSION_KEY = "cuecard.session_id";
+const LOW_CONFIDENCE = 0.5;
+const ROLE_LABEL = { interviewer: "Interviewer", candidate: "You" };
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  connState: $("conn-state"), statusText: $("status-text"), provider: $("provider"),
+  mic: $("mic-select"), shareTab: $("share-tab"), join: $("join"), shareTabNow: $("share-tab-now"),
+  rejoin: $("rejoin"), newSession: $("new-session"), leave: $("leave"), notice: $("notice"),
+  transcript: $("transcript"), jump: $("jump-latest"), questions: $("questions"),
+  noQuestions: $("no-questions"),
+};
+
+const state = {
+  sessionId: localStorage.getItem(SESSION_KEY),
+  lastSeq: 0,
+  pc: null, dc: null, pcId: null,
+  micStream: null, tabStream: null, tabTransceiver: null,
+  pendingCandidates: [], candidateTimer: null,
+  userLeft: false, connected: false, tabShared: false,
+  speakerNames: {},
+  lines: new Map(),      // segment_id -> <li>
+  questions: new Map(),  // question_id -> {el, options: Map(option -> el)}
+  autoScroll: true,
+  lastQuestionId: null,
+};
+
+// ---------------------------------------------------------------------------------- status
+
+function setConnection(kind, text) {
+  ui.connState.className = `pill ${kind}`;
+  ui.connState.textContent = {
+    idle: "not joined", connecting: "connecting", live: "live",
+    reconnecting: "reconnecting", dropped: "dropped", left: "left", restored: "previous session",
+  }[kind] || kind;
+  if (text !== undefined) ui.statusText.textContent = text;
+  const joined = ["connecting", "live", "reconnecting"].includes(kind);
+  ui.join.hidden = joined || kind === "dropped" || kind === "restored" || kind === "left";
+  ui.rejoin.hidden = !["dropped", "restored", "left"].includes(kind);
+  ui.newSession.hidden = !["dropped", "restored", "left"].includes(kind);
+  ui.leave.hidden = !joined;
+  ui.shareTabNow.hidden = !(joined && !state.tabShared);
+  ui.mic.disabled = joined;
+}
+
+function notice(text, level = "warn") {
+  if (!text) { ui.notice.hidden = true; ui.notice.textContent = ""; return; }
+  ui.notice.hidden = false;
+  ui.notice.className = `notice ${level === "error" ? "error" : ""}`;
+  ui.notice.textContent = text;
+}
+
+// ------------------------------------------------------------------------------- devices
+
+async function listMicrophones() {
+  if (!navigator.mediaDevices?.enumerateDevices) return;
+  const devices = await navigator.mediaDevices.enumerateDevices();
+  const chosen = ui.mic.value;
+  ui.mic.replaceChildren(new Option("Default microphone", ""));
+  devices.filter((d) => d.kind === "audioinput" && d.deviceId && d.deviceId !== "default")
+    .forEach((d, i) => ui.mic.add(new Option(d.label || `Microphone ${i + 1}`, d.deviceId)));
+  if ([...ui.mic.options].some((o) => o.value === chosen)) ui.mic.value = chosen;
+}
+
+async function openMicrophone() {
+  const deviceId = ui.mic.value;
+  const audio = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+  if (deviceId) audio.deviceId = { exact: deviceId };
+  try {
+    return await navigator.mediaDevices.getUserMedia({ audio });
+  } catch (err) {
+    if (err.name === "NotAllowedError" || err.name === "SecurityError") {
+      notice("Microphone access is blocked. Click the icon left of the address bar → Site settings → " +
+        "Microphone → Allow, then press Join again.", "error");
+    } else if (err.name === "NotFoundError" || err.name === "OverconstrainedError") {
+      notice("No microphone was found (or the chosen one is unplugged). Connect one, pick it in the list " +
+        "and press Join again.", "error");
+    } else {
+      notice(`Could not open the microphone: ${err.message || err.name}`, "error");
+    }
+    return null;
+  }
+}
+
+// Ask for a tab with audio; keep only the audio. Returns null (and says why) when the user
+// refuses or the shared surface carries no audio: the session continues microphone-only.
+async function openTabAudio() {
+  const micOnly = "Continuing with your microphone only: the interviewer will not be transcribed.";
+  if (!navigator.mediaDevices?.getDisplayMedia) {
+    notice(`This browser cannot share a tab's audio. ${micOnly}`);
+    return null;
+  }
+  try {
+    const stream = await navigator.mediaDevices.getDisplayMedia({
+      audio: true, video: true, preferCurrentTab: false, selfBrowserSurface: "exclude",
+      systemAudio: "include",
+    });
+    stream.getVideoTracks().forEach((t) => t.stop());
+    if (stream.getAudioTracks().length === 0) {
+      notice(`The shared tab has no audio (tick “Share tab audio” in the picker). ${micOnly} ` +
+        "Use “Share tab audio” to try again.");
+      return null;
+    }
+    return new MediaStream(stream.getAudioTracks());
+  } catch (err) {
+    notice(`Tab sharing was refused or failed (${err.name}). ${micOnly} Use “Share tab audio” to try again.`);
+    return null;
+  }
+}
+
+// ------------------------------------------------------------------------------ WebRTC
+
+async function iceServers() {
+  try {
+    const r = await fetch("/api/webrtc/config");
+    if (r.ok) return (await r.json()).ice_servers || [];
+  } catch (_) { /* fall through */ }
+  return [];
+}
+
+function flushCandidates() {
+  state.candidateTimer = null;
+  if (!state.pcId || state.pendingCandidates.length === 0) return;
+  const candidates = state.pendingCandidates.splice(0);
+  fetch("/api/offer", {
+    method: "PATCH", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ pc_id: state.pcId, candidates }),
+  }).catch((e) => console.warn("ICE candidate upload failed", e));
+}
+
+function queueCandidate(c) {
+  state.pendingCandidates.push(c
+    ? { candidate: c.candidate, sdp_mid: c.sdpMid, sdp_mline_index: c.sdpMLineIndex }
+    : { candidate: "", sdp_mid: null, sdp_mline_index: 0 });
+  if (!state.candidateTimer) state.candidateTimer = setTimeout(flushCandidates, 50);
+}
+
+async function join({ resume = false } = {}) {
+  notice("");
+  state.userLeft = false;
+  setConnection("connecting", "Opening the microphone…");
+  if (!state.micStream || state.micStream.getAudioTracks().every((t) => t.readyState === "ended")) {
+    state.micStream = await openMicrophone();
+    if (!state.micStream) { setConnection(resume ? "dropped" : "idle", "Microphone needed to join."); return; }
+    listMicrophones().catch(() => {});
+  }
+  if (ui.shareTab.checked && !(state.tabStream && state.tabStream.getAudioTracks()[0]?.readyState === "live")) {
+    setConnection("connecting", "Choose the interview tab and tick “Share tab audio”…");
+    state.tabStream = await openTabAudio();
+  }
+  state.tabShared = !!state.tabStream;
+  watchTabEnd();
+
+  setConnection("connecting", "Connecting…");
+  const pc = new RTCPeerConnection({ iceServers: await iceServers() });
+  state.pc = pc; state.pcId = null; state.pendingCandidates = [];
+  const mic = state.micStream.getAudioTracks()[0];
+  pc.addTransceiver(mic, { direction: "sendrecv", streams: [state.micStream] });
+  pc.addTransceiver("video", { direction: "inactive" });
+  pc.addTransceiver("video", { direction: "inactive" });
+  const tabTrack = state.tabStream?.getAudioTracks()[0];
+  state.tabTransceiver = pc.addTransceiver(tabTrack || "audio", { direction: "sendonly" });
+
+  const dc = pc.createDataChannel("chat", { ordered: true });
+  state.dc = dc;
+  dc.onmessage = (m) => { try { handleEvent(JSON.parse(m.data)); } catch (e) { console.warn(e); } };
+  dc.onopen = () => {
+    state.connected = true;
+    setConnection("live", state.tabShared
+      ? "Live: transcribing you and the interviewer."
+      : "Live, microphone only: the interviewer is not transcribed.");
+  };
+  dc.onclose = () => { if (state.pc === pc) connectionLost(); };
+  pc.onicecandidate = (e) => queueCandidate(e.candidate);
+  pc.onconnectionstatechange = () => {
+    if (state.pc !== pc) return;
+    const s = pc.connectionState;
+    if (s === "disconnected") setConnection("reconnecting", "Connection interrupted, trying to recover…");
+    else if (s === "connected" && state.connected) setConnection("live", "Live.");
+    else if (s === "failed" || s === "closed") connectionLost();
+  };
+
+  await pc.setLocalDescription(await pc.createOffer());
+  const body = { sdp: pc.localDescription.sdp, type: "offer" };
+  if (resume && state.sessionId) { body.session_id = state.sessionId; body.after = state.lastSeq; }
+  let answer;
+  try {
+    const r = await fetch("/api/offer", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    });
+    answer = await r.json();
+    if (r.status === 404 && resume) {  // the session is gone: start a new one
+      pc.close(); state.sessionId = null; localStorage.removeItem(SESSION_KEY);
+      return join({ resume: false });
+    }
+    if (!r.ok) throw new Error(answer?.error?.message || `HTTP ${r.status}`);
+  } catch (err) {
+    pc.close(); state.pc = null;
+    notice(`Could not connect to the Cuecard server: ${err.message}`, "error");
+    setConnection(resume ? "dropped" : "idle", "Not connected.");
+    return;
+  }
+  state.pcId = answer.pc_id;
+  if (answer.session_id !== state.sessionId) { clearSessionView(); state.lastSeq = 0; }
+  state.sessionId = answer.session_id;
+  localStorage.setItem(SESSION_KEY, state.sessionId);
+  await pc.setRemoteDescription({ sdp: answer.sdp, type: answer.type });
+  flushCandidates();
+}
+
+function watchTabEnd() {
+  const track = state.tabStream?.getAudioTracks()[0];
+  if (!track) return;
+  track.onended = () => {
+    state.tabStream = null; state.tabShared = false;
+    notice("Tab sharing stopped: continuing with your microphone only. Use “Share tab audio” to share again.");
+    if (state.pc) setConnection(ui.connState.classList.contains("live") ? "live" : "reconnecting",
+      "Live, microphone only.");
+  };
+}
+
+// Share a tab after joining: the tab transceiver already exists, so no renegotiation.
+async function shareTabNow() {
+  const stream = await openTabAudio();
+  if (!stream) return;
+  notice("");
+  state.tabStream = stream; state.tabShared = true;
+  watchTabEnd();
+  if (state.tabTransceiver) await state.tabTransceiver.sender.replaceTrack(stream.getAudioTracks()[0]);
+  setConnection("live", "Live: transcribing you and the interviewer.");
+}
+
+function connectionLost() {
+  if (state.userLeft || !state.pc) return;
+  state.connected = false;
+  try { state.pc.close(); } catch (_) { /* already closed */ }
+  state.pc = null; state.dc = null;
+  setConnection("dropped", "Connection lost. Your transcript is kept — press Rejoin to continue.");
+}
+
+function leave() {
+  state.userLeft = true; state.connected = false;
+  if (state.pc) state.pc.close();
+  state.pc = null; state.dc = null;
+  for (const s of [state.micStream, state.tabStream]) s?.getTracks().forEach((t) => t.stop());
+  state.micStream = null; state.tabStream = null; state.tabShared = false;
+  setConnection("left", "You left. The transcript is saved; Rejoin continues the same session.");
+}
+
+function send(message) {
+  if (state.dc && state.dc.readyState === "open") { state.dc.send(JSON.stringify(message)); return true; }
+  return false;
+}
+
+// ------------------------------------------------------------------------------ events
+
+function handleEvent(ev) {
+  if (typeof ev.seq === "number") state.lastSeq = Math.max(state.lastSeq, ev.seq);
+  switch (ev.type) {
+    case "transcript": renderLine(ev); break;
+    case "question": renderQuestion(ev); break;
+    case "suggestion": renderSuggestion(ev); break;
+    case "status": renderStatus(ev); break;
+    default: break;  // signalling and future event types
+  }
+}
+
+function speakerKey(ev) { return ev.speaker || ROLE_LABEL[ev.role] || ev.role; }
+function speakerLabel(key) { return state.speakerNames[key] || key; }
+
+function renderLine(ev) {
+  if (!ev.segment_id || !ev.text?.trim() && !ev.final) return;
+  let li = state.lines.get(ev.segment_id);
+  if (!li) {
+    li = document.createElement("li");
+    li.dataset.segmentId = ev.segment_id;
+    const who = document.createElement("button");
+    who.type = "button"; who.className = "speaker";
+    who.addEventListener("click", () => renameSpeaker(li.dataset.speaker));
+    const text = document.createElement("span");
+    text.className = "text";
+    li.append(who, text);
+    insertByStart(li, ev.start ?? 0);
+    state.lines.set(ev.segment_id, li);
+  }
+  if (!ev.final && li.dataset.final === "true") return;  // a late interim never replaces a final
+  const role = ev.role === "interviewer" ? "interviewer" : "candidate";
+  const key = speakerKey(ev);
+  const low = typeof ev.confidence === "number" && ev.confidence < LOW_CONFIDENCE;
+  li.className = `line ${role}${ev.final ? "" : " interim"}${low ? " lowconf" : ""}`;
+  li.dataset.final = ev.final ? "true" : "false";
+  li.dataset.role = role;
+  li.dataset.speaker = key;
+  li.dataset.start = ev.start ?? 0;
+  const who = li.querySelector(".speaker");
+  who.textContent = speakerLabel(key);
+  who.setAttribute("aria-label", `${speakerLabel(key)} (click to rename)`);
+  li.querySelector(".text").textContent = ev.text || "";
+  li.querySelector(".unsure")?.remove();
+  if (low) {
+    const unsure = document.createElement("span");
+    unsure.className = "unsure"; unsure.textContent = "(unsure)";
+    unsure.title = `Low recognition confidence (${Math.round(ev.confidence * 100)}%)`;
+    li.append(unsure);
+  }
+  afterContentAdded();
+}
+
+function insertByStart(li, start) {
+  li.dataset.start = start;
+  const later = [...ui.transcript.children].find((x) => Number(x.dataset.start) > start);
+  ui.transcript.insertBefore(li, later || null);
+}
+
+function renameSpeaker(key) {
+  if (!key) return;
+  const name = window.prompt(`Name for “${speakerLabel(key)}”:`, speakerLabel(key));
+  if (!name || !name.trim()) return;
+  state.speakerNames[key] = name.trim();
+  for (const li of state.lines.values()) {
+    if (li.dataset.speaker === key) li.querySelector(".speaker").textContent = name.trim();
+  }
+  if (!send({ type: "rename_speaker", speaker: key, name: name.trim() })) {
+    notice("Renamed on this page only: not connected, the server was not told.");
+  }
+}
+
+// Auto-scroll follows new lines unless the user scrolled up; then "Jump to latest" shows.
+function atBottom() {
+  const t = ui.transcript;
+  return t.scrollHeight - t.scrollTop - t.clientHeight < 40;
+}
+ui.transcript.addEventListener("scroll", () => {
+  state.autoScroll = atBottom();
+  if (state.autoScroll) ui.jump.hidden = true;
+});
+function afterContentAdded() {
+  if (state.autoScroll) ui.transcript.scrollTop = ui.transcript.scrollHeight;
+  else ui.jump.hidden = false;
+}
+ui.jump.addEventListener("click", () => {
+  state.autoScroll = true; ui.jump.hidden = true;
+  ui.transcript.scrollTop = ui.transcript.scrollHeight;
+});
+
+function renderQuestion(ev) {
+  let q = state.questions.get(ev.question_id);
+  if (ev.status === "withdrawn") {
+    q?.el.remove(); state.questions.delete(ev.question_id);
+    ui.noQuestions.hidden = state.questions.size > 0;
+    return;
+  }
+  if (!q) {
+    const el = $("question-template").content.firstElementChild.cloneNode(true);
+    el.dataset.questionId = ev.question_id;
+    ui.questions.prepend(el);  // newest question first
+    q = { el, options: new Map() };
+    state.questions.set(ev.question_id, q);
+  }
+  ui.noQuestions.hidden = true;
+  q.el.classList.toggle("tentative", ev.status === "tentative");
+  q.el.querySelector(".qtype").textContent = ev.question_type || "question";
+  q.el.querySelector(".qtopic").textContent = ev.topic ? `· ${ev.topic}` : "";
+  q.el.querySelector(".qconf").textContent =
+    typeof ev.confidence === "number" ? `· ${Math.round(ev.confidence * 100)}% sure` : "";
+  q.el.querySelector(".qtext").textContent = ev.text;
+  q.el.setAttribute("aria-label", `${ev.question_type || "Question"}: ${ev.text}`);
+  if (ev.status !== "tentative") state.lastQuestionId = ev.question_id;
+}
+
+function renderSuggestion(ev) {
+  let q = state.questions.get(ev.question_id);
+  if (!q) {  // suggestions may outrun their question (prepared answers)
+    renderQuestion({ question_id: ev.question_id, text: "…", status: "tentative" });
+    q = state.questions.get(ev.question_id);
+  }
+  let opt = q.options.get(ev.option);
+  if (ev.withdrawn) { opt?.remove(); q.options.delete(ev.option); return; }
+  if (!opt) {
+    opt = $("option-template").content.firstElementChild.cloneNode(true);
+    opt.querySelector(".option-name").textContent = (ev.option || "draft").replace(/_/g, " ");
+    wireOption(opt, ev.question_id, ev.option);
+    q.el.querySelector(".options").append(opt);
+    q.options.set(ev.option, opt);
+  }
+  const text = opt.querySelector(".option-text");
+  if (text.isContentEditable) return;  // the user is editing: do not overwrite
+  if (ev.replaces) text.textContent = "";
+  // `text` is the whole option so far when present; else append the delta.
+  if (ev.text) text.textContent = ev.text;
+  else if (ev.delta) text.textContent += ev.delta;
+  const words = ev.word_count || text.textContent.trim().split(/\s+/).filter(Boolean).length;
+  const secs = ev.speaking_secs ? ` · ~${Math.round(ev.speaking_secs)} s to say` : "";
+  opt.querySelector(".option-meta").textContent = `${words} words${secs}`;
+  opt.querySelector(".option-source").textContent = ev.source ? `· ${ev.source}` : "";
+  opt.classList.toggle("done", !!ev.done);
+}
+
+function wireOption(opt, questionId, option) {
+  const text = opt.querySelector(".option-text");
+  const feedback = opt.querySelector(".option-feedback");
+  opt.querySelector(".copy").addEventListener("click", async () => {
+    try { await navigator.clipboard.writeText(text.textContent); feedback.textContent = "Copied."; }
+    catch (_) {
+      const range = document.createRange(); range.selectNodeContents(text);
+      const sel = getSelection(); sel.removeAllRanges(); sel.addRange(range);
+      feedback.textContent = "Selected: press Ctrl+C to copy.";
+    }
+  });
+  const edit = opt.querySelector(".edit");
+  edit.addEventListener("click", () => {
+    const editing = !text.isContentEditable;
+    text.contentEditable = editing ? "true" : "false";
+    edit.textContent = editing ? "Done" : "Edit";
+    edit.setAttribute("aria-pressed", String(editing));
+    if (editing) text.focus();
+  });
+  for (const [cls, helpful] of [["helpful", true], ["unhelpful", false]]) {
+    opt.querySelector(`.${cls}`).addEventListener("click", async () => {
+      feedback.className = "option-feedback"; feedback.textContent = "Saving…";
+      try {
+        const r = await fetch(`/api/sessions/${encodeURIComponent(state.sessionId)}/suggestions/feedback`, {
+          method: "POST", headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ question_id: questionId, option, helpful }),
+        });
+        if (!r.ok) {
+          let msg = `HTTP ${r.status}`;
+          try { msg = (await r.json()).error?.message || msg; } catch (_) { /* not JSON */ }
+          throw new Error(msg);
+        }
+        feedback.textContent = helpful ? "Thanks — marked helpful." : "Thanks — marked not helpful.";
+        opt.querySelector(".helpful").setAttribute("aria-pressed", String(helpful));
+        opt.querySelector(".unhelpful").setAttribute("aria-pressed", String(!helpful));
+      } catch (err) {
+        feedback.className = "option-feedback error";
+        feedback.textContent = `Feedback not saved: ${err.message}`;
+      }
+    });
+  }
+}
+
+function renderStatus(ev) {
+  if (ev.provider) {
+    ui.provider.hidden = false;
+    ui.provider.textContent = `Speech-to-text: ${ev.provider}`;
+  }
+  if (ev.message && ["error", "degraded", "llm_fallback", "stt_fallback"].includes(ev.state)) {
+    notice(ev.message);
+  } else if (ev.message && state.connected) {
+    ui.statusText.textContent = ev.message;
+  }
+}
+
+function clearSessionView() {
+  ui.transcript.replaceChildren(); state.lines.clear();
+  for (const q of state.questions.values()) q.el.remove();
+  state.questions.clear(); ui.noQuestions.hidden = false;
+  state.lastQuestionId = null;
+}
+
+// ------------------------------------------------------------------- reload / restore
+
+async function restorePreviousSession() {
+  if (!state.sessionId) return;
+  try {
+    const r = await fetch(`/api/live/${encodeURIComponent(state.sessionId)}/transcript`);
+    if (r.status === 404) { localStorage.removeItem(SESSION_KEY); state.sessionId = null; return; }
+    if (!r.ok) return;
+    const body = await r.json();
+    for (const seg of body.segments || []) renderLine({ ...seg, final: true });
+    // Rejoining after a reload asks for the whole history (after=0): lines are replaced in
+    // place by segment_id, so nothing is shown twice, and questions/drafts come back too.
+    state.lastSeq = 0;
+    setConnection("restored", `Previous session restored (${(body.segments || []).length} lines). ` +
+      "Rejoin to continue it, or start a new session.");
+  } catch (_) { /* server unreachable: stay idle */ }
+}
+
+// ---------------------------------------------------------------------------- wiring
+
+ui.join.addEventListener("click", () => join({ resume: false }));
+ui.rejoin.addEventListener("click", () => join({ resume: true }));
+ui.newSession.addEventListener("click", () => {
+  localStorage.removeItem(SESSION_KEY); state.sessionId = null; state.lastSeq = 0;
+  clearSessionView(); notice(""); join({ resume: false });
+});
+ui.leave.addEventListener("click", leave);
+ui.shareTabNow.addEventListener("click", shareTabNow);
+navigator.mediaDevices?.addEventListener?.("devicechange", () => listMicrophones().catch(() => {}));
+
+document.addEventListener("keydown", (e) => {
+  if (e.key !== "d" && e.key !== "D") return;
+  if (e.ctrlKey || e.metaKey || e.altKey) return;
+  const t = e.target;
+  if (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName)) return;
+  if (send({ type: "request_draft", question_id: state.lastQuestionId })) {
+    ui.statusText.textContent = "Draft requested.";
+  } else {
+    notice("Not connected: cannot request a draft.");
+  }
+});
+
+listMicrophones().catch(() => {});
+setConnection("idle");
+restorePreviousSession();
