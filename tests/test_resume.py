@@ -244,3 +244,18 @@ def test_text_encodings():
     text = "Zoë Müller\nzoe@example.org\n"
     for data in (text.encode("utf-8"), text.encode("utf-8-sig"), text.encode("utf-16"), text.encode("cp1252")):
         assert parse_resume(extract_text(data, "cv.txt")).name == "Zoë Müller"
+
+
+def test_per_role_tech_stack_line_does_not_end_the_experience_section():
+    profile = parse_resume(
+        "Experience\n"
+        "Senior Engineer, Acme Corp, 2019 - 2021\n"
+        "- Built the ingestion service\n"
+        "Tech stack: Go, Kafka, Cassandra\n"
+        "Engineer, Foo Labs, 2017 - 2019\n"
+        "- Wrote the billing jobs\n"
+        "Skills: Python, Leadership\n"
+    )
+    assert [(r.title, r.employer) for r in profile.roles] == [("Senior Engineer", "Acme Corp"), ("Engineer", "Foo Labs")]
+    assert profile.roles[0].achievements == ["Built the ingestion service"]
+    assert {"Go", "Kafka", "Cassandra", "Python", "Leadership"} <= set(profile.skills)

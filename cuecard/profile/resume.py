@@ -273,18 +273,29 @@ def _section_of(line: _Line) -> tuple[str, str] | None:
     return None
 
 
+# Inside a role, "Tech stack: Go, Kafka" lists that role's tools; it must not end the
+# experience section (the next role would be read as skills). Only these labels start a
+# real Skills section from within Experience.
+_SKILLS_SECTION_LABELS = ("skills", "technical skills", "key skills", "core skills", "skills and tools")
+
+
 def _sections(text: str) -> list[_Section]:
     sections = [_Section("header", "")]
+    role_tool_lists: list[_Section] = []
     for raw in text.split("\n"):
         line = _to_line(raw)
         if line is None:
             continue
         found = _section_of(line)
-        if found:
+        label = " ".join(line.text.partition(":")[0].lower().replace("&", "and").split())
+        if found and found[0] == "skills" and found[1] and sections[-1].kind == "experience" \
+                and label not in _SKILLS_SECTION_LABELS:
+            role_tool_lists.append(_Section("skills", line.text, inline=found[1]))
+        elif found:
             sections.append(_Section(found[0], line.text, inline=found[1]))
         else:
             sections[-1].lines.append(line)
-    return sections
+    return sections + role_tool_lists
 
 
 def _join_wrapped(lines: list[_Line]) -> list[_Line]:
