@@ -259,3 +259,13 @@ def test_per_role_tech_stack_line_does_not_end_the_experience_section():
     assert [(r.title, r.employer) for r in profile.roles] == [("Senior Engineer", "Acme Corp"), ("Engineer", "Foo Labs")]
     assert profile.roles[0].achievements == ["Built the ingestion service"]
     assert {"Go", "Kafka", "Cassandra", "Python", "Leadership"} <= set(profile.skills)
+
+
+def test_bullet_glyphs_from_word_processors():
+    profile = parse_resume(
+        "Experience\nEngineer at Foo, 2019 - 2020\n\uf0b7Built the importer\n●  Ran the migration\n"
+        "➢ Wrote the runbook\n1. Fixed the flaky tests\n"
+    )
+    assert profile.roles[0].achievements == [
+        "Built the importer", "Ran the migration", "Wrote the runbook", "Fixed the flaky tests"
+    ]

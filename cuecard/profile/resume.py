@@ -143,7 +143,11 @@ def _docx_paragraph(paragraph) -> str:
 # ---------------------------------------------------------------------------------------------
 # text -> Profile
 
-_BULLET = re.compile(r"^\s*(?:[-*+•●▪■◦‣–—·o]|\d{1,2}[.)])\s+")
+# ASCII markers need a space after them ("-based" is not a bullet); the glyphs that word
+# processors and PDF exports use (incl. Symbol/Wingdings private-use code points) need none.
+_BULLET = re.compile(
+    r"^\s*(?:(?:[-*+o]|\d{1,2}[.)])\s+|[•●▪■◦‣–—·►▸➢➤✓✔❖\uf0b7\uf0a7\uf076\uf0d8\uf0fc]\s*)"
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?:\+?\d[\d ()./-]{7,}\d)")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b(?:linkedin|github|gitlab)\.com/\S*", re.I)
@@ -453,7 +457,8 @@ def _parse_roles(lines: list[_Line]) -> list[Role]:
         else:
             header.append(line.text)
     roles = [_role_from(header, achievements) for header, achievements in groups]
-    return [r for r in roles if r.title or r.employer or r.achievements]
+    # A lone line with neither a title, dates nor achievements is a stray, not a role.
+    return [r for r in roles if r.title or r.start or r.achievements]
 
 
 # A role header (title, employer, location, dates) takes at most this many lines.
