@@ -72,3 +72,16 @@ def test_dash_in_title_names_a_company_only_if_the_posting_names_it_again():
     assert parse_job("Tech Lead - Mobile\n\nRequirements:\n- Swift").company == ""
     job = parse_job("Data Engineer — Orbit Health\n\nAt Orbit Health, we build clinic software.\n")
     assert (job.title, job.company) == ("Data Engineer", "Orbit Health")
+
+
+def test_caps_and_bold_headings_with_other_wordings():
+    job = parse_job(
+        "Site Reliability Engineer | Parcel Co\n\n"
+        "RESPONSIBILITIES INCLUDE:\n• Keep the Kubernetes fleet healthy\n• Improve alerting\n\n"
+        "**What you'll need**\n- Linux and Terraform\n\n"
+        "Desired:\n- Go\n"
+    )
+    assert (job.title, job.company) == ("Site Reliability Engineer", "Parcel Co")
+    assert job.responsibilities == ["Keep the Kubernetes fleet healthy", "Improve alerting"]
+    assert job.required_skills == ["Linux", "Terraform", "Kubernetes"]
+    assert job.preferred_skills == ["Go"]

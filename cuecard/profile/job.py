@@ -27,7 +27,8 @@ _SECTION_HEADINGS = {
         "what you’ll do", "your role", "the role", "your responsibilities", "your tasks",
         "duties", "in this role you will", "in this role, you will", "you will", "day to day",
         "what you'll be doing", "what you will be doing", "the job", "your mission",
-        "role overview", "job description", "what the job involves",
+        "role overview", "job description", "what the job involves", "responsibilities include",
+        "key duties", "main responsibilities", "how you'll make an impact", "what you'll work on",
     ),
     "required": (
         "requirements", "required", "must have", "must-have", "must haves", "qualifications",
@@ -35,12 +36,15 @@ _SECTION_HEADINGS = {
         "required skills", "what we're looking for", "what we are looking for",
         "what we’re looking for", "about you", "you have", "you bring", "what you bring",
         "what you'll bring", "who you are", "skills and experience", "your profile",
-        "we're looking for", "we are looking for", "experience", "skills",
+        "we're looking for", "we are looking for", "experience", "skills", "what you need",
+        "what you'll need", "you'll need", "you will need", "essential", "essential skills",
+        "essential requirements", "requirements and skills", "job requirements", "must haves:",
     ),
     "preferred": (
         "nice to have", "nice-to-have", "nice to haves", "preferred", "preferred qualifications",
         "preferred skills", "bonus", "bonus points", "pluses", "it's a plus if", "extra credit",
-        "good to have", "desirable", "even better if", "plus",
+        "good to have", "desirable", "even better if", "plus", "desired", "desired skills",
+        "bonus if you have", "nice to haves:", "preferred experience", "additional qualifications",
     ),
     "other": (
         "about us", "about the company", "who we are", "benefits", "perks", "what we offer",
@@ -185,7 +189,7 @@ def parse_job(text: str) -> Job:
         if current in sections:
             sections[current].append(line)
 
-    job.responsibilities = [l for l in sections["responsibilities"] if len(l.split()) >= 3]
+    job.responsibilities = [l for l in sections["responsibilities"] if len(l.split()) >= 2]
     found_sections = any(sections[k] for k in ("responsibilities", "required", "preferred"))
     required: list[str] = []
     preferred: list[str] = []
