@@ -85,7 +85,8 @@ def withdrawn_ids(received: list[tuple[float, dict]]) -> set[str]:
     return {qid for qid, status in last.items() if status == "withdrawn"}
 
 
-async def run(scenario: Path, *, llm_delay: float | None, cold: bool, settings=None) -> int:
+async def run(scenario: Path, *, llm_delay: float | None, cold: bool, settings=None,
+              events_path: str | None = None) -> int:
     from cuecard.drafting import semantic
     from cuecard.pipeline.context import SessionContext
     from cuecard.pipeline.replay import replay_tracks
@@ -130,6 +131,10 @@ async def run(scenario: Path, *, llm_delay: float | None, cold: bool, settings=N
             await server.stop()
     t0 = t0_holder[0]
     timeline = [(at - t0, event) for at, event in received]
+    if events_path:  # every event with its time on the replay clock, for digging into outliers
+        with open(events_path, "w") as f:
+            for at, event in timeline:
+                f.write(json.dumps({"t": round(at, 3), **event}) + "\n")
     report(rows, timeline, llm_delay)
     return 0
 
@@ -175,6 +180,7 @@ def main(args) -> int:
     parser.add_argument("scenario_dir")
     parser.add_argument("--llm-test-server-delay", type=float, default=None, metavar="SECS",
                         help="draft with the loopback OpenAI-compatible test double, first token after SECS")
+    parser.add_argument("--events", metavar="FILE", help="write every event with its replay time (JSON lines)")
     parser.add_argument("--cold", action="store_true", help="no warm-up, no prepared answers before the clock starts")
     a = parser.parse_args(getattr(args, "args", None) or [])
     scenario = Path(a.scenario_dir)
@@ -182,4 +188,4 @@ def main(args) -> int:
     if missing:
         print(f"cuecard bench latency: {scenario} lacks {', '.join(missing)}")
         return 2
-    return asyncio.run(run(scenario, llm_delay=a.llm_test_server_delay, cold=a.cold))
+    return asyncio.run(run(scenario, llm_delay=a.llm_test_server_delay, cold=a.cold, events_path=a.events))

@@ -21,6 +21,8 @@ import os
 import time
 from typing import AsyncIterator
 
+from loguru import logger
+
 from cuecard.drafting.options import MAX_WORDS, TARGET_WORDS
 from cuecard.profile.models import CandidateContext
 
@@ -84,6 +86,21 @@ class LLMDrafter:
         self.client = AsyncOpenAI(base_url=settings.llm_base_url, api_key=api_key, max_retries=0,
                                   timeout=max(30.0, self.deadline_secs * 4))
         self.provider = settings.llm_base_url or "openai"
+        self._warmed = False
+
+    async def warm_up(self):
+        """Open the connection (TCP, TLS) and exercise the client before the first question.
+
+        ``GET /models`` is free on OpenAI and served by Ollama, llama.cpp and vLLM; it saves
+        the first draft a connection set-up (about 100 ms here). Failures are ignored: the
+        first draft then pays the set-up, or falls back as usual."""
+        if self._warmed:
+            return
+        self._warmed = True
+        try:
+            await asyncio.wait_for(self.client.models.list(), max(1.0, self.deadline_secs))
+        except Exception as e:
+            logger.info(f"LLM warm-up request failed (drafting will still try): {e}")
 
     async def stream(
         self, question: str, qtype: str, option: str, candidate: CandidateContext, topic: str = ""

@@ -45,6 +45,7 @@ class LLMTestServer:
     async def start(self) -> "LLMTestServer":
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._completions)
+        app.router.add_get("/v1/models", self._models)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -66,9 +67,14 @@ class LLMTestServer:
         words = self.reply.split(" ")
         return [w if i == 0 else " " + w for i, w in enumerate(words)]
 
+    async def _models(self, request: web.Request) -> web.Response:
+        self.requests.append({"path": "/v1/models", "received": time.monotonic()})
+        return web.json_response({"object": "list", "data": [
+            {"id": "test-model", "object": "model", "created": 0, "owned_by": "test-double"}]})
+
     async def _completions(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
-        self.requests.append({"body": body, "received": time.monotonic(),
+        self.requests.append({"path": "/v1/chat/completions", "body": body, "received": time.monotonic(),
                               "authorization": request.headers.get("Authorization")})
         if self.fail_status:
             return web.json_response({"error": {"message": "test double failure", "type": "server_error"}},

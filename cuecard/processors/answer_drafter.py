@@ -92,6 +92,7 @@ class AnswerDrafter(FrameProcessor):
         self._prepared: PreparedAnswers | None = None
         self._composer_lock = asyncio.Lock()
         self._preparing: asyncio.Task | None = None
+        self._warming: asyncio.Task | None = None
         self._tasks: dict[str, asyncio.Task] = {}
         self._shown: dict[str, dict] = {}  # question_id -> {"prepared": text|None, "options": set}
 
@@ -137,6 +138,8 @@ class AnswerDrafter(FrameProcessor):
             await self._cancel_all()
         elif isinstance(frame, StartFrame):
             self._preparing = self.create_task(self._prepare(), name="prepare-answers")
+            if self.llm is not None:
+                self._warming = self.create_task(self.llm.warm_up(), name="llm-warm-up")
         elif isinstance(frame, QuestionFrame):
             await self._on_question(frame)
 
@@ -164,7 +167,7 @@ class AnswerDrafter(FrameProcessor):
         await self._cancel_all()
 
     async def _cancel_all(self):
-        for task in [self._preparing, *self._tasks.values()]:
+        for task in [self._preparing, self._warming, *self._tasks.values()]:
             if task is not None and not task.done():
                 await self.cancel_task(task)
         self._tasks.clear()
