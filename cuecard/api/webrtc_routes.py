@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass, field
 
 from aiohttp import web
-from aiortc.sdp import candidate_from_sdp
+from aiortc.sdp import SessionDescription, candidate_from_sdp
 from loguru import logger
 from pipecat.transports.smallwebrtc.connection import SmallWebRTCConnection
 
@@ -76,6 +76,19 @@ def _optional_str(body: dict, name: str) -> str | None:
     return value
 
 
+def check_offer_media(sdp: str) -> None:
+    """aiortc answers even an offer without media; we need the microphone as the first
+    media section (see cuecard/transports/webrtc.py for the transceiver layout)."""
+    try:
+        description = SessionDescription.parse(sdp)
+    except Exception:
+        raise bad_request("sdp could not be parsed as a session description", "sdp", code="invalid_sdp")
+    if not description.media or description.media[0].kind != "audio":
+        raise bad_request(
+            "the offer's first media section must be the microphone's audio", "sdp", code="invalid_sdp"
+        )
+
+
 def parse_offer(body: dict) -> dict:
     sdp = body.get("sdp")
     if not isinstance(sdp, str) or not sdp.strip():
@@ -91,7 +104,7 @@ def parse_offer(body: dict) -> dict:
         after = 0
     if isinstance(after, bool) or not isinstance(after, int) or after < 0:
         raise bad_request("after must be a non-negative integer (the last seq seen)", "after")
-    return {
+    offer = {
         "sdp": sdp,
         "type": "offer",
         "pc_id": _optional_str(body, "pc_id"),
@@ -99,6 +112,8 @@ def parse_offer(body: dict) -> dict:
         "after": after,
         "restart_pc": bool(body.get("restart_pc", False)),
     }
+    check_offer_media(sdp)
+    return offer
 
 
 def parse_candidates(body: dict) -> tuple[str, list]:
