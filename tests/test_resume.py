@@ -269,3 +269,24 @@ def test_bullet_glyphs_from_word_processors():
     assert profile.roles[0].achievements == [
         "Built the importer", "Ran the migration", "Wrote the runbook", "Fixed the flaky tests"
     ]
+
+
+def test_docx_page_header_and_text_box_are_read():
+    """Templates put contact details in the page header and skills in a sidebar text box."""
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "Sam Rivera | sam@example.org"
+    paragraph = document.add_paragraph("Backend Developer")
+    paragraph._p.append(parse_xml(
+        '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        'xmlns:v="urn:schemas-microsoft-com:vml"><w:pict><v:shape><v:textbox><w:txbxContent>'
+        "<w:p><w:r><w:t>SKILLS</w:t></w:r></w:p><w:p><w:r><w:t>Elixir, Haskell</w:t></w:r></w:p>"
+        "</w:txbxContent></v:textbox></v:shape></w:pict></w:r>"
+    ))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    profile = parse_resume(extract_text(buffer.getvalue(), "sam.docx"))
+    assert (profile.name, profile.email) == ("Sam Rivera", "sam@example.org")
+    assert profile.skills == ["Elixir", "Haskell", "Backend development"]

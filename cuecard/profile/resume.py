@@ -113,10 +113,24 @@ def _docx_text(data: bytes, filename: str) -> str:
     except Exception as exc:  # noqa: BLE001 - python-docx raises assorted errors on junk
         raise ResumeFormatError(f"{filename} could not be read as DOCX: {exc}") from exc
     lines: list[str] = []
+    # Many templates put the name and contact details in the page header.
+    for section in document.sections:
+        try:
+            lines.extend(p.text.strip() for p in section.header.paragraphs if p.text.strip())
+        except Exception:  # noqa: BLE001 - a broken header part must not lose the body
+            pass
     # Body order matters (a table may hold the role header), so walk the XML children.
     for child in document.element.body.iterchildren():
         if child.tag == qn("w:p"):
             lines.append(_docx_paragraph(docx.text.paragraph.Paragraph(child, document)))
+            # Text boxes (sidebars of two-column templates) are not part of paragraph.text;
+            # Word stores each twice (DrawingML and a VML fallback), hence the de-duplication.
+            boxed = [
+                "".join(t.text or "" for t in p.iter(qn("w:t")))
+                for p in child.iter(qn("w:p"))
+                if p is not child and any(a.tag == qn("w:txbxContent") for a in p.iterancestors())
+            ]
+            lines.extend(dict.fromkeys(b.strip() for b in boxed if b.strip()))
         elif child.tag == qn("w:tbl"):
             table = docx.table.Table(child, document)
             for row in table.rows:
