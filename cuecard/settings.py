@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     diarize: bool = True
     # Cosine similarity to the nearest known voice under which a new speaker starts
     # (tuned on the AMI dev excerpts with `cuecard eval diarization`).
-    diarize_threshold: float = 0.7
+    diarize_threshold: float = 0.75
 
     # --- question detection (cuecard/processors/question_detector.py) ----------------------------
     # A question is announced on interim text only above this confidence (then confirmed or

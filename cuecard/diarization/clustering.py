@@ -17,6 +17,7 @@ segment is labelled without learning from it, its ``final`` frame commits).
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,8 +48,8 @@ class OnlineSpeakerClustering:
         prefix: str,
         *,
         first_label: str | None = None,
-        threshold: float = 0.7,
-        min_new_secs: float = 1.0,
+        threshold: float = 0.75,
+        min_new_secs: float = 1.5,
         merge_threshold: float = 0.86,
         max_speakers: int = 8,
     ):
@@ -72,38 +73,45 @@ class OnlineSpeakerClustering:
             return np.zeros(0, dtype=np.float32)
         return np.stack([c.centroid for c in self.clusters]) @ embedding
 
-    def assign(
-        self, embedding: np.ndarray, weight: float = 1.0, *, commit: bool = True, speech_secs: float | None = None
-    ) -> str:
-        """The speaker label of one window. ``speech_secs`` (default ``weight``) is how much
-        speech the evidence comes from: under ``min_new_secs`` the window may not found a new
-        speaker. With ``commit`` the window also moves (or creates) its speaker's centroid."""
-        speech_secs = weight if speech_secs is None else speech_secs
-        sims = self.similarities(embedding)
-        best = int(np.argmax(sims)) if len(sims) else -1
-        is_new = best < 0 or (
-            sims[best] < self.threshold
+    def assign_segment(
+        self, embeddings: np.ndarray, weights: list[float], speech_secs: float, *, commit: bool = True
+    ) -> list[str]:
+        """Labels of one segment's windows (``embeddings`` ``(n, d)``, unit rows; ``weights`` =
+        seconds each window stands for).
+
+        Whether the segment brings a NEW voice is decided on the segment's mean embedding, not
+        per window: a 1.6 s window of a known speaker often falls under the threshold on its own
+        (a spurious "Interviewer 3"), the mean of a whole turn rarely does. Then each window goes
+        to its nearest speaker, so a long segment that holds a change of speaker is split.
+        Without ``commit`` (a tentative segment) the labels are what a commit would give, but
+        nothing is learnt.
+        """
+        if not commit:
+            return copy.deepcopy(self).assign_segment(embeddings, weights, speech_secs, commit=True)
+        embeddings = np.atleast_2d(embeddings)
+        mean = embeddings.mean(axis=0)
+        mean = mean / (float(np.linalg.norm(mean)) or 1.0)
+        sims = self.similarities(mean)
+        if not len(sims) or (
+            sims.max() < self.threshold
             and speech_secs >= self.min_new_secs
             and len(self.clusters) < self.max_speakers
-        )
-        if is_new and not commit:
-            # A tentative look at a new voice: the label it will most likely get.
-            return self._peek_new_label()
-        if is_new:
-            cluster = SpeakerCluster(self._new_label(), embedding * weight, weight)
-            self.clusters.append(cluster)
-            return cluster.label
-        cluster = self.clusters[best]
-        if commit:
-            cluster.total = cluster.total + embedding * weight
-            cluster.seconds += weight
-            cluster = self._merge_close(cluster)
-        return cluster.label
+        ):
+            self.clusters.append(SpeakerCluster(self._new_label(), mean * 1e-3, 0.0))
+        centroids = np.stack([c.centroid for c in self.clusters])
+        chosen = [self.clusters[int(np.argmax(centroids @ e))] for e in embeddings]
+        for cluster, e, w in zip(chosen, embeddings, weights):
+            cluster.total = cluster.total + e * w
+            cluster.seconds += w
+        labels = [c.label for c in chosen]
+        for cluster in {id(c): c for c in chosen}.values():
+            if cluster in self.clusters:
+                self._merge_close(cluster)
+        return [self.canonical(label) for label in labels]
 
-    def _peek_new_label(self) -> str:
-        if self._created == 0 and self.first_label:
-            return self.first_label
-        return f"{self.prefix} {self._created + 1}"
+    def assign(self, embedding: np.ndarray, seconds: float, *, commit: bool = True) -> str:
+        """The label of a one-window segment of ``seconds`` of speech."""
+        return self.assign_segment(embedding[None, :], [seconds], seconds, commit=commit)[0]
 
     def _merge_close(self, moved: SpeakerCluster) -> SpeakerCluster:
         """Two speakers whose centroids became this similar were one voice split early (first

@@ -65,8 +65,8 @@ class TrackDiarizer:
         role: str,
         embedder: SpeakerEmbedder,
         *,
-        threshold: float = 0.7,
-        step_secs: float = 0.5,
+        threshold: float = 0.75,
+        step_secs: float = 1.0,
         single_window_secs: float = 2.0,
     ):
         self.role = role
@@ -93,18 +93,16 @@ class TrackDiarizer:
     def label(
         self, windows: list[EmbeddedWindow], segment_secs: float, *, commit: bool
     ) -> list[LabelledWindow]:
-        """Labels in time order. A chunk of a long segment may found a new speaker (it comes from
-        a turn long enough to trust); a short segment only joins an existing one."""
-        return [
-            LabelledWindow(
-                w.start,
-                w.end,
-                self.clustering.assign(
-                    w.embedding, max(w.end - w.start, 1e-3), commit=commit, speech_secs=segment_secs
-                ),
-            )
-            for w in windows
-        ]
+        """Labels in time order (see ``OnlineSpeakerClustering.assign_segment``)."""
+        if not windows:
+            return []
+        labels = self.clustering.assign_segment(
+            np.stack([w.embedding for w in windows]),
+            [max(w.end - w.start, 1e-3) for w in windows],
+            segment_secs,
+            commit=commit,
+        )
+        return [LabelledWindow(w.start, w.end, label) for w, label in zip(windows, labels)]
 
     def label_segment(self, audio, start: float, end: float, *, commit: bool = True) -> list[LabelledWindow]:
         return self.label(self.embed_segment(audio, start, end), end - start, commit=commit)

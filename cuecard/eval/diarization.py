@@ -34,7 +34,7 @@ from cuecard.eval.asr import read_manifest
 from cuecard.frames import INTERVIEWER, SAMPLE_RATE, SpeechSegmentFrame
 from cuecard.processors.speech_segmenter import SegmenterParams, SpeechSegmenter
 
-STEP_SECS = 0.5
+STEP_SECS = 1.0
 FILL_GAP_SECS = 1.0
 PEAK = 0.9
 

@@ -14,6 +14,7 @@ from cuecard.pipeline.context import SessionContext
 from cuecard.pipeline.services import Services
 from cuecard.processors.answer_drafter import AnswerDrafter
 from cuecard.processors.event_sink import EventSink
+from cuecard.processors.diarizer import SpeakerDiarizer
 from cuecard.processors.question_detector import DetectorParams, QuestionDetector
 from cuecard.processors.speech_segmenter import SegmenterParams, SpeechSegmenter
 from cuecard.processors.whisper_stt import WhisperSTTProcessor
@@ -61,6 +62,8 @@ def build_stages(
         SpeechSegmenter(
             segmenter_params(services), wall_clock_offsets=live, pass_audio=streaming_first(services)
         ),
+        # Speaker labels within a track; a streaming provider (Deepgram) labels speakers itself.
+        *([SpeakerDiarizer(context, threshold=s.diarize_threshold)] if s.diarize and not streaming_first(services) else []),
         speech_to_text_stage(services, live=live),
         QuestionDetector(context, DetectorParams.from_settings(s)),
         AnswerDrafter.from_services(services, context),

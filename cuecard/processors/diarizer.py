@@ -39,7 +39,7 @@ class SpeakerDiarizer(FrameProcessor):
         context: SessionContext | None = None,
         *,
         embedder: SpeakerEmbedder | None = None,
-        threshold: float = 0.7,
+        threshold: float = 0.75,
         step_secs: float = 1.0,
         **kwargs,
     ):

@@ -1,0 +1,213 @@
+"""Speaker diarization: the committed GE2E ONNX model, online clustering on real voices
+(LibriSpeech clips in tests/fixtures/speakers), the pipeline stage, and the DER evaluation."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import soundfile as sf
+from pipecat.tests.utils import run_test
+
+from cuecard.diarization import frontend
+from cuecard.diarization.embedding import (
+    MODEL_PATH,
+    ModelIntegrityError,
+    SpeakerEmbedder,
+    shared_embedder,
+    verify_model,
+)
+from cuecard.diarization.track import TrackDiarizer
+from cuecard.frames import CANDIDATE, INTERVIEWER, SAMPLE_RATE, SpeechSegmentFrame, UtteranceEndFrame
+from cuecard.pipeline.context import SessionContext
+from cuecard.processors.diarizer import SpeakerDiarizer
+
+SPEAKERS = Path(__file__).parent / "fixtures" / "speakers"
+# Two male LibriSpeech speakers, two 4 s clips each.
+A1, A2 = "1688-142285-0000", "1688-142285-0001"
+B1, B2 = "2414-128291-0000", "2414-128291-0001"
+
+
+def clip(name: str) -> np.ndarray:
+    data, rate = sf.read(str(SPEAKERS / f"{name}.flac"), dtype="int16")
+    assert rate == SAMPLE_RATE
+    return data
+
+
+@pytest.fixture(scope="module")
+def embedder() -> SpeakerEmbedder:
+    return shared_embedder()
+
+
+# -- model --------------------------------------------------------------------------------------
+
+
+def test_model_loads_and_its_sha256_is_checked(tmp_path):
+    assert MODEL_PATH.stat().st_size < 20_000_000
+    assert verify_model() == MODEL_PATH
+    SpeakerEmbedder()  # loads on onnxruntime
+    damaged = tmp_path / "model.onnx"
+    data = bytearray(MODEL_PATH.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(ModelIntegrityError, match="sha256"):
+        SpeakerEmbedder(damaged)
+    with pytest.raises(ModelIntegrityError, match="not found"):
+        SpeakerEmbedder(tmp_path / "missing.onnx")
+
+
+def test_frontend_framing_and_partials_follow_resemblyzer():
+    wav = np.zeros(SAMPLE_RATE * 3, dtype=np.float32)
+    assert frontend.mel_spectrogram(wav).shape == (1 + len(wav) // 160, 40)
+    # 3 s at 1.3 partials/s: partials start every 77 frames; a last partial 75% covered stays
+    # (154..314 covers 91% of its 1.6 s), a less covered one is dropped (values as Resemblyzer's).
+    assert [s.start for s in frontend.partial_slices(len(wav))] == [0, 77, 154]
+    assert [s.start for s in frontend.partial_slices(SAMPLE_RATE * 3 - 6000)] == [0, 77]
+    assert frontend.partial_mels(wav).shape == (3, 160, 40)
+    quiet = np.full(1000, 0.001, dtype=np.float32)
+    loud = np.full(1000, 0.5, dtype=np.float32)
+    assert np.sqrt(np.mean((frontend.normalize_volume(quiet) * 32767) ** 2)) == pytest.approx(
+        32767 * 10 ** (-30 / 20), rel=1e-3
+    )
+    assert np.array_equal(frontend.normalize_volume(loud), loud)  # never lowered
+
+
+def test_embeddings_separate_two_real_speakers(embedder):
+    vectors = {n: embedder.embed(clip(n)) for n in (A1, A2, B1, B2)}
+    for v in vectors.values():
+        assert np.linalg.norm(v) == pytest.approx(1.0, abs=1e-5)
+    same = min(vectors[A1] @ vectors[A2], vectors[B1] @ vectors[B2])
+    different = max(vectors[a] @ vectors[b] for a in (A1, A2) for b in (B1, B2))
+    assert same > 0.75 and different < 0.65, (same, different)
+
+
+# -- clustering ---------------------------------------------------------------------------------
+
+
+def test_same_speaker_clusters_together_and_labels_stay_stable(embedder):
+    track = TrackDiarizer(INTERVIEWER, embedder)
+    labels = [
+        {w.label for w in track.label_segment(clip(n), 0.0, 4.0)} for n in (A1, B1, A2, B2, A1)
+    ]
+    assert labels == [{"Interviewer 1"}, {"Interviewer 2"}, {"Interviewer 1"}, {"Interviewer 2"}, {"Interviewer 1"}]
+    assert len(track.clustering.clusters) == 2
+
+
+def test_candidate_track_is_candidate_unless_a_second_voice(embedder):
+    track = TrackDiarizer(CANDIDATE, embedder)
+    assert {w.label for w in track.label_segment(clip(A1), 0.0, 4.0)} == {"Candidate"}
+    assert {w.label for w in track.label_segment(clip(A2), 5.0, 9.0)} == {"Candidate"}
+    assert {w.label for w in track.label_segment(clip(B1), 10.0, 14.0)} == {"Candidate 2"}
+
+
+def test_long_segment_with_a_speaker_change_gets_window_labels(embedder):
+    track = TrackDiarizer(INTERVIEWER, embedder, step_secs=0.5)
+    track.label_segment(clip(A1), 0.0, 4.0)
+    track.label_segment(clip(B1), 4.0, 8.0)
+    both = np.concatenate([clip(A2), clip(B2)])
+    windows = track.label_segment(both, 10.0, 18.0)
+    first = {w.label for w in windows if w.end <= 13.0}
+    second = {w.label for w in windows if w.start >= 15.0}
+    assert first == {"Interviewer 1"} and second == {"Interviewer 2"}, windows
+
+
+# -- pipeline stage -----------------------------------------------------------------------------
+
+
+def segment(name: str, kind: str, start: float, seg_id: str, utt: str, role=INTERVIEWER, speaker=None):
+    audio = clip(name).tobytes()
+    return SpeechSegmentFrame(
+        role=role, audio=audio, start=start, end=start + len(audio) / 2 / SAMPLE_RATE,
+        segment_id=seg_id, utterance_id=utt, kind=kind, speaker=speaker,
+    )
+
+
+async def test_diarizer_stage_labels_segments_and_applies_renames():
+    context = SessionContext(session_id="s1")
+    diarizer = SpeakerDiarizer(context)
+    frames = [
+        segment(A1, "partial", 0.0, "s1", "u1"),  # nothing known yet: no label
+        segment(A1, "tentative", 0.0, "s1", "u1"),
+        segment(A1, "final", 0.0, "s1", "u1"),
+        UtteranceEndFrame(INTERVIEWER, "u1", 0.0, 4.0),
+        segment(B1, "final", 5.0, "s2", "u2"),
+        segment(B2, "partial", 9.5, "s3", "u2"),  # reuses the track's last label
+        segment(A2, "final", 10.0, "s4", "u3", role=CANDIDATE),
+        segment(B2, "final", 15.0, "s5", "u4", speaker="Dana Lee"),  # named by the transport
+    ]
+    down, _ = await run_test(diarizer, frames_to_send=frames)
+    speakers = [(type(f).__name__, getattr(f, "kind", ""), f.speaker) for f in down]
+    assert speakers == [
+        ("SpeechSegmentFrame", "partial", None),
+        ("SpeechSegmentFrame", "tentative", "Interviewer 1"),
+        ("SpeechSegmentFrame", "final", "Interviewer 1"),
+        ("UtteranceEndFrame", "", "Interviewer 1"),
+        ("SpeechSegmentFrame", "final", "Interviewer 2"),
+        ("SpeechSegmentFrame", "partial", "Interviewer 2"),
+        ("SpeechSegmentFrame", "final", "Candidate"),
+        ("SpeechSegmentFrame", "final", "Dana Lee"),
+    ]
+    # Embedded: the tentative s1 (its final reused it), s2 and the candidate's s4; not the
+    # partials, not the final s1 again, not the segment the transport had named.
+    assert len(diarizer.embed_ms) == 3
+
+    # The user renames a label on the page: later frames carry the chosen name.
+    context.settings_overrides["speaker_names"] = {"Interviewer 2": "Sam"}
+    down, _ = await run_test(diarizer, frames_to_send=[segment(B1, "final", 20.0, "s6", "u5")])
+    assert [f.speaker for f in down if isinstance(f, SpeechSegmentFrame)] == ["Sam"]
+
+
+# -- evaluation ---------------------------------------------------------------------------------
+
+
+def write_conversation(folder: Path) -> Path:
+    """A 2-speaker conversation made of the fixture clips, 1.5 s apart, with its exact RTTM."""
+    gap = np.zeros(SAMPLE_RATE * 3 // 2, dtype=np.int16)
+    parts, turns, t = [], [], 0.5
+    parts.append(np.zeros(SAMPLE_RATE // 2, dtype=np.int16))
+    for name, who in ((A1, "ann"), (B1, "bob"), (A2, "ann"), (B2, "bob")):
+        audio = clip(name)
+        parts += [audio, gap]
+        turns.append(f"SPEAKER conv 1 {t:.3f} {len(audio) / SAMPLE_RATE:.3f} <NA> <NA> {who} <NA> <NA>")
+        t += len(audio) / SAMPLE_RATE + 1.5
+    sf.write(str(folder / "conv.wav"), np.concatenate(parts), SAMPLE_RATE, subtype="PCM_16")
+    (folder / "conv.rttm").write_text("\n".join(turns) + "\n")
+    manifest = folder / "manifest.tsv"
+    manifest.write_text("file\trttm\nconv.wav\tconv.rttm\nmissing.wav\tconv.rttm\n")
+    return manifest
+
+
+def test_eval_diarization_prints_per_file_results_and_der_last(tmp_path, capsys):
+    from cuecard.eval.diarization import main
+
+    manifest = write_conversation(tmp_path)
+    assert main(SimpleNamespace(manifest=str(manifest), limit=None)) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("conv.wav\tDER ") and "speakers 2 (reference 2)" in lines[0]
+    assert lines[1].startswith("missing.wav\tskipped:")
+    match = re.fullmatch(r"DER (\d+\.\d)% over 1 files", lines[-1])
+    assert match, lines[-1]
+    # Two clean voices: only turn edges (inside the 0.25 s collar or VAD padding) may be wrong.
+    assert float(match.group(1)) < 10.0, lines
+
+
+def test_eval_diarization_rejects_a_manifest_without_rttm_column(tmp_path):
+    from cuecard.eval.diarization import main
+
+    manifest = tmp_path / "m.tsv"
+    manifest.write_text("file\ttranscript\na.wav\thello\n")
+    with pytest.raises(SystemExit, match="rttm"):
+        main(SimpleNamespace(manifest=str(manifest), limit=None))
+
+
+def test_bad_rttm_line_is_a_clear_error(tmp_path):
+    from cuecard.eval.diarization import RttmError, read_rttm
+
+    bad = tmp_path / "x.rttm"
+    bad.write_text("SPEAKER x 1 zero 1.0 <NA> <NA> a <NA> <NA>\n")
+    with pytest.raises(RttmError, match="x.rttm:1"):
+        read_rttm(bad)
