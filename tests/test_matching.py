@@ -153,3 +153,23 @@ def test_empty_inputs():
     result = match(Profile(), [], Job(required_skills=["Python"]))
     assert result.coverage == 0.0 and result.gaps == ["Python"]
     assert result.requirements[0].stories == []
+
+
+def test_without_the_embedding_model_stories_are_ranked_by_shared_skills(jane, backend_job, jane_match, monkeypatch):
+    """A missing or damaged model file degrades ranking; coverage and gaps are unchanged."""
+    from cuecard.embeddings import minilm
+
+    def refuse():
+        raise minilm.EmbeddingModelError("MiniLM ONNX model at /nowhere has sha256 0, expected 1")
+
+    monkeypatch.setattr("cuecard.embeddings.get_encoder", refuse)
+    import cuecard.embeddings as embeddings
+
+    embeddings._cache.clear()
+    result = match(jane, draft_stories(jane), backend_job)
+    assert result.semantic_ranking is False and jane_match.semantic_ranking is True
+    assert (result.coverage, result.gaps) == (jane_match.coverage, jane_match.gaps)
+    fits = {r.requirement: r for r in result.requirements}
+    assert fits["Mentoring"].stories[0].title.startswith("Mentored")
+    assert fits["Mentoring"].stories[0].score == 1.0
+    assert "AWS" in result.gaps

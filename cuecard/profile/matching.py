@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
+from loguru import logger
 from pydantic import BaseModel, Field
 
 from cuecard.profile.models import Job, Profile, Story
@@ -66,6 +67,9 @@ class JobMatch(BaseModel):
     gaps: list[str] = Field(default_factory=list)  # required skills not shown
     preferred_gaps: list[str] = Field(default_factory=list)  # preferred skills not shown
     requirements: list[RequirementFit] = Field(default_factory=list)
+    # False when the embedding model could not be loaded: stories were then ranked by shared
+    # skills only (coverage and gaps do not depend on the model).
+    semantic_ranking: bool = True
 
 
 # --- evidence --------------------------------------------------------------------------------
@@ -139,14 +143,19 @@ def _lookup(evidence: dict[str, list[SkillEvidence]], skill: str) -> list[SkillE
 
 
 def _rank_stories(
-    requirement_vectors: np.ndarray,
+    requirement_vectors: np.ndarray | None,
     requirement_skills: list[list[str]],
     stories: list[Story],
-    story_vectors: np.ndarray,
+    story_vectors: np.ndarray | None,
 ) -> list[list[StoryFit]]:
+    """Best stories per requirement; without vectors (no model) by shared skills alone."""
     if not stories:
         return [[] for _ in requirement_skills]
-    cosine = np.clip(requirement_vectors @ story_vectors.T, 0.0, 1.0)
+    semantic = requirement_vectors is not None and story_vectors is not None
+    if semantic:
+        cosine = np.clip(requirement_vectors @ story_vectors.T, 0.0, 1.0)
+    else:
+        cosine = np.zeros((len(requirement_skills), len(stories)), np.float32)
     story_skill_sets = [{normalise(s) for s in _story_skills(story)} for story in stories]
     ranked: list[list[StoryFit]] = []
     for row, skills in zip(cosine, requirement_skills):
@@ -154,7 +163,9 @@ def _rank_stories(
         fits = []
         for j, story in enumerate(stories):
             shared = [s for s in skills if normalise(s) in story_skill_sets[j]]
-            if wanted:
+            if wanted and not semantic:
+                score = len(shared) / len(wanted)
+            elif wanted:
                 score = SEMANTIC_WEIGHT * row[j] + (1 - SEMANTIC_WEIGHT) * len(shared) / len(wanted)
             else:
                 score = float(row[j])
@@ -165,10 +176,19 @@ def _rank_stories(
     return ranked
 
 
+def _embed_or_none(texts: list[str]) -> np.ndarray | None:
+    """Sentence vectors, or None when the model is missing or damaged (logged once per call)."""
+    from cuecard.embeddings import EmbeddingModelError, embed  # lazy: parsing needs no model
+
+    try:
+        return embed(texts)
+    except (EmbeddingModelError, ImportError, OSError) as exc:
+        logger.warning(f"Story ranking without embeddings (shared skills only): {exc}")
+        return None
+
+
 def match(profile: Profile, stories: list[Story], job: Job) -> JobMatch:
     """Coverage, gaps and story fit of a candidate for a job."""
-    from cuecard.embeddings import embed  # loaded lazily: parsing alone needs no model
-
     evidence = collect_evidence(profile, stories)
     result = JobMatch(coverage=None)
     for required, skills in ((True, job.required_skills), (False, job.preferred_skills)):
@@ -188,8 +208,11 @@ def match(profile: Profile, stories: list[Story], job: Job) -> JobMatch:
         + [(r, "responsibility", find_skills(r)) for r in job.responsibilities]
     )
     if requirements:
-        vectors = embed([_requirement_text(text, kind) for text, kind, _ in requirements])
-        story_vectors = embed([story_text(s) for s in stories]) if stories else np.zeros((0, 1))
+        vectors = story_vectors = None
+        if stories:
+            vectors = _embed_or_none([_requirement_text(text, kind) for text, kind, _ in requirements])
+            story_vectors = _embed_or_none([story_text(s) for s in stories]) if vectors is not None else None
+            result.semantic_ranking = story_vectors is not None
         ranked = _rank_stories(vectors, [skills for _, _, skills in requirements], stories, story_vectors)
         result.requirements = [
             RequirementFit(requirement=text, kind=kind, stories=fits)
