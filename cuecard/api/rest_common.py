@@ -84,9 +84,7 @@ async def read_model(request: web.Request, model: type[BaseModel]):
     limit = request.app["settings"].max_body_bytes
     if request.content_length is not None and request.content_length > limit:
         raise ApiError(413, "too_large", f"request body is larger than {limit} bytes")
-    raw = await request.content.read(limit + 1)
-    if len(raw) > limit:
-        raise ApiError(413, "too_large", f"request body is larger than {limit} bytes")
+    raw = await read_bounded(request, limit)
     try:
         body = json.loads(raw) if raw.strip() else None
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -97,6 +95,17 @@ async def read_model(request: web.Request, model: type[BaseModel]):
         return model.model_validate(body)
     except ValidationError as e:
         raise validation_error(e)
+
+
+async def read_bounded(request: web.Request, limit: int, field: str | None = None) -> bytes:
+    """The whole body, or 413 as soon as it passes ``limit`` (chunked bodies have no length)."""
+    chunks, size = [], 0
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, "too_large", f"request body is larger than {limit} bytes", field)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def validation_error(e: ValidationError) -> ApiError:

@@ -35,6 +35,7 @@ from cuecard.api.rest_common import (
     page_of,
     paged,
     public,
+    read_bounded,
     read_model,
     require_user,
     services,
@@ -74,14 +75,9 @@ class _AnyObject(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
-def _record_schema(model: type[BaseModel]) -> dict:
-    return obj(("id", "created_at"), id=STR, created_at=NUM, updated_at=NUM)
-
-
+RECORD = obj(("id", "created_at"), id=STR, created_at=NUM, updated_at=NUM)  # plus the model's fields
 PROFILE = obj(("name", "skills", "roles"), name=STR, skills={"type": "array"}, roles={"type": "array"})
-STORY = _record_schema(StoryIn)
-JOB = _record_schema(JobIn)
-ATTEMPT = _record_schema(AttemptIn)
+STORY = JOB = ATTEMPT = RECORD
 AUDIT = obj(("id", "action", "created_at"), id=STR, action=STR, created_at=NUM, details=ANY_OBJ)
 
 
@@ -223,19 +219,18 @@ async def _read_upload(request: web.Request) -> tuple[bytes, str]:
             reader = await request.multipart()
             async for part in reader:
                 if getattr(part, "name", None) == "file":
-                    data = await part.read(decode=False)
-                    if len(data) > limit:
-                        raise ApiError(413, "too_large", f"upload is larger than {limit} bytes", "file")
+                    data = bytearray()
+                    while chunk := await part.read_chunk(64 * 1024):
+                        data += chunk
+                        if len(data) > limit:
+                            raise ApiError(413, "too_large", f"upload is larger than {limit} bytes", "file")
                     return bytes(data), part.filename or "resume"
         except ApiError:
             raise
         except Exception:
             raise bad_request("malformed multipart body", "file")
         raise bad_request("multipart body has no 'file' field", "file")
-    data = await request.content.read(limit + 1)
-    if len(data) > limit:
-        raise ApiError(413, "too_large", f"upload is larger than {limit} bytes", "file")
-    return data, request.query.get("filename", "resume.txt")
+    return await read_bounded(request, limit, "file"), request.query.get("filename", "resume.txt")
 
 
 def _extract_profile(data: bytes, filename: str) -> Profile:

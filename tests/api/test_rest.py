@@ -122,6 +122,21 @@ async def test_size_limits(tmp_path):
         r = await c.post("/api/profile/resume?filename=r.txt", data=b"a" * 6000, headers=headers)
         assert r.status == 413 and (await error(r))["field"] == "file"
 
+        async def chunked(n):  # no Content-Length: the limit must hold while reading
+            for _ in range(n):
+                yield b" " * 1000
+
+        r = await c.post("/api/sessions", data=chunked(3), headers={**headers, "Content-Type": "application/json"})
+        assert r.status == 413
+        r = await c.post("/api/sessions", data=chunked(1), headers={**headers, "Content-Type": "application/json"})
+        assert r.status == 400  # within the limit: read whole, then refused as not a JSON object
+        r = await c.post("/api/profile/resume?filename=r.txt", data=chunked(6), headers=headers)
+        assert r.status == 413 and (await error(r))["field"] == "file"
+        form = FormData()
+        form.add_field("file", b"x" * 6000, filename="big.txt", content_type="text/plain")
+        r = await c.post("/api/profile/resume", data=form, headers=headers)
+        assert r.status == 413
+
 
 async def test_resume_upload_stories_jobs_match(client, register):
     u = await register()
