@@ -95,6 +95,7 @@ class AnswerDrafter(FrameProcessor):
         self._warming: asyncio.Task | None = None
         self._tasks: dict[str, asyncio.Task] = {}
         self._shown: dict[str, dict] = {}  # question_id -> {"prepared": text|None, "options": set}
+        self._texts: dict[str, str] = {}  # question_id -> latest text, for follow-ups
 
     @classmethod
     def from_services(cls, services, context: SessionContext) -> "AnswerDrafter":
@@ -143,7 +144,15 @@ class AnswerDrafter(FrameProcessor):
         elif isinstance(frame, QuestionFrame):
             await self._on_question(frame)
 
+    def _draft_text(self, q: QuestionFrame) -> str:
+        """What to draft for: a follow-up ("And what did you learn?") is read together with
+        the question it follows, so the same story and theme are used."""
+        previous = self._texts.get(q.follow_up_of or "")
+        return f"{previous} {q.text}" if previous else q.text
+
     async def _on_question(self, q: QuestionFrame):
+        if q.status != "withdrawn":
+            self._texts[q.question_id] = q.text
         if q.status == "withdrawn":
             await self._withdraw(q)
             return
@@ -233,12 +242,13 @@ class AnswerDrafter(FrameProcessor):
             await self.push_frame(StatusFrame(state="drafting_failed", message=f"Could not draft an answer: {e}",
                                               extra={"question_id": q.question_id}))
             return
-        keys = {o: draft_key(q.text, q.type, o, version, "composer") for o in OPTIONS}
+        text = self._draft_text(q)
+        keys = {o: draft_key(text, q.type, o, version, "composer") for o in OPTIONS}
         cached = {o: await self.cache.get(k) for o, k in keys.items()}
         if all(cached.values()):
             drafts = {o: cached[o]["text"] for o in OPTIONS}
         else:
-            drafts = await asyncio.to_thread(composer.drafts, q.text, q.type, q.topic)
+            drafts = await asyncio.to_thread(composer.drafts, text, q.type, q.topic)
             for o in OPTIONS:
                 await self.cache.set(keys[o], {"text": drafts[o], "source": "composer"})
         for option in OPTIONS:
@@ -254,14 +264,15 @@ class AnswerDrafter(FrameProcessor):
                 logger.exception(f"Drafting {option} failed: {result}")
 
     async def _llm_option(self, q: QuestionFrame, option: str, version: str, fell_back: list[str]):
-        key = draft_key(q.text, q.type, option, version, "llm")
+        text_asked = self._draft_text(q)
+        key = draft_key(text_asked, q.type, option, version, "llm")
         cached = await self.cache.get(key)
         if cached:
             await self._emit_text(q, option, cached["text"], "llm", {"cached": True})
             return
         shown = self._shown.setdefault(q.question_id, {"prepared": None, "options": set()})
         text, first = "", True
-        stream = self.llm.stream(q.text, q.type, option, self.context.candidate, q.topic)
+        stream = self.llm.stream(text_asked, q.type, option, self.context.candidate, q.topic)
         try:
             async for delta in stream:
                 if word_count(text + delta) > MAX_WORDS:
@@ -282,7 +293,7 @@ class AnswerDrafter(FrameProcessor):
                     extra={"question_id": q.question_id, "llm_provider": self.llm.provider}))
             fell_back.append(option)
             composer = await self._composer()
-            draft = await asyncio.to_thread(composer.draft, q.text, q.type, option, q.topic)
+            draft = await asyncio.to_thread(composer.draft, text_asked, q.type, option, q.topic)
             await self._emit_text(q, option, draft, "composer", {"fallback": True})
             return
         except Exception as e:  # failed mid-stream: close with what the page already shows

@@ -98,3 +98,14 @@ async def test_withdrawn_question_retracts_drafts(candidate):
     assert status and status[0].extra["question_id"] == "q4"
     retracted = [f for f in down if isinstance(f, SuggestionFrame) and f.extra.get("withdrawn")]
     assert {f.option for f in retracted} == set(OPTIONS) and all(f.done and f.text == "" for f in retracted)
+
+
+async def test_follow_up_is_drafted_with_the_question_it_follows(candidate):
+    ctx = SessionContext(session_id="t", candidate=candidate)
+    first = QuestionFrame(question_id="q5", text="Tell me about a time you disagreed with a product manager.",
+                          type="behavioral", confidence=0.9)
+    follow = QuestionFrame(question_id="q6", text="And what did you learn from that?", type="behavioral",
+                           confidence=0.8, follow_up_of="q5")
+    down = await _run(AnswerDrafter(ctx), [first, follow])
+    # alone, "what did you learn" would pick the mentoring story; with its question, the same one
+    assert "pilot" in _done(down, "q6")["story"].text
