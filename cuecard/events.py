@@ -13,8 +13,12 @@ saw. Payloads by type:
 ``question``    question_id, text, question_type, confidence, topic, follow_up_of, status
                 (tentative | confirmed | withdrawn), segment_id
 ``suggestion``  question_id, option, delta, text, done, source (prepared | llm | composer),
-                word_count, speaking_secs
-``status``      state, message, provider
+                word_count, speaking_secs; ``text`` is the option's whole text so far. Optional:
+                replaces (first chunk of a new draft for an option already shown: clear it),
+                withdrawn (empty done chunk: the question was withdrawn), fallback (composer
+                draft after an LLM failure), cached, prepared_question + match (prepared answer)
+``status``      state, message, provider (drafting states: llm_fallback, suggestions_withdrawn,
+                drafting_failed, each with question_id)
 
 ``question_type`` is used rather than ``type`` because ``type`` names the event.
 """
