@@ -69,7 +69,9 @@ def _operation(spec: RouteSpec, components: dict) -> dict:
         "parameters": params + list(spec.query),
         "responses": {},
     }
-    if spec.auth:
+    if spec.auth == "optional":
+        op["security"] = [{"bearerAuth": []}, {}]
+    elif spec.auth:
         op["security"] = [{"bearerAuth": []}]
     if spec.body is not None:
         op["requestBody"] = {"required": True,

@@ -35,7 +35,7 @@ class RouteSpec:
     body: type[BaseModel] | None = None
     response: dict | None = None  # JSON schema of the success body (None = no body)
     status: int = 200
-    auth: bool = True
+    auth: bool | str = True  # True: bearer token required; "optional": anonymous allowed
     query: list[dict] = field(default_factory=list)  # OpenAPI parameter objects
     upload: bool = False  # raw or multipart file body
     content_type: str = "application/json"

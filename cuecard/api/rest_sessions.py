@@ -44,6 +44,7 @@ from cuecard.api.rest_common import (
 )
 
 routes = ApiRoutes("sessions")
+LOCAL_OWNER = "local"  # owner of sessions started on the live page without an account
 CACHE = web.AppKey("cache", object)
 
 STATES = ("pending", "active", "paused", "completed")
@@ -260,10 +261,16 @@ async def append_segment(request: web.Request) -> web.Response:
     return web.json_response(event, status=201)
 
 
-@routes.add("POST", "/api/sessions/{session_id}/suggestions/feedback", "Mark a suggested answer helpful or not",
-            body=FeedbackIn, response=SUGGESTION)
+@routes.add("POST", "/api/sessions/{session_id}/suggestions/feedback", "Mark a suggested answer helpful or not "
+            "(without a token: only sessions of the anonymous local user, as the live page creates them)",
+            body=FeedbackIn, response=SUGGESTION, auth="optional")
 async def feedback(request: web.Request) -> web.Response:
-    session = await owned_session(request, require_user(request))
+    """The live page posts feedback without a token: its sessions belong to the anonymous owner
+    ``local`` (the WebRTC route's convention), so no token means "local" here — never anyone
+    else's session. A token that is present but invalid still answers 401."""
+    if request.get("auth_error"):
+        require_user(request)
+    session = await owned_session(request, request.get("user_id") or LOCAL_OWNER)
     body = await read_model(request, FeedbackIn)
     record = await services(request).store.set_suggestion_feedback(
         session["id"], body.question_id, body.option, body.helpful

@@ -145,3 +145,38 @@ async def test_b_cannot_change_the_builtin_bank(client, register):
         assert r.status == 403, (method, path)
     r = await b.req("GET", "/api/banks/builtin-starter")
     assert (await r.json())["question_count"] >= 30
+
+
+async def test_anonymous_requests_reach_nothing(client, register):
+    """Without a token every route answers 401 (or 404 for the live page's feedback route, which
+    only reaches sessions of the anonymous local owner) and nothing changes."""
+    a = await register()
+    ids = await make_a_data(a)
+    before = await snapshot(a, ids)
+    open_routes = {("POST", "/api/auth/register"), ("POST", "/api/auth/login"), ("POST", "/api/auth/refresh")}
+    for spec in client.server.app[API_SPECS]:
+        if (spec.method, spec.path) in open_routes:
+            continue
+        body = BODIES.get(spec.path, {"title": "anon", "name": "anon"}) if spec.method in ("POST", "PATCH", "PUT") else None
+        r = await client.request(spec.method, fill(spec.path, ids), json=body)
+        expected = 404 if spec.auth == "optional" else 401
+        assert r.status == expected, (spec.method, spec.path, r.status)
+        assert MARKER not in await r.text()
+    assert await snapshot(a, ids) == before
+
+
+async def test_live_page_feedback_on_local_sessions(client, register):
+    from cuecard.api.app import SERVICES
+
+    store = client.server.app[SERVICES].store
+    local = await store.create_session({"title": "Live interview", "source": "webrtc", "user_id": "local"})
+    body = {"question_id": "q1", "option": 0, "helpful": True}
+    r = await client.post(f"/api/sessions/{local['id']}/suggestions/feedback", json=body)
+    assert r.status == 200
+    assert (await store.list_suggestions(local["id"]))[0]["feedback"]["helpful"] is True
+    user = await register()  # an account cannot touch the anonymous sessions, nor a bad token
+    r = await user.req("POST", f"/api/sessions/{local['id']}/suggestions/feedback", json=body)
+    assert r.status == 404
+    r = await client.post(f"/api/sessions/{local['id']}/suggestions/feedback", json=body,
+                          headers={"Authorization": "Bearer expired-or-forged"})
+    assert r.status == 401
