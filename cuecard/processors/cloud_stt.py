@@ -248,13 +248,11 @@ class ProviderChainSTT(FrameProcessor):
             if track is not None and self._is_local(track):
                 self._on_local_segment(track, frame)
         elif isinstance(frame, UtteranceEndFrame):
+            # Not passed on: our lines are not the segmenter's utterances. Each closed line
+            # sends its own UtteranceEndFrame (id = the line's segment_id), after its text.
             track = self._tracks.get(self._key(frame))
             if track is not None and self._is_local(track):
                 self._local_then(track, self._close_local_utterance(track, frame.utterance_id))
-            await self.push_frame(
-                UtteranceEndFrame(frame.role, frame.utterance_id, frame.start, frame.end, b"", frame.speaker),
-                direction,
-            )
         elif isinstance(frame, EndFrame):
             await self._finish_all()
             await self.push_frame(frame, direction)
@@ -549,6 +547,7 @@ class ProviderChainSTT(FrameProcessor):
             return
         provider = provider or (self._chain[track.active] if track.active is not None else LOCAL)
         await self.push_frame(self._final(track, line, provider, closed=True))
+        await self.push_frame(UtteranceEndFrame(track.role, line.line_id, line.start, line.end, b"", line.speaker))
         if self._refiner is not None:
             audio = track.audio.slice(track.audio.sample(line.start), track.audio.sample(line.end))
             if audio:

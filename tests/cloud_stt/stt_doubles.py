@@ -66,7 +66,9 @@ class DeepgramDouble:
         return f"ws://127.0.0.1:{self.port}/v1/listen"
 
     async def __aenter__(self):
-        self._server = await serve(self._handle, "127.0.0.1", 0, process_request=self._check)
+        # close_timeout: after sending its close frame the double drops TCP within 0.1 s, as a
+        # failing server does, even when unread audio is still queued in the socket.
+        self._server = await serve(self._handle, "127.0.0.1", 0, process_request=self._check, close_timeout=0.1)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 

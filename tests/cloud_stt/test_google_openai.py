@@ -184,3 +184,51 @@ async def test_openai_refinement_failure_is_an_error_not_a_cached_result(tmp_pat
         with pytest.raises(Exception, match="500|server error"):
             await refiner.refine(audio)
     assert cache.get(audio, "openai", "gpt-4o-transcribe") is None
+
+
+async def test_deepgram_failure_hands_the_unfinalised_audio_to_google(settings, speak):
+    """Chain deepgram → google → local: Google gets the audio since Deepgram's last final
+    result re-sent (so it starts before the fault), and its result is placed on the session
+    clock from that point."""
+    import soundfile as sf
+
+    from cuecard.pipeline.replay import replay_tracks
+    from cuecard.pipeline.services import Services
+    from stt_doubles import DeepgramDouble, Fault
+
+    greeting, _ = sf.read(str(speak("Thanks for having me today.")), dtype="int16")
+    question, _ = sf.read(str(speak("Tell me about a time you failed.")), dtype="int16")
+    gap = np.zeros(int(0.8 * 16000), np.int16)
+    audio = np.concatenate([np.zeros(4800, np.int16), greeting, gap, question, np.zeros(4800, np.int16)])
+    question_start = (4800 + len(greeting) + len(gap)) / 16000
+    events = []
+
+    async def on_event(event):
+        events.append(event)
+
+    async with DeepgramDouble([(["Thanks for having me today."], Fault("error", at=question_start + 0.5))]) as dg, \
+            GoogleSpeechDouble(answer_after=32000) as google:
+        services = await Services.create(settings.model_copy(update=dict(
+            stt_providers=["deepgram", "google", "local"], deepgram_url=dg.url, deepgram_api_key=dg.api_key,
+            google_speech_endpoint=f"127.0.0.1:{google.port}", google_speech_insecure=True, stt_refiner="none",
+        )))
+        try:
+            await replay_tracks(services, {"interviewer": audio}, on_event=on_event, persist=False)
+        finally:
+            await services.close()
+    changes = [e for e in events if e["type"] == "status" and e["state"] == "provider"]
+    assert [e["provider"] for e in changes] == ["deepgram", "google"]
+    finals = [e for e in events if e["type"] == "transcript" and e["final"]]
+    assert [(e["provider"], e["text"]) for e in finals] == [
+        ("deepgram", "Thanks for having me today."),
+        ("google", "Tell me about a time you failed."),
+    ]
+    # Re-sent from the end of Deepgram's last final result, i.e. from before the question.
+    resent_secs = google.audio_bytes / 32000
+    assert resent_secs >= len(audio) / 16000 + 1.5 - question_start
+    google_line = finals[1]
+    assert google_line["speaker"] == "Interviewer 2" and google_line["confidence"] == 0.87
+    # Google's times count from its stream start = the end of Deepgram's last final result.
+    # (The line opened with Google's first interim, which has no word times: it starts there.)
+    assert google_line["start"] == pytest.approx(finals[0]["end"], abs=0.03)
+    assert google_line["end"] == pytest.approx(finals[0]["end"] + 1.8, abs=0.03)
