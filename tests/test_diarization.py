@@ -211,3 +211,42 @@ def test_bad_rttm_line_is_a_clear_error(tmp_path):
     bad.write_text("SPEAKER x 1 zero 1.0 <NA> <NA> a <NA> <NA>\n")
     with pytest.raises(RttmError, match="x.rttm:1"):
         read_rttm(bad)
+
+
+# -- whole pipeline -----------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+async def test_replayed_panel_gets_one_label_per_voice_on_transcript_lines(settings):
+    """Two interviewers on the shared tab, then the first again; the candidate on the mic.
+    (Refinement and interims off: they cost Whisper time and say nothing about speakers.)"""
+    from cuecard.pipeline.replay import replay_tracks
+    from cuecard.pipeline.services import Services
+
+    assert settings.diarize
+    quick = settings.model_copy(update={"refine_utterances": False, "interim_period_secs": 0.0})
+    services = await Services.create(quick)
+
+    pause = np.zeros(SAMPLE_RATE * 3 // 2, dtype=np.int16)
+    interviewer = np.concatenate([clip(A1), pause, clip(B1), pause, clip(A2), pause])
+    candidate = np.concatenate([np.zeros(len(interviewer), dtype=np.int16), clip(B2)])
+    try:
+        events = await replay_tracks(
+            services, {INTERVIEWER: interviewer, CANDIDATE: candidate}, persist=False
+        )
+    finally:
+        await services.close()
+    lines: dict[str, dict] = {}
+    for e in events:
+        if e["type"] == "transcript" and e.get("final"):
+            lines[e["segment_id"]] = e
+    ordered = sorted(lines.values(), key=lambda e: e["start"])
+    speakers = [(e["role"], e["speaker"]) for e in ordered]
+    # Consecutive lines of one voice may be one or several lines: compare the runs.
+    runs = [s for i, s in enumerate(speakers) if i == 0 or s != speakers[i - 1]]
+    assert runs == [
+        (INTERVIEWER, "Interviewer 1"),
+        (INTERVIEWER, "Interviewer 2"),
+        (INTERVIEWER, "Interviewer 1"),
+        (CANDIDATE, "Candidate"),
+    ], [(e["start"], e["speaker"], e["text"]) for e in ordered]
