@@ -69,6 +69,7 @@ BYTES = 2
 # provider owes us a result only for speech, and may stay quiet over silence.
 VOICED_RMS = 0.01
 LOCAL_KEEP_SECS = 30  # > max_segment_secs: a segment's audio is still here when it closes
+KEEPALIVE_SECS = 4.0
 SEND_CHUNK = SAMPLE_RATE // 4  # at most 250 ms per message when re-sending a backlog
 
 
@@ -437,7 +438,15 @@ class ProviderChainSTT(FrameProcessor):
     async def _send_loop(self, track: _Track, stream: StreamingSTT):
         try:
             while True:
-                await track.wake.wait()
+                try:
+                    await asyncio.wait_for(track.wake.wait(), KEEPALIVE_SECS)
+                except asyncio.TimeoutError:
+                    # The track sends no audio (muted, tab share paused): Deepgram closes an
+                    # idle stream after ~10 s, so tell it we are still here.
+                    keep_alive = getattr(stream, "keep_alive", None)
+                    if keep_alive is not None:
+                        await keep_alive()
+                    continue
                 track.wake.clear()
                 while track.sent < track.audio.total and track.stream is stream:
                     end = min(track.audio.total, track.sent + SEND_CHUNK)

@@ -82,13 +82,19 @@ def words(text: str) -> set[str]:
 async def test_deepgram_streaming_with_openai_refinement(settings, speech):
     audio, _ = speech(0.3, GREETING, 0.8, PROJECT, 0.5)
     # Deepgram's text for the first line is deliberately off; the refinement corrects it.
-    async with DeepgramDouble([(["Thanks for having me to day.", PROJECT], None)]) as dg, OpenAIDouble(GREETING) as oa:
-        events, _ = await run(
-            settings, audio, role="interviewer",
+    script = ["Thanks for having me to day.", PROJECT]
+    async with DeepgramDouble([(script, None), (script, None)]) as dg, OpenAIDouble(GREETING) as oa:
+        options = dict(
+            role="interviewer",
             stt_providers=["deepgram", "local"], deepgram_url=dg.url, deepgram_api_key=dg.api_key,
             stt_refiner="openai", openai_stt_base_url=oa.base_url, openai_stt_api_key="test",
             openai_stt_model="gpt-4o-transcribe",
         )
+        events, _ = await run(settings, audio, **options)
+        # A replay in a new process (new Services, same data dir): refinements come from the
+        # persistent cache, OpenAI is not asked again.
+        replayed, _ = await run(settings, audio, **options)
+    assert [e["text"] for e in finals(replayed, refined=True)] == [e["text"] for e in finals(events, refined=True)]
     assert [e["provider"] for e in provider_changes(events)] == ["deepgram"]
     query = dg.connections[0].query
     assert query["model"] == "nova-3" and query["diarize"] == "true" and query["interim_results"] == "true"
@@ -171,3 +177,38 @@ async def test_unreachable_provider_falls_back_at_once(settings, speech, unreach
     assert elapsed <= 2.0
     assert ("did not connect" in changes[0]["reason"]) == (unreachable == "hang")
     assert {"billing", "service", "message", "queue"} <= words(" ".join(e["text"] for e in finals(events)))
+
+
+def test_failed_provider_backs_off_exponentially():
+    from cuecard.processors.cloud_stt import FallbackParams, ProviderChainSTT
+
+    stage = ProviderChainSTT(["deepgram", "local"], lambda name: None, engine=None,
+                             params=FallbackParams(retry_base_secs=2.0, retry_max_secs=10.0))
+    delays = []
+    for _ in range(5):
+        stage._mark_failed("deepgram")
+        delays.append(stage._health["deepgram"].delay)
+    assert delays == [2.0, 4.0, 8.0, 10.0, 10.0]
+    assert not stage._available(0) and stage._available(1)
+    stage._mark_healthy("deepgram")  # a result arrived: the next failure starts over
+    stage._mark_failed("deepgram")
+    assert stage._health["deepgram"].delay == 2.0
+
+
+async def test_default_chain_keeps_the_local_whisper_stage(settings):
+    from cuecard.pipeline.assembly import speech_to_text_stage, streaming_first
+    from cuecard.processors.cloud_stt import ProviderChainSTT
+    from cuecard.processors.whisper_stt import WhisperSTTProcessor
+
+    services = await Services.create(settings)
+    try:
+        assert not streaming_first(services)
+        assert isinstance(speech_to_text_stage(services, live=False), WhisperSTTProcessor)
+        services.settings = settings.model_copy(update={"stt_providers": ["deepgram", "local"]})
+        assert streaming_first(services)
+        assert isinstance(speech_to_text_stage(services, live=False), ProviderChainSTT)
+        services.settings = settings.model_copy(update={"stt_providers": ["deepgram", "openai"]})
+        with pytest.raises(ValueError, match="stt_refiner=openai"):
+            speech_to_text_stage(services, live=False)
+    finally:
+        await services.close()
