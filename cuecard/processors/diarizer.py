@@ -3,10 +3,12 @@
 Sits between the segmenter and speech-to-text, so that each transcript line gets one speaker
 and the STT stage can start a new line when the speaker changes within an utterance.
 
-- ``tentative`` and ``final`` segments are embedded (GE2E on onnxruntime, in a worker thread so
-  the other track's audio keeps flowing) and labelled by the track's online clustering. The
-  tentative result is kept: its final frame, with the same audio, reuses the embeddings and
-  only commits them (the final frame is not delayed by a second embedding).
+- A ``tentative`` segment (the first short pause) starts embedding its audio in a worker
+  thread (GE2E on onnxruntime) and goes on at once with the track's current label: the STT
+  stage only starts a speculative decode on it and does not read its speaker. The ``final``
+  frame (``vad_stop_secs`` later, with the same audio) picks up the finished embeddings, so the
+  embedding time is off the critical path; a final frame with no usable tentative (speech
+  resumed, a max-length cut) is embedded then. Only final frames move the clustering.
 - ``partial`` segments reuse the track's last label: they only feed interim text, and
   embedding every second of speech twice would cost CPU for nothing.
 - A frame whose ``speaker`` the transport already set (a meeting bot with one track per
@@ -52,9 +54,11 @@ class SpeakerDiarizer(FrameProcessor):
         self._tracks: dict[str, TrackDiarizer] = {}
         self._last_label: dict[str, str] = {}
         self._utterance_label: dict[str, str] = {}
-        # segment_id -> (audio length, windows) of its tentative frame
-        self._tentative: dict[str, tuple[int, list[EmbeddedWindow]]] = {}
+        # segment_id -> (audio length, embedding task) started on its tentative frame
+        self._pending: dict[str, tuple[int, asyncio.Task]] = {}
         self.embed_ms: list[float] = []  # per embedded segment, for measurements
+        # Time a final frame spent in this stage (what diarization adds to transcript latency).
+        self.final_ms: list[float] = []
 
     def _track(self, role: str) -> TrackDiarizer:
         track = self._tracks.get(role)
@@ -83,29 +87,56 @@ class SpeakerDiarizer(FrameProcessor):
             frame.speaker = self._utterance_label.pop(frame.utterance_id, None)
         await self.push_frame(frame, direction)
 
+    async def _embed(self, track: TrackDiarizer, frame: SpeechSegmentFrame) -> list[EmbeddedWindow]:
+        started = time.perf_counter()
+        windows = await asyncio.to_thread(track.embed_segment, frame.audio, frame.start, frame.end)
+        self.embed_ms.append(1000 * (time.perf_counter() - started))
+        return windows
+
     async def _on_segment(self, frame: SpeechSegmentFrame):
         role = frame.role
-        if frame.kind == "partial":
+        if frame.kind != "final":
+            if frame.kind == "tentative":
+                self._start_embedding(frame)
             frame.speaker = self.display_name(self._last_label.get(role))
             return
         track = self._track(role)
-        cached = self._tentative.pop(frame.segment_id, None)
-        if cached is not None and cached[0] == len(frame.audio):
-            windows = cached[1]
-        else:
-            started = time.perf_counter()
-            windows = await asyncio.to_thread(track.embed_segment, frame.audio, frame.start, frame.end)
-            self.embed_ms.append(1000 * (time.perf_counter() - started))
-        if not windows:
+        started = time.perf_counter()
+        windows = await self._pending_windows(frame)
+        if windows is None:
+            windows = await self._embed(track, frame)
+        if not windows:  # too little audio to embed: the track's last speaker
             frame.speaker = self.display_name(self._last_label.get(role))
-            return
-        final = frame.kind == "final"
-        if not final:
-            self._tentative[frame.segment_id] = (len(frame.audio), windows)
-        label = main_label(track.label(windows, frame.duration, commit=final))
-        if final:
-            label = track.clustering.canonical(label)
+        else:
+            label = main_label(track.label(windows, frame.duration, commit=True))
             self._last_label[role] = label
-        frame.speaker = self.display_name(label)
-        if final:
-            self._utterance_label[frame.utterance_id] = frame.speaker
+            frame.speaker = self.display_name(label)
+        self._utterance_label[frame.utterance_id] = frame.speaker
+        self.final_ms.append(1000 * (time.perf_counter() - started))
+
+    def _start_embedding(self, frame: SpeechSegmentFrame):
+        old = self._pending.pop(frame.segment_id, None)
+        if old is not None:
+            old[1].cancel()  # speech resumed after an earlier pause: that audio is stale
+        task = asyncio.get_running_loop().create_task(self._embed(self._track(frame.role), frame))
+        self._pending[frame.segment_id] = (len(frame.audio), task)
+
+    async def _pending_windows(self, frame: SpeechSegmentFrame) -> list[EmbeddedWindow] | None:
+        pending = self._pending.pop(frame.segment_id, None)
+        if pending is None:
+            return None
+        length, task = pending
+        if length != len(frame.audio):
+            task.cancel()
+            return None
+        try:
+            return await task
+        except Exception as e:
+            logger.warning(f"Background speaker embedding failed, embedding again: {e}")
+            return None
+
+    async def cleanup(self):
+        for _, task in self._pending.values():
+            task.cancel()
+        self._pending.clear()
+        await super().cleanup()
