@@ -24,10 +24,11 @@ A frame is re-sent only when its status, text or type changed (the drafter redra
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from dataclasses import dataclass
 
-from pipecat.frames.frames import Frame
+from pipecat.frames.frames import Frame, StartFrame
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from cuecard.conversation import AskedQuestion, Conversation
@@ -41,7 +42,7 @@ from cuecard.frames import (
     UtteranceEndFrame,
 )
 from cuecard.pipeline.context import SessionContext
-from cuecard.understanding.classifier import classify
+from cuecard.understanding.classifier import classify, warm_up
 from cuecard.understanding.detector import detect
 from cuecard.understanding.followup import is_follow_up_cue
 from cuecard.understanding.text import words
@@ -90,7 +91,10 @@ class QuestionDetector(FrameProcessor):
     async def process_frame(self, frame: Frame, direction: FrameDirection):
         await super().process_frame(frame, direction)
         await self.push_frame(frame, direction)
-        if isinstance(frame, (TranscriptFrame, InterimTranscriptFrame)):
+        if isinstance(frame, StartFrame):
+            # Models load now (about a second), in a thread, not on the first question.
+            await asyncio.to_thread(warm_up)
+        elif isinstance(frame, (TranscriptFrame, InterimTranscriptFrame)):
             await self._on_line(frame, final=isinstance(frame, TranscriptFrame))
         elif isinstance(frame, UtteranceEndFrame):
             await self._on_utterance_end(frame)

@@ -28,6 +28,16 @@ class Classification:
         return self.confidence < LOW_CONFIDENCE
 
 
+def warm_up(model: QuestionModel | None = None) -> None:
+    """Load the model and the sentence-embedding model now rather than on the first question."""
+    from cuecard.understanding.model import sentence_embeddings
+
+    model = model or default_model()
+    if model.type_emb_coef is not None:
+        sentence_embeddings(["warm up"], model.type_emb_coef.shape[1])
+    classify("warm up", model)
+
+
 def classify(question: str, model: QuestionModel | None = None) -> Classification:
     model = model or default_model()
     probs = model.type_probabilities([question])[0]

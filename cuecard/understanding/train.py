@@ -4,7 +4,7 @@
     .venv/bin/python -m cuecard.understanding.train
 
 Two linear heads over the same hashed features: question vs. not (all rows) and the four
-types (question rows only). Logistic regression because it is fast (< 1 ms per question),
+types (question rows only; this head also reads the MiniLM sentence embedding). Logistic regression because it is fast (< 1 ms per question),
 calibrated enough to threshold, and small to store. Trained only on our own examples.
 """
 
@@ -15,11 +15,13 @@ import csv
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score
 
 from cuecard.understanding.features import counts, weighted
 from cuecard.understanding.model import MODEL_PATH, SHA_PATH, TYPES, sha256_of
+from cuecard.understanding.text import strip_filler
 
 DATA = Path(__file__).parent / "data" / "training.tsv"
 
@@ -45,11 +47,21 @@ def train(rows: list[dict], c_det: float = 4.0, c_type: float = 8.0, report: boo
     det.fit(x, y_det)
     q = np.flatnonzero(y_det == 1)
     y_type = np.array([TYPES.index(rows[i]["type"]) for i in q])
+    # A fast type head on the n-grams alone answers when it is sure (most technical questions);
+    # the full head reads n-grams and the sentence embedding side by side (see model.py).
+    fast = LogisticRegression(C=c_type, max_iter=3000, class_weight="balanced")
+    fast.fit(x[q], y_type)
+    from cuecard.embeddings import embed
+
+    emb = np.asarray(embed([strip_filler(texts[i]) or texts[i] for i in q]), dtype=np.float32)
+    x_type = sp.hstack([x[q], sp.csr_matrix(emb)]).tocsr()
     typ = LogisticRegression(C=c_type, max_iter=3000, class_weight="balanced")
-    typ.fit(x[q], y_type)
+    typ.fit(x_type, y_type)
+    typ.n_hashed_ = x.shape[1]
+    typ.fast_ = fast
     if report:
         print("detection 5-fold accuracy (own data):", cross_val_score(det, x, y_det, cv=5).mean().round(4))
-        print("type 5-fold accuracy (own data):", cross_val_score(typ, x[q], y_type, cv=5).mean().round(4))
+        print("type 5-fold accuracy (own data):", cross_val_score(typ, x_type, y_type, cv=5).mean().round(4))
     return idf, det, typ
 
 
@@ -60,7 +72,10 @@ def save(idf, det, typ, path: Path = MODEL_PATH, sha_path: Path = SHA_PATH) -> s
         idf=idf.astype(np.float32),
         det_coef=det.coef_[0].astype(np.float32),
         det_intercept=np.float32(det.intercept_[0]),
-        type_coef=typ.coef_.astype(np.float32),
+        type_coef=typ.coef_[:, : typ.n_hashed_].astype(np.float32),
+        type_emb_coef=typ.coef_[:, typ.n_hashed_ :].astype(np.float32),
+        fast_type_coef=typ.fast_.coef_.astype(np.float32),
+        fast_type_intercept=typ.fast_.intercept_.astype(np.float32),
         type_intercept=typ.intercept_.astype(np.float32),
         types=np.array(TYPES),
     )

@@ -131,6 +131,22 @@ TECH_TASKS = [
     "write a SQL query for the second highest salary", "find the top ten users by revenue in SQL",
     "parse a log file and count errors", "merge two sorted arrays", "check if a string is a palindrome",
 ]
+TECH_EVENTS = [
+    "you type a URL into a browser and press enter", "a database transaction deadlocks", "a container runs out of memory",
+    "you call a method on a null reference", "two threads write to the same variable", "the learning rate is too high",
+    "two input features are almost perfectly correlated", "a hash table gets too full", "a TCP packet is lost",
+    "a cache entry expires under heavy load", "you have more features than training examples", "a large table has no index on the join column",
+    "a patient's potassium level is too high", "interest rates rise and you hold a long-term bond", "a company issues new shares",
+    "a promise is rejected and nobody catches it", "you push to a branch that someone else rebased", "a message is delivered twice",
+    "the primary database fails over to a replica", "you forget to scale your inputs before gradient descent",
+    "you run a query inside a loop over ten thousand rows", "the validation loss goes up while training loss goes down",
+    "a child's blood sugar drops during class", "a customer pays an invoice twice", "a dependency releases a breaking change",
+]
+TECH_EVENT_TEMPLATES = [
+    "What happens when {e}?", "What happens if {e}?", "Walk me through what happens when {e}.",
+    "Explain what happens when {e}.", "What goes on under the hood when {e}?", "What would you expect to happen if {e}?",
+    "What's the effect when {e}?", "How does the system behave when {e}?",
+]
 TECH_TEMPLATES = [
     "What is {c}?", "What's {c}?", "Can you explain {c}?", "Could you explain {c} to me?", "Explain {c}.",
     "How does {c} work?", "Describe {c}.", "Walk me through {c}.", "What do you know about {c}?",
@@ -355,7 +371,19 @@ CULTURAL = [
     "What's something you changed your mind about recently?", "What do you want to be known for?",
     "What are you hoping your next manager will help you with?", 
     "What makes you unique compared to other candidates?", "What would your last team miss about you?",
-    "What's the most important lesson your career has taught you so far?", "What's your favorite thing about working in healthcare?",
+    "What's the most important lesson your career has taught you so far?",
+    "If you could live in any city for a year, which one would you pick?", "What's a skill you'd love to learn just for fun?",
+    "What would you do with a whole year off?", "If you could try a different career for a week, what would it be?",
+    "What's the most interesting thing you've read lately?", "What would your perfect weekend look like?",
+    "Which fictional character do you relate to the most?", "What's a small thing that makes your day better?",
+    "If you could instantly become an expert in something, what would you choose?", "What would you put on a billboard if you had one?",
+    "What's your favorite way to spend a Sunday?", "If you started a company tomorrow, what would it do?",
+    "What do you think sets us apart from our competitors?", "Which of our products have you tried, and what did you think?",
+    "What do you think is our biggest challenge as a company?", "What would you tell a friend about our company?",
+    "What part of our values speaks to you?", "How would you explain what we do to your grandmother?",
+    "What does a healthy workplace look like to you?", "What do you want out of your career ten years from now?",
+    "What kind of person do you work best with?", "What do you think you'd bring to our culture?",
+    "How would you describe your personality in a few words?", "What's the biggest thing you're trying to improve about yourself?", "What's your favorite thing about working in healthcare?",
     "What did you enjoy most about your last job?", "How do you define professional growth?",
 ]
 CULTURAL_TEMPLATES = [
@@ -510,6 +538,9 @@ def technical(rng: random.Random) -> list[str]:
     for task in TECH_TASKS:
         for t in rng.sample(TECH_TASK_TEMPLATES, 2):
             out.append(spoken(t.format(t=task), rng))
+    for e in TECH_EVENTS:
+        for t in rng.sample(TECH_EVENT_TEMPLATES, 3):
+            out.append(spoken(t.format(e=e), rng))
     # multi-part technical questions
     for _ in range(60):
         c = rng.choice(TECH_CONCEPTS)
