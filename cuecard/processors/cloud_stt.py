@@ -712,9 +712,14 @@ class ProviderChainSTT(FrameProcessor):
         working meanwhile)."""
         try:
             name = self._chain[index]
+            before = (track.active, track.stream)
             stream = None if name == LOCAL else await self._connect(track, index)
             if name != LOCAL and stream is None:
                 track.failed_at = None
+                return
+            if (track.active, track.stream) != before:
+                # The current provider failed while we probed; that fallback already chose.
+                await self._close_quietly(stream)
                 return
             previous = self._chain[track.active] if track.active is not None else None
             old = track.stream
