@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
 from pipecat.tests.utils import run_test
 
 from cuecard.conversation import Conversation
@@ -207,3 +209,28 @@ async def test_conversation_is_kept_on_the_session_context():
     assert [q.type for q in conv.asked()] == ["technical", "behavioral"]
     assert len(conv.topics_covered()) == 2
     assert conv.to_dict()["lines"][1]["role"] == CANDIDATE
+
+
+@pytest.mark.slow
+async def test_spoken_interviewer_question_becomes_a_question_event(services, speak):
+    """Whole pipeline (VAD, Whisper, detector, drafter, sink) on espeak speech: the
+    interviewer's question is an event, the candidate's answer is not."""
+    import soundfile as sf
+
+    from cuecard.pipeline.replay import replay_tracks
+
+    question, _ = sf.read(speak("Tell me about a time you disagreed with your manager."), dtype="int16")
+    answer, _ = sf.read(speak("Sure. Last year I disagreed with my manager about a release date."), dtype="int16")
+    pause = np.zeros(16000 * 2, np.int16)
+    interviewer = np.concatenate([pause, question, pause, np.zeros(len(answer), np.int16), pause])
+    candidate = np.concatenate([pause, np.zeros(len(question), np.int16), pause, answer, pause])
+    context = SessionContext(session_id="spoken")
+    events = await replay_tracks(services, {INTERVIEWER: interviewer, CANDIDATE: candidate},
+                                 persist=False, context=context, session_id="spoken")
+    questions = [e for e in events if e["type"] == "question"]
+    assert questions, [e for e in events if e["type"] == "transcript"]
+    last = questions[-1]
+    assert last["status"] == "confirmed" and last["question_type"] == "behavioral"
+    assert "manager" in last["text"].lower()
+    assert {q["question_id"] for q in questions} == {last["question_id"]}
+    assert "release date" in context.conversation.answer_text(last["question_id"]).lower()
