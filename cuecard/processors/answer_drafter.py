@@ -31,6 +31,7 @@ import asyncio
 import re
 import time
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 
 from loguru import logger
 from pipecat.frames.frames import CancelFrame, EndFrame, Frame, StartFrame
@@ -44,6 +45,18 @@ from cuecard.drafting.prepared import PreparedAnswers, PreparedMatch
 from cuecard.frames import QuestionFrame, StatusFrame, SuggestionFrame
 from cuecard.pipeline.context import SessionContext
 from cuecard.profile.models import CandidateContext
+
+# Decision: drafting has its own threads. The default executor is shared with other stages
+# (speaker embeddings, warm-ups) and a draft queued behind their work waited seconds under
+# load; composing takes milliseconds, so one thread for drafts and one for the slow
+# preparation keep a question's drafts from ever waiting behind anything but other drafts.
+_DRAFT_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cuecard-draft")
+_PREPARE_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cuecard-prepare")
+
+
+async def _in_thread(executor: ThreadPoolExecutor, fn, *args):
+    return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
+
 
 # Composers and prepared sets are per version of the material and shared across sessions.
 _COMPOSERS: OrderedDict[str, Composer] = OrderedDict()
@@ -110,14 +123,17 @@ class AnswerDrafter(FrameProcessor):
     # --- material ------------------------------------------------------------------------------
     async def _composer(self) -> Composer:
         """The composer for the candidate's material as it is now (rebuilt after an edit)."""
+        cached = _COMPOSERS.get(self.context.candidate.version_key())
+        if cached is not None:
+            return cached
         async with self._composer_lock:
-            return await asyncio.to_thread(composer_for, self.context.candidate)
+            return await _in_thread(_DRAFT_THREAD, composer_for, self.context.candidate)
 
     async def _prepare(self):
         try:
             started = time.monotonic()
             await self._composer()
-            self._prepared = await asyncio.to_thread(prepared_for, self.context.candidate)
+            self._prepared = await _in_thread(_PREPARE_THREAD, prepared_for, self.context.candidate)
             logger.info(f"Prepared {len(self._prepared.questions)} likely questions "
                         f"in {time.monotonic() - started:.2f} s")
         except Exception as e:  # preparation is an optimisation: drafting still works without it
@@ -248,7 +264,7 @@ class AnswerDrafter(FrameProcessor):
         if all(cached.values()):
             drafts = {o: cached[o]["text"] for o in OPTIONS}
         else:
-            drafts = await asyncio.to_thread(composer.drafts, text, q.type, q.topic)
+            drafts = await _in_thread(_DRAFT_THREAD, composer.drafts, text, q.type, q.topic)
             for o in OPTIONS:
                 await self.cache.set(keys[o], {"text": drafts[o], "source": "composer"})
         for option in OPTIONS:
@@ -293,7 +309,7 @@ class AnswerDrafter(FrameProcessor):
                     extra={"question_id": q.question_id, "llm_provider": self.llm.provider}))
             fell_back.append(option)
             composer = await self._composer()
-            draft = await asyncio.to_thread(composer.draft, text_asked, q.type, option, q.topic)
+            draft = await _in_thread(_DRAFT_THREAD, composer.draft, text_asked, q.type, option, q.topic)
             await self._emit_text(q, option, draft, "composer", {"fallback": True})
             return
         except Exception as e:  # failed mid-stream: close with what the page already shows
