@@ -44,6 +44,11 @@ class SegmenterParams:
     stop_secs: float = 0.25  # silence that closes a segment
     utterance_gap_secs: float = 0.9  # silence that closes an utterance
     max_segment_secs: float = 25.0
+    # A segment longer than this closes at the next short pause (``pause_secs``) instead of
+    # waiting for ``stop_secs``: the final decode of a question's last segment then covers a
+    # few seconds of audio, not the whole sentence. Context lost at the cut comes back when
+    # the utterance is refined.
+    soft_max_segment_secs: float = 4.0
     partial_period_secs: float = 1.0  # 0 disables partial frames
     preroll_secs: float = 0.25  # audio kept from before the detected start
     min_rms: float = 0.0015  # chunks quieter than this are silence whatever the model says
@@ -186,7 +191,12 @@ class SpeechSegmenter(FrameProcessor):
         else:
             track.silence_run += 1
         silence = track.silence_run * CHUNK_SECS
-        if silence >= p.stop_secs or track.now - track.segment_start >= p.max_segment_secs:
+        length = track.now - track.segment_start
+        if (
+            silence >= p.stop_secs
+            or length >= p.max_segment_secs
+            or (silence >= p.pause_secs and length >= p.soft_max_segment_secs)
+        ):
             await self._close_segment(track)
         elif silence >= p.pause_secs and not track.tentative_sent:
             track.tentative_sent = True

@@ -66,6 +66,7 @@ class _Line:
     origin: str = ""  # the segmenter's utterance id this line belongs to
     end: float = 0.0
     texts: list[str] = field(default_factory=list)  # final text of each segment
+    spans: list[tuple[float, float]] = field(default_factory=list)  # (start, end) of each segment
     confidences: list[float] = field(default_factory=list)
     last_interim: str = ""
 
@@ -159,6 +160,8 @@ class WhisperSTTProcessor(FrameProcessor):
         return line
 
     def _on_segment(self, frame: SpeechSegmentFrame):
+        if frame.kind != "final":
+            self._engine.mark_speech()
         if frame.kind == "partial":
             if self._interims and _track_key(frame) not in self._partial_busy:
                 self._partial_busy.add(_track_key(frame))
@@ -167,7 +170,9 @@ class WhisperSTTProcessor(FrameProcessor):
             old = self._tentative.pop(frame.segment_id, None)
             if old:
                 old[1].cancel()
-            future = self._engine.decode(frame.audio, priority=PRIORITY_TENTATIVE, beam_size=self._beam)
+            future = self._engine.decode(
+                frame.audio, priority=PRIORITY_TENTATIVE, beam_size=self._beam, live=True
+            )
             self._tentative[frame.segment_id] = (frame.end, asyncio.ensure_future(future))
         else:
             self._closed_segments.add(frame.segment_id)
@@ -177,7 +182,12 @@ class WhisperSTTProcessor(FrameProcessor):
 
     async def _decode(self, frame: SpeechSegmentFrame, priority: int) -> Transcription | None:
         try:
-            return await self._engine.decode(frame.audio, priority=priority, beam_size=self._beam)
+            return await self._engine.decode(
+                frame.audio,
+                priority=priority,
+                beam_size=1 if priority == PRIORITY_PARTIAL else self._beam,
+                live=True,
+            )
         except Exception as e:
             logger.exception(f"Whisper decode failed: {e}")
             await self.push_frame(StatusFrame(state="stt_error", message=str(e), provider=self._provider))
@@ -224,6 +234,7 @@ class WhisperSTTProcessor(FrameProcessor):
             return
         line = self._line(frame)
         line.texts.append(result.text)
+        line.spans.append((frame.start, frame.end))
         line.confidences.append(result.confidence)
         line.end = frame.end
         line.last_interim = ""
@@ -257,15 +268,46 @@ class WhisperSTTProcessor(FrameProcessor):
             self._spawn(self._refine_line(line, frame))
 
     async def _refine_line(self, line: _Line, frame: UtteranceEndFrame):
-        try:
-            result = await self._engine.decode(
-                frame.audio, priority=PRIORITY_REFINE, beam_size=self._refine_beam
-            )
-        except Exception as e:
-            logger.warning(f"Refinement failed, keeping the live text: {e}")
+        """Re-decode the utterance in pieces of at most ``REFINE_CHUNK_SECS`` cut at segment
+        boundaries: a running decode cannot be interrupted, so a short piece bounds how long
+        a question's final decode can wait behind a refinement."""
+        texts, confidences = [], []
+        for first, last in _chunks(line.spans, REFINE_CHUNK_SECS):
+            start = max(line.spans[first][0] - 0.1, frame.start)
+            end = line.spans[last][1] + 0.1
+            audio = frame.audio[_byte(start - frame.start) : _byte(end - frame.start)]
+            live = " ".join(line.texts[first : last + 1])
+            try:
+                result = await self._engine.decode(
+                    audio, priority=PRIORITY_REFINE, beam_size=self._refine_beam
+                )
+            except Exception as e:
+                logger.warning(f"Refinement failed, keeping the live text: {e}")
+                result = None
+            if result is None or not result.text:
+                texts.append(live)
+                confidences.append(min(line.confidences[first : last + 1]))
+            else:
+                texts.append(result.text)
+                confidences.append(result.confidence)
+        if " ".join(texts) == line.text:
             return
-        if not result.text or result.text == line.text:
-            return
-        line.texts = [result.text]
-        line.confidences = [result.confidence]
+        line.texts, line.confidences = texts, confidences
         await self.push_frame(self._transcript(line, line.speaker, refined=True, closed=True))
+
+
+REFINE_CHUNK_SECS = 12.0
+
+
+def _byte(seconds: float) -> int:
+    return max(int(seconds * 16000), 0) * 2
+
+
+def _chunks(spans: list[tuple[float, float]], max_secs: float) -> list[tuple[int, int]]:
+    """Consecutive runs of segment indexes whose total span stays within ``max_secs``."""
+    runs, first = [], 0
+    for i in range(1, len(spans) + 1):
+        if i == len(spans) or spans[i][1] - spans[first][0] > max_secs:
+            runs.append((first, i - 1))
+            first = i
+    return runs

@@ -1,0 +1,108 @@
+"""``cuecard bench transcript-latency [MANIFEST.tsv]``: end of an utterance → its final text.
+
+Builds one interviewer track from N utterances of an ASR manifest (default: the LibriSpeech
+dev set in ``../shared``) separated by silence, replays it at real-time pace through the full
+local pipeline (interims on, as live), and for each utterance measures the wall-clock delay
+from its last speech sample (found by energy, not by the VAD under test) to the first final
+transcript event covering it — the moment the event leaves the pipeline for the page.
+
+Last line: ``end of utterance to final transcript: median <a> ms, p95 <b> ms over <n> utterances``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from pathlib import Path
+
+import numpy as np
+
+from cuecard.frames import INTERVIEWER, SAMPLE_RATE
+
+DEFAULT_MANIFEST = Path(__file__).resolve().parents[2] / ".." / "shared/data/asr/librispeech-clean/manifest.tsv"
+
+
+def speech_bounds(audio: np.ndarray, frame: int = 160, threshold_db: float = -40.0) -> tuple[int, int]:
+    """First and last sample of frames louder than ``threshold_db`` below the file's peak."""
+    x = audio.astype(np.float32) / 32768.0
+    n = len(x) // frame
+    rms = np.sqrt(np.mean(x[: n * frame].reshape(n, frame) ** 2, axis=1) + 1e-12)
+    db = 20 * np.log10(rms / (rms.max() + 1e-12))
+    loud = np.nonzero(db > threshold_db)[0]
+    if len(loud) == 0:
+        return 0, len(x)
+    return int(loud[0] * frame), int((loud[-1] + 1) * frame)
+
+
+def build_track(files: list[Path], gap_secs: float) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    from cuecard.transports.replay import load_audio
+
+    parts, spans, cursor = [], [], 0
+    gap = np.zeros(int(gap_secs * SAMPLE_RATE), np.int16)
+    for f in files:
+        audio = load_audio(f)
+        first, last = speech_bounds(audio)
+        parts += [audio, gap]
+        spans.append(((cursor + first) / SAMPLE_RATE, (cursor + last) / SAMPLE_RATE))
+        cursor += len(audio) + len(gap)
+    return np.concatenate(parts), spans
+
+
+async def _run(opts) -> int:
+    from cuecard.eval.asr import read_manifest
+    from cuecard.pipeline.replay import replay_tracks
+    from cuecard.pipeline.services import Services
+    from cuecard.settings import Settings
+    from cuecard.store.sqlite import SQLiteStore
+
+    manifest = Path(opts.manifest)
+    rows = read_manifest(manifest, ("file",))[opts.skip : opts.skip + opts.n]
+    track, spans = build_track([manifest.parent / r["file"] for r in rows], opts.gap)
+    services = await Services.create(Settings(), store=SQLiteStore(":memory:"))
+    await asyncio.to_thread(services.engine.warm_up)
+    arrivals: list[tuple[float, dict]] = []
+    t0_box: list[float] = []
+
+    async def on_event(event):
+        if event["type"] == "transcript" and event.get("final") and not event.get("refined"):
+            arrivals.append((time.monotonic(), event))
+
+    # replay_tracks returns t0 only after feeding; take it from the first frame instead.
+    started = time.monotonic()
+    await replay_tracks(
+        services, {INTERVIEWER: track}, realtime=True, persist=False, on_event=on_event,
+        on_start=t0_box.append,
+    )
+    t0 = t0_box[0] if t0_box else started
+    await services.close()
+    delays = []
+    for i, (s, e) in enumerate(spans):
+        covering = [
+            (wall, ev) for wall, ev in arrivals if ev["end"] >= e - 0.35 and ev["start"] <= e
+        ]
+        if not covering:
+            print(f"{i:3d} {rows[i]['file']}: no final transcript covering the end")
+            continue
+        wall, ev = min(covering, key=lambda p: p[0])
+        delay = wall - (t0 + e)
+        delays.append(delay)
+        print(f"{i:3d} {rows[i]['file']}: {1000 * delay:7.0f} ms  {ev['text'][-60:]}")
+    if not delays:
+        print("end of utterance to final transcript: no utterance measured")
+        return 1
+    d = np.array(delays) * 1000
+    print(
+        f"end of utterance to final transcript: median {np.median(d):.0f} ms, "
+        f"p95 {np.percentile(d, 95):.0f} ms over {len(d)} utterances"
+    )
+    return 0
+
+
+def main(args) -> int:
+    parser = argparse.ArgumentParser(prog="cuecard bench transcript-latency")
+    parser.add_argument("manifest", nargs="?", default=str(DEFAULT_MANIFEST))
+    parser.add_argument("--n", type=int, default=12, help="utterances")
+    parser.add_argument("--skip", type=int, default=0)
+    parser.add_argument("--gap", type=float, default=2.0, help="silence between utterances (s)")
+    return asyncio.run(_run(parser.parse_args(args.args)))

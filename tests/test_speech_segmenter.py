@@ -1,0 +1,82 @@
+"""SpeechSegmenter on real (espeak) speech: segments per track, kinds, times, utterances."""
+
+import numpy as np
+import pytest
+from pipecat.frames.frames import UserAudioRawFrame
+from pipecat.tests.utils import run_test
+
+from cuecard.frames import SpeechSegmentFrame, UtteranceEndFrame
+from cuecard.processors.speech_segmenter import SegmenterParams, SpeechSegmenter, split_track_id
+from cuecard.transports.replay import audio_frames, load_audio
+
+
+def silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * 16000), np.int16)
+
+
+def frames_for(tracks):
+    return [frame for _, frame in audio_frames(tracks, tail_secs=1.5)]
+
+
+async def segment(tracks, params=None):
+    down, _ = await run_test(
+        SpeechSegmenter(params or SegmenterParams(partial_period_secs=0.5)),
+        frames_to_send=frames_for(tracks),
+    )
+    return down
+
+
+def test_split_track_id():
+    assert split_track_id("interviewer:Dana Lee") == ("interviewer", "Dana Lee")
+    assert split_track_id("candidate") == ("candidate", None)
+
+
+async def test_two_utterances_on_two_tracks(speak):
+    question = load_audio(speak("Tell me about a time you disagreed with your manager."))
+    answer = load_audio(speak("Sure. Last year I worked on a payments project."))
+    interviewer = np.concatenate([silence(0.5), question, silence(3.0 + len(answer) / 16000)])
+    candidate = np.concatenate([silence(1.5 + len(question) / 16000), answer])
+    down = await segment({"interviewer": interviewer, "candidate": candidate})
+
+    finals = [f for f in down if isinstance(f, SpeechSegmentFrame) and f.kind == "final"]
+    ends = [f for f in down if isinstance(f, UtteranceEndFrame)]
+    assert {f.role for f in finals} == {"interviewer", "candidate"}
+    assert {f.role for f in ends} == {"interviewer", "candidate"}
+    q_end = 0.5 + len(question) / 16000
+    first = [f for f in finals if f.role == "interviewer"]
+    # Segment times are on the track's audio clock.
+    assert abs(first[0].start - 0.5) < 0.4
+    assert abs(first[-1].end - q_end) < 0.4
+    # Audio frames are consumed, not passed on.
+    assert not any(isinstance(f, UserAudioRawFrame) for f in down)
+
+
+async def test_tentative_comes_before_final_and_partials_while_speaking(speak):
+    audio = load_audio(speak("I would start by measuring where the time goes, then fix the slowest part first."))
+    down = await segment({"interviewer": audio})
+    kinds = [f.kind for f in down if isinstance(f, SpeechSegmentFrame)]
+    assert "partial" in kinds
+    assert kinds.index("tentative") < kinds.index("final")
+
+
+async def test_silence_makes_no_segment():
+    down = await segment({"candidate": silence(3.0)})
+    assert not [f for f in down if isinstance(f, (SpeechSegmentFrame, UtteranceEndFrame))]
+
+
+async def test_open_speech_is_flushed_at_end(speak):
+    """Input that stops mid-speech loses nothing: EndFrame closes the segment."""
+    audio = load_audio(speak("This recording stops in the middle of a sentence about"))
+    down, _ = await run_test(
+        SpeechSegmenter(SegmenterParams()),
+        frames_to_send=[f for _, f in audio_frames({"candidate": audio[: len(audio) - 1600]}, tail_secs=0)],
+    )
+    assert any(isinstance(f, SpeechSegmentFrame) and f.kind == "final" for f in down)
+    assert any(isinstance(f, UtteranceEndFrame) for f in down)
+
+
+async def test_rejects_wrong_sample_rate():
+    frame = UserAudioRawFrame(audio=b"\0" * 960, sample_rate=48000, num_channels=1, user_id="candidate")
+    with pytest.raises(Exception):
+        seg = SpeechSegmenter()
+        await seg._on_audio("candidate", frame)
