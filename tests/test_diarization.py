@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -95,6 +94,10 @@ def test_same_speaker_clusters_together_and_labels_stay_stable(embedder):
     ]
     assert labels == [{"Interviewer 1"}, {"Interviewer 2"}, {"Interviewer 1"}, {"Interviewer 2"}, {"Interviewer 1"}]
     assert len(track.clustering.clusters) == 2
+    # A look without commit gives the label a commit would, and learns nothing.
+    before = [(c.label, c.seconds) for c in track.clustering.clusters]
+    assert {w.label for w in track.label_segment(clip(B2), 20.0, 24.0, commit=False)} == {"Interviewer 2"}
+    assert [(c.label, c.seconds) for c in track.clustering.clusters] == before
 
 
 def test_candidate_track_is_candidate_unless_a_second_voice(embedder):

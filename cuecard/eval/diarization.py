@@ -5,7 +5,8 @@ the manifest; an optional ``annotated_region_s`` column (``"0.0-30.0"``) gives t
 otherwise the whole file is scored. Each file is run as ONE interviewer track, the way a
 session runs: the pipeline's VAD segmenter (same settings) cuts speech segments; the same
 ``TrackDiarizer`` as the live stage labels them online, in time order, with finer windows
-(``STEP_SECS``) inside long segments. DER is pyannote.metrics' ``DiarizationErrorRate(collar=0.25,
+inside long segments (``STEP_SECS`` = 1 s chunks, as live; 0.5 s was no better on AMI dev).
+Labels are never revised afterwards: the score is what the page would have shown. DER is pyannote.metrics' ``DiarizationErrorRate(collar=0.25,
 skip_overlap=False)``: overlapping speech is scored (our output has one speaker at a time, so
 overlap counts as missed speech), accumulated over all files.
 
