@@ -476,10 +476,10 @@ NARRATIVE_VERB = [
     "sat by the fire and said nothing for a long while", "rode through the forest until the light began to fail",
     "remembered the house where she had been born", "laid the letter on the table and turned away", "knew that the winter would be long",
     "climbed the hill above the river at dawn", "found the door of the cottage standing open", "spoke in a low and trembling voice",
-    "gathered the flowers that grew along the wall", "watched the ships come into the harbour", "was much surprised at the news",
+    "gathered the flowers that grew along the wall", "watched the ships come into the harbour", "seemed much surprised at the news",
     "returned to the city after many years abroad", "could hear the bells of the church across the valley",
     "had lived in that house for nearly forty years", "went up the stairs without a word", "stood at the gate and waited for the carriage",
-    "told them the story of the great flood", "was the last to leave the hall that night", "thought of home and of the fields in summer",
+    "told them the story of the great flood", "lingered in the hall long after the others left", "thought of home and of the fields in summer",
 ]
 NARRATIVE_FIXED = [
     "Chapter three. The storm.", "Chapter twelve. A journey by night.", "Book the second. The return.", "Part one. The house on the hill.",
@@ -504,7 +504,8 @@ NARRATIVE_TAILS = [
 
 
 def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text and not text.startswith("I ") else text
+    keep = text.startswith(("I ", "I'")) or text[:2].isupper()  # "I'd…", "SQL…" keep their case
+    return text[:1].lower() + text[1:] if text and not keep else text
 
 
 def spoken(text: str, rng: random.Random, opener=True, closer=False) -> str:
