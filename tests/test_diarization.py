@@ -205,6 +205,7 @@ def test_eval_diarization_rejects_a_manifest_without_rttm_column(tmp_path):
     manifest.write_text("file\ttranscript\na.wav\thello\n")
     with pytest.raises(SystemExit, match="rttm"):
         main(SimpleNamespace(manifest=str(manifest), limit=None))
+    assert main(SimpleNamespace(manifest=str(tmp_path / "none.tsv"), limit=None)) == 2
 
 
 def test_bad_rttm_line_is_a_clear_error(tmp_path):

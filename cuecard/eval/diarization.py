@@ -165,6 +165,9 @@ def main(args) -> int:
     from cuecard.transports.replay import AudioFormatError, load_audio
 
     manifest = Path(args.manifest)
+    if not manifest.is_file():
+        print(f"cuecard eval diarization: {manifest}: no such file")
+        return 2
     rows = read_manifest(manifest, ("file", "rttm"))
     if getattr(args, "limit", None):
         rows = rows[: args.limit]
