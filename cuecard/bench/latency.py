@@ -131,18 +131,21 @@ async def run(scenario: Path, *, llm_delay: float | None, cold: bool, settings=N
             await server.stop()
     t0 = t0_holder[0]
     timeline = [(at - t0, event) for at, event in received]
+    request_times = [r["received"] - t0 for r in (server.requests if server else [])
+                     if r.get("path") == "/v1/chat/completions"]
     if events_path:  # every event with its time on the replay clock, for digging into outliers
         with open(events_path, "w") as f:
             for at, event in timeline:
                 f.write(json.dumps({"t": round(at, 3), **event}) + "\n")
-    report(rows, timeline, llm_delay)
+    report(rows, timeline, llm_delay, request_times)
     return 0
 
 
-def report(rows: list[dict], timeline: list[tuple[float, dict]], llm_delay: float | None):
+def report(rows: list[dict], timeline: list[tuple[float, dict]], llm_delay: float | None,
+           request_times: list[float] = ()):
     ids_per_row = assign_questions(rows, timeline)
     withdrawn = withdrawn_ids(timeline)
-    delays, overheads, detected = [], [], 0
+    delays, overheads, before_request, detected = [], [], [], 0
     for i, (row, ids) in enumerate(zip(rows, ids_per_row)):
         ids = [q for q in ids if q not in withdrawn]
         qtype, delay, source = "-", None, "-"
@@ -163,13 +166,17 @@ def report(rows: list[dict], timeline: list[tuple[float, dict]], llm_delay: floa
                                   and e["source"] == "llm" and e.get("text")), None)
                 if asked is not None and llm_first is not None:
                     overheads.append(llm_first - asked - llm_delay)
+                    sent = [t for t in request_times if asked <= t <= llm_first]
+                    if sent:  # split: question event -> request at the server, and the rest
+                        before_request.append(sent[0] - asked)
         shown = f"{delay * 1000:+7.0f} ms" if delay is not None else "   no suggestion"
         status = "detected" if ids else "MISSED  "
         print(f"{i + 1:3d} {status} {row['label']:>11} -> {qtype:<11} {shown}  {source:<8} {row['text'][:70]}")
     if llm_delay is not None:
         print(f"LLM test server first-token delay {llm_delay * 1000:.0f} ms; pipeline overhead excluding it "
               f"(question event -> first LLM suggestion - delay): p50 {percentile_ms(overheads, 50):.0f} ms, "
-              f"p95 {percentile_ms(overheads, 95):.0f} ms over {len(overheads)} questions")
+              f"p95 {percentile_ms(overheads, 95):.0f} ms over {len(overheads)} questions "
+              f"(of which question event -> request at the server: p50 {percentile_ms(before_request, 50):.0f} ms)")
     print(f"end-of-question to first suggestion: p50 {percentile_ms(delays, 50):.0f} ms, "
           f"p95 {percentile_ms(delays, 95):.0f} ms, detected {detected}/{len(rows)}")
 
