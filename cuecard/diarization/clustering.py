@@ -12,9 +12,8 @@ linkage much worse). KMeans(k=2) needs the number of speakers, which a panel doe
 Segments shorter than ``min_new_secs`` carry too little voice to found a new speaker (a 1 s
 "yeah" of a known voice often falls under the threshold): they join the nearest existing one.
 ``threshold`` 0.75 and ``min_new_secs`` 1.5 were tuned on the AMI dev excerpts (before the
-stay bonus: DER 20.3%;
-1.0 s gave 24.5%, thresholds 0.7/0.8 gave 23.1%/22.2%). Only committed windows move
-centroids: a look without ``commit`` learns nothing.
+stay bonus: DER 20.3%; 1.0 s gave 24.5%, thresholds 0.7/0.8 gave 23.1%/22.2%).
+Only committed windows move centroids: a look without ``commit`` learns nothing.
 """
 
 from __future__ import annotations
