@@ -1,4 +1,8 @@
-"""Serves the static web client (``cuecard/web_client``)."""
+"""Serves the static web client (``cuecard/web_client``): one page, no build step, no CDN.
+
+The page is served with ``Cache-Control: no-cache`` so an updated client is picked up on the
+next reload (the files are small; revalidation is cheap).
+"""
 
 from pathlib import Path
 
@@ -8,9 +12,14 @@ WEB_CLIENT = Path(__file__).resolve().parent.parent / "web_client"
 
 
 async def index(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(WEB_CLIENT / "index.html")
+    return web.FileResponse(WEB_CLIENT / "index.html", headers={"Cache-Control": "no-cache"})
+
+
+async def no_favicon(request: web.Request) -> web.Response:
+    return web.Response(status=204)
 
 
 def setup(app: web.Application):
     app.router.add_get("/", index)
+    app.router.add_get("/favicon.ico", no_favicon)
     app.router.add_static("/static/", WEB_CLIENT)

@@ -217,10 +217,13 @@ async def end_live_session(app: web.Application, live: LiveSession, state: str =
         if app[LIVE_SESSIONS].get(live.session_id) is live:
             del app[LIVE_SESSIONS][live.session_id]
         app[PEER_CONNECTIONS].pop(live.connection.pc_id, None)
-        try:
-            await live.connection.disconnect()
-        except Exception:
-            pass
+        # The input transport normally closed the peer connection already; closing an aiortc
+        # connection twice can wait forever, so only close what is still open, with a bound.
+        if live.connection.pc.connectionState != "closed":
+            try:
+                await asyncio.wait_for(live.connection.disconnect(), 5)
+            except Exception as e:
+                logger.debug(f"Closing the peer connection of {live.session_id}: {e!r}")
         try:
             services = app[SERVICES]
             await services.store.update_session(live.session_id, {"state": state, "ended_at": time.time()})
