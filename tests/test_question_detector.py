@@ -234,3 +234,30 @@ async def test_spoken_interviewer_question_becomes_a_question_event(services, sp
     assert "manager" in last["text"].lower()
     assert {q["question_id"] for q in questions} == {last["question_id"]}
     assert "release date" in context.conversation.answer_text(last["question_id"]).lower()
+
+
+async def test_llm_refines_an_unsure_type_and_failures_keep_the_offline_type():
+    """Against the loopback OpenAI-compatible test double (``LLMTestServer``)."""
+    from cuecard.drafting.llm_test_server import LLMTestServer
+    from cuecard.settings import Settings
+    from cuecard.understanding.llm_refine import TypeRefiner
+
+    frames = [final("What is a closure in JavaScript?", "a", 0, 3)]
+    async with LLMTestServer(reply='{"type": "cultural", "topic": "closures"}') as server:
+        settings = Settings(llm_base_url=server.base_url, llm_model="test-model", _env_file=None)
+        # refine_below=1.01: every confirmed question counts as unsure, so the double is asked.
+        params = DetectorParams(refine_below=1.01, refiner=TypeRefiner(settings, timeout=5))
+        down, _ = await run_test(QuestionDetector(SessionContext(session_id="r"), params), frames_to_send=frames)
+        questions = [f for f in down if isinstance(f, QuestionFrame)]
+        assert [(q.status, q.type) for q in questions] == [("confirmed", "technical"), ("confirmed", "cultural")]
+        assert questions[0].question_id == questions[1].question_id
+        body = server.requests[-1]["body"]
+        assert body["model"] == "test-model" and body["messages"][-1]["content"] == "What is a closure in JavaScript?"
+
+    async with LLMTestServer(fail_status=500) as server:
+        settings = Settings(llm_base_url=server.base_url, llm_model="test-model", _env_file=None)
+        params = DetectorParams(refine_below=1.01, refiner=TypeRefiner(settings, timeout=5))
+        down, _ = await run_test(QuestionDetector(SessionContext(session_id="r2"), params), frames_to_send=frames)
+        questions = [f for f in down if isinstance(f, QuestionFrame)]
+        assert [(q.status, q.type) for q in questions] == [("confirmed", "technical")]
+        assert len(server.requests) == 1

@@ -17,6 +17,9 @@
   behavioral as the story it follows).
 - ``ManualDraftRequestFrame``: the last interviewer line (or the frame's ``text``) is taken as a
   question and confirmed at once, whatever the detector thinks.
+- With an LLM configured, a confirmed question whose type confidence is below
+  ``refine_below`` is sent to it in the background (``understanding.llm_refine``); if it names
+  another type in time, the question is confirmed again (same id) with that type.
 
 Every frame is passed on unchanged; question frames follow the transcript frame they come from.
 A frame is re-sent only when its status, text or type changed (the drafter redrafts on each).
@@ -27,8 +30,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
-from pipecat.frames.frames import Frame, StartFrame
+from pipecat.frames.frames import CancelFrame, EndFrame, Frame, StartFrame
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from cuecard.conversation import AskedQuestion, Conversation
@@ -42,7 +46,7 @@ from cuecard.frames import (
     UtteranceEndFrame,
 )
 from cuecard.pipeline.context import SessionContext
-from cuecard.understanding.classifier import classify, warm_up
+from cuecard.understanding.classifier import LOW_CONFIDENCE, Classification, classify, warm_up
 from cuecard.understanding.detector import detect
 from cuecard.understanding.followup import is_follow_up_cue
 from cuecard.understanding.text import words
@@ -55,13 +59,23 @@ class DetectorParams:
     tentative_threshold: float = 0.8
     follow_up_window_secs: float = 120.0
     multi_part_gap_secs: float = 4.0
+    refine_below: float = LOW_CONFIDENCE
+    refiner: Any = None  # understanding.llm_refine.TypeRefiner when an LLM is configured
 
     @classmethod
     def from_settings(cls, settings) -> "DetectorParams":
+        from cuecard.drafting.llm import llm_configured
+
+        refiner = None
+        if llm_configured(settings):
+            from cuecard.understanding.llm_refine import TypeRefiner
+
+            refiner = TypeRefiner(settings)
         return cls(
             tentative_threshold=settings.question_tentative_threshold,
             follow_up_window_secs=settings.follow_up_window_secs,
             multi_part_gap_secs=settings.multi_part_gap_secs,
+            refiner=refiner,
         )
 
 
@@ -86,12 +100,18 @@ class QuestionDetector(FrameProcessor):
         self._question_of_line: dict[str, str] = {}  # segment_id -> question_id
         self._parts: dict[str, list[_Part]] = {}  # question_id -> parts in order
         self._sent: dict[str, tuple] = {}  # question_id -> (status, text, type) last pushed
+        self._refined: dict[tuple[str, str], Classification] = {}  # (question_id, text) -> LLM's type
+        self._refining: dict[str, Any] = {}  # question_id -> task
 
     # --- frames ---------------------------------------------------------------------------------
     async def process_frame(self, frame: Frame, direction: FrameDirection):
         await super().process_frame(frame, direction)
+        if isinstance(frame, EndFrame):
+            await self._finish_refinements()  # a replay's last question keeps its refined type
         await self.push_frame(frame, direction)
-        if isinstance(frame, StartFrame):
+        if isinstance(frame, CancelFrame):
+            await self._cancel_refinements()
+        elif isinstance(frame, StartFrame):
             # Models load now (about a second), in a thread, not on the first question.
             await asyncio.to_thread(warm_up)
         elif isinstance(frame, (TranscriptFrame, InterimTranscriptFrame)):
@@ -202,7 +222,8 @@ class QuestionDetector(FrameProcessor):
         parts = self._parts[question_id]
         text = " ".join(p.text for p in parts)
         parent = self.conversation.questions.get(follow_up_of) if follow_up_of else None
-        kind = classify(f"{parent.text} {text}" if parent else text)
+        typed_text = f"{parent.text} {text}" if parent else text
+        kind = self._refined.get((question_id, text)) or classify(typed_text)
         topic = parent.topic if parent and is_follow_up_cue(text) and parent.topic else kind.topic
         status = "confirmed" if force_confirm or all(p.final for p in parts) else "tentative"
         old = self.conversation.questions.get(question_id)
@@ -221,6 +242,46 @@ class QuestionDetector(FrameProcessor):
         )
         self.conversation.upsert_question(question)
         await self._push(question, status, force=force_confirm)
+        refiner = self._params.refiner
+        if (refiner is not None and status == "confirmed" and kind.confidence < self._params.refine_below
+                and (question_id, text) not in self._refined):
+            await self._cancel_refinement(question_id)
+            self._refining[question_id] = self.create_task(
+                self._refine(question_id, text, typed_text, kind), name=f"refine-{question_id}")
+
+    # --- LLM refinement -------------------------------------------------------------------------
+    async def _refine(self, question_id: str, text: str, typed_text: str, offline: Classification):
+        better = await self._params.refiner.refine(typed_text, offline)
+        self._refining.pop(question_id, None)
+        question = self.conversation.questions.get(question_id)
+        if better is None or question is None or question.text != text or question.status != "confirmed":
+            return  # failed, or the question changed or went away meanwhile
+        self._refined[(question_id, text)] = better
+        if better.type == question.type:
+            return
+        question.type, question.confidence, question.topic = better.type, better.confidence, better.topic or question.topic
+        await self._push(question, "confirmed")
+
+    async def _cancel_refinement(self, question_id: str):
+        task = self._refining.pop(question_id, None)
+        if task is not None and not task.done():
+            await self.cancel_task(task)
+
+    async def _finish_refinements(self):
+        pending = [t for t in self._refining.values() if not t.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=self._params.refiner.timeout + 1.0)
+        await self._cancel_refinements()
+
+    async def _cancel_refinements(self):
+        for question_id in list(self._refining):
+            await self._cancel_refinement(question_id)
+
+    async def cleanup(self):
+        await self._cancel_refinements()
+        if self._params.refiner is not None:
+            await self._params.refiner.close()
+        await super().cleanup()
 
     async def _push(self, question: AskedQuestion, status: str, force: bool = False):
         key = (status, question.text, question.type)
