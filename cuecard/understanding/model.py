@@ -1,5 +1,5 @@
 """The trained question model: numbers in an ``.npz`` (loaded with ``allow_pickle=False``,
-so loading cannot run code), its sha256 pinned in ``question_model.sha256``.
+so loading cannot run code), its sha256 pinned in ``question_model.sha256.txt``.
 
 Why npz and not a pickled pipeline: a pickle runs code when loaded and breaks across
 scikit-learn versions; the hashed features need no vocabulary, so the model is just an idf
@@ -28,7 +28,7 @@ from cuecard.understanding.features import N_FEATURES, counts, weighted
 
 HERE = Path(__file__).parent
 MODEL_PATH = HERE / "question_model.npz"
-SHA_PATH = HERE / "question_model.sha256"
+SHA_PATH = HERE / "question_model.sha256.txt"  # .txt: shipped by package-data
 TYPES = ("technical", "behavioral", "situational", "cultural")
 FAST_CONFIDENCE = 0.9
 
