@@ -139,3 +139,18 @@ async def test_refused_microphone_says_what_to_do(base_url, launch):
     message = (await notice.inner_text()).lower()
     assert "microphone" in message and "site settings" in message and "allow" in message
     assert await page.inner_text("#conn-state") == "not joined"
+
+
+async def test_shared_tab_audio_is_the_interviewer(base_url, launch, interview_wav):
+    """With the fake UI, Chromium grants getDisplayMedia with a fake surface whose audio is
+    the same fake capture file: the same sentence must then show up for both roles."""
+    page = await launch(fake_media_flags(interview_wav))
+    await page.goto(base_url + "/")
+    await page.click("#join")
+    await page.wait_for_function(
+        "document.getElementById('conn-state').textContent === 'live'", timeout=20_000
+    )
+    assert "interviewer" in (await page.inner_text("#status-text")).lower()
+    assert await page.locator("#notice").is_hidden()
+    line = page.locator("#transcript li.interviewer:not(.interim)", has_text=re.compile("python", re.I))
+    await line.first.wait_for(timeout=25_000)
