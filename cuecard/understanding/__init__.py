@@ -3,6 +3,7 @@
 - ``detector.detect(text)``: question or not, confidence, and the question span;
 - ``classifier.classify(text)``: type, confidence, topic;
 - ``followup.is_follow_up_cue(text)``: does a new line continue the previous question;
+- ``llm_refine.TypeRefiner``: asks a configured LLM about types the classifier is unsure of;
 - ``train.py`` rebuilds ``question_model.npz`` from ``data/training.tsv`` (our own examples).
 """
 
