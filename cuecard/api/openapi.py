@@ -89,8 +89,12 @@ def _operation(spec: RouteSpec, components: dict) -> dict:
         success["content"] = content
     op["responses"][str(spec.status)] = success
     for status in sorted({*ERROR_STATUSES, 403, *spec.extra_statuses}):
-        op["responses"][str(status)] = {"description": REASONS.get(status, "Error"),
-                                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        if status == 400:
+            # aiohttp's HTTP parser refuses some requests (e.g. a request line over 8190 bytes)
+            # before any handler or middleware runs, with a plain-text 400.
+            content["text/plain"] = {"schema": {"type": "string"}}
+        op["responses"][str(status)] = {"description": REASONS.get(status, "Error"), "content": content}
     return op
 
 

@@ -21,6 +21,15 @@ from cuecard.settings import Settings
 _emails = itertools.count()
 
 
+def free_port() -> int:
+    """A free loopback port (own copy: tests/conftest.py is not importable in every layout)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def api_settings(tmp_path, **overrides) -> Settings:
     fields = dict(data_dir=tmp_path / "data", warm_up_stt=False, auth_rate_limit_per_minute=100_000, _env_file=None)
     fields.update(overrides)

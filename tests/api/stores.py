@@ -19,7 +19,7 @@ async def make_store(kind: str, tmp_path):
     from cuecard.store.mongo import MongoStore
 
     if kind == "mongomock":
-        from api.mongo_double import AsyncMongoClientDouble
+        from .mongo_double import AsyncMongoClientDouble
 
         return MongoStore(client=AsyncMongoClientDouble(), database="cuecard_test")
     # a fresh database per test on the real server

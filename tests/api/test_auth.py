@@ -8,7 +8,7 @@ import time
 import jwt
 from aiohttp.test_utils import TestClient, TestServer
 
-from api.conftest import api_settings
+from .conftest import api_settings
 from cuecard.api.app import SERVICES, create_app
 from cuecard.api.auth import JWT_SECRET, issue
 

@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from api.conftest import api_settings
+from .conftest import api_settings
 from cuecard.api.app import create_app
 from cuecard.store.cache import MemoryCache, RedisCache
 from cuecard.store.ratelimit import MemoryRateLimiter, RedisRateLimiter

@@ -10,7 +10,7 @@ import re
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient, TestServer
 
-from api.conftest import api_settings
+from .conftest import api_settings
 from cuecard.api.app import create_app
 from cuecard.api.exports import to_srt, to_vtt
 

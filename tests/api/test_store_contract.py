@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from cuecard.store.base import BUILTIN_OWNER, Conflict, NotFound
-from api.stores import store  # noqa: F401  (fixture; tests/ is on sys.path)
+from .stores import store  # noqa: F401  (fixture)
 
 
 async def test_open_is_idempotent(store):

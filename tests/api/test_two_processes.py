@@ -10,8 +10,7 @@ import subprocess
 import aiohttp
 import pytest
 
-from api.conftest import start_server, wait_healthy
-from conftest import free_port
+from .conftest import free_port, start_server, wait_healthy
 
 
 @pytest.fixture
