@@ -12,7 +12,8 @@ same ``segment_id``) by OpenAI or the local engine with a wider beam.
 
 Fallback, per track:
 - *error* (refused, closed, error message) and *connect timeout* are noticed at once;
-  *stall* = voiced audio was sent and nothing came back for ``stall_secs``.
+  *stall* = voiced audio sent has no final text yet and nothing came back for ``stall_secs``
+  (a provider may stay quiet over silence once everything voiced is finalised).
 - Then the next provider of the chain that is not backing off is started at once; a failed
   provider backs off exponentially (``retry_base_secs``, doubled per failure up to
   ``retry_max_secs``) and is tried again only when its back-off ran out AND the track is at a
@@ -197,7 +198,10 @@ class _Track:
     finalized: int = 0  # everything before this sample has final text
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task] = field(default_factory=list)
-    unanswered_since: float | None = None  # monotonic time of voiced audio not yet answered
+    # Stall clock: since the last result while voiced audio has no final text yet (or since
+    # the first voiced audio after it). A provider may stay quiet only when all is finalised.
+    unanswered_since: float | None = None
+    voiced_until: int = 0  # end (sample) of the last voiced chunk sent to the current stream
     line: _Line | None = None  # open line of the streaming provider
     local_line: _Line | None = None  # open line of the local engine (also after a switch back)
     catchup_from: int | None = None  # local engine: audio since here still needs decoding
@@ -403,6 +407,7 @@ class ProviderChainSTT(FrameProcessor):
         # Re-send everything that has no final text yet: the new stream's time 0 is there.
         track.origin = track.sent = max(track.finalized, track.audio.base)
         track.unanswered_since = None
+        track.voiced_until = 0
         track.tasks = [
             self._spawn(self._send_loop(track, stream)),
             self._spawn(self._read_loop(track, stream)),
@@ -453,8 +458,10 @@ class ProviderChainSTT(FrameProcessor):
                     chunk = track.audio.slice(track.sent, end)
                     await stream.send(chunk)
                     track.sent = end
-                    if track.unanswered_since is None and _rms(chunk) >= VOICED_RMS:
-                        track.unanswered_since = time.monotonic()
+                    if _rms(chunk) >= VOICED_RMS:
+                        track.voiced_until = end
+                        if track.unanswered_since is None:
+                            track.unanswered_since = time.monotonic()
         except asyncio.CancelledError:
             raise
         except Exception as e:
@@ -465,9 +472,10 @@ class ProviderChainSTT(FrameProcessor):
             async for result in stream.results():
                 if track.stream is not stream:
                     return
-                track.unanswered_since = None
                 self._mark_healthy(stream.name)
                 await self._on_result(track, result)
+                # Still owed a final for voiced audio: the clock restarts, it does not stop.
+                track.unanswered_since = time.monotonic() if track.voiced_until > track.finalized else None
         except asyncio.CancelledError:
             raise
         except Exception as e:
@@ -688,7 +696,7 @@ class ProviderChainSTT(FrameProcessor):
                     if now - track.unanswered_since >= self._p.stall_secs:
                         stalled_for = now - track.unanswered_since
                         track.unanswered_since = None
-                        self._spawn(self._fail(track, stream, f"stalled: no result for {stalled_for:.1f} s of voiced audio"))
+                        self._spawn(self._fail(track, stream, f"stalled: no result for {stalled_for:.1f} s while speech awaits its final text"))
                         continue
                 try:
                     self._maybe_recover(track)

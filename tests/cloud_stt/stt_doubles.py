@@ -54,8 +54,17 @@ class DeepgramDouble:
     """Test double of Deepgram's live API. ``plans``: one (script, fault) per connection, in
     the order connections arrive; later connections reuse the last plan's script-less mode."""
 
-    def __init__(self, plans: list[tuple[list[str], Fault | None]], api_key: str = "test-key"):
+    def __init__(
+        self,
+        plans: list[tuple[list[str], Fault | None]],
+        api_key: str = "test-key",
+        endpointing_secs: float = REGION_END_SECS,
+    ):
+        """``endpointing_secs``: silence before a region's final result (Deepgram's
+        ``endpointing`` plus its latency; a longer one leaves a window in which the segmenter
+        has closed a segment that the provider has not finalised yet)."""
         self.plans = list(plans)
+        self.endpointing_secs = endpointing_secs
         self.api_key = api_key
         self.connections: list[Connection] = []
         self._server = None
@@ -180,7 +189,7 @@ class DeepgramDouble:
                         last_interim = conn.received
                 elif region_start is not None:
                     silent_run += FRAME
-                if region_start is not None and silent_run >= REGION_END_SECS * RATE:
+                if region_start is not None and silent_run >= self.endpointing_secs * RATE:
                     end = conn.received - silent_run
                     text = conn.script.pop(0) if conn.script else ""
                     await send(results(region_start, end, text, True, True))

@@ -114,11 +114,16 @@ async def test_deepgram_streaming_with_openai_refinement(settings, speech):
 
 
 @pytest.mark.parametrize("kind", ["error", "stall"])
-async def test_failure_mid_sentence_switches_to_local_within_2s_without_losing_words(settings, speech, kind):
-    audio, marks = speech(0.3, GREETING, 0.8, PROJECT, 0.3)
+@pytest.mark.parametrize("when", ["mid_sentence", "before_final"])
+async def test_failure_switches_to_local_within_2s_without_losing_words(settings, speech, kind, when):
+    """``mid_sentence``: the provider dies while the sentence is spoken. ``before_final``: the
+    sentence is over (the segmenter already closed its segment) but the provider dies before
+    its final result: only the re-send buffer still holds those words."""
+    audio, marks = speech(0.3, GREETING, 0.8, PROJECT, 1.2)
     project_start, project_end = marks[PROJECT]
-    fault_at = project_start + 0.4 * (project_end - project_start)  # in the middle of the sentence
-    async with DeepgramDouble([([GREETING, "never sent"], Fault(kind, at=fault_at))]) as dg:
+    fault_at = (project_start + project_end) / 2 if when == "mid_sentence" else project_end + 0.6
+    plans = [([GREETING, "never sent"], Fault(kind, at=fault_at))]
+    async with DeepgramDouble(plans, endpointing_secs=1.0) as dg:
         events, seen_at = await run(
             settings, audio, realtime=True,
             stt_providers=["deepgram", "local"], deepgram_url=dg.url, deepgram_api_key=dg.api_key,
@@ -129,7 +134,7 @@ async def test_failure_mid_sentence_switches_to_local_within_2s_without_losing_w
     switch = changes[1]
     switched_at = seen_at[events.index(switch)]
     measured = switched_at - dg.connections[0].fault_at_wall
-    print(f"\n{kind}: fault injected -> provider status 'local' after {measured:.3f} s ({switch['message']})")
+    print(f"\n{kind}/{when}: fault injected -> provider status 'local' after {measured:.3f} s ({switch['message']})")
     assert measured <= 2.0
     assert switch["from"] == "deepgram" and (kind in switch["reason"] or "closed" in switch["reason"])
     assert [e["text"] for e in finals(events, provider="deepgram")] == [GREETING]
