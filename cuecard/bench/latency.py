@@ -19,7 +19,8 @@ Decisions:
   the interviewer says hello (the scenarios start straight with a question); the Whisper
   model is warmed up likewise. ``--cold`` skips both.
 - ``--llm-test-server-delay D`` starts the loopback OpenAI-compatible test double with a
-  fixed first-token delay ``D`` and points the session at it, then also prints the pipeline's
+  fixed first-token delay ``D`` in its own process (as a real model server is; in-process its
+  work would be charged to the pipeline) and points the session at it, then also prints the pipeline's
   own LLM overhead per question: (first LLM suggestion event) − (question event) − ``D``,
   i.e. everything between detection and the page except the model's time to first token.
 """
@@ -30,6 +31,7 @@ import argparse
 import asyncio
 import csv
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -85,6 +87,28 @@ def withdrawn_ids(received: list[tuple[float, dict]]) -> set[str]:
     return {qid for qid, status in last.items() if status == "withdrawn"}
 
 
+async def start_test_server(delay: float):
+    """The OpenAI-compatible test double in its own process, like a real model server."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "cuecard.drafting.llm_test_server", "--delay", str(delay),
+        stdout=asyncio.subprocess.PIPE)
+    line = await asyncio.wait_for(proc.stdout.readline(), 30)
+    return proc, json.loads(line)["base_url"]
+
+
+async def stop_test_server(proc, base_url: str) -> list[dict]:
+    """Stop the test double; return what it received (path, wall-clock time)."""
+    import aiohttp
+
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(base_url.rsplit("/v1", 1)[0] + "/test-double/requests") as response:
+                return await response.json()
+    finally:
+        proc.terminate()
+        await proc.wait()
+
+
 async def run(scenario: Path, *, llm_delay: float | None, cold: bool, settings=None,
               events_path: str | None = None) -> int:
     from cuecard.drafting import semantic
@@ -101,10 +125,8 @@ async def run(scenario: Path, *, llm_delay: float | None, cold: bool, settings=N
     server = None
     settings = settings or Settings()
     if llm_delay is not None:
-        from cuecard.drafting.llm_test_server import LLMTestServer
-
-        server = await LLMTestServer(first_token_delay=llm_delay).start()
-        settings = settings.model_copy(update={"llm_base_url": server.base_url, "llm_model": "test-double"})
+        server, base_url = await start_test_server(llm_delay)
+        settings = settings.model_copy(update={"llm_base_url": base_url, "llm_model": "test-double"})
     services = await Services.create(settings)
     if not cold:
         await asyncio.to_thread(services.engine.warm_up)
@@ -127,12 +149,12 @@ async def run(scenario: Path, *, llm_delay: float | None, cold: bool, settings=N
             await services.extras["draft_cache"].close()
         if services.extras.get("llm_drafter") is not None:
             await services.extras["llm_drafter"].close()
-        if server is not None:
-            await server.stop()
+        requests = await stop_test_server(server, base_url) if server is not None else []
     t0 = t0_holder[0]
     timeline = [(at - t0, event) for at, event in received]
-    request_times = [r["received"] - t0 for r in (server.requests if server else [])
-                     if r.get("path") == "/v1/chat/completions"]
+    wall_minus_mono = time.time() - time.monotonic()
+    request_times = [r["received_wall"] - wall_minus_mono - t0 for r in requests
+                     if r["path"] == "/v1/chat/completions"]
     if events_path:  # every event with its time on the replay clock, for digging into outliers
         with open(events_path, "w") as f:
             for at, event in timeline:

@@ -46,6 +46,7 @@ class LLMTestServer:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._completions)
         app.router.add_get("/v1/models", self._models)
+        app.router.add_get("/test-double/requests", self._requests)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -67,14 +68,19 @@ class LLMTestServer:
         words = self.reply.split(" ")
         return [w if i == 0 else " " + w for i, w in enumerate(words)]
 
+    async def _requests(self, request: web.Request) -> web.Response:
+        """What was received (paths and wall-clock times), for a benchmark in another process."""
+        return web.json_response([{"path": r["path"], "received_wall": r["received_wall"]} for r in self.requests])
+
     async def _models(self, request: web.Request) -> web.Response:
-        self.requests.append({"path": "/v1/models", "received": time.monotonic()})
+        self.requests.append({"path": "/v1/models", "received": time.monotonic(), "received_wall": time.time()})
         return web.json_response({"object": "list", "data": [
             {"id": "test-model", "object": "model", "created": 0, "owned_by": "test-double"}]})
 
     async def _completions(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
         self.requests.append({"path": "/v1/chat/completions", "body": body, "received": time.monotonic(),
+                              "received_wall": time.time(),
                               "authorization": request.headers.get("Authorization")})
         if self.fail_status:
             return web.json_response({"error": {"message": "test double failure", "type": "server_error"}},
@@ -110,3 +116,27 @@ class LLMTestServer:
         except (ConnectionResetError, asyncio.CancelledError):
             pass  # the client closed the stream early (deadline, word limit): normal
         return response
+
+
+async def _serve_forever(delay: float):
+    server = await LLMTestServer(first_token_delay=delay).start()
+    print(json.dumps({"base_url": server.base_url}), flush=True)
+    await asyncio.Event().wait()
+
+
+def main(argv=None):
+    """Run the test double in its own process (as a real model server would be), so that a
+    benchmark's event loop does not also carry the server's work."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="OpenAI-compatible test double (loopback)")
+    parser.add_argument("--delay", type=float, default=0.5, help="first-token delay, seconds")
+    a = parser.parse_args(argv)
+    try:
+        asyncio.run(_serve_forever(a.delay))
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
