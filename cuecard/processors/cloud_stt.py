@@ -234,6 +234,9 @@ class ProviderChainSTT(FrameProcessor):
         self._refiner = refiner
         self._p = params or FallbackParams()
         self._wall_clock_offsets = wall_clock_offsets
+        # Live: a track's first sample sits at wall-clock time since construction, like the
+        # segmenter (built just before us, so the two clocks differ by milliseconds only; the
+        # segments' 0.25 s pre-roll of silence absorbs that when we cut the buffer by their times).
         self._t0 = time.monotonic()
         self._tracks: dict[str, _Track] = {}
         self._health: dict[str, _Health] = {name: _Health() for name in self._chain}
@@ -784,7 +787,14 @@ class ProviderChainSTT(FrameProcessor):
                     break
         self._ending = True
         for track in self._tracks.values():
-            if self._is_local(track) and track.catchup_from is not None:
+            if track.active is None and track.finalized < track.audio.total:
+                # Every provider failed and none is local: the local engine is still in the
+                # process, and captured speech must not be lost at the end.
+                logger.warning(f"STT {track.track_id}: no provider recovered; decoding the buffered audio locally")
+                track.catchup_from = max(track.finalized, track.audio.base)
+                if track.line is not None:
+                    track.local_line, track.line = track.line, None
+            if (self._is_local(track) or track.active is None) and track.catchup_from is not None:
                 start, track.catchup_from = track.catchup_from, None
                 audio = track.audio.slice(start, track.audio.total)
                 self._local_then(track, self._decode_local(track, audio, start, track.audio.total, None, close=True))

@@ -217,3 +217,17 @@ async def test_default_chain_keeps_the_local_whisper_stage(settings):
             speech_to_text_stage(services, live=False)
     finally:
         await services.close()
+
+
+async def test_cloud_only_chain_that_fails_still_keeps_the_words(settings, speech):
+    """No "local" in the chain and Deepgram refuses: the audio is buffered while it backs off,
+    and at the end of the input the buffer is decoded locally rather than dropped."""
+    audio, _ = speech(0.3, PROJECT, 0.3)
+    events, _ = await run(
+        settings, audio,
+        stt_providers=["deepgram"], deepgram_url="ws://127.0.0.1:9/v1/listen", deepgram_api_key="k",
+        stt_refiner="none",
+    )
+    errors = [e for e in events if e["type"] == "status" and e["state"] == "stt_error"]
+    assert errors and "no speech-to-text provider" in errors[0]["message"]
+    assert {"billing", "service", "message", "queue"} <= words(" ".join(e["text"] for e in finals(events)))
