@@ -6,9 +6,14 @@ and speaking time.
 
 - ``tentative`` question (interim text): if it confidently matches a prepared question, the
   prepared drafts are shown at once (``source="prepared"``) — often before the interviewer
-  has finished.
-- ``confirmed`` question: if the prepared drafts already shown still match, they stay;
-  otherwise fresh drafts replace them: from the cache, else the LLM (when configured;
+  has finished; otherwise the offline composer drafts the interim text at once (extra
+  ``tentative: true``). Decision: the final transcript comes ~0.5-1 s after the last word
+  (VAD pause + decode), so waiting for it alone cannot put a draft on the page within the
+  target; a composer draft costs milliseconds and no provider call, and is replaced if the
+  final text differs.
+- ``confirmed`` question: if the drafts already shown were made for the same words (or the
+  same prepared question, near-identical wording), they stay; otherwise fresh drafts replace
+  them: from the cache, else the LLM (when configured;
   fallback to the composer with a ``status`` event ``llm_fallback`` if it fails or misses
   the first-token deadline), else the offline composer.
 - ``withdrawn`` question: drafting for it stops, and a ``status`` event
@@ -37,7 +42,13 @@ from loguru import logger
 from pipecat.frames.frames import CancelFrame, EndFrame, Frame, StartFrame
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
-from cuecard.drafting.cache import DraftCache, InProcessDraftCache, draft_key, make_draft_cache
+from cuecard.drafting.cache import (
+    DraftCache,
+    InProcessDraftCache,
+    draft_key,
+    make_draft_cache,
+    normalize_question,
+)
 from cuecard.drafting.composer import Composer
 from cuecard.drafting.llm import LLMDrafter, LLMUnavailable, llm_configured
 from cuecard.drafting.options import MAX_WORDS, OPTIONS, enforce_word_limit, speaking_secs, word_count
@@ -173,15 +184,23 @@ class AnswerDrafter(FrameProcessor):
             await self._withdraw(q)
             return
         match = self._prepared_match(q.text, final=q.status != "tentative")
-        shown = self._shown.get(q.question_id)
+        shown = self._shown.get(q.question_id) or {}
         if q.status == "tentative":
-            if match and (shown is None or shown.get("prepared") != match.question.text):
-                await self._start(q, self._show_prepared(q, match))
+            if match:
+                if shown.get("prepared") != match.question.text:
+                    await self._start(q, self._show_prepared(q, match))
+            elif shown.get("drafted") != normalize_question(self._draft_text(q)):
+                # Nothing prepared fits: the composer drafts the interim text right away
+                # (milliseconds, no provider call); the final text replaces it if it differs.
+                await self._start(q, self._draft(q, use_llm=False))
             return
         # confirmed
-        if shown and shown.get("prepared") and match and match.question.text == shown["prepared"] and self.llm is None:
-            return  # the prepared answer shown early is the right one: keep it
-        await self._start(q, self._draft(q, match))
+        if self.llm is None:
+            if shown.get("prepared") and match and match.question.text == shown["prepared"]:
+                return  # the prepared answer shown early is the right one: keep it
+            if shown.get("drafted") == normalize_question(self._draft_text(q)):
+                return  # drafted from the same words while they were interim
+        await self._start(q, self._draft(q))
 
     async def _finish_drafts(self, timeout: float = 15.0):
         if self._preparing is not None and not self._preparing.done():
@@ -241,14 +260,14 @@ class AnswerDrafter(FrameProcessor):
         extra = {"prepared_question": match.question.text, "match": round(match.score, 3)}
         for option in OPTIONS:
             await self._emit_text(q, option, match.question.drafts[option], "prepared", extra)
-        self._shown[q.question_id]["prepared"] = match.question.text
+        self._shown[q.question_id].update(prepared=match.question.text, drafted=None)
 
-    async def _draft(self, q: QuestionFrame, match: PreparedMatch | None):
+    async def _draft(self, q: QuestionFrame, use_llm: bool = True):
         version = self.context.candidate.version_key()
         shown = self._shown.get(q.question_id)
         if shown:
             shown["prepared"] = None
-        if self.llm is not None:
+        if self.llm is not None and use_llm:
             await self._draft_with_llm(q, version)
             return
         try:
@@ -267,8 +286,10 @@ class AnswerDrafter(FrameProcessor):
             drafts = await _in_thread(_DRAFT_THREAD, composer.drafts, text, q.type, q.topic)
             for o in OPTIONS:
                 await self.cache.set(keys[o], {"text": drafts[o], "source": "composer"})
+        extra = {"tentative": True} if q.status == "tentative" else {}
         for option in OPTIONS:
-            await self._emit_text(q, option, drafts[option], "composer", {})
+            await self._emit_text(q, option, drafts[option], "composer", extra)
+        self._shown[q.question_id]["drafted"] = normalize_question(text)
 
     async def _draft_with_llm(self, q: QuestionFrame, version: str):
         """All options stream concurrently; each falls back to the composer on its own."""

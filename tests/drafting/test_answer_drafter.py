@@ -109,3 +109,16 @@ async def test_follow_up_is_drafted_with_the_question_it_follows(candidate):
     down = await _run(AnswerDrafter(ctx), [first, follow])
     # alone, "what did you learn" would pick the mentoring story; with its question, the same one
     assert "pilot" in _done(down, "q6")["story"].text
+
+
+async def test_tentative_without_prepared_match_is_drafted_at_once_and_kept_if_final_is_same(candidate):
+    ctx = SessionContext(session_id="t", candidate=candidate)
+    text = "How do you keep a cache consistent with the database behind it?"
+    down = await _run(AnswerDrafter(ctx), [
+        QuestionFrame(question_id="q7", text=text, type="technical", confidence=0.8, status="tentative"),
+        QuestionFrame(question_id="q7", text=text + "", type="technical", confidence=0.9, status="confirmed"),
+    ])
+    done = [f for f in down if isinstance(f, SuggestionFrame) and f.done]
+    assert len(done) == len(OPTIONS)  # drafted once, on the interim text; the same final keeps it
+    assert all(f.source == "composer" and f.extra.get("tentative") for f in done)
+    assert done[0].text.startswith("Definition: A cache")
