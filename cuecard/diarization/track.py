@@ -20,6 +20,7 @@ from cuecard.diarization.embedding import SpeakerEmbedder, as_float
 from cuecard.frames import CANDIDATE, SAMPLE_RATE
 
 CONTEXT_SECS = 1.6
+CANDIDATE_MARGIN = 0.1
 
 
 @dataclass
@@ -40,7 +41,12 @@ def clustering_for(role: str, threshold: float) -> OnlineSpeakerClustering:
     """``Candidate`` on the candidate's track (a second voice → ``Candidate 2``);
     ``Interviewer 1``, ``Interviewer 2``… on the interviewer's (shared tab) track."""
     if role == CANDIDATE:
-        return OnlineSpeakerClustering("Candidate", first_label="Candidate", threshold=threshold)
+        # Stricter about a second voice (threshold - 0.1): a false "Candidate 2" would split the
+        # candidate's own lines and stop their refinement, while a second person on the
+        # candidate's microphone is rare.
+        return OnlineSpeakerClustering(
+            "Candidate", first_label="Candidate", threshold=threshold - CANDIDATE_MARGIN
+        )
     return OnlineSpeakerClustering(role.capitalize() if role else "Speaker", threshold=threshold)
 
 
