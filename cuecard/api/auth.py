@@ -44,6 +44,7 @@ _DUMMY_HASH = _hasher.hash("not a real password, only for constant-time misses")
 ALGORITHM = "HS256"
 JWT_SECRET = web.AppKey("jwt_secret", str)
 RATE_LIMITER = web.AppKey("rate_limiter", object)
+AUTH_WINDOW_SECS = 60  # settings.auth_rate_limit_per_minute counts attempts per this window
 
 
 class Credentials(BaseModel):
@@ -155,7 +156,7 @@ async def auth_middleware(request: web.Request, handler):
 async def rate_limit(request: web.Request, what: str):
     settings = request.app["settings"]
     key = f"auth:{what}:{request.remote}"
-    if not await request.app[RATE_LIMITER].hit(key, settings.auth_rate_limit_per_minute, 60):
+    if not await request.app[RATE_LIMITER].hit(key, settings.auth_rate_limit_per_minute, AUTH_WINDOW_SECS):
         raise ApiError(429, "rate_limited", f"too many {what} attempts; try again in a minute")
 
 
