@@ -214,9 +214,6 @@ async def end_live_session(app: web.Application, live: LiveSession, state: str =
         await live.runner.cancel()
     finally:
         live.outbox.close()
-        if app[LIVE_SESSIONS].get(live.session_id) is live:
-            del app[LIVE_SESSIONS][live.session_id]
-        app[PEER_CONNECTIONS].pop(live.connection.pc_id, None)
         # The input transport normally closed the peer connection already; closing an aiortc
         # connection twice can wait forever, so only close what is still open, with a bound.
         if live.connection.pc.connectionState != "closed":
@@ -229,6 +226,11 @@ async def end_live_session(app: web.Application, live: LiveSession, state: str =
             await services.store.update_session(live.session_id, {"state": state, "ended_at": time.time()})
         except Exception as e:
             logger.warning(f"Could not mark session {live.session_id} {state}: {e}")
+        # Leave the live table last: a rejoin that finds this entry waits for ``ended``, so
+        # the old runner's last writes (and the "ended" state) always precede the new ones.
+        if app[LIVE_SESSIONS].get(live.session_id) is live:
+            del app[LIVE_SESSIONS][live.session_id]
+        app[PEER_CONNECTIONS].pop(live.connection.pc_id, None)
         live.ended.set()
 
 
