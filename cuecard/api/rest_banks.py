@@ -178,15 +178,18 @@ async def add_question(request: web.Request) -> web.Response:
     return web.json_response(question_view(record), status=201)
 
 
+class _Patch(BaseModel):
+    """Any JSON object: PATCH merges it into the stored question, then validates the result."""
+
+    model_config = ConfigDict(extra="allow")
+
+
 async def _question(request: web.Request, bank: dict) -> dict:
     question_id = request.match_info["question_id"]
     try:
-        question = await services(request).store._get("bank_questions", question_id)
+        return await services(request).store.get_bank_question(bank["id"], question_id)
     except NotFound:
-        question = None
-    if question is None or question.get("bank_id") != bank["id"]:
         raise not_found(f"question {question_id} not found", "question_id")
-    return question
 
 
 @routes.add("GET", "/api/banks/{bank_id}/questions/{question_id}", "One bank question", response=BANK_QUESTION)
@@ -210,15 +213,11 @@ async def update_question(request: web.Request) -> web.Response:
     return web.json_response(question_view(record))
 
 
-class _Patch(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
 @routes.add("DELETE", "/api/banks/{bank_id}/questions/{question_id}", "Remove a question from a bank", status=204)
 async def delete_question(request: web.Request) -> web.Response:
     bank = await _bank(request, require_user(request), writable=True)
     question = await _question(request, bank)
-    await services(request).store._delete_where("bank_questions", {"id": question["id"]})
+    await services(request).store.delete_bank_question(question["id"])
     return web.Response(status=204)
 
 

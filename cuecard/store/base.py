@@ -328,6 +328,15 @@ class Store(abc.ABC):
             found += await self._find("bank_questions", where, [("created_at", 1)], offset + limit, 0, contains)
         return found[offset : offset + limit], total
 
+    async def get_bank_question(self, bank_id: str, question_id: str) -> Record:
+        question = await self._get("bank_questions", question_id)
+        if question.get("bank_id") != bank_id:
+            raise NotFound(f"question {question_id} not found")
+        return question
+
+    async def delete_bank_question(self, question_id: str) -> None:
+        await self._delete_where("bank_questions", {"id": question_id})
+
     async def list_bank_questions(self, bank_id: str, limit: int = 100, offset: int = 0) -> list[Record]:
         return await self._find("bank_questions", {"bank_id": bank_id}, [("created_at", 1)], limit, offset)
 

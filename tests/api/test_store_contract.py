@@ -132,6 +132,9 @@ async def test_banks_builtin_search_and_cascade(store):
     assert [q["id"] for q in items] == ["q2"]
     items, _ = await store.search_bank_questions([BUILTIN_OWNER], {}, "a.c", 10, 0)  # regex chars are literal
     assert items == []
+    assert (await store.get_bank_question("builtin-x", "q2"))["text"] == "Tell me about a conflict"
+    with pytest.raises(NotFound):
+        await store.get_bank_question(own["id"], "q2")  # exists, but in another bank
     with pytest.raises(NotFound):
         await store.get_bank("u2", own["id"])
     assert (await store.get_bank("u2", "builtin-x"))["name"] == "Starter"
