@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from pipecat.frames.frames import Frame, StartFrame
-from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+from pipecat.frames.frames import StartFrame
+from pipecat.processors.frame_processor import FrameProcessor
 from pipecat.tests.utils import run_test
 
 from cuecard.drafting.options import MAX_WORDS, OPTIONS
@@ -16,8 +16,6 @@ from cuecard.processors.answer_drafter import AnswerDrafter, prepared_for
 
 async def _run(drafter: AnswerDrafter, frames: list, settle: float = 0.6):
     """Send ``frames`` one by one with a pause after each so drafting tasks run."""
-    from pipecat.frames.frames import EndFrame  # noqa: F401 (run_test sends it)
-
     class Pace(FrameProcessor):
         async def process_frame(self, frame, direction):
             await super().process_frame(frame, direction)

@@ -9,7 +9,7 @@ import pytest
 
 from cuecard.drafting.composer import DATA_DIR, Composer
 from cuecard.drafting.options import MAX_WORDS, OPTIONS, enforce_word_limit, speaking_secs, word_count
-from cuecard.profile.models import CandidateContext, Job, Profile, Role, Story
+from cuecard.profile.models import CandidateContext, Job, Profile, Role
 
 QUESTIONS = {
     "behavioral": "Tell me about a time you disagreed with a product manager about a launch.",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from cuecard.drafting.cache import InProcessDraftCache, RedisDraftCache, draft_key, make_draft_cache
 from cuecard.settings import Settings
 
