@@ -191,7 +191,7 @@ async function openSession(id) {
     div.append(h);
     for (const sug of suggestions.filter(x => x.question_id === q.question_id)) {
       const p = document.createElement("p");
-      const fb = sug.feedback ? (sug.feedback.helpful ? " 👍" : " 👎") : "";
+      const fb = sug.feedback ? (sug.feedback.helpful ? " (marked helpful)" : " (marked not helpful)") : "";
       p.textContent = `Option ${sug.option}: ${sug.text || ""}${fb}`;
       div.append(p);
     }
