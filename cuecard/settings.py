@@ -106,6 +106,20 @@ class Settings(BaseSettings):
     # JSON list of RTCIceServer dicts, e.g. '[{"urls": "stun:stun.example.org:3478"}]'.
     ice_servers: list[dict] = []
 
+    # --- meeting bot (cuecard/transports/meeting_bot) -------------------------------------------
+    # Debian's chromium, driven by the playwright package (its own browser download fails here).
+    bot_chromium_path: str = "/usr/bin/chromium"
+    # The candidate's name as the meeting shows it: that participant is the "candidate" role.
+    bot_candidate_name: str = "Candidate"
+    # Display name; {candidate} is replaced. It must say it is an assistant (consent).
+    bot_name_template: str = "{candidate}'s assistant (Cuecard)"
+    # Posted in the meeting chat on entering; {candidate} and {name} are replaced.
+    bot_consent_message: str = (
+        "Hi, I'm {candidate}'s interview assistant (Cuecard); I'm transcribing this call for them."
+    )
+    bot_admission_timeout_secs: float = 300.0  # in the lobby this long = timed_out_waiting
+    bot_join_timeout_secs: float = 45.0  # page never reaches a known screen = page_changed
+
     # --- API -----------------------------------------------------------------------------------
     jwt_secret: str | None = None
     max_body_bytes: int = 1_000_000

@@ -1,0 +1,345 @@
+"""The meeting bot: one headless Chromium that joins a meeting as a named guest and feeds the
+meeting's audio into a live Cuecard session.
+
+Lifecycle (each state is a ``status`` event of the session, ``state = "bot_<state>"``, with
+``bot_id``, ``bot_state``, ``reason``, ``platform``)::
+
+    launching → joining → waiting_for_admission → in_call → ended
+                   └──────────────┴──────────────────┴──────→ ended
+
+``ended`` carries a reason: ``meeting_ended``, ``left_by_request``, or a failure — ``denied``,
+``timed_out_waiting``, ``meeting_not_found``, ``page_changed`` (the page showed no screen the
+adapter knows within the join timeout: most likely the platform changed its page),
+``removed``, ``browser_error`` (Chromium could not start or crashed).
+
+Decisions:
+- Status goes through the session's pipeline as a ``StatusFrame`` (not straight to the bus), so
+  it is numbered, persisted and ordered with the transcript like every other event.
+- Consent: the display name says it is an assistant, and a notice is posted in the chat as soon
+  as the bot is in the call. If the chat cannot be used, the bot stays (the name still says
+  what it is) and publishes a ``bot_consent_notice_failed`` status so the candidate can say it
+  aloud — leaving would punish the candidate for a page change.
+- Leaving is cooperative: ``request_leave()`` sets a flag every wait checks, the bot clicks the
+  platform's leave button, then closes the browser. Cancelling ``run()`` also releases the
+  browser (see ``browser.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import time
+import uuid
+from typing import Awaitable, Callable
+
+from loguru import logger
+from pipecat.frames.frames import UserAudioRawFrame
+
+from cuecard.frames import SAMPLE_RATE, StatusFrame
+from cuecard.pipeline.context import SessionContext
+from cuecard.pipeline.services import Services
+from cuecard.pipeline.session import SessionRunner
+from cuecard.transports.meeting_bot.browser import BotBrowser
+from cuecard.transports.meeting_bot.platforms import Platform, platform_for_url
+from cuecard.transports.meeting_bot.speakers import SpeakerRouter
+
+LAUNCHING = "launching"
+JOINING = "joining"
+WAITING = "waiting_for_admission"
+IN_CALL = "in_call"
+ENDED = "ended"
+STATES = (LAUNCHING, JOINING, WAITING, IN_CALL, ENDED)
+
+# End reasons; the first two are not failures.
+MEETING_ENDED = "meeting_ended"
+LEFT_BY_REQUEST = "left_by_request"
+FAILURES = ("denied", "timed_out_waiting", "meeting_not_found", "page_changed", "removed", "browser_error")
+
+EventListener = Callable[[dict], Awaitable[None]]
+
+
+class BotEnded(Exception):
+    """Internal: the meeting is over for the bot, with ``reason``."""
+
+    def __init__(self, reason: str, message: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.message = message
+
+
+def fill(template: str, **values: str) -> str:
+    """``str.format`` that leaves unknown ``{placeholders}`` alone (user-supplied templates)."""
+    out = template
+    for key, value in values.items():
+        out = out.replace("{" + key + "}", value)
+    return out
+
+
+class MeetingBot:
+    def __init__(
+        self,
+        services: Services,
+        meeting_url: str,
+        *,
+        name: str | None = None,
+        candidate_name: str | None = None,
+        session_id: str | None = None,
+        bot_id: str | None = None,
+        extra_browser_args: list[str] | None = None,
+        poll_secs: float = 0.25,
+    ):
+        s = services.settings
+        self.services = services
+        self.meeting_url = meeting_url
+        self.platform: Platform = platform_for_url(meeting_url)  # UnsupportedMeeting for bad URLs
+        self.id = bot_id or uuid.uuid4().hex[:12]
+        self.candidate_name = (candidate_name or s.bot_candidate_name).strip()
+        self.name = (name or fill(s.bot_name_template, candidate=self.candidate_name)).strip()
+        self.consent_message = fill(s.bot_consent_message, candidate=self.candidate_name, name=self.name)
+        self.session_id = session_id or uuid.uuid4().hex
+        self.extra_browser_args = list(extra_browser_args or [])
+        self.poll_secs = poll_secs
+        self.state = LAUNCHING
+        self.reason: str | None = None
+        self.message = ""
+        self.timestamps: dict[str, float] = {}
+        self.created_at = time.time()
+        self.consent_posted = False
+        self.router = SpeakerRouter(self.candidate_name, self.name, self.platform.audio_mode)
+        self.runner: SessionRunner | None = None
+        self.browser: BotBrowser | None = None
+        self.audio_chunks = 0
+        self._leave = asyncio.Event()
+        self._listeners: list[EventListener] = []
+
+    # -- public ------------------------------------------------------------------------------
+
+    def add_listener(self, listener: EventListener):
+        """Called with every event of the bot's session (transcripts and bot states)."""
+        self._listeners.append(listener)
+
+    def request_leave(self):
+        self._leave.set()
+
+    @property
+    def done(self) -> bool:
+        return self.state == ENDED
+
+    def snapshot(self) -> dict:
+        return {
+            "id": self.id,
+            "state": self.state,
+            "reason": self.reason,
+            "failed": self.reason in FAILURES,
+            "message": self.message,
+            "session_id": self.session_id,
+            "meeting_url": self.meeting_url,
+            "platform": self.platform.name,
+            "name": self.name,
+            "candidate_name": self.candidate_name,
+            "consent_posted": self.consent_posted,
+            "participants": self.router.people(),
+            "tracks": self.router.track_ids(),
+            "created_at": round(self.created_at, 3),
+            "timestamps": {k: round(v, 3) for k, v in self.timestamps.items()},
+        }
+
+    async def run(self) -> dict:
+        """Join, listen until the meeting is over for the bot, release everything."""
+        await self._start_session()
+        try:
+            await self._publish_state(LAUNCHING)
+            self.browser = BotBrowser(self.services.settings.bot_chromium_path, extra_args=self.extra_browser_args)
+            try:
+                await self.browser.launch()
+                await self.browser.install_capture(self._on_audio, self._on_track, self.platform.audio_mode)
+            except Exception as e:
+                raise BotEnded("browser_error", f"Chromium could not start: {e}") from e
+            await self._join(self.browser.page)
+            await self._in_call(self.browser.page)
+        except BotEnded as end:
+            self.reason, self.message = end.reason, end.message
+        except asyncio.CancelledError:
+            self.reason = self.reason or LEFT_BY_REQUEST
+            await asyncio.shield(self._finish())
+            raise
+        except Exception as e:  # a crashed page or driver: report it, still release everything
+            logger.exception(f"Meeting bot {self.id} failed: {e}")
+            self.reason, self.message = "browser_error", str(e)
+        await asyncio.shield(self._finish())
+        return self.snapshot()
+
+    # -- session -----------------------------------------------------------------------------
+
+    async def _start_session(self):
+        store = self.services.store
+        try:
+            await store.get_session(self.session_id)
+        except Exception:
+            await store.create_session(
+                {"id": self.session_id, "title": "Meeting bot", "source": "bot", "meeting_url": self.meeting_url}
+            )
+        context = SessionContext(session_id=self.session_id)
+        self.runner = SessionRunner(self.services, self.session_id, live=True, persist=True, context=context)
+        self.runner.add_listener(self._emit)
+        self.runner.start()
+
+    async def _emit(self, event: dict):
+        for listener in self._listeners:
+            try:
+                await listener(event)
+            except Exception as e:  # one broken listener must not stop the bot
+                logger.exception(f"Bot listener failed: {e}")
+
+    async def _publish_state(self, state: str, message: str = ""):
+        self.state = state
+        self.timestamps[state] = time.time()
+        logger.info(f"Meeting bot {self.id}: {state} {self.reason or ''} {message}")
+        await self._status(f"bot_{state}", message)
+
+    async def _status(self, state: str, message: str = "", **extra):
+        if self.runner is None:
+            return
+        await self.runner.queue_frame(
+            StatusFrame(
+                state=state,
+                message=message,
+                extra={
+                    "bot_id": self.id,
+                    "bot_state": self.state,
+                    "reason": self.reason,
+                    "platform": self.platform.name,
+                    **extra,
+                },
+            )
+        )
+
+    async def _finish(self):
+        if self.browser is not None:
+            await self.browser.close()
+        if self.state != ENDED:
+            self.reason = self.reason or LEFT_BY_REQUEST
+            await self._publish_state(ENDED, self.message)
+        if self.runner is not None:
+            await self.runner.end()
+            try:
+                await self.services.store.update_session(self.session_id, {"state": "completed"})
+            except Exception as e:
+                logger.warning(f"Could not close session {self.session_id}: {e}")
+
+    # -- audio -------------------------------------------------------------------------------
+
+    async def _on_track(self, source, info: dict):
+        self.router.on_track(info)
+
+    async def _on_audio(self, source, key: str, data: str):
+        if self.state != IN_CALL or self.runner is None:
+            return
+        pcm = base64.b64decode(data)
+        self.audio_chunks += 1
+        for track_id, chunk in self.router.route(key, pcm):
+            await self.runner.queue_frame(
+                UserAudioRawFrame(audio=chunk, sample_rate=SAMPLE_RATE, num_channels=1, user_id=track_id)
+            )
+
+    # -- steps -------------------------------------------------------------------------------
+
+    def _check_leave(self):
+        if self._leave.is_set():
+            raise BotEnded(LEFT_BY_REQUEST)
+
+    async def _pause(self):
+        try:
+            await asyncio.wait_for(self._leave.wait(), self.poll_secs)
+        except asyncio.TimeoutError:
+            pass
+        self._check_leave()
+
+    async def _join(self, page):
+        settings = self.services.settings
+        await self._publish_state(JOINING)
+        try:
+            await self.platform.open(page, self.meeting_url, settings.bot_join_timeout_secs)
+        except Exception as e:
+            raise BotEnded("meeting_not_found", f"could not open {self.meeting_url}: {e}") from e
+        await self._until({"prejoin", "lobby", "in_call"}, settings.bot_join_timeout_secs, "no pre-join screen")
+        if await self.platform.screen(page) == "prejoin":
+            await self.platform.fill_prejoin(page, self.name)
+        screen = await self._until({"lobby", "in_call"}, settings.bot_join_timeout_secs, "no lobby or call after joining")
+        if screen == "lobby":
+            await self._publish_state(WAITING)
+            await self._until({"in_call"}, settings.bot_admission_timeout_secs, "", timeout_reason="timed_out_waiting")
+
+    async def _until(self, wanted: set[str], timeout_secs: float, what: str, timeout_reason: str = "page_changed") -> str:
+        """Poll the screen until one of ``wanted``; final screens end the bot with their reason."""
+        deadline = time.monotonic() + timeout_secs
+        page = self.browser.page
+        while True:
+            self._check_leave()
+            screen = await self.platform.screen(page)
+            if screen in wanted:
+                return screen
+            self._end_on_final(screen)
+            if time.monotonic() > deadline:
+                raise BotEnded(timeout_reason, what)
+            await self._pause()
+
+    @staticmethod
+    def _end_on_final(screen: str | None):
+        if screen == "not_found":
+            raise BotEnded("meeting_not_found")
+        if screen == "denied":
+            raise BotEnded("denied")
+        if screen == "removed":
+            raise BotEnded("removed")
+        if screen == "ended":
+            raise BotEnded(MEETING_ENDED)
+
+    async def _in_call(self, page):
+        await self._publish_state(IN_CALL)
+        await self._refresh_participants(page)
+        await self._post_consent(page)
+        unknown_since: float | None = None
+        while True:
+            if self._leave.is_set():
+                await self._leave_meeting(page)
+                raise BotEnded(LEFT_BY_REQUEST)
+            screen = await self.platform.screen(page)
+            self._end_on_final(screen)
+            if screen == "in_call":
+                unknown_since = None
+                await self._refresh_participants(page)
+            elif unknown_since is None:
+                unknown_since = time.monotonic()
+            elif time.monotonic() - unknown_since > self.services.settings.bot_join_timeout_secs:
+                raise BotEnded("page_changed", "the call view disappeared")
+            try:
+                await asyncio.wait_for(self._leave.wait(), self.poll_secs)
+            except asyncio.TimeoutError:
+                pass
+
+    async def _refresh_participants(self, page):
+        try:
+            self.router.update_participants(await self.platform.participants(page))
+        except Exception as e:  # a re-rendering list is read again on the next poll
+            logger.debug(f"Participant list not readable: {e}")
+
+    async def _post_consent(self, page):
+        try:
+            self.consent_posted = await self.platform.post_chat(page, self.consent_message)
+        except Exception as e:
+            logger.warning(f"Could not post the consent notice: {e}")
+            self.consent_posted = False
+        if self.consent_posted:
+            await self._status("bot_consent_notice_posted", self.consent_message)
+        else:
+            await self._status(
+                "bot_consent_notice_failed",
+                "The meeting chat could not be used: tell the others that your assistant transcribes.",
+            )
+
+    async def _leave_meeting(self, page):
+        try:
+            await asyncio.wait_for(self.platform.leave(page), 5)
+        except Exception as e:  # closing the browser drops the bot from the meeting anyway
+            logger.warning(f"Leave button failed: {e}")
