@@ -80,6 +80,13 @@ def cmd_bench(args):
     return module.main(args)
 
 
+def cmd_bot(args):
+    from cuecard.transports.meeting_bot.cli import run_bot
+
+    _quiet_logs()
+    return run_bot(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cuecard", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -108,6 +115,16 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("what", help="latency | make-scenario | transcript-latency | api-load")
     bench.add_argument("args", nargs=argparse.REMAINDER)
     bench.set_defaults(func=cmd_bench)
+
+    bot = sub.add_parser("bot", help="meeting bot: join a Zoom / Meet / Teams meeting, print JSON events")
+    bot_sub = bot.add_subparsers(dest="bot_command", required=True)
+    join = bot_sub.add_parser("join", help="join MEETING_URL until it ends, the bot is removed, or Ctrl-C")
+    join.add_argument("meeting_url")
+    join.add_argument("--name", help="display name (default: settings.bot_name_template)")
+    join.add_argument("--session", help="session id to write into (default: a new session)")
+    join.add_argument("--candidate-name", help="the candidate's name in the meeting (role candidate)")
+    join.add_argument("--interim", action="store_true", help="also print interim transcripts")
+    join.set_defaults(func=cmd_bot)
     return parser
 
 

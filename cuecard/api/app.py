@@ -61,6 +61,9 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     from cuecard.api import rest  # REST API, live-events WebSocket, OpenAPI, /account
 
     rest.setup(app)
+    from cuecard.api import bot_routes  # meeting bots: POST/GET/DELETE /api/bots
+
+    bot_routes.setup(app)
     return app
 
 

@@ -22,6 +22,7 @@ async def meeting(loopback_ice):
 
 @pytest.fixture
 def bot_settings(settings):
+    settings.bot_allow_loopback_meetings = True  # the meeting double is on 127.0.0.1
     settings.bot_admission_timeout_secs = 20.0
     settings.bot_join_timeout_secs = 15.0
     settings.interim_period_secs = 0.0  # interim decodes would only slow the shared CPU down

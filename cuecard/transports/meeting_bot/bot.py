@@ -87,11 +87,13 @@ class MeetingBot:
         bot_id: str | None = None,
         extra_browser_args: list[str] | None = None,
         poll_secs: float = 0.25,
+        user_id: str = "local",
     ):
         s = services.settings
         self.services = services
         self.meeting_url = meeting_url
-        self.platform: Platform = platform_for_url(meeting_url)  # UnsupportedMeeting for bad URLs
+        # UnsupportedMeeting for URLs no adapter handles
+        self.platform: Platform = platform_for_url(meeting_url, allow_loopback=s.bot_allow_loopback_meetings)
         self.id = bot_id or uuid.uuid4().hex[:12]
         self.candidate_name = (candidate_name or s.bot_candidate_name).strip()
         self.name = (name or fill(s.bot_name_template, candidate=self.candidate_name)).strip()
@@ -99,6 +101,7 @@ class MeetingBot:
         self.session_id = session_id or uuid.uuid4().hex
         self.extra_browser_args = list(extra_browser_args or [])
         self.poll_secs = poll_secs
+        self.user_id = user_id
         self.state = LAUNCHING
         self.reason: str | None = None
         self.message = ""
@@ -177,9 +180,15 @@ class MeetingBot:
             await store.get_session(self.session_id)
         except Exception:
             await store.create_session(
-                {"id": self.session_id, "title": "Meeting bot", "source": "bot", "meeting_url": self.meeting_url}
+                {
+                    "id": self.session_id,
+                    "user_id": self.user_id,
+                    "title": "Meeting bot",
+                    "source": "bot",
+                    "meeting_url": self.meeting_url,
+                }
             )
-        context = SessionContext(session_id=self.session_id)
+        context = SessionContext(session_id=self.session_id, user_id=self.user_id)
         self.runner = SessionRunner(self.services, self.session_id, live=True, persist=True, context=context)
         self.runner.add_listener(self._emit)
         self.runner.start()

@@ -17,12 +17,15 @@ class UnsupportedMeeting(ValueError):
     pass
 
 
-def platform_for_url(url: str) -> Platform:
-    """The adapter for ``url``, or ``UnsupportedMeeting`` saying why none fits."""
+def platform_for_url(url: str, *, allow_loopback: bool = False) -> Platform:
+    """The adapter for ``url``, or ``UnsupportedMeeting`` saying why none fits. The local test
+    meeting (loopback URLs) only with ``allow_loopback`` (settings.bot_allow_loopback_meetings)."""
     parsed = urlparse(url or "")
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise UnsupportedMeeting("meeting_url must be an http(s) URL")
     for cls in PLATFORMS:
+        if cls is LocalTestMeeting and not allow_loopback:
+            continue
         if cls.matches(url):
             return cls(url) if cls is LocalTestMeeting else cls()
     raise UnsupportedMeeting(
