@@ -37,13 +37,19 @@ def fake_media_flags(wav) -> list[str]:
 
 
 @pytest.fixture
-async def base_url(services, settings):
+async def served(services, settings):
+    """``(app, base_url)`` of a real server on a loopback port."""
     app = create_app(settings, services)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     await app["warmup"]
-    yield str(server.make_url("")).rstrip("/")
+    yield app, str(server.make_url("")).rstrip("/")
     await server.close()
+
+
+@pytest.fixture
+def base_url(served):
+    return served[1]
 
 
 @pytest.fixture
@@ -92,7 +98,8 @@ navigator.mediaDevices.getDisplayMedia = () =>
 """
 
 
-async def test_page_shows_spoken_words_continues_mic_only_and_survives_reload(base_url, launch, interview_wav):
+async def test_page_shows_spoken_words_continues_mic_only_and_survives_reload(served, launch, interview_wav):
+    app, base_url = served
     page = await launch(fake_media_flags(interview_wav))
     await page.add_init_script(REFUSE_TAB_SHARING)
     await page.goto(base_url + "/")
@@ -127,6 +134,23 @@ async def test_page_shows_spoken_words_continues_mic_only_and_survives_reload(ba
         "document.getElementById('conn-state').textContent === 'live'", timeout=20_000
     )
     assert await page.evaluate("localStorage.getItem('cuecard.session_id')") == session_id
+
+    # The connection drops (the server side closes it): the page says so, keeps the
+    # transcript, and Rejoin resumes the same session.
+    from cuecard.api.webrtc_routes import end_live_session
+
+    lines_before = await page.locator("#transcript li").count()
+    await end_live_session(app, app["live_sessions"][session_id])
+    await page.wait_for_function(
+        "document.getElementById('conn-state').textContent === 'dropped'", timeout=15_000
+    )
+    assert await page.locator("#rejoin").is_visible()
+    assert await page.locator("#transcript li").count() >= lines_before
+    await page.click("#rejoin")
+    await page.wait_for_function(
+        "document.getElementById('conn-state').textContent === 'live'", timeout=20_000
+    )
+    assert session_id in app["live_sessions"]
 
 
 async def test_refused_microphone_says_what_to_do(base_url, launch):

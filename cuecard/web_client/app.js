@@ -10,6 +10,7 @@
 
 const SESSION_KEY = "cuecard.session_id";
 const LOW_CONFIDENCE = 0.5;
+const DISCONNECTED_GRACE_MS = 8000;
 const ROLE_LABEL = { interviewer: "Interviewer", candidate: "You" };
 
 const $ = (id) => document.getElementById(id);
@@ -174,19 +175,19 @@ async function join({ resume = false } = {}) {
   const dc = pc.createDataChannel("chat", { ordered: true });
   state.dc = dc;
   dc.onmessage = (m) => { try { handleEvent(JSON.parse(m.data)); } catch (e) { console.warn(e); } };
-  dc.onopen = () => {
-    state.connected = true;
-    setConnection("live", state.tabShared
-      ? "Live: transcribing you and the interviewer."
-      : "Live, microphone only: the interviewer is not transcribed.");
-  };
+  dc.onopen = () => { state.connected = true; setConnection("live", liveMessage()); };
   dc.onclose = () => { if (state.pc === pc) connectionLost(); };
   pc.onicecandidate = (e) => queueCandidate(e.candidate);
   pc.onconnectionstatechange = () => {
     if (state.pc !== pc) return;
     const s = pc.connectionState;
-    if (s === "disconnected") setConnection("reconnecting", "Connection interrupted, trying to recover…");
-    else if (s === "connected" && state.connected) setConnection("live", "Live.");
+    if (s === "disconnected") {
+      // ICE often recovers by itself; if not within a few seconds, offer Rejoin.
+      setConnection("reconnecting", "Connection interrupted, trying to recover…");
+      setTimeout(() => { if (state.pc === pc && pc.connectionState === "disconnected") connectionLost(); },
+        DISCONNECTED_GRACE_MS);
+    }
+    else if (s === "connected" && state.connected) setConnection("live", liveMessage());
     else if (s === "failed" || s === "closed") connectionLost();
   };
 
@@ -218,14 +219,19 @@ async function join({ resume = false } = {}) {
   flushCandidates();
 }
 
+function liveMessage() {
+  return state.tabShared
+    ? "Live: transcribing you and the interviewer."
+    : "Live, microphone only: the interviewer is not transcribed.";
+}
+
 function watchTabEnd() {
   const track = state.tabStream?.getAudioTracks()[0];
   if (!track) return;
   track.onended = () => {
     state.tabStream = null; state.tabShared = false;
     notice("Tab sharing stopped: continuing with your microphone only. Use “Share tab audio” to share again.");
-    if (state.pc) setConnection(ui.connState.classList.contains("live") ? "live" : "reconnecting",
-      "Live, microphone only.");
+    if (state.pc && state.connected) setConnection("live", liveMessage());
   };
 }
 
@@ -237,7 +243,7 @@ async function shareTabNow() {
   state.tabStream = stream; state.tabShared = true;
   watchTabEnd();
   if (state.tabTransceiver) await state.tabTransceiver.sender.replaceTrack(stream.getAudioTracks()[0]);
-  setConnection("live", "Live: transcribing you and the interviewer.");
+  if (state.connected) setConnection("live", liveMessage());
 }
 
 function connectionLost() {
@@ -266,6 +272,10 @@ function send(message) {
 
 function handleEvent(ev) {
   if (typeof ev.seq === "number") state.lastSeq = Math.max(state.lastSeq, ev.seq);
+  if (ev.type === "signalling" && ev.message?.type === "peerLeft") {  // the server closed
+    connectionLost();
+    return;
+  }
   switch (ev.type) {
     case "transcript": renderLine(ev); break;
     case "question": renderQuestion(ev); break;
