@@ -119,7 +119,9 @@ class Settings(BaseSettings):
     )
     bot_admission_timeout_secs: float = 300.0  # in the lobby this long = timed_out_waiting
     bot_join_timeout_secs: float = 45.0  # page never reaches a known screen = page_changed
-    bot_max_live: int = 3  # live bots per server process (~1/3 core each, see README); more = 429
+    # Live bots per server process; more = 429. Measured here: Chromium ~0.3 core + its session's
+    # Whisper pipeline ~0.5 core per bot, so 2 bots fill a 2-core machine in real time.
+    bot_max_live: int = 2
     # Loopback meeting URLs open the local test meeting adapter. Off by default: a bot told to
     # visit 127.0.0.1 would browse the server's own internal services.
     bot_allow_loopback_meetings: bool = False

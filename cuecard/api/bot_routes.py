@@ -9,8 +9,8 @@ Decisions:
   session, so it belongs to a user; another user's bot is a 404.
 - Not in the OpenAPI route table: the schema fuzzer of the REST tests would launch a Chromium
   for every valid request it invents. Documented here and in the README instead.
-- At most ``bot_max_live`` live bots per process (429 beyond): each costs about a third of a
-  core and 0.6 GB.
+- At most ``bot_max_live`` live bots per process (429 beyond): measured, a bot's Chromium costs
+  about 0.3 core and 0.6 GB, plus its session's Whisper pipeline.
 - Finished bots stay readable (state ``ended`` with its reason) until the process restarts.
 """
 

@@ -222,9 +222,14 @@ async def test_removed_bot_ends_with_reason(bot_settings, services, meeting):
     assert pids and not [p for p in pids if _alive(p)]
 
 
-async def test_unknown_meeting_and_admission_timeout(bot_settings, services, meeting):
+async def test_unknown_meeting_changed_page_and_admission_timeout(bot_settings, services, meeting):
     bot, task = _start_bot(services, meeting.url("no-such-room"), [])
     assert (await asyncio.wait_for(task, 30))["reason"] == "meeting_not_found"
+
+    # A page with none of the screens the adapter knows: the platform changed its page.
+    bot_settings.bot_join_timeout_secs = 2.0
+    bot, task = _start_bot(services, f"http://127.0.0.1:{meeting.port}/somewhere-else", [])
+    assert (await asyncio.wait_for(task, 30))["reason"] == "page_changed"
 
     bot_settings.bot_admission_timeout_secs = 1.0
     meeting.room("slow", ["Dana Lee"])

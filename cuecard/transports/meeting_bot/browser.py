@@ -23,6 +23,7 @@ from pathlib import Path
 from loguru import logger
 
 CAPTURE_JS = Path(__file__).with_name("capture.js")
+ACTION_TIMEOUT_MS = 5000
 
 # As root: --no-sandbox. The rest keeps a headless bot quiet and light (no sync, no
 # component downloads, no GPU) and lets audio play without a user gesture.
@@ -136,6 +137,9 @@ class BotBrowser:
                 viewport={"width": 1280, "height": 800},
             )
             self._browser = self.context.browser
+            # A click or fill on a meeting page that just switched screens (removed, ended) must
+            # fail fast so the state machine sees the new screen; Playwright's default is 30 s.
+            self.context.set_default_timeout(ACTION_TIMEOUT_MS)
             self.page = self.context.pages[0] if self.context.pages else await self.context.new_page()
         except BaseException:
             await self.close()
