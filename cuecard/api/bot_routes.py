@@ -7,8 +7,9 @@ so clients follow them like any session's events (WebSocket / event bus).
 Decisions:
 - Bearer auth like the sessions API: a bot starts a browser on the server and writes into a
   session, so it belongs to a user; another user's bot is a 404.
-- Not in the OpenAPI route table: the schema fuzzer of the REST tests would launch a Chromium
-  for every valid request it invents. Documented here and in the README instead.
+- Declared in the OpenAPI route table like every REST route. The schema fuzzer cannot make a
+  bot browse anywhere: only Meet / Zoom / Teams URLs are accepted (loopback only with
+  ``bot_allow_loopback_meetings``), the schema carries no example URL, and the live-bot cap holds.
 - At most ``bot_max_live`` live bots per process (429 beyond): measured, a bot's Chromium costs
   about 0.3 core and 0.6 GB, plus its session's Whisper pipeline.
 - Finished bots stay readable (state ``ended`` with its reason) until the process restarts.
@@ -17,55 +18,62 @@ Decisions:
 from __future__ import annotations
 
 import asyncio
-import re
 
 from aiohttp import web
 from loguru import logger
+from pydantic import BaseModel, ConfigDict, Field
 
-from cuecard.api.errors import ApiError, bad_request, read_json
-from cuecard.api.rest_common import require_user, services
+from cuecard.api.errors import ApiError, bad_request
+from cuecard.api.rest_common import BOOL, NUM, STR, ApiRoutes, obj, read_model, require_user, services
 from cuecard.transports.meeting_bot import MeetingBot, UnsupportedMeeting
 
 BOTS = web.AppKey("bots", dict)
 BOT_TASKS = web.AppKey("bot_tasks", dict)
-
-FIELDS = {"meeting_url", "name", "session_id", "candidate_name"}
-SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-MAX_NAME = 100
 LEAVE_WAIT_SECS = 10.0
 
+routes = ApiRoutes("bots")
 
-def _optional_text(body: dict, field: str, limit: int = MAX_NAME) -> str | None:
-    value = body.get(field)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise bad_request(f"{field} must be a non-empty string", field)
-    if len(value) > limit:
-        raise bad_request(f"{field} is longer than {limit} characters", field)
-    return value.strip()
+NULL_STR = {"type": ["string", "null"]}
+BOT = obj(
+    ("id", "state", "session_id", "platform", "name", "participants", "timestamps"),
+    id=STR,
+    state={"type": "string", "enum": ["launching", "joining", "waiting_for_admission", "in_call", "ended"]},
+    reason=NULL_STR,
+    failed=BOOL,
+    message=STR,
+    session_id=STR,
+    meeting_url=STR,
+    platform=STR,
+    name=STR,
+    candidate_name=STR,
+    consent_posted=BOOL,
+    participants={"type": "array", "items": obj(("name", "role"), name=STR, role=STR, speaking=BOOL)},
+    tracks={"type": "array", "items": STR},
+    created_at=NUM,
+    timestamps={"type": "object", "additionalProperties": NUM},
+)
 
 
+class BotCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    meeting_url: str = Field(min_length=1, max_length=2000, description="Google Meet, Zoom or Teams link")
+    name: str | None = Field(default=None, min_length=1, max_length=100, description="display name")
+    session_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    candidate_name: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+@routes.add("POST", "/api/bots", "Send a meeting bot into a meeting (it joins as a named guest)", body=BotCreate,
+            response=BOT, status=201, extra_statuses=(429,))
 async def create_bot(request: web.Request) -> web.Response:
     user_id = require_user(request)
-    body = await read_json(request)
-    unknown = sorted(set(body) - FIELDS)
-    if unknown:
-        raise bad_request(f"unknown field {unknown[0]}", unknown[0])
-    url = body.get("meeting_url")
-    if not isinstance(url, str) or not url.strip():
-        raise bad_request("meeting_url is required", "meeting_url")
-    if len(url) > 2000:
-        raise bad_request("meeting_url is too long", "meeting_url")
-    name = _optional_text(body, "name")
-    candidate_name = _optional_text(body, "candidate_name")
-    session_id = _optional_text(body, "session_id", 64)
-    if session_id is not None and not SESSION_ID.match(session_id):
-        raise bad_request("session_id may only contain letters, digits, '-' and '_'", "session_id")
+    body = await read_model(request, BotCreate)
+    for field in ("name", "candidate_name"):
+        if getattr(body, field) is not None and not getattr(body, field).strip():
+            raise bad_request(f"{field} must not be blank", field)
     svc = services(request)
-    if session_id is not None:
+    if body.session_id is not None:
         try:
-            existing = await svc.store.get_session(session_id)
+            existing = await svc.store.get_session(body.session_id)
         except Exception:
             existing = None
         if existing is not None and existing.get("user_id") not in (None, user_id):
@@ -75,7 +83,12 @@ async def create_bot(request: web.Request) -> web.Response:
         raise ApiError(429, "too_many_bots", f"{len(live)} bots are already live on this server")
     try:
         bot = MeetingBot(
-            svc, url.strip(), name=name, candidate_name=candidate_name, session_id=session_id, user_id=user_id
+            svc,
+            body.meeting_url.strip(),
+            name=body.name,
+            candidate_name=body.candidate_name,
+            session_id=body.session_id,
+            user_id=user_id,
         )
     except UnsupportedMeeting as e:
         raise bad_request(str(e), "meeting_url", code="unsupported_meeting")
@@ -99,12 +112,14 @@ def _own_bot(request: web.Request) -> MeetingBot:
     return bot
 
 
+@routes.add("GET", "/api/bots/{bot_id}", "A bot's state, end reason, participants and timestamps", response=BOT)
 async def get_bot(request: web.Request) -> web.Response:
     return web.json_response(_own_bot(request).snapshot())
 
 
+@routes.add("DELETE", "/api/bots/{bot_id}", "Make the bot leave the meeting; answers once it has left "
+            "(or after 10 s with its current state)", response=BOT)
 async def delete_bot(request: web.Request) -> web.Response:
-    """Ask the bot to leave; answers once it has left (or after 10 s with its current state)."""
     bot = _own_bot(request)
     bot.request_leave()
     task = request.app[BOT_TASKS].get(bot.id)
@@ -129,6 +144,4 @@ def setup(app: web.Application):
             await asyncio.gather(*pending, return_exceptions=True)
 
     app.on_shutdown.append(leave_all)
-    app.router.add_post("/api/bots", create_bot)
-    app.router.add_get("/api/bots/{bot_id}", get_bot)
-    app.router.add_delete("/api/bots/{bot_id}", delete_bot)
+    routes.setup(app)
