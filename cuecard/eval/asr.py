@@ -74,7 +74,8 @@ async def _run(args) -> int:
             hyps.append(hyp)
             live_hyps.append(live)
             wer = jiwer.wer(ref, hyp) if ref else float(bool(hyp))
-            print(f"{row['file']}\tWER {100 * wer:.1f}%\t{hyp}", flush=True)
+            live_wer = jiwer.wer(ref, live) if ref else float(bool(live))
+            print(f"{row['file']}\tWER {100 * wer:.1f}% (live {100 * live_wer:.1f}%)\t{hyp}", flush=True)
     finally:
         await services.close()
     rtf = proc_secs / audio_secs if audio_secs else 0.0

@@ -18,6 +18,7 @@ import heapq
 import itertools
 import math
 import threading
+import zlib
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -48,6 +49,15 @@ class Transcription:
 
 def pcm16_to_float(audio: bytes) -> np.ndarray:
     return np.frombuffer(audio, np.int16).astype(np.float32) / 32768.0
+
+
+def _looks_looped(text: str) -> bool:
+    """Whisper's repetition test: text that gzip compresses more than 2.4× is a loop."""
+    if len(text) < 24:
+        words = text.lower().split()
+        return len(words) >= 4 and len(set(words)) == 1
+    data = text.encode()
+    return len(data) / len(zlib.compress(data)) > 2.4
 
 
 class DecodeQueue:
@@ -209,17 +219,26 @@ class WhisperEngine:
             tok.token_to_id(f"<|{self._language or 'en'}|>"),
             tok.token_to_id("<|transcribe|>"),
         ]
+        seconds = len(audio) / 16000
+        # Nobody says more than ~6 tokens a second (+ timestamp tokens): a longer output is a
+        # decoding loop, so cap it rather than let it run to 224 tokens.
         result = model.model.generate(
-            encoded, [prompt], beam_size=beam_size, max_length=224, return_scores=True,
-            return_no_speech_prob=True, suppress_blank=True, suppress_tokens=[-1],
+            encoded, [prompt], beam_size=beam_size, max_length=min(224, int(16 + 9 * seconds)),
+            return_scores=True, return_no_speech_prob=True, suppress_blank=True,
+            suppress_tokens=[-1],
         )[0]
         eot = tok.token_to_id("<|endoftext|>")
         ids = [t for t in result.sequences_ids[0] if t < eot]
         avg_logprob = result.scores[0] / max(len(result.sequences_ids[0]), 1) if result.scores else -5.0
         text = tok.decode(ids).strip()
-        if result.no_speech_prob > 0.6 and avg_logprob < -1.0:
-            text = ""  # Whisper's own silence rule
-        out = Transcription(text, min(math.exp(avg_logprob), 1.0), result.no_speech_prob, self.model_name)
+        if _looks_looped(text) or avg_logprob < -1.0 and result.no_speech_prob < 0.6:
+            # Whisper's own quality rules (compression ratio, log-probability): take the slow
+            # path with its temperature fallback, as faster-whisper's transcribe would.
+            out = self.transcribe(audio, beam_size=max(beam_size, 1))
+        else:
+            if result.no_speech_prob > 0.6 and avg_logprob < -1.0:
+                text = ""  # Whisper's own silence rule
+            out = Transcription(text, min(math.exp(avg_logprob), 1.0), result.no_speech_prob, self.model_name)
         self._remember(key, out)
         return out
 
