@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict, deque
-from typing import AsyncIterator, Protocol
+from typing import AsyncIterator, Awaitable, Callable, Protocol
 
 from cuecard.events import envelope
 
@@ -25,13 +25,41 @@ class EventBus(Protocol):
     async def close(self) -> None: ...
 
 
+# After a restart the in-process numbering starts again from what the store holds. Interim
+# events are not stored, so a client may have seen numbers a little above that: continue
+# with a jump larger than any run of unstored events, so a resuming client (``after=N``)
+# misses nothing published after the restart.
+RESTART_SEQ_JUMP = 1000
+
+
+async def stored_seq_floor(store, session_id: str) -> int:
+    """Where numbering resumes for a session that has events in the store."""
+    last = 0
+    for listing in (store.list_segments, store.list_questions, store.list_suggestions):
+        try:
+            records = await listing(session_id, limit=100_000)
+        except Exception:
+            continue
+        last = max([last, *(int(r.get("seq") or 0) for r in records)])
+    return last + RESTART_SEQ_JUMP if last else 0
+
+
 class InProcessEventBus:
-    def __init__(self, history: int = HISTORY):
+    def __init__(
+        self,
+        history: int = HISTORY,
+        seed: Callable[[str], Awaitable[int]] | None = None,
+    ):
+        # ``seed(session_id)``: the last seq already issued for a session this process has
+        # not seen yet (e.g. before a restart).
+        self._seed = seed
         self._seq: dict[str, int] = defaultdict(int)
         self._history: dict[str, deque] = defaultdict(lambda: deque(maxlen=history))
         self._subscribers: dict[str, set[asyncio.Queue]] = defaultdict(set)
 
     async def publish(self, session_id: str, payload: dict) -> dict:
+        if self._seed is not None and session_id not in self._seq:
+            self._seq[session_id] = await self._seed(session_id)
         self._seq[session_id] += 1
         event = envelope(session_id, self._seq[session_id], payload)
         self._history[session_id].append(event)

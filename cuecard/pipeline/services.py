@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cuecard.event_bus import EventBus, InProcessEventBus
+from cuecard.event_bus import EventBus, InProcessEventBus, stored_seq_floor
 from cuecard.services.whisper.engine import WhisperEngine, shared_engine
 from cuecard.settings import Settings
 from cuecard.store.base import Store
@@ -21,12 +21,14 @@ def make_store(settings: Settings) -> Store:
     return SQLiteStore(settings.ensure_data_dir() / "cuecard.sqlite3")
 
 
-def make_event_bus(settings: Settings) -> EventBus:
+def make_event_bus(settings: Settings, store: Store | None = None) -> EventBus:
     if settings.redis_url:
         from cuecard.store.redis_bus import RedisEventBus
 
         return RedisEventBus(settings.redis_url)
-    return InProcessEventBus()
+    if store is None:
+        return InProcessEventBus()
+    return InProcessEventBus(seed=lambda session_id: stored_seq_floor(store, session_id))
 
 
 @dataclass
@@ -48,7 +50,7 @@ class Services:
             settings.whisper_threads,
             settings.language,
         )
-        return cls(settings, store, bus or make_event_bus(settings), engine)
+        return cls(settings, store, bus or make_event_bus(settings, store), engine)
 
     async def close(self):
         await self.bus.close()
