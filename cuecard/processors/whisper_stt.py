@@ -36,6 +36,7 @@ from cuecard.services.whisper.engine import (
     PRIORITY_TENTATIVE,
     Transcription,
     WhisperEngine,
+    priority_for,
 )
 
 
@@ -171,7 +172,10 @@ class WhisperSTTProcessor(FrameProcessor):
             if old:
                 old[1].cancel()
             future = self._engine.decode(
-                frame.audio, priority=PRIORITY_TENTATIVE, beam_size=self._beam, live=True
+                frame.audio,
+                priority=priority_for(PRIORITY_TENTATIVE, frame.role),
+                beam_size=self._beam,
+                live=True,
             )
             self._tentative[frame.segment_id] = (frame.end, asyncio.ensure_future(future))
         else:
@@ -184,7 +188,7 @@ class WhisperSTTProcessor(FrameProcessor):
         try:
             return await self._engine.decode(
                 frame.audio,
-                priority=priority,
+                priority=priority_for(priority, frame.role),
                 beam_size=1 if priority == PRIORITY_PARTIAL else self._beam,
                 live=True,
             )

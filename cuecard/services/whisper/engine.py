@@ -32,8 +32,18 @@ from cuecard.services.whisper.weights import resolve_model
 
 PRIORITY_FINAL = 0
 PRIORITY_TENTATIVE = 1
-PRIORITY_PARTIAL = 2
-PRIORITY_REFINE = 3  # deferred while anyone speaks: a running decode cannot be pre-empted
+PRIORITY_PARTIAL = 4
+PRIORITY_REFINE = 6  # deferred while anyone speaks: a running decode cannot be pre-empted
+
+
+def priority_for(priority: int, role: str) -> int:
+    """The interviewer's speech goes first: a question's final text is what the answer
+    drafts wait for. Candidate finals/tentatives come after the interviewer's (2, 3), candidate
+    interims after the interviewer's (5), refinements last (6)."""
+    if role == "interviewer" or priority >= PRIORITY_REFINE:
+        return priority
+    return priority + (2 if priority < PRIORITY_PARTIAL else 1)
+
 SPEECH_ACTIVE_SECS = 1.2
 CONTEXT_PAD_SECS = 3.0
 
