@@ -119,6 +119,9 @@ class Settings(BaseSettings):
     )
     bot_admission_timeout_secs: float = 300.0  # in the lobby this long = timed_out_waiting
     bot_join_timeout_secs: float = 45.0  # page never reaches a known screen = page_changed
+    # Mixed meeting audio is held this long before it is named by the active-speaker marker,
+    # which lags the audio (see cuecard/transports/meeting_bot/speakers.py).
+    bot_speaker_marker_lag_secs: float = 0.6
     # Live bots per server process; more = 429. Measured here: Chromium ~0.3 core + its session's
     # Whisper pipeline ~0.5 core per bot, so 2 bots fill a 2-core machine in real time.
     bot_max_live: int = 2

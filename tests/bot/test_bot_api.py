@@ -78,6 +78,10 @@ async def test_bot_followed_and_ended_over_http(client, meeting):
     bot_id = created["id"]
 
     guest = await meeting.wait_for_guest("api", "lobby", timeout=30)
+    deadline = time.monotonic() + 30
+    while (await (await client.get(f"/api/bots/{bot_id}", headers=auth)).json())["state"] != "waiting_for_admission":
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.1)
     meeting.set_state("api", guest.id, "admitted")
     deadline = time.monotonic() + 30
     while True:

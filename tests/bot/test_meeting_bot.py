@@ -172,11 +172,12 @@ async def test_bot_mixed_audio_named_by_active_speaker(bot_settings, services, m
     room = meeting.room("mixed", ["Dana Lee", "Sam Roy"])
     clips = {
         "Dana Lee": _load(speak("What is your favourite programming language?")),
-        "Sam Roy": _load(speak("I enjoy writing Python for data pipelines.", speed=150)),
+        "Sam Roy": _load(speak("I enjoy writing Python for data pipelines.")),
     }
     events: list[dict] = []
     bot, task = _start_bot(services, meeting.url("mixed", "audio=mixed"), events, candidate_name="Sam Roy")
     guest = await meeting.wait_for_guest("mixed", "lobby", timeout=30)
+    await _wait(lambda: bot.state == "waiting_for_admission", 10, "waiting_for_admission")
     meeting.set_state("mixed", guest.id, "admitted")
     await _wait(lambda: bot.audio_chunks > 25, 30, "captured audio")
     for name, samples in clips.items():
@@ -190,8 +191,13 @@ async def test_bot_mixed_audio_named_by_active_speaker(bot_settings, services, m
     assert result["reason"] == "meeting_ended"
     finals = [e for e in events if e["type"] == "transcript" and e["final"]]
     by_speaker = {n: " ".join(e["text"] for e in finals if e["speaker"] == n) for n in clips}
-    assert "programming" in _words(by_speaker["Dana Lee"]), by_speaker
-    assert "python" in _words(by_speaker["Sam Roy"]), by_speaker
+    # Two distinctive words each (not exact text: under CPU contention from other work on the
+    # machine, Chromium's packet-loss concealment garbles a word now and then).
+    assert len(_words(by_speaker["Dana Lee"]) & {"favorite", "favourite", "programming", "language"}) >= 2, by_speaker
+    assert len(_words(by_speaker["Sam Roy"]) & {"enjoy", "python", "data", "pipelines"}) >= 2, by_speaker
+    # Nobody's words leak into the other's line (the marker lag is compensated).
+    assert not _words(by_speaker["Dana Lee"]) & {"enjoy", "python", "pipelines"}, by_speaker
+    assert not _words(by_speaker["Sam Roy"]) & {"favorite", "favourite", "programming", "language"}, by_speaker
 
 
 async def test_denied_admission_ends_with_reason(bot_settings, services, meeting):
@@ -199,6 +205,7 @@ async def test_denied_admission_ends_with_reason(bot_settings, services, meeting
     events: list[dict] = []
     bot, task = _start_bot(services, meeting.url("closed"), events)
     guest = await meeting.wait_for_guest("closed", "lobby", timeout=30)
+    await _wait(lambda: bot.state == "waiting_for_admission", 10, "waiting_for_admission")
     pids = bot.browser.process_ids()
     meeting.set_state("closed", guest.id, "denied")
     result = await asyncio.wait_for(task, 30)
@@ -212,6 +219,7 @@ async def test_removed_bot_ends_with_reason(bot_settings, services, meeting):
     meeting.room("strict", ["Dana Lee"])
     bot, task = _start_bot(services, meeting.url("strict"), [])
     guest = await meeting.wait_for_guest("strict", "lobby", timeout=30)
+    await _wait(lambda: bot.state == "waiting_for_admission", 10, "waiting_for_admission")
     meeting.set_state("strict", guest.id, "admitted")
     await _wait(lambda: bot.state == "in_call", 20, "in_call")
     pids = bot.browser.process_ids()

@@ -47,6 +47,16 @@ def test_mixed_audio_follows_the_active_speaker_and_silences_the_others():
     ]
 
 
+def test_mixed_audio_is_named_by_the_marker_of_a_later_moment():
+    """The marker lags the audio: with a 2-chunk lag, a chunk is routed two chunks later."""
+    lag = len(CHUNK) * 2 / 2 / 16000
+    router = SpeakerRouter("Sam Roy", "Bot", "mixed", marker_lag_secs=lag)
+    a, b, c = b"\x01\x00" * 640, b"\x02\x00" * 640, b"\x03\x00" * 640
+    assert router.route("mix", a) == [] and router.route("mix", b) == []
+    router.update_participants([Participant("Dana Lee", speaking=True)])  # marker for audio a
+    assert router.route("mix", c) == [("interviewer:Dana Lee", a)]
+
+
 def test_platform_chosen_from_url():
     assert platform_for_url("https://meet.google.com/abc-defg-hij").name == "google_meet"
     assert platform_for_url("https://teams.microsoft.com/l/meetup-join/19%3ameeting").name == "teams"

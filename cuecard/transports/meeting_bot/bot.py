@@ -108,7 +108,9 @@ class MeetingBot:
         self.timestamps: dict[str, float] = {}
         self.created_at = time.time()
         self.consent_posted = False
-        self.router = SpeakerRouter(self.candidate_name, self.name, self.platform.audio_mode)
+        self.router = SpeakerRouter(
+            self.candidate_name, self.name, self.platform.audio_mode, marker_lag_secs=s.bot_speaker_marker_lag_secs
+        )
         self.runner: SessionRunner | None = None
         self.browser: BotBrowser | None = None
         self.audio_chunks = 0

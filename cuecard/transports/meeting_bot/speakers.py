@@ -13,8 +13,10 @@ The segmenter keeps one VAD state per track id, and a track id may name its spea
   each id's clock is its sample count, so feeding all of them keeps their times on the wall
   clock, and a speaker who stops talking gets the silence that closes their segment. When
   nobody is marked, audio stays with the last marked speaker (markers flicker in pauses).
-  Known limit: the marker lags speech by a few hundred ms, so the first syllables after a
-  change of speaker can land on the previous speaker.
+  The marker lags the audio (the platform detects speech, renders the marker, the bot polls
+  the page: a few hundred ms), so mixed audio is held ``marker_lag_secs`` before it is routed
+  with the marker of that later moment; otherwise the first words after every change of
+  speaker would land on the previous speaker. Costs the same delay on every transcript.
 
 The candidate's own name (compared case- and space-insensitively) gets role ``candidate``;
 everyone else is an ``interviewer``; the bot itself is ignored.
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import time
 
-from cuecard.frames import CANDIDATE, INTERVIEWER
+from cuecard.frames import CANDIDATE, INTERVIEWER, SAMPLE_RATE
 from cuecard.transports.meeting_bot.platforms.base import Participant
 
 
@@ -33,8 +35,19 @@ def _norm(name: str | None) -> str:
 
 
 class SpeakerRouter:
-    def __init__(self, candidate_name: str, bot_name: str, mode: str, *, name_wait_secs: float = 2.0):
+    def __init__(
+        self,
+        candidate_name: str,
+        bot_name: str,
+        mode: str,
+        *,
+        name_wait_secs: float = 2.0,
+        marker_lag_secs: float = 0.0,
+    ):
         self.candidate_name = candidate_name
+        self._lag_bytes = int(marker_lag_secs * SAMPLE_RATE) * 2
+        self._held_mix: list[bytes] = []
+        self._held_mix_bytes = 0
         self.bot_name = bot_name
         self.mode = mode
         self.name_wait_secs = name_wait_secs
@@ -102,6 +115,16 @@ class SpeakerRouter:
         return [(track_id, b"".join(held))]
 
     def _route_mixed(self, pcm: bytes) -> list[tuple[str, bytes]]:
+        self._held_mix.append(pcm)
+        self._held_mix_bytes += len(pcm)
+        routed = []
+        while self._held_mix and self._held_mix_bytes - len(self._held_mix[0]) >= self._lag_bytes:
+            chunk = self._held_mix.pop(0)
+            self._held_mix_bytes -= len(chunk)
+            routed.extend(self._route_mixed_now(chunk))
+        return routed
+
+    def _route_mixed_now(self, pcm: bytes) -> list[tuple[str, bytes]]:
         active = self._active_id
         if active not in self._heard_ids:
             self._heard_ids.append(active)
