@@ -1,6 +1,9 @@
 """Figures of one meeting bot on this machine (not a test; run by hand):
 
-    .venv/bin/python tests/bot/bench_meeting_bot.py [N_UTTERANCES]
+    .venv/bin/python tests/bot/bench_meeting_bot.py [N_UTTERANCES] [--mixed]
+
+(``--mixed``: the audio is handled as one mix named by the active-speaker marker, as for the
+real platforms, which adds ``bot_speaker_marker_lag_secs`` to every delay.)
 
 A real Chromium bot joins the loopback meeting double (``meeting_double.py``), two named
 participants speak N espeak utterances in turn over real WebRTC, the real pipeline (default
@@ -45,7 +48,7 @@ LINES = [
 ]
 
 
-async def main(n: int):
+async def main(n: int, mixed: bool):
     import aioice.ice
     from loguru import logger
 
@@ -70,7 +73,7 @@ async def main(n: int):
 
     async with MeetingDouble() as meeting:
         room = meeting.room("bench", ["Dana Lee", "Sam Roy"])
-        bot = MeetingBot(services, meeting.url("bench"), candidate_name="Sam Roy", extra_browser_args=LOOPBACK_WEBRTC_ARGS)
+        bot = MeetingBot(services, meeting.url("bench", "audio=mixed" if mixed else ""), candidate_name="Sam Roy", extra_browser_args=LOOPBACK_WEBRTC_ARGS)
         events: list[dict] = []
 
         async def collect(e):
@@ -111,7 +114,7 @@ async def main(n: int):
             first = min(later, key=lambda e: e["ts"])
             used.add(first["seq"])
             delays.append(float(first["ts"] - end))
-    print(f"utterances {len(ends)}, transcribed {len(delays)}")
+    print(f"audio mode: {bot.platform.audio_mode}; utterances {len(ends)}, transcribed {len(delays)}")
     print("delays (s):", [round(d, 2) for d in delays])
     print(f"median delay speech end -> final transcript event: {statistics.median(delays):.2f} s")
     print(f"bot processes: {len(pids)} (Playwright driver + Chromium)")
@@ -123,4 +126,5 @@ async def main(n: int):
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 8))
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    asyncio.run(main(int(args[0]) if args else 8, "--mixed" in sys.argv))

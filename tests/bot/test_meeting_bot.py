@@ -159,7 +159,7 @@ async def test_bot_joins_transcribes_names_and_leaves(bot_settings, services, me
         first = min(e["ts"] for e in finals if e["speaker"] == name and e["ts"] >= end - 0.5)
         delays.append(first - end)
     print(
-        f"\nBOT FIGURES: speech end -> final transcript delays {[round(d, 2) for d in delays]} s "
+        f"\nBOT FIGURES: speech end -> final transcript delays {[round(float(d), 2) for d in delays]} s "
         f"(median {statistics.median(delays):.2f} s); bot processes {len(pids)}; "
         f"CPU {cpu_share * 100:.0f}% of one core while in call; PSS {pss:.0f} MB"
     )
