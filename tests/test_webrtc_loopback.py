@@ -26,7 +26,7 @@ from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError
 from av import AudioFrame
 
-from cuecard.api.app import create_app
+from cuecard.api.app import SERVICES, create_app
 
 pytestmark = pytest.mark.slow
 
@@ -285,7 +285,7 @@ async def test_drop_keeps_open_speech_and_rejoin_resumes_the_session(server, spe
             body = await response.json()
     assert "python" in " ".join(s["text"] for s in body["segments"]).lower(), body
     assert body["state"] == "ended"
-    history = app[__import__("cuecard.api.app", fromlist=["SERVICES"]).SERVICES].bus.history(session_id)
+    history = app[SERVICES].bus.history(session_id)
     last_seq = history[-1]["seq"]
 
     # Rejoin the same session asking for everything after seq 0: the history comes first,
