@@ -32,6 +32,7 @@ from cuecard.frames import CANDIDATE, SAMPLE_RATE, SpeechSegmentFrame, Utterance
 
 CHUNK = 512  # Silero's window at 16 kHz: 32 ms
 CHUNK_SECS = CHUNK / SAMPLE_RATE
+UTTERANCE_TAIL_SECS = 0.3
 BYTES_PER_SAMPLE = 2
 
 
@@ -253,7 +254,10 @@ class SpeechSegmenter(FrameProcessor):
         track.preroll = bytearray()
 
     async def _close_utterance(self, track: _Track):
-        cut = int((track.utterance_end - track.utterance_start) * SAMPLE_RATE) * BYTES_PER_SAMPLE
+        # Keep a little of the silence after the last segment: the VAD's probability drops
+        # before a word's last sounds do, and refinement should hear them.
+        cut = int((track.utterance_end + UTTERANCE_TAIL_SECS - track.utterance_start) * SAMPLE_RATE)
+        cut *= BYTES_PER_SAMPLE
         await self.push_frame(
             UtteranceEndFrame(
                 role=track.role,

@@ -278,7 +278,7 @@ class WhisperSTTProcessor(FrameProcessor):
         texts, confidences = [], []
         for first, last in _chunks(line.spans, REFINE_CHUNK_SECS):
             start = max(line.spans[first][0] - 0.1, frame.start)
-            end = line.spans[last][1] + 0.1
+            end = line.spans[last][1] + (0.3 if last == len(line.spans) - 1 else 0.1)
             audio = frame.audio[_byte(start - frame.start) : _byte(end - frame.start)]
             live = " ".join(line.texts[first : last + 1])
             try:
@@ -300,7 +300,7 @@ class WhisperSTTProcessor(FrameProcessor):
         await self.push_frame(self._transcript(line, line.speaker, refined=True, closed=True))
 
 
-REFINE_CHUNK_SECS = 12.0
+REFINE_CHUNK_SECS = 25.0
 
 
 def _byte(seconds: float) -> int:
