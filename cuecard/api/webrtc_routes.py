@@ -40,7 +40,7 @@ from pipecat.transports.smallwebrtc.connection import SmallWebRTCConnection
 from cuecard import frames as cuecard_frames
 from cuecard.api.app import SERVICES
 from cuecard.api.errors import ApiError, bad_request, read_json
-from cuecard.pipeline.context import SessionContext
+from cuecard.pipeline.context import SessionContext, load_candidate
 from cuecard.pipeline.session import SessionRunner
 from cuecard.processors.speech_segmenter import SpeechSegmenter
 from cuecard.store.base import NotFound
@@ -248,7 +248,17 @@ async def start_live_session(
         raise bad_request(f"the SDP offer could not be used: {e}", "sdp", code="invalid_sdp")
 
     transport = CuecardWebRTCTransport(connection)
-    context = SessionContext(session_id=session_id, user_id=session.get("user_id") or "local")
+    user_id = session.get("user_id") or "local"
+    try:
+        candidate = await load_candidate(
+            services.store, user_id, (session.get("settings") or {}).get("job_id")
+        )
+    except Exception as e:  # a missing job must not stop the interview: draft without it
+        logger.warning(f"Candidate material not loaded for session {session_id}: {e}")
+        candidate = None
+    context = SessionContext(session_id=session_id, user_id=user_id)
+    if candidate is not None:
+        context.candidate = candidate
     runner = SessionRunner(
         services,
         session_id,
@@ -307,10 +317,7 @@ async def post_offer(request: web.Request) -> web.Response:
         return web.json_response({**live.connection.get_answer(), "session_id": live.session_id})
 
     if offer["session_id"] is not None:
-        try:
-            session = await services.store.get_session(offer["session_id"])
-        except NotFound:
-            raise ApiError(404, "not_found", "no such session to rejoin", "session_id")
+        session = await owned_session(request, offer["session_id"], "no such session to rejoin")
         previous = app[LIVE_SESSIONS].get(session["id"])
         if previous is not None:
             await end_live_session(app, previous)
@@ -322,6 +329,19 @@ async def post_offer(request: web.Request) -> web.Response:
 
     live = await start_live_session(request, offer, session, resumed=offer["session_id"] is not None)
     return web.json_response({**live.connection.get_answer(), "session_id": live.session_id})
+
+
+async def owned_session(request: web.Request, session_id: str, message: str) -> dict:
+    """The session if the caller owns it (a logged-in user, or the anonymous local user for
+    sessions started without a token); otherwise the same 404 as a missing one, so ids of
+    other users' sessions cannot be probed."""
+    try:
+        session = await request.app[SERVICES].store.get_session(session_id)
+    except NotFound:
+        session = None
+    if session is None or (session.get("user_id") or "local") != request.get("user_id", "local"):
+        raise ApiError(404, "not_found", message, "session_id")
+    return session
 
 
 async def patch_offer(request: web.Request) -> web.Response:
@@ -340,10 +360,7 @@ async def patch_offer(request: web.Request) -> web.Response:
 async def get_live_transcript(request: web.Request) -> web.Response:
     session_id = request.match_info["session_id"]
     store = request.app[SERVICES].store
-    try:
-        session = await store.get_session(session_id)
-    except NotFound:
-        raise ApiError(404, "not_found", "no such session", "session_id")
+    session = await owned_session(request, session_id, "no such session")
     segments = await store.list_segments(session_id, limit=10_000)
     return web.json_response(
         {

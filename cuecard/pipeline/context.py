@@ -22,3 +22,27 @@ class SessionContext:
     # topics in order, for the drafter and for exports.
     conversation: Any = None
     settings_overrides: dict[str, Any] = field(default_factory=dict)
+
+
+def _fields(model, record: dict | None) -> dict:
+    return {k: v for k, v in (record or {}).items() if k in model.model_fields}
+
+
+async def load_candidate(store, user_id: str, job_id: str | None = None) -> CandidateContext:
+    """The user's stored profile, STAR stories and job (the one named, else the newest) as the
+    session's ``CandidateContext``: what the detector and the drafter personalise from."""
+    from cuecard.profile.models import Job, Profile, Story
+
+    profile = Profile.model_validate(_fields(Profile, await store.get_profile(user_id)))
+    stories = [
+        Story.model_validate(_fields(Story, s)) for s in await store.list_owned("stories", user_id, 1000, 0)
+    ]
+    job_record = None
+    if job_id:
+        job_record = await store.get_owned("jobs", user_id, job_id)
+    else:
+        jobs = await store.list_owned("jobs", user_id, 100, 0)
+        if jobs:
+            job_record = max(jobs, key=lambda j: j.get("updated_at") or j.get("created_at") or 0)
+    job = Job.model_validate(_fields(Job, job_record)) if job_record else None
+    return CandidateContext(profile=profile, stories=stories, job=job)

@@ -129,6 +129,13 @@ async function iceServers() {
   return [];
 }
 
+// Signed in on /account? Then sessions belong to that account (history, profile, stories
+// and job are used for drafts); otherwise they belong to the anonymous local user.
+function authHeaders(headers) {
+  const token = localStorage.getItem("cuecard.access");
+  return token ? { ...headers, Authorization: `Bearer ${token}` } : headers;
+}
+
 function flushCandidates() {
   state.candidateTimer = null;
   if (!state.pcId || state.pendingCandidates.length === 0) return;
@@ -197,7 +204,7 @@ async function join({ resume = false } = {}) {
   let answer;
   try {
     const r = await fetch("/api/offer", {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+      method: "POST", headers: authHeaders({ "Content-Type": "application/json" }), body: JSON.stringify(body),
     });
     answer = await r.json();
     if (r.status === 404 && resume) {  // the session is gone: start a new one
@@ -440,7 +447,7 @@ function wireOption(opt, questionId, option) {
       feedback.className = "option-feedback"; feedback.textContent = "Saving…";
       try {
         const r = await fetch(`/api/sessions/${encodeURIComponent(state.sessionId)}/suggestions/feedback`, {
-          method: "POST", headers: { "Content-Type": "application/json" },
+          method: "POST", headers: authHeaders({ "Content-Type": "application/json" }),
           body: JSON.stringify({ question_id: questionId, option, helpful }),
         });
         if (!r.ok) {
@@ -483,7 +490,7 @@ function clearSessionView() {
 async function restorePreviousSession() {
   if (!state.sessionId) return;
   try {
-    const r = await fetch(`/api/live/${encodeURIComponent(state.sessionId)}/transcript`);
+    const r = await fetch(`/api/live/${encodeURIComponent(state.sessionId)}/transcript`, { headers: authHeaders({}) });
     if (r.status === 404) { localStorage.removeItem(SESSION_KEY); state.sessionId = null; return; }
     if (!r.ok) return;
     const body = await r.json();
