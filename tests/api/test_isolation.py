@@ -30,6 +30,7 @@ UNSCOPED = {
     ("GET", "/api/jobs"), ("POST", "/api/jobs"), ("GET", "/api/attempts"), ("POST", "/api/attempts"),
     ("GET", "/api/profile"), ("PUT", "/api/profile"), ("DELETE", "/api/profile"), ("POST", "/api/profile/resume"),
     ("GET", "/api/banks"), ("POST", "/api/banks"), ("GET", "/api/bank-questions"), ("GET", "/api/audit"),
+    ("POST", "/api/bots"),
 }
 MARKER = "ZEBRA-SECRET"  # appears in every piece of A's data
 
@@ -76,6 +77,10 @@ def fill(path: str, ids: dict) -> str:
             return ids[path.split("/")[2]]
         if name == "format":
             return "json"
+        if name == "bot_id":
+            # A bot is a real Chromium: another user's access to a LIVE bot is checked in
+            # tests/bot/test_bot_api.py; here the route must still refuse B.
+            return ids.get("bot_id", "no-such-bot")
         return ids[name]
 
     return re.sub(r"{(\w+)}", value, path)

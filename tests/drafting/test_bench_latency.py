@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 import asyncio
 import csv
 
@@ -19,7 +20,9 @@ def test_make_scenario_writes_two_aligned_tracks_and_question_times(tmp_path, ca
     out = tmp_path / "scenario"
     assert make_scenario.main(argparse.Namespace(args=[
         str(out), "--questions", str(questions), "--answer-secs", "1", "--gap-secs", "0.5",
-        "--profile", str(SCENARIO / "profile.json")])) == 0
+        "--profile", str(SCENARIO / "profile.json"),
+        # Real speech the repository ships (tests must pass without ../shared).
+        "--answers-manifest", str(Path(__file__).resolve().parents[1] / "fixtures/asr/manifest.tsv")])) == 0
     inter, rate = sf.read(out / "interviewer.wav", dtype="int16")
     cand, rate2 = sf.read(out / "candidate.wav", dtype="int16")
     assert rate == rate2 == 16000 and inter.ndim == cand.ndim == 1 and len(inter) == len(cand)
