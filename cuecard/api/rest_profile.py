@@ -13,6 +13,8 @@ naming ``file`` (and is logged) rather than 500.
 
 from __future__ import annotations
 
+import asyncio
+
 import dataclasses
 from typing import Any
 
@@ -20,6 +22,7 @@ from aiohttp import web
 from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from cuecard.pipeline.context import load_candidate
 from cuecard.api.errors import ApiError, bad_request
 from cuecard.api.rest_common import (
     ANY_OBJ,
@@ -309,20 +312,15 @@ async def match_job(request: web.Request) -> web.Response:
     store = services(request).store
     job_id = request.match_info["item_id"]
     try:
-        job_record = await store.get_owned("jobs", user_id, job_id)
+        candidate = await load_candidate(store, user_id, job_id)
     except NotFound:
         raise not_found(f"job {job_id} not found", "item_id")
     try:
         from cuecard.profile.matching import match
     except ImportError:
         return web.json_response({"job_id": job_id, "available": False, "result": None})
-    profile_fields = _profile_view(await store.get_profile(user_id))
-    profile_fields.pop("updated_at", None)
-    profile = Profile.model_validate(profile_fields)
-    stories = [Story.model_validate({k: v for k, v in s.items() if k in Story.model_fields})
-               for s in await store.list_owned("stories", user_id, 1000, 0)]
-    job = Job.model_validate({k: v for k, v in job_record.items() if k in Job.model_fields})
-    result = match(profile, stories, job)
+    # Matching embeds text (and loads the model on first use): keep it off the event loop.
+    result = await asyncio.to_thread(match, candidate.profile, candidate.stories, candidate.job)
     return web.json_response({"job_id": job_id, "available": True, "result": _jsonable(result)})
 
 
