@@ -52,6 +52,28 @@ from cuecard.frames import CANDIDATE, INTERVIEWER, SAMPLE_RATE
 OUTBOX_LIMIT = 10_000
 
 
+def _daemon_decoder_threads():
+    """aiortc starts one non-daemon decoder thread per receiver and stops it only in
+    ``RTCPeerConnection.close()``. A peer that vanishes mid-negotiation (a closed tab, a
+    dropped network) can leave a receiver that is never closed, and its thread then keeps the
+    whole server process from exiting. Decoder threads hold no state worth waiting for, so
+    we start them as daemon threads."""
+    import threading
+    import types
+
+    import aiortc.rtcrtpreceiver as receiver_module
+
+    class DaemonThread(threading.Thread):
+        def __init__(self, *args, **kwargs):
+            kwargs.setdefault("daemon", True)
+            super().__init__(*args, **kwargs)
+
+    receiver_module.threading = types.SimpleNamespace(Thread=DaemonThread, Event=threading.Event)
+
+
+_daemon_decoder_threads()
+
+
 def ice_servers_from(settings_value: list[dict]) -> list[IceServer]:
     """``settings.ice_servers`` (RTCIceServer dicts as the browser spells them) → aiortc."""
     servers = []
