@@ -302,7 +302,10 @@ _shared: dict[tuple, WhisperEngine] = {}
 
 def shared_engine(model: str, data_dir: Path, compute_type: str, threads: int, language: str):
     """One engine per process and model: sessions share the weights and the decode thread."""
-    key = (model, str(data_dir), compute_type, threads, language)
+    # The data dir matters only for "base", whose weights are joined into it; any other model
+    # name or path is the same model whatever the data dir (tests use many data dirs).
+    where = str(data_dir) if model == "base" else ""
+    key = (model, where, compute_type, threads, language)
     if key not in _shared:
         _shared[key] = WhisperEngine(
             model, data_dir=data_dir, compute_type=compute_type, threads=threads, language=language
