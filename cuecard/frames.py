@@ -32,6 +32,13 @@ ROLES = (CANDIDATE, INTERVIEWER)
 SAMPLE_RATE = 16000
 
 
+def iso_timestamp() -> str:
+    """Wall-clock time for pipecat's ``TranscriptionFrame.timestamp`` (UTC, seconds)."""
+    import time
+
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+
+
 @dataclass
 class SpeechSegmentFrame(DataFrame):
     """A stretch of one track's speech, cut by the voice activity detector.

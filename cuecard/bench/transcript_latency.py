@@ -18,21 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
+from cuecard.bench.make_scenario import speech_bounds
 from cuecard.frames import INTERVIEWER, SAMPLE_RATE
 
 DEFAULT_MANIFEST = Path(__file__).resolve().parents[2] / ".." / "shared/data/asr/librispeech-clean/manifest.tsv"
-
-
-def speech_bounds(audio: np.ndarray, frame: int = 160, threshold_db: float = -40.0) -> tuple[int, int]:
-    """First and last sample of frames louder than ``threshold_db`` below the file's peak."""
-    x = audio.astype(np.float32) / 32768.0
-    n = len(x) // frame
-    rms = np.sqrt(np.mean(x[: n * frame].reshape(n, frame) ** 2, axis=1) + 1e-12)
-    db = 20 * np.log10(rms / (rms.max() + 1e-12))
-    loud = np.nonzero(db > threshold_db)[0]
-    if len(loud) == 0:
-        return 0, len(x)
-    return int(loud[0] * frame), int((loud[-1] + 1) * frame)
 
 
 def build_track(files: list[Path], gap_secs: float) -> tuple[np.ndarray, list[tuple[float, float]]]:
@@ -42,7 +31,7 @@ def build_track(files: list[Path], gap_secs: float) -> tuple[np.ndarray, list[tu
     gap = np.zeros(int(gap_secs * SAMPLE_RATE), np.int16)
     for f in files:
         audio = load_audio(f)
-        first, last = speech_bounds(audio)
+        first, last = speech_bounds(audio, threshold_db=-40.0)
         parts += [audio, gap]
         spans.append(((cursor + first) / SAMPLE_RATE, (cursor + last) / SAMPLE_RATE))
         cursor += len(audio) + len(gap)

@@ -11,7 +11,7 @@ silently wrong speaker labels.
 
 from __future__ import annotations
 
-import hashlib
+from cuecard.checksums import sha256_of
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -33,7 +33,7 @@ class ModelIntegrityError(RuntimeError):
 def verify_model(path: Path = MODEL_PATH, sha256: str = MODEL_SHA256) -> Path:
     if not path.is_file():
         raise ModelIntegrityError(f"speaker embedding model not found: {path}")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = sha256_of(path)
     if digest != sha256:
         raise ModelIntegrityError(
             f"{path}: sha256 {digest} does not match the expected {sha256}; "

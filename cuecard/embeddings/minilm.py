@@ -16,7 +16,7 @@ sentence-transformers does for this model.
 
 from __future__ import annotations
 
-import hashlib
+from cuecard.checksums import sha256_of
 import importlib.util
 import threading
 from pathlib import Path
@@ -38,14 +38,6 @@ class EmbeddingModelError(RuntimeError):
     """The embedding model or its tokenizer is missing or is not the file we pinned."""
 
 
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def model_file() -> Path:
     """Path of the shipped ONNX file (raises a clear error if the wheel is not installed)."""
     spec = importlib.util.find_spec(MODEL_PACKAGE)
@@ -60,7 +52,7 @@ def model_file() -> Path:
 def _verified(path: Path, sha256: str, what: str) -> Path:
     if not path.is_file():
         raise EmbeddingModelError(f"{what} not found at {path}")
-    actual = _sha256_of(path)
+    actual = sha256_of(path)
     if actual != sha256:
         raise EmbeddingModelError(f"{what} at {path} has sha256 {actual}, expected {sha256}")
     return path

@@ -45,6 +45,7 @@ from pipecat.frames.frames import CancelFrame, EndFrame, Frame, InputAudioRawFra
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from cuecard.frames import (
+    iso_timestamp,
     CANDIDATE,
     SAMPLE_RATE,
     InterimTranscriptFrame,
@@ -72,10 +73,6 @@ VOICED_RMS = 0.01
 LOCAL_KEEP_SECS = 30  # > max_segment_secs: a segment's audio is still here when it closes
 KEEPALIVE_SECS = 4.0
 SEND_CHUNK = SAMPLE_RATE // 4  # at most 250 ms per message when re-sending a backlog
-
-
-def _iso_now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
 
 
 def _rms(pcm: bytes) -> float:
@@ -531,7 +528,7 @@ class ProviderChainSTT(FrameProcessor):
         return InterimTranscriptFrame(
             text=f"{line.text} {tail}".strip(),
             user_id=track.role,
-            timestamp=_iso_now(),
+            timestamp=iso_timestamp(),
             role=track.role,
             speaker=line.speaker,
             start=line.start,
@@ -546,7 +543,7 @@ class ProviderChainSTT(FrameProcessor):
         return TranscriptFrame(
             text=line.text,
             user_id=track.role,
-            timestamp=_iso_now(),
+            timestamp=iso_timestamp(),
             role=track.role,
             speaker=line.speaker,
             start=line.start,

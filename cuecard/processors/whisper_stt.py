@@ -15,7 +15,6 @@ separated by short pauses extend the same line instead of scattering a sentence 
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import dataclass, field
 
 from loguru import logger
@@ -23,6 +22,7 @@ from pipecat.frames.frames import EndFrame, Frame
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from cuecard.frames import (
+    iso_timestamp,
     InterimTranscriptFrame,
     SpeechSegmentFrame,
     StatusFrame,
@@ -38,10 +38,6 @@ from cuecard.services.whisper.engine import (
     WhisperEngine,
     priority_for,
 )
-
-
-def _iso_now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
 
 
 def stable_prefix(previous: str, current: str) -> str:
@@ -212,7 +208,7 @@ class WhisperSTTProcessor(FrameProcessor):
             InterimTranscriptFrame(
                 text=f"{prefix} {result.text}".strip(),
                 user_id=frame.role,
-                timestamp=_iso_now(),
+                timestamp=iso_timestamp(),
                 role=frame.role,
                 speaker=frame.speaker,
                 start=line.start,
@@ -248,7 +244,7 @@ class WhisperSTTProcessor(FrameProcessor):
         return TranscriptFrame(
             text=line.text,
             user_id=line.role,
-            timestamp=_iso_now(),
+            timestamp=iso_timestamp(),
             role=line.role,
             speaker=speaker,
             start=line.start,

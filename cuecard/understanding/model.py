@@ -16,7 +16,7 @@ type head runs on the n-grams alone (a zero embedding) and logs it once: worse, 
 
 from __future__ import annotations
 
-import hashlib
+from cuecard.checksums import sha256_of  # noqa: F401  (train.py imports it from here)
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -35,10 +35,6 @@ FAST_CONFIDENCE = 0.9
 
 class ModelIntegrityError(RuntimeError):
     """The model file is missing, changed or corrupt: retrain with ``train.py``."""
-
-
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @dataclass

