@@ -74,7 +74,8 @@ async def test_refinement_replaces_the_line_in_place(services, speak):
     events = await replay_tracks(services, {"candidate": audio}, persist=False)
     finals = [e for e in events if e["type"] == "transcript" and e["final"]]
     assert len({e["segment_id"] for e in finals}) == 1
-    assert words(finals[-1]["text"]) >= {"migration", "database", "months"}
+    # Whisper base hears espeak's "database" as "data base" in some decodes: not the point here.
+    assert words(finals[-1]["text"]) >= {"migration", "months", "nobody"}, [e["text"] for e in finals]
     assert finals[-1]["refined"] and finals[-1]["segment_id"] == finals[0]["segment_id"]
 
 
@@ -85,6 +86,39 @@ def test_same_audio_is_not_decoded_twice(services):
     assert first is second  # served from the engine's cache (same audio hash, same model)
     assert services.engine.transcribe(audio).cached is False
     assert services.engine.transcribe(audio).cached is True
+
+
+async def test_refinements_run_in_the_idle_priority_lane(services):
+    """A refinement must never hold up a live decode: it runs in its own thread, with its own
+    model, at idle CPU priority — and so do the threads ctranslate2 starts for that model."""
+    import os
+    import threading
+
+    from cuecard.services.whisper.engine import PRIORITY_FINAL, PRIORITY_REFINE
+
+    pcm = load_audio(FIXTURES / "asr/wav/8226-274369-0000.wav").tobytes()
+    engine = services.engine
+    seen = {}
+
+    def policy(tid):
+        return os.sched_getscheduler(tid)
+
+    def where():
+        return threading.current_thread().name, policy(threading.get_native_id())
+
+    seen["live"] = await engine.queue.submit(PRIORITY_FINAL, where)
+    seen["background"] = await engine.background.submit(PRIORITY_FINAL, where)
+    assert seen["live"] == ("whisper-live", os.SCHED_OTHER)
+    assert seen["background"] == ("whisper-background", os.SCHED_IDLE)
+
+    refined = await engine.decode(pcm, priority=PRIORITY_REFINE, beam_size=5)
+    assert "background" in engine._models and refined.text
+    # Every thread of the process that is not a Python thread and runs at idle priority was
+    # started by the background model (its ctranslate2 worker and OpenMP team).
+    python_tids = {t.native_id for t in threading.enumerate()}
+    idle = [int(t) for t in os.listdir("/proc/self/task")
+            if int(t) not in python_tids and policy(int(t)) == os.SCHED_IDLE]
+    assert idle, "the background model's worker threads do not run at idle priority"
 
 
 def test_replay_cli_prints_json_events(settings, tmp_path):

@@ -24,7 +24,7 @@ async def health(request: web.Request) -> web.Response:
         {
             "status": "ok",
             "stt_model": services.settings.whisper_model,
-            "stt_loaded": services.engine._model is not None,
+            "stt_loaded": services.engine.loaded,
             "sessions_live": len(request.app.get("live_sessions", {})),
         }
     )

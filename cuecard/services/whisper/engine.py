@@ -1,8 +1,18 @@
-"""faster-whisper behind one decode thread with priorities.
+"""faster-whisper behind two decode threads: a live lane and a background lane.
 
-Why one thread: on two cores, two concurrent Whisper decodes each take twice as long, so a
-final segment would wait behind an interim re-decode. Jobs are ordered by priority instead
-(final > tentative > refinement > partial) and a partial nobody waits for any more is dropped.
+Why one live thread: on two cores, two concurrent Whisper decodes each take twice as long, so a
+final segment would wait behind an interim re-decode. Live jobs are ordered by priority instead
+(final > tentative > partial) and a partial nobody waits for any more is dropped.
+
+Why refinements run in a second thread, with their own copy of the model, at the OS's idle
+priority (``SCHED_IDLE``): a running decode cannot be pre-empted, and a beam-5 refinement of a
+long utterance takes 1–2 s here. In the same thread it made the next question's final text wait
+behind it (the slow tail of the end-of-utterance → final transcript delay). At idle priority
+the kernel runs the refinement only on cycles the live lane leaves free, and stops it the moment
+a live decode needs the cores. ctranslate2 runs a model on a worker thread it creates when the
+model is loaded, and its OpenMP threads are created by that worker: Linux threads inherit their
+creator's scheduling policy, so loading the background model from the already-idle thread is
+what puts all of its threads at idle priority.
 
 Why our own options rather than pipecat's ``WhisperSTTService``: it cannot set beam size,
 threads or ``condition_on_previous_text``, and drops segments with ``no_speech_prob >= 0.4``,
@@ -13,7 +23,9 @@ is no speech and is unsure of the text (the rule Whisper itself uses for silence
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
+import os
 import heapq
 import itertools
 import math
@@ -70,12 +82,40 @@ def _looks_looped(text: str) -> bool:
     return len(data) / len(zlib.compress(data)) > 2.4
 
 
-class DecodeQueue:
-    """A single worker thread running jobs by priority; results come back as asyncio futures."""
+def lower_thread_priority() -> str:
+    """Put the calling thread (and every thread it creates later) at the lowest CPU priority:
+    ``SCHED_IDLE`` where the kernel allows it, else nice 19. Returns what was applied."""
+    tid = threading.get_native_id()
+    try:
+        os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
+        return "idle"
+    except (AttributeError, OSError):
+        pass
+    try:
+        os.setpriority(os.PRIO_PROCESS, tid, 19)
+        return "nice 19"
+    except (AttributeError, OSError):
+        return "normal"
 
-    def __init__(self, name: str = "whisper-decode", defer: Callable[[int], bool] | None = None):
+
+class DecodeQueue:
+    """A single worker thread running jobs by priority.
+
+    ``submit`` returns an asyncio future; ``run`` blocks the calling (non-loop) thread.
+    ``background=True`` lowers the worker's own priority first (see the module docstring).
+    """
+
+    def __init__(
+        self,
+        name: str = "whisper-decode",
+        defer: Callable[[int], bool] | None = None,
+        *,
+        background: bool = False,
+    ):
         # ``defer(priority)`` true: leave that job queued for now (checked every 50 ms).
         self._defer = defer or (lambda priority: False)
+        self._background = background
+        self.scheduling = "normal"
         self._heap: list = []
         self._counter = itertools.count()
         self._cv = threading.Condition()
@@ -83,29 +123,36 @@ class DecodeQueue:
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
-    def submit(self, priority: int, fn: Callable[[], object]) -> asyncio.Future:
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
+    def _put(self, priority: int, fn: Callable[[], object]) -> concurrent.futures.Future:
+        future: concurrent.futures.Future = concurrent.futures.Future()
         with self._cv:
-            heapq.heappush(self._heap, (priority, next(self._counter), fn, future, loop))
+            heapq.heappush(self._heap, (priority, next(self._counter), fn, future))
             self._cv.notify()
         return future
 
+    def submit(self, priority: int, fn: Callable[[], object]) -> asyncio.Future:
+        # Cancelling the asyncio future cancels the queued job (it is then skipped).
+        return asyncio.wrap_future(self._put(priority, fn))
+
+    def run(self, priority: int, fn: Callable[[], object]):
+        return self._put(priority, fn).result()
+
     def _run(self):
+        if self._background:
+            self.scheduling = lower_thread_priority()
         while True:
             with self._cv:
                 while not self._closed and (not self._heap or self._defer(self._heap[0][0])):
                     self._cv.wait(timeout=0.05 if self._heap else None)
                 if self._closed:
                     return
-                _, _, fn, future, loop = heapq.heappop(self._heap)
-            if future.cancelled():
+                _, _, fn, future = heapq.heappop(self._heap)
+            if not future.set_running_or_notify_cancel():
                 continue
             try:
-                result, error = fn(), None
+                future.set_result(fn())
             except Exception as e:  # reported to the awaiting coroutine
-                result, error = None, e
-            loop.call_soon_threadsafe(_settle, future, result, error)
+                future.set_exception(e)
 
     def close(self):
         with self._cv:
@@ -113,17 +160,12 @@ class DecodeQueue:
             self._cv.notify_all()
 
 
-def _settle(future: asyncio.Future, result, error):
-    if future.cancelled():
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(result)
-
-
 class WhisperEngine:
-    """Loads a faster-whisper model once and decodes 16 kHz mono segments."""
+    """Loads a faster-whisper model once per lane and decodes 16 kHz mono segments.
+
+    Lanes: ``live`` (finals, tentatives, interims) and ``background`` (refinements, at idle
+    CPU priority with its own copy of the model, loaded on first use by its own thread).
+    """
 
     def __init__(
         self,
@@ -140,54 +182,74 @@ class WhisperEngine:
         self._compute_type = compute_type
         self._threads = threads
         self._language = language
-        self._model = None
+        self._models: dict[str, object] = {}
         self._load_lock = threading.Lock()
         self._cache: OrderedDict[str, Transcription] = OrderedDict()
+        self._cache_lock = threading.Lock()  # both lanes read and write it
         self._cache_size = cache_size
         self._last_speech = 0.0
-        self.queue = DecodeQueue(defer=self._defer)
+        self.queue = DecodeQueue("whisper-live")
+        self.background = DecodeQueue("whisper-background", defer=self._defer, background=True)
+
+    @property
+    def loaded(self) -> bool:
+        return "live" in self._models
 
     def mark_speech(self):
-        """Someone is speaking (in any session): refinements wait, finals will come soon."""
+        """Someone is speaking (in any session): refinements wait, finals will come soon.
+
+        Idle priority alone keeps a refinement from delaying live decodes; waiting as well
+        keeps it from competing for memory bandwidth and caches while speech is decoded."""
         self._last_speech = time.monotonic()
 
     def _defer(self, priority: int) -> bool:
         return priority >= PRIORITY_REFINE and time.monotonic() - self._last_speech < SPEECH_ACTIVE_SECS
 
-    def load(self):
+    def load(self, lane: str = "live"):
+        """The lane's model; the background model must be loaded by the background thread
+        (its worker threads inherit that thread's idle priority)."""
         with self._load_lock:
-            if self._model is None:
+            if lane not in self._models:
                 from faster_whisper import WhisperModel
 
                 path = resolve_model(self.model_name, self._data_dir)
-                logger.info(f"Loading Whisper model {self.model_name} from {path}")
-                self._model = WhisperModel(
+                logger.info(f"Loading Whisper model {self.model_name} ({lane}) from {path}")
+                self._models[lane] = WhisperModel(
                     path,
                     device="cpu",
                     compute_type=self._compute_type,
                     cpu_threads=self._threads,
                 )
-        return self._model
+        return self._models[lane]
 
     def warm_up(self):
-        """The first decode in a process is slow (allocations, kernels): pay it at start."""
+        """The first decode in a process is slow (allocations, kernels): pay it at start,
+        in both lanes."""
         tone = (0.1 * np.sin(np.linspace(0, 2 * np.pi * 220, 16000))).astype(np.float32)
         self.transcribe(tone, beam_size=1, use_cache=False)
+        self.background.run(
+            PRIORITY_FINAL, lambda: self.transcribe(tone, beam_size=1, use_cache=False, lane="background")
+        )
 
     def _key(self, audio: np.ndarray, beam_size: int) -> str:
         digest = hashlib.sha1(audio.tobytes()).hexdigest()
         return f"{self.model_name}:{self._language}:{beam_size}:{digest}"
 
     def transcribe(
-        self, audio: np.ndarray, *, beam_size: int = 1, prompt: str | None = None, use_cache=True
+        self,
+        audio: np.ndarray,
+        *,
+        beam_size: int = 1,
+        prompt: str | None = None,
+        use_cache=True,
+        lane: str = "live",
     ) -> Transcription:
         """Blocking decode. Identical audio with the same model and beam is decoded once."""
         key = self._key(audio, beam_size) if use_cache and not prompt else None
-        if key and key in self._cache:
-            self._cache.move_to_end(key)
-            hit = self._cache[key]
+        hit = self._cached(key) if key else None
+        if hit is not None:
             return Transcription(hit.text, hit.confidence, hit.no_speech_prob, hit.model, True)
-        model = self.load()
+        model = self.load(lane)
         segments, _ = model.transcribe(
             audio,
             language=self._language,
@@ -213,8 +275,9 @@ class WhisperEngine:
         import ctranslate2
 
         key = self._key(audio, -beam_size)
-        if key in self._cache:
-            return self._cache[key]
+        hit = self._cached(key)
+        if hit is not None:
+            return hit
         model = self.load()
         features = model.feature_extractor(audio)
         frames = min(3000, features.shape[-1] + int(CONTEXT_PAD_SECS * 100))
@@ -229,33 +292,53 @@ class WhisperEngine:
             tok.token_to_id(f"<|{self._language or 'en'}|>"),
             tok.token_to_id("<|transcribe|>"),
         ]
-        seconds = len(audio) / 16000
         # Nobody says more than ~6 tokens a second (+ timestamp tokens): a longer output is a
         # decoding loop, so cap it rather than let it run to 224 tokens.
-        result = model.model.generate(
-            encoded, [prompt], beam_size=beam_size, max_length=min(224, int(16 + 9 * seconds)),
-            return_scores=True, return_no_speech_prob=True, suppress_blank=True,
-            suppress_tokens=[-1],
-        )[0]
-        eot = tok.token_to_id("<|endoftext|>")
-        ids = [t for t in result.sequences_ids[0] if t < eot]
-        avg_logprob = result.scores[0] / max(len(result.sequences_ids[0]), 1) if result.scores else -5.0
-        text = tok.decode(ids).strip()
-        if _looks_looped(text) or avg_logprob < -1.0 and result.no_speech_prob < 0.6:
-            # Whisper's own quality rules (compression ratio, log-probability): take the slow
-            # path with its temperature fallback, as faster-whisper's transcribe would.
+        max_length = min(224, int(16 + 9 * len(audio) / 16000))
+
+        def generate(beam: int, **options) -> tuple[str, float, float]:
+            result = model.model.generate(
+                encoded, [prompt], beam_size=beam, max_length=max_length, return_scores=True,
+                return_no_speech_prob=True, suppress_blank=True, suppress_tokens=[-1], **options,
+            )[0]
+            eot = tok.token_to_id("<|endoftext|>")
+            ids = [t for t in result.sequences_ids[0] if t < eot]  # drops timestamp tokens too
+            n = max(len(result.sequences_ids[0]), 1)
+            logprob = result.scores[0] / n if result.scores else -5.0
+            return tok.decode(ids).strip(), logprob, result.no_speech_prob
+
+        def doubtful(text: str, logprob: float, no_speech: float) -> bool:
+            # Whisper's own quality rules: compression ratio, log-probability.
+            return _looks_looped(text) or logprob < -1.0 and no_speech < 0.6
+
+        text, logprob, no_speech = generate(beam_size)
+        if doubtful(text, logprob, no_speech):
+            # A loop ("Peter C C C C…"): a wider beam with a repetition penalty, on the same
+            # encoder output, gets out of it in ~0.2 s (checked on the loops the latency bench
+            # hit), where the full-window decode below takes ~0.6 s. A truncated decode (low
+            # log-probability: "Easy" for "Easy going.") needs the full window.
+            text, logprob, no_speech = generate(max(beam_size, 5), repetition_penalty=1.3)
+        if doubtful(text, logprob, no_speech):
             out = self.transcribe(audio, beam_size=max(beam_size, 1))
         else:
-            if result.no_speech_prob > 0.6 and avg_logprob < -1.0:
+            if no_speech > 0.6 and logprob < -1.0:
                 text = ""  # Whisper's own silence rule
-            out = Transcription(text, min(math.exp(avg_logprob), 1.0), result.no_speech_prob, self.model_name)
+            out = Transcription(text, min(math.exp(logprob), 1.0), no_speech, self.model_name)
         self._remember(key, out)
         return out
 
+    def _cached(self, key: str) -> Transcription | None:
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+            return hit
+
     def _remember(self, key: str, result: Transcription):
-        self._cache[key] = result
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+        with self._cache_lock:
+            self._cache[key] = result
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
 
     def _combine(self, segments) -> Transcription:
         kept, logprob_sum, token_count, no_speech = [], 0.0, 0, 0.0
@@ -283,8 +366,14 @@ class WhisperEngine:
         prompt: str | None = None,
         live: bool = False,
     ) -> Transcription:
-        """Decode in the decode thread; ``live`` uses the short-window decode."""
+        """Decode in a decode thread: refinements (``PRIORITY_REFINE``) in the background lane,
+        everything else in the live lane; ``live`` uses the short-window decode."""
         samples = pcm16_to_float(audio)
+        if priority >= PRIORITY_REFINE:
+            return await self.background.submit(
+                priority,
+                lambda: self.transcribe(samples, beam_size=beam_size, prompt=prompt, lane="background"),
+            )
         if live:
             return await self.queue.submit(
                 priority, lambda: self.transcribe_live(samples, beam_size=beam_size)
@@ -295,6 +384,7 @@ class WhisperEngine:
 
     def close(self):
         self.queue.close()
+        self.background.close()
 
 
 _shared: dict[tuple, WhisperEngine] = {}
