@@ -50,6 +50,7 @@ def speech_to_text_stage(services: Services, *, live: bool) -> FrameProcessor:
         beam_size=s.whisper_beam_size,
         refine_beam_size=s.whisper_refine_beam_size,
         refine=s.refine_utterances,
+        refine_context_secs=s.refine_context_secs,
         interims=s.interim_period_secs > 0,
     )
 

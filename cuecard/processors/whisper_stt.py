@@ -9,7 +9,8 @@ separated by short pauses extend the same line instead of scattering a sentence 
 - ``tentative`` segments are decoded at once; the ``final`` segment reuses that result when no
   speech came after it (the common case), which hides the decode time inside the VAD's wait.
 - A closed utterance made of several segments is re-decoded whole with a wider beam in the
-  background (``refined`` events): context lost at the cuts comes back.
+  background (``refined`` events): context lost at the cuts comes back. The same speaker's
+  previous line, when it ended just before, is the decode's prompt (context across pauses).
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ class WhisperSTTProcessor(FrameProcessor):
         beam_size: int = 1,
         refine_beam_size: int = 5,
         refine: bool = True,
+        refine_context_secs: float = 4.0,
         interims: bool = True,
         provider_name: str = "local",
         **kwargs,
@@ -93,6 +95,7 @@ class WhisperSTTProcessor(FrameProcessor):
         self._beam = beam_size
         self._refine_beam = refine_beam_size
         self._refine = refine
+        self._refine_context = refine_context_secs
         self._interims = interims
         self._provider = provider_name
         self._lines: dict[str, _Line] = {}
@@ -103,6 +106,7 @@ class WhisperSTTProcessor(FrameProcessor):
         self._background: set[asyncio.Task] = set()
         self._line_ids: set[str] = set()
         self._retired: list[_Line] = []  # earlier-speaker lines of still-open utterances
+        self._previous: dict[str, tuple[_Line, asyncio.Task | None]] = {}  # last line per track
 
     async def process_frame(self, frame: Frame, direction: FrameDirection):
         await super().process_frame(frame, direction)
@@ -264,13 +268,25 @@ class WhisperSTTProcessor(FrameProcessor):
         if line is None or not line.texts:
             return
         # Re-decoding the whole utterance only makes sense when one speaker said all of it.
+        track = _track_key(frame)
+        before = self._previous.get(track)
+        task = None
         if self._refine and not split and (len(line.texts) > 1 or self._refine_beam != self._beam):
-            self._spawn(self._refine_line(line, frame))
+            task = self._spawn(self._refine_line(line, frame, before))
+        self._previous[track] = (line, task)
 
-    async def _refine_line(self, line: _Line, frame: UtteranceEndFrame):
+    async def _refine_line(self, line: _Line, frame: UtteranceEndFrame, before=None):
         """Re-decode the utterance in pieces of at most ``REFINE_CHUNK_SECS`` cut at segment
         boundaries: a running decode cannot be interrupted, so a short piece bounds how long
         a question's final decode can wait behind a refinement."""
+        prompt = None
+        if before is not None:
+            # The same speaker's previous line, refined first: its text is this one's context.
+            previous, task = before
+            if task is not None:
+                await asyncio.gather(task, return_exceptions=True)
+            if line.start - previous.end <= self._refine_context:
+                prompt = previous.text[-PROMPT_CHARS:] or None
         texts, confidences = [], []
         for first, last in _chunks(line.spans, REFINE_CHUNK_SECS):
             start = max(line.spans[first][0] - 0.1, frame.start)
@@ -279,7 +295,7 @@ class WhisperSTTProcessor(FrameProcessor):
             live = " ".join(line.texts[first : last + 1])
             try:
                 result = await self._engine.decode(
-                    audio, priority=PRIORITY_REFINE, beam_size=self._refine_beam
+                    audio, priority=PRIORITY_REFINE, beam_size=self._refine_beam, prompt=prompt
                 )
             except Exception as e:
                 logger.warning(f"Refinement failed, keeping the live text: {e}")
@@ -297,6 +313,7 @@ class WhisperSTTProcessor(FrameProcessor):
 
 
 REFINE_CHUNK_SECS = 25.0
+PROMPT_CHARS = 300  # Whisper reads at most 223 prompt tokens; the last sentence or two matter
 
 
 def _byte(seconds: float) -> int:
