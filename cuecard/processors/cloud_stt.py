@@ -45,16 +45,14 @@ from pipecat.frames.frames import CancelFrame, EndFrame, Frame, InputAudioRawFra
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from cuecard.frames import (
-    iso_timestamp,
     CANDIDATE,
     SAMPLE_RATE,
-    InterimTranscriptFrame,
     SpeechSegmentFrame,
     StatusFrame,
-    TranscriptFrame,
     UtteranceEndFrame,
 )
 from cuecard.processors.speech_segmenter import split_track_id
+from cuecard.processors.transcript_line import TranscriptLine
 from cuecard.services.streaming_stt import ProviderError, StreamingSTT, StreamResult
 from cuecard.services.transcript_cache import TranscriptCache
 from cuecard.services.whisper.engine import (
@@ -157,25 +155,6 @@ class TrackAudio:
 
 
 @dataclass
-class _Line:
-    line_id: str
-    start: float
-    end: float
-    speaker: str | None
-    texts: list[str] = field(default_factory=list)
-    confidences: list[float] = field(default_factory=list)
-    utterance_id: str | None = None  # the segmenter's utterance, while the local engine leads
-
-    @property
-    def text(self) -> str:
-        return " ".join(t for t in self.texts if t)
-
-    @property
-    def confidence(self) -> float | None:
-        return min(self.confidences) if self.confidences else None
-
-
-@dataclass
 class _Health:
     retry_at: float = 0.0
     delay: float = 0.0
@@ -199,8 +178,8 @@ class _Track:
     # the first voiced audio after it). A provider may stay quiet only when all is finalised.
     unanswered_since: float | None = None
     voiced_until: int = 0  # end (sample) of the last voiced chunk sent to the current stream
-    line: _Line | None = None  # open line of the streaming provider
-    local_line: _Line | None = None  # open line of the local engine (also after a switch back)
+    line: TranscriptLine | None = None  # open line of the streaming provider
+    local_line: TranscriptLine | None = None  # open line of the local engine (also after a switch back)
     catchup_from: int | None = None  # local engine: audio since here still needs decoding
     local_chain: asyncio.Task | None = None
     partial_busy: bool = False
@@ -509,10 +488,10 @@ class ProviderChainSTT(FrameProcessor):
             line = None
         if line is None:
             first = t0 + result.words[0].start if result.words else start
-            line = track.line = _Line(uuid.uuid4().hex[:12], first, end, speaker)
+            line = track.line = TranscriptLine(uuid.uuid4().hex[:12], track.role, first, end, speaker)
         stream_name = self._chain[track.active] if track.active is not None else "?"
         if not result.is_final:
-            await self.push_frame(self._interim(track, line, result.text, end, result.confidence, stream_name))
+            await self.push_frame(line.interim_frame(result.text, end, result.confidence, stream_name))
             return
         line.texts.append(result.text)
         if result.confidence is not None:
@@ -522,38 +501,7 @@ class ProviderChainSTT(FrameProcessor):
         if result.end_of_line:
             await self._close_line(track, stream_name)
         else:
-            await self.push_frame(self._final(track, line, stream_name))
-
-    def _interim(self, track: _Track, line: _Line, tail: str, end: float, confidence, provider: str):
-        return InterimTranscriptFrame(
-            text=f"{line.text} {tail}".strip(),
-            user_id=track.role,
-            timestamp=iso_timestamp(),
-            role=track.role,
-            speaker=line.speaker,
-            start=line.start,
-            end=end,
-            segment_id=line.line_id,
-            confidence=confidence,
-            provider=provider,
-            stable_text=line.text,
-        )
-
-    def _final(self, track: _Track, line: _Line, provider: str, *, closed=False, refined=False):
-        return TranscriptFrame(
-            text=line.text,
-            user_id=track.role,
-            timestamp=iso_timestamp(),
-            role=track.role,
-            speaker=line.speaker,
-            start=line.start,
-            end=line.end,
-            segment_id=line.line_id,
-            confidence=line.confidence,
-            provider=provider,
-            refined=refined,
-            utterance_closed=closed,
-        )
+            await self.push_frame(line.final_frame(stream_name))
 
     async def _close_line(self, track: _Track, provider: str | None = None, *, local=False):
         if local:
@@ -563,14 +511,14 @@ class ProviderChainSTT(FrameProcessor):
         if line is None or not line.texts:
             return
         provider = provider or (self._chain[track.active] if track.active is not None else LOCAL)
-        await self.push_frame(self._final(track, line, provider, closed=True))
+        await self.push_frame(line.final_frame(provider, closed=True))
         await self.push_frame(UtteranceEndFrame(track.role, line.line_id, line.start, line.end, b"", line.speaker))
         if self._refiner is not None:
             audio = track.audio.slice(track.audio.sample(line.start), track.audio.sample(line.end))
             if audio:
                 self._spawn(self._refine(track, line, audio))
 
-    async def _refine(self, track: _Track, line: _Line, audio: bytes):
+    async def _refine(self, track: _Track, line: TranscriptLine, audio: bytes):
         try:
             result = await self._refiner.refine(audio)
         except Exception as e:
@@ -578,8 +526,11 @@ class ProviderChainSTT(FrameProcessor):
             return
         if not result.text:
             return
-        refined = _Line(line.line_id, line.start, line.end, line.speaker, [result.text], [result.confidence])
-        await self.push_frame(self._final(track, refined, self._refiner.name, closed=True, refined=True))
+        refined = TranscriptLine(
+            line.line_id, track.role, line.start, line.end, line.speaker,
+            texts=[result.text], confidences=[result.confidence],
+        )
+        await self.push_frame(refined.final_frame(self._refiner.name, closed=True, refined=True))
 
     # -- the local engine as a provider ------------------------------------------------------------
 
@@ -647,9 +598,11 @@ class ProviderChainSTT(FrameProcessor):
             track.partial_busy = False
         if not result.text or not self._is_local(track):
             return
-        line = track.local_line or _Line(uuid.uuid4().hex[:12], track.audio.time(start), frame.end, track.speaker)
+        line = track.local_line or TranscriptLine(
+            uuid.uuid4().hex[:12], track.role, track.audio.time(start), frame.end, track.speaker
+        )
         track.local_line = line
-        await self.push_frame(self._interim(track, line, result.text, frame.end, result.confidence, LOCAL))
+        await self.push_frame(line.interim_frame(result.text, frame.end, result.confidence, LOCAL))
 
     async def _decode_local(
         self, track: _Track, audio: bytes, start: int, end: int, utterance_id: str | None, close=False
@@ -668,12 +621,15 @@ class ProviderChainSTT(FrameProcessor):
                 await self._close_line(track, LOCAL, local=True)
                 line = None
             if line is None:
-                line = track.local_line = _Line(uuid.uuid4().hex[:12], track.audio.time(start), track.audio.time(end), track.speaker)
+                line = track.local_line = TranscriptLine(
+                    uuid.uuid4().hex[:12], track.role, track.audio.time(start),
+                    track.audio.time(end), track.speaker,
+                )
             line.utterance_id = line.utterance_id or utterance_id
             line.texts.append(result.text)
             line.confidences.append(result.confidence)
             line.end = track.audio.time(end)
-            await self.push_frame(self._final(track, line, LOCAL))
+            await self.push_frame(line.final_frame(LOCAL))
         if close:
             await self._close_line(track, LOCAL, local=True)
 

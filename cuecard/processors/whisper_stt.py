@@ -16,20 +16,13 @@ separated by short pauses extend the same line instead of scattering a sentence 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
 
 from loguru import logger
 from pipecat.frames.frames import EndFrame, Frame
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
-from cuecard.frames import (
-    iso_timestamp,
-    InterimTranscriptFrame,
-    SpeechSegmentFrame,
-    StatusFrame,
-    TranscriptFrame,
-    UtteranceEndFrame,
-)
+from cuecard.frames import SpeechSegmentFrame, StatusFrame, UtteranceEndFrame
+from cuecard.processors.transcript_line import TranscriptLine
 from cuecard.services.whisper.engine import (
     PRIORITY_FINAL,
     PRIORITY_PARTIAL,
@@ -55,28 +48,6 @@ def _track_key(frame) -> str:
     return f"{frame.role}:{frame.speaker or ''}"
 
 
-@dataclass
-class _Line:
-    utterance_id: str
-    role: str
-    start: float
-    speaker: str | None = None
-    origin: str = ""  # the segmenter's utterance id this line belongs to
-    end: float = 0.0
-    texts: list[str] = field(default_factory=list)  # final text of each segment
-    spans: list[tuple[float, float]] = field(default_factory=list)  # (start, end) of each segment
-    confidences: list[float] = field(default_factory=list)
-    last_interim: str = ""
-
-    @property
-    def text(self) -> str:
-        return " ".join(t for t in self.texts if t)
-
-    @property
-    def confidence(self) -> float | None:
-        return min(self.confidences) if self.confidences else None
-
-
 class WhisperSTTProcessor(FrameProcessor):
     def __init__(
         self,
@@ -98,15 +69,15 @@ class WhisperSTTProcessor(FrameProcessor):
         self._refine_context = refine_context_secs
         self._interims = interims
         self._provider = provider_name
-        self._lines: dict[str, _Line] = {}
+        self._lines: dict[str, TranscriptLine] = {}
         self._tentative: dict[str, tuple[float, asyncio.Future]] = {}
         self._partial_busy: set[str] = set()
         self._closed_segments: set[str] = set()
         self._final_chain: dict[str, asyncio.Task] = {}
         self._background: set[asyncio.Task] = set()
         self._line_ids: set[str] = set()
-        self._retired: list[_Line] = []  # earlier-speaker lines of still-open utterances
-        self._previous: dict[str, tuple[_Line, asyncio.Task | None]] = {}  # last line per track
+        self._retired: list[TranscriptLine] = []  # earlier-speaker lines of still-open utterances
+        self._previous: dict[str, tuple[TranscriptLine, asyncio.Task | None]] = {}  # last line per track
 
     async def process_frame(self, frame: Frame, direction: FrameDirection):
         await super().process_frame(frame, direction)
@@ -146,7 +117,7 @@ class WhisperSTTProcessor(FrameProcessor):
         while self._background:
             await asyncio.gather(*list(self._background), return_exceptions=True)
 
-    def _line(self, frame: SpeechSegmentFrame) -> _Line:
+    def _line(self, frame: SpeechSegmentFrame) -> TranscriptLine:
         """The open line of this utterance; a new one when the diarizer says the speaker
         changed within the utterance (each line has one speaker)."""
         line = self._lines.get(frame.utterance_id)
@@ -156,7 +127,9 @@ class WhisperSTTProcessor(FrameProcessor):
         if line is None:
             line_id = frame.utterance_id if frame.utterance_id not in self._line_ids else frame.segment_id
             self._line_ids.add(line_id)
-            line = _Line(line_id, frame.role, frame.start, frame.speaker, frame.utterance_id)
+            line = TranscriptLine(
+                line_id, frame.role, frame.start, speaker=frame.speaker, utterance_id=frame.utterance_id
+            )
             self._lines[frame.utterance_id] = line
         return line
 
@@ -207,21 +180,8 @@ class WhisperSTTProcessor(FrameProcessor):
         line = self._line(frame)
         stable = stable_prefix(line.last_interim, result.text)
         line.last_interim = result.text
-        prefix = line.text
         await self.push_frame(
-            InterimTranscriptFrame(
-                text=f"{prefix} {result.text}".strip(),
-                user_id=frame.role,
-                timestamp=iso_timestamp(),
-                role=frame.role,
-                speaker=frame.speaker,
-                start=line.start,
-                end=frame.end,
-                segment_id=line.utterance_id,
-                confidence=result.confidence,
-                provider=self._provider,
-                stable_text=f"{prefix} {stable}".strip(),
-            )
+            line.interim_frame(result.text, frame.end, result.confidence, self._provider, stable)
         )
 
     async def _on_final(self, frame: SpeechSegmentFrame):
@@ -242,27 +202,11 @@ class WhisperSTTProcessor(FrameProcessor):
         line.confidences.append(result.confidence)
         line.end = frame.end
         line.last_interim = ""
-        await self.push_frame(self._transcript(line, line.speaker))
-
-    def _transcript(self, line: _Line, speaker: str | None, refined=False, closed=False):
-        return TranscriptFrame(
-            text=line.text,
-            user_id=line.role,
-            timestamp=iso_timestamp(),
-            role=line.role,
-            speaker=speaker,
-            start=line.start,
-            end=line.end,
-            segment_id=line.utterance_id,
-            confidence=line.confidence,
-            provider=self._provider,
-            refined=refined,
-            utterance_closed=closed,
-        )
+        await self.push_frame(line.final_frame(self._provider))
 
     async def _on_utterance_end(self, frame: UtteranceEndFrame):
         line = self._lines.pop(frame.utterance_id, None)
-        split = [l for l in self._retired if l.origin == frame.utterance_id]
+        split = [l for l in self._retired if l.utterance_id == frame.utterance_id]
         self._retired = [l for l in self._retired if l not in split]
         await self.push_frame(UtteranceEndFrame(frame.role, frame.utterance_id, frame.start, frame.end, b"", frame.speaker))
         if line is None or not line.texts:
@@ -275,7 +219,7 @@ class WhisperSTTProcessor(FrameProcessor):
             task = self._spawn(self._refine_line(line, frame, before))
         self._previous[track] = (line, task)
 
-    async def _refine_line(self, line: _Line, frame: UtteranceEndFrame, before=None):
+    async def _refine_line(self, line: TranscriptLine, frame: UtteranceEndFrame, before=None):
         """Re-decode the utterance in pieces of at most ``REFINE_CHUNK_SECS`` cut at segment
         boundaries: a running decode cannot be interrupted, so a short piece bounds how long
         a question's final decode can wait behind a refinement."""
@@ -309,7 +253,7 @@ class WhisperSTTProcessor(FrameProcessor):
         if " ".join(texts) == line.text:
             return
         line.texts, line.confidences = texts, confidences
-        await self.push_frame(self._transcript(line, line.speaker, refined=True, closed=True))
+        await self.push_frame(line.final_frame(self._provider, refined=True, closed=True))
 
 
 REFINE_CHUNK_SECS = 25.0
