@@ -144,11 +144,7 @@ async def run(scenario: Path, *, llm_delay: float | None, cold: bool, settings=N
                             on_start=t0_holder.append,
                             context=SessionContext(session_id="bench-latency", candidate=candidate))
     finally:
-        await services.close()
-        if services.extras.get("draft_cache") is not None:
-            await services.extras["draft_cache"].close()
-        if services.extras.get("llm_drafter") is not None:
-            await services.extras["llm_drafter"].close()
+        await services.close()  # also closes the draft cache and the LLM client
         requests = await stop_test_server(server, base_url) if server is not None else []
     t0 = t0_holder[0]
     timeline = [(at - t0, event) for at, event in received]

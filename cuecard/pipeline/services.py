@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from typing import Any
+
+from loguru import logger
 
 from cuecard.event_bus import EventBus, InProcessEventBus, stored_seq_floor
 from cuecard.services.whisper.engine import WhisperEngine, shared_engine
@@ -53,5 +56,18 @@ class Services:
         return cls(settings, store, bus or make_event_bus(settings, store), engine)
 
     async def close(self):
+        """Close what this object opened. The Whisper engine is process-wide (other
+        ``Services`` may share it) and stays; every extra with a ``close`` is closed."""
+        for name, extra in list(self.extras.items()):
+            closer = getattr(extra, "close", None)
+            if closer is None:
+                continue
+            try:
+                result = closer()
+                if inspect.isawaitable(result):
+                    await result
+            except Exception as e:  # one failing close must not keep the others open
+                logger.warning(f"Closing {name} failed: {e}")
+        self.extras.clear()
         await self.bus.close()
         await self.store.close()
