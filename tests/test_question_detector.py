@@ -129,6 +129,22 @@ async def test_a_new_topic_after_an_answer_is_not_a_follow_up():
     assert last.follow_up_of is None and last.type == "cultural"
 
 
+async def test_a_follow_up_judged_on_first_words_is_dropped_when_the_line_grows():
+    # The first interim mishears the start of a new question as a short pointer question.
+    frames = [
+        final("What would you do if a teammate kept missing their commitments?", "a", 0, 3),
+        final("I would talk to them privately first and ask what is blocking them.", "b", 4, 9, role=CANDIDATE),
+        interim("How does it feel when it works?", "c", 10, 11),
+        final("How does caching make an API faster?", "c", 10, 12),
+    ]
+    questions, _, _ = await run(frames)
+    first_guess = next(q for q in questions if q.text.startswith("How does it"))
+    assert first_guess.follow_up_of is not None  # what the first words looked like
+    last = questions[-1]
+    assert last.status == "confirmed" and last.question_id == first_guess.question_id
+    assert last.follow_up_of is None and last.type == "technical"
+
+
 async def test_multi_part_question_in_one_line_is_one_question():
     frames = [final("What is dropout? Why is it useful? And how does it work during inference?", "a", 0, 6)]
     questions, _, _ = await run(frames)

@@ -138,7 +138,7 @@ class QuestionDetector(FrameProcessor):
         if question_id is None:
             question_id, follow_up_of = self._place_new_question(line.start, frame.segment_id, found.question_text)
         else:
-            follow_up_of = self.conversation.questions[question_id].follow_up_of
+            follow_up_of = self._follow_up_still(question_id, frame.segment_id, found.question_text)
         self._set_part(question_id, _Part(frame.segment_id, found.question_text, final))
         await self._send(question_id, follow_up_of, frame.start, frame.end)
 
@@ -190,6 +190,17 @@ class QuestionDetector(FrameProcessor):
         question_id = f"q{next(self._ids)}"
         self._question_of_line[segment_id] = question_id
         return question_id, follow_up_of
+
+    def _follow_up_still(self, question_id: str, segment_id: str, text: str) -> str | None:
+        """A follow-up is judged on the first words heard; when the line that opened the
+        question grows out of looking like one ("How does it…" → "How does caching make an
+        API faster?"), it is a question of its own, typed on its own words."""
+        follow_up_of = self.conversation.questions[question_id].follow_up_of
+        parts = self._parts.get(question_id) or []
+        opened_here = bool(parts) and parts[0].segment_id == segment_id
+        if follow_up_of and opened_here and not is_follow_up_cue(text):
+            return None
+        return follow_up_of
 
     def _lines_after(self, question: AskedQuestion):
         last_segment = question.segment_ids[-1] if question.segment_ids else None
