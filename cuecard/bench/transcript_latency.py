@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import time
 from pathlib import Path
 
@@ -70,11 +71,13 @@ async def _run(opts) -> int:
 
     # replay_tracks returns t0 only after feeding; take it from the first frame instead.
     started = time.monotonic()
+    cpu_before = time.process_time()  # every thread of the process: decodes, VAD, pipeline
     await replay_tracks(
         services, {INTERVIEWER: track}, realtime=True, persist=False, on_event=on_event,
         on_start=t0_box.append,
     )
     t0 = t0_box[0] if t0_box else started
+    cpu = time.process_time() - cpu_before
     await services.close()
     delays = []
     for i, (s, e) in enumerate(spans):
@@ -91,6 +94,11 @@ async def _run(opts) -> int:
     if not delays:
         print("end of utterance to final transcript: no utterance measured")
         return 1
+    audio_secs = len(track) / SAMPLE_RATE
+    cores = os.cpu_count() or 1
+    print(f"CPU {cpu:.1f} s for {audio_secs:.1f} s of audio: {cpu / audio_secs:.3f} CPU-seconds per "
+          f"second of speech, {cpu / audio_secs / cores:.2f} of this machine's {cores} cores "
+          f"(VAD, interims, finals and refinements of one live session)")
     behind = np.array(text_behind_speech(shown, spans, t0)) * 1000
     if len(behind):
         print(
