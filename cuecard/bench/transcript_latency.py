@@ -58,7 +58,6 @@ async def _run(opts) -> int:
     track, spans = build_track([manifest.parent / r["file"] for r in rows], opts.gap)
     services = await Services.create(Settings(), store=SQLiteStore(":memory:"))
     await asyncio.to_thread(services.engine.warm_up)
-    arrivals: list[tuple[float, dict]] = []
     t0_box: list[float] = []
 
     shown: list[tuple[float, dict]] = []  # every live transcript event (interim or final)
@@ -66,8 +65,6 @@ async def _run(opts) -> int:
     async def on_event(event):
         if event["type"] == "transcript" and not event.get("refined"):
             shown.append((time.monotonic(), event))
-            if event.get("final"):
-                arrivals.append((time.monotonic(), event))
 
     # replay_tracks returns t0 only after feeding; take it from the first frame instead.
     started = time.monotonic()
@@ -78,6 +75,7 @@ async def _run(opts) -> int:
     )
     t0 = t0_box[0] if t0_box else started
     cpu = time.process_time() - cpu_before
+    arrivals = [(wall, ev) for wall, ev in shown if ev.get("final")]
     await services.close()
     delays = []
     for i, (s, e) in enumerate(spans):

@@ -224,13 +224,12 @@ class WhisperSTTProcessor(FrameProcessor):
         boundaries: a running decode cannot be interrupted, so a short piece bounds how long
         a question's final decode can wait behind a refinement."""
         prompt = None
-        if before is not None:
+        if before is not None and line.start - before[0].end <= self._refine_context:
             # The same speaker's previous line, refined first: its text is this one's context.
             previous, task = before
             if task is not None:
                 await asyncio.gather(task, return_exceptions=True)
-            if line.start - previous.end <= self._refine_context:
-                prompt = previous.text[-PROMPT_CHARS:] or None
+            prompt = previous.text[-PROMPT_CHARS:] or None
         texts, confidences = [], []
         for first, last in _chunks(line.spans, REFINE_CHUNK_SECS):
             start = max(line.spans[first][0] - 0.1, frame.start)

@@ -16,7 +16,7 @@ type head runs on the n-grams alone (a zero embedding) and logs it once: worse, 
 
 from __future__ import annotations
 
-from cuecard.checksums import sha256_of  # noqa: F401  (train.py imports it from here)
+from cuecard.checksums import sha256_of
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path

@@ -115,7 +115,6 @@ class DecodeQueue:
         # ``defer(priority)`` true: leave that job queued for now (checked every 50 ms).
         self._defer = defer or (lambda priority: False)
         self._background = background
-        self.scheduling = "normal"
         self._heap: list = []
         self._counter = itertools.count()
         self._cv = threading.Condition()
@@ -139,7 +138,7 @@ class DecodeQueue:
 
     def _run(self):
         if self._background:
-            self.scheduling = lower_thread_priority()
+            logger.debug(f"{self._thread.name}: CPU priority {lower_thread_priority()}")
         while True:
             with self._cv:
                 while not self._closed and (not self._heap or self._defer(self._heap[0][0])):

@@ -17,7 +17,7 @@ import os
 import shutil
 from pathlib import Path
 
-from cuecard.checksums import sha256_of  # noqa: F401  (re-exported for callers)
+from cuecard.checksums import sha256_of
 
 BASE_MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 BASE_MODEL_SIZE = 145_217_532
