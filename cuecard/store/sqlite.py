@@ -20,11 +20,31 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
+# Several server processes may open one fresh data file at the same moment (two workers behind
+# one proxy, the two-process test). Switching a new file to WAL needs an exclusive lock, and
+# SQLite answers "database is locked" for it at once instead of waiting in the busy handler, so
+# that one step is retried here.
+_WAL_RETRY_SECS = 30.0
+
 from cuecard.store.base import COLLECTIONS, INDEXES, UNIQUE, Conflict, NotFound, Order, Record, Store
 
 
 def _columns(coll: str) -> tuple[str, ...]:
     return COLLECTIONS[coll]
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    deadline = time.monotonic() + _WAL_RETRY_SECS
+    delay = 0.01
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
 
 
 class SQLiteStore(Store):
@@ -41,14 +61,18 @@ class SQLiteStore(Store):
         if self._conn is None:
             if self._path != ":memory:":
                 Path(self._path).parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(self._path, check_same_thread=False, timeout=30)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.execute("PRAGMA foreign_keys=ON")
+            conn = sqlite3.connect(self._path, check_same_thread=False, timeout=30)
+            _enable_wal(conn)
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._conn = conn
         return self._conn
 
     async def open(self) -> None:
         def create(conn: sqlite3.Connection):
+            # one write transaction from the start: two processes creating the schema together
+            # then wait for each other in the busy handler instead of failing on an upgrade
+            conn.execute("BEGIN IMMEDIATE")
             for table, columns in COLLECTIONS.items():
                 extra = "".join(f", {c}" for c in columns)
                 conn.execute(
