@@ -254,3 +254,44 @@ async def test_replayed_panel_gets_one_label_per_voice_on_transcript_lines(setti
         (INTERVIEWER, "Interviewer 1"),
         (CANDIDATE, "Candidate"),
     ], [(e["start"], e["speaker"], e["text"]) for e in ordered]
+
+
+@pytest.mark.slow
+async def test_an_utterance_split_between_two_voices_refines_each_line(settings):
+    """Two voices with only a short pause between them: one utterance for the segmenter, two
+    lines after diarization. Each line is still re-decoded over its own audio (a wrong split by
+    the diarizer once cost the whole utterance its refinement)."""
+    from cuecard.pipeline.replay import replay_tracks
+    from cuecard.pipeline.services import Services
+    from cuecard.services.whisper.engine import PRIORITY_REFINE
+
+    services = await Services.create(settings.model_copy(update={"interim_period_secs": 0.0}))
+    refinements: list[float] = []  # seconds of audio of each refinement decode
+    decode = services.engine.decode
+
+    async def counting_decode(audio, *, priority, **options):
+        if priority >= PRIORITY_REFINE:
+            refinements.append(len(audio) / 2 / SAMPLE_RATE)
+        return await decode(audio, priority=priority, **options)
+
+    services.engine.decode = counting_decode
+    short = np.zeros(SAMPLE_RATE * 2 // 5, dtype=np.int16)  # 0.4 s < utterance_gap_secs
+    long = np.zeros(SAMPLE_RATE * 3 // 2, dtype=np.int16)
+    # Both voices are known before the utterance that holds both of them.
+    interviewer = np.concatenate([clip(A1), long, clip(B1), long, clip(A2), short, clip(B2), long])
+    try:
+        events = await replay_tracks(services, {INTERVIEWER: interviewer}, persist=False)
+    finally:
+        await services.close()
+    lines = sorted(
+        {e["segment_id"]: e for e in events if e["type"] == "transcript" and e.get("final")}.values(),
+        key=lambda e: e["start"],
+    )
+    described = [(e["start"], e["end"], e["speaker"], e["text"]) for e in lines]
+    pairs = [(a, b) for a, b in zip(lines, lines[1:]) if b["start"] - a["end"] < 0.5]
+    assert any(a["speaker"] != b["speaker"] for a, b in pairs), described  # the split happened
+    # Every line is re-decoded once (the refinement beam differs from the live beam), and over
+    # its own span, not over the whole utterance.
+    assert len(refinements) == len(lines), (refinements, described)
+    longest_line = max(e["end"] - e["start"] for e in lines)
+    assert max(refinements) < longest_line + 1.0, (refinements, described)

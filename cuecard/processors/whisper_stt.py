@@ -8,8 +8,8 @@ separated by short pauses extend the same line instead of scattering a sentence 
   Words that two consecutive interims agree on are reported as ``stable_text``.
 - ``tentative`` segments are decoded at once; the ``final`` segment reuses that result when no
   speech came after it (the common case), which hides the decode time inside the VAD's wait.
-- A closed utterance made of several segments is re-decoded whole with a wider beam in the
-  background (``refined`` events): context lost at the cuts comes back. The same speaker's
+- Each line of a closed utterance is re-decoded whole with a wider beam in the background
+  (``refined`` events): context lost at the cuts comes back. The same speaker's
   previous line, when it ended just before, is the decode's prompt (context across pauses).
 """
 
@@ -209,13 +209,17 @@ class WhisperSTTProcessor(FrameProcessor):
         split = [l for l in self._retired if l.utterance_id == frame.utterance_id]
         self._retired = [l for l in self._retired if l not in split]
         await self.push_frame(UtteranceEndFrame(frame.role, frame.utterance_id, frame.start, frame.end, b"", frame.speaker))
-        if line is None or not line.texts:
-            return
-        # Re-decoding the whole utterance only makes sense when one speaker said all of it.
-        track = _track_key(frame)
+        # Each line has one speaker, so a line is re-decoded over its own spans only, also when
+        # the diarizer split the utterance (a wrong split must not cost the refinement).
+        for each in [*split, line]:
+            if each is not None and each.texts:
+                self._refine_later(each, frame)
+
+    def _refine_later(self, line: TranscriptLine, frame: UtteranceEndFrame):
+        track = f"{frame.role}:{line.speaker or ''}"
         before = self._previous.get(track)
         task = None
-        if self._refine and not split and (len(line.texts) > 1 or self._refine_beam != self._beam):
+        if self._refine and (len(line.texts) > 1 or self._refine_beam != self._beam):
             task = self._spawn(self._refine_line(line, frame, before))
         self._previous[track] = (line, task)
 
