@@ -260,6 +260,12 @@ class WhisperSTTProcessor(FrameProcessor):
 
 
 REFINE_CHUNK_SECS = 25.0
+# Tried and not kept (LibriSpeech dev, 5.38 % with neither):
+# - 0.3 s of silence in front of a window whose speech starts at its first sample: it keeps a
+#   first short word the wide beam sometimes drops ("And June 1848…") but moves where Whisper
+#   ends its segments, and it then stopped early more often: 6.02 %.
+# - keeping the live text when the refinement has far fewer words (a decode that stopped
+#   early): the live text is the one that loops ("29 29 29 29…") more often: 5.72 %.
 PROMPT_CHARS = 300  # Whisper reads at most 223 prompt tokens; the last sentence or two matter
 
 
