@@ -80,3 +80,19 @@ async def test_rejects_wrong_sample_rate():
     with pytest.raises(Exception):
         seg = SpeechSegmenter()
         await seg._on_audio("candidate", frame)
+
+
+async def test_a_resumed_session_clock_places_speech_after_the_time_already_elapsed(speak):
+    """A rejoined live session goes on in session time: its clock starts at the elapsed time,
+    and a track's first sample sits there, not at 0 (which would overlap earlier lines)."""
+    from cuecard.pipeline.context import SessionClock
+
+    audio = load_audio(speak("Tell me about your last project."))
+    clock = SessionClock(elapsed=120.0)
+    down, _ = await run_test(
+        SpeechSegmenter(SegmenterParams(partial_period_secs=0.5), clock=clock),
+        frames_to_send=frames_for({"interviewer": np.concatenate([silence(0.5), audio])}),
+    )
+    finals = [f for f in down if isinstance(f, SpeechSegmentFrame) and f.kind == "final"]
+    assert finals and 120.0 <= finals[0].start < 120.0 + 0.5 + 5.0
+    assert 120.0 <= clock.now() < 130.0

@@ -40,9 +40,8 @@ from pipecat.transports.smallwebrtc.connection import SmallWebRTCConnection
 from cuecard import frames as cuecard_frames
 from cuecard.api.app import SERVICES
 from cuecard.api.errors import ApiError, bad_request, read_json
-from cuecard.pipeline.context import SessionContext, load_candidate
+from cuecard.pipeline.context import SessionClock, SessionContext, load_candidate
 from cuecard.pipeline.session import SessionRunner
-from cuecard.processors.speech_segmenter import SpeechSegmenter
 from cuecard.store.base import NotFound
 from cuecard.transports.webrtc import CuecardWebRTCTransport, EventOutbox, ice_servers_from
 
@@ -192,15 +191,6 @@ async def _bus_history(bus, session_id: str, after: int) -> list[dict]:
     return list(result)
 
 
-def _continue_session_clock(runner: SessionRunner, session: dict):
-    """A resumed session's times go on from where they were: start the segmenter's clock at
-    the session's creation, not now (times are seconds since the session started)."""
-    elapsed = max(0.0, time.time() - float(session.get("created_at") or time.time()))
-    for processor in runner.pipeline.processors:
-        if isinstance(processor, SpeechSegmenter):
-            processor._t0 = time.monotonic() - elapsed
-
-
 async def end_live_session(app: web.Application, live: LiveSession, state: str = "ended"):
     """Flush open speech through the pipeline, stop it, keep the session."""
     if live.ending:
@@ -256,7 +246,10 @@ async def start_live_session(
     except Exception as e:  # a missing job must not stop the interview: draft without it
         logger.warning(f"Candidate material not loaded for session {session_id}: {e}")
         candidate = None
-    context = SessionContext(session_id=session_id, user_id=user_id)
+    # A resumed session's times go on from where they were: its clock starts at the time
+    # elapsed since the session was created (times are seconds since the session started).
+    elapsed = time.time() - float(session.get("created_at") or time.time())
+    context = SessionContext(session_id=session_id, user_id=user_id, clock=SessionClock(elapsed))
     if candidate is not None:
         context.candidate = candidate
     runner = SessionRunner(
@@ -266,7 +259,6 @@ async def start_live_session(
         live=True,
         context=context,
     )
-    _continue_session_clock(runner, session)
     outbox = EventOutbox(connection)
     live = LiveSession(session_id, connection, transport, runner, outbox)
 

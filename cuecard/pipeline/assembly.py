@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pipecat.processors.frame_processor import FrameProcessor
 
-from cuecard.pipeline.context import SessionContext
+from cuecard.pipeline.context import SessionClock, SessionContext
 from cuecard.pipeline.services import Services
 from cuecard.processors.answer_drafter import AnswerDrafter
 from cuecard.processors.event_sink import EventSink
@@ -38,13 +38,13 @@ def streaming_first(services: Services) -> bool:
     return bool(chain) and chain[0] != "local"
 
 
-def speech_to_text_stage(services: Services, *, live: bool) -> FrameProcessor:
+def speech_to_text_stage(services: Services, *, clock: SessionClock | None) -> FrameProcessor:
     """``["local"]`` (default): the local Whisper stage; else the provider chain with fallback."""
     s = services.settings
     if streaming_first(services):
         from cuecard.services.stt_providers import provider_chain_stage
 
-        return provider_chain_stage(services, live=live)
+        return provider_chain_stage(services, clock=clock)
     return WhisperSTTProcessor(
         services.engine,
         beam_size=s.whisper_beam_size,
@@ -61,11 +61,13 @@ def build_stages(
     s = services.settings
     return [
         SpeechSegmenter(
-            segmenter_params(services), wall_clock_offsets=live, pass_audio=streaming_first(services)
+            segmenter_params(services),
+            clock=context.clock if live else None,
+            pass_audio=streaming_first(services),
         ),
         # Speaker labels within a track; a streaming provider (Deepgram) labels speakers itself.
         *([SpeakerDiarizer(context, threshold=s.diarize_threshold)] if s.diarize and not streaming_first(services) else []),
-        speech_to_text_stage(services, live=live),
+        speech_to_text_stage(services, clock=context.clock if live else None),
         QuestionDetector(context, DetectorParams.from_settings(s)),
         AnswerDrafter.from_services(services, context),
         sink,

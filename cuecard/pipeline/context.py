@@ -7,10 +7,24 @@ later stages read (e.g. the conversation history).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from cuecard.profile.models import CandidateContext
+
+
+class SessionClock:
+    """Seconds since the session started, on the monotonic clock; transcript times of a live
+    session are read from it. One clock per session, shared by the stages that place audio in
+    time (segmenter, cloud STT), so they agree. A resumed session starts its clock at the time
+    already elapsed, so its times go on from where they were."""
+
+    def __init__(self, elapsed: float = 0.0):
+        self._t0 = time.monotonic() - max(0.0, elapsed)
+
+    def now(self) -> float:
+        return time.monotonic() - self._t0
 
 
 @dataclass
@@ -22,6 +36,7 @@ class SessionContext:
     # topics in order, for the drafter and for exports.
     conversation: Any = None
     settings_overrides: dict[str, Any] = field(default_factory=dict)
+    clock: SessionClock = field(default_factory=SessionClock)
 
 
 def _fields(model, record: dict | None) -> dict:

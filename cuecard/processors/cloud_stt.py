@@ -51,6 +51,7 @@ from cuecard.frames import (
     StatusFrame,
     UtteranceEndFrame,
 )
+from cuecard.pipeline.context import SessionClock
 from cuecard.processors.speech_segmenter import split_track_id
 from cuecard.processors.transcript_line import TranscriptLine
 from cuecard.services.streaming_stt import ProviderError, StreamingSTT, StreamResult
@@ -198,7 +199,7 @@ class ProviderChainSTT(FrameProcessor):
         *,
         refiner: Refiner | None = None,
         params: FallbackParams | None = None,
-        wall_clock_offsets: bool = False,
+        clock: SessionClock | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -209,11 +210,9 @@ class ProviderChainSTT(FrameProcessor):
         self._engine = engine
         self._refiner = refiner
         self._p = params or FallbackParams()
-        self._wall_clock_offsets = wall_clock_offsets
-        # Live: a track's first sample sits at wall-clock time since construction, like the
-        # segmenter (built just before us, so the two clocks differ by milliseconds only; the
-        # segments' 0.25 s pre-roll of silence absorbs that when we cut the buffer by their times).
-        self._t0 = time.monotonic()
+        # Live: a track's first sample sits at the session clock's time, the clock the
+        # segmenter reads too, so segment times cut our audio buffer at the right place.
+        self._clock = clock
         self._tracks: dict[str, _Track] = {}
         self._health: dict[str, _Health] = {name: _Health() for name in self._chain}
         self._background: set[asyncio.Task] = set()
@@ -259,7 +258,7 @@ class ProviderChainSTT(FrameProcessor):
     def _on_audio(self, track_id: str, pcm: bytes):
         track = self._tracks.get(track_id)
         if track is None:
-            offset = time.monotonic() - self._t0 if self._wall_clock_offsets else 0.0
+            offset = self._clock.now() if self._clock else 0.0
             role, speaker = split_track_id(track_id)
             track = _Track(track_id, role, speaker, TrackAudio(offset))
             self._tracks[track_id] = track

@@ -13,7 +13,6 @@ goes on feed the interim transcript.
 
 from __future__ import annotations
 
-import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -29,6 +28,7 @@ from pipecat.frames.frames import (
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from cuecard.frames import CANDIDATE, SAMPLE_RATE, SpeechSegmentFrame, UtteranceEndFrame
+from cuecard.pipeline.context import SessionClock
 
 CHUNK = 512  # Silero's window at 16 kHz: 32 ms
 CHUNK_SECS = CHUNK / SAMPLE_RATE
@@ -102,18 +102,17 @@ class SpeechSegmenter(FrameProcessor):
         self,
         params: SegmenterParams | None = None,
         *,
-        wall_clock_offsets: bool = False,
+        clock: SessionClock | None = None,
         pass_audio: bool = False,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self._params = params or SegmenterParams()
         # Live transports start tracks at different moments; place each track's first sample at
-        # the wall-clock time since the session started. Replay starts every track at 0.
-        self._wall_clock_offsets = wall_clock_offsets
+        # the session clock's time. Replay (no clock) starts every track at 0.
+        self._clock = clock
         self._pass_audio = pass_audio
         self._tracks: dict[str, _Track] = {}
-        self._t0 = time.monotonic()
 
     async def process_frame(self, frame: Frame, direction: FrameDirection):
         await super().process_frame(frame, direction)
@@ -132,7 +131,7 @@ class SpeechSegmenter(FrameProcessor):
     def _track(self, track_id: str) -> _Track:
         track = self._tracks.get(track_id)
         if track is None:
-            offset = time.monotonic() - self._t0 if self._wall_clock_offsets else 0.0
+            offset = self._clock.now() if self._clock else 0.0
             vad = SileroVADAnalyzer(sample_rate=SAMPLE_RATE)
             vad.set_sample_rate(SAMPLE_RATE)
             role, speaker = split_track_id(track_id)

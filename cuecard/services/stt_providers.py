@@ -7,6 +7,7 @@ not at the first failure.
 
 from __future__ import annotations
 
+from cuecard.pipeline.context import SessionClock
 from cuecard.pipeline.services import Services
 from cuecard.processors.cloud_stt import LOCAL, FallbackParams, LocalRefiner, ProviderChainSTT
 from cuecard.services.streaming_stt import StreamingSTT
@@ -76,7 +77,8 @@ def make_refiner(services: Services):
     raise ValueError(f"stt_refiner: unknown refiner {s.stt_refiner!r}; use local, openai or none")
 
 
-def provider_chain_stage(services: Services, *, live: bool) -> ProviderChainSTT:
+def provider_chain_stage(services: Services, *, clock: SessionClock | None = None) -> ProviderChainSTT:
+    """The provider chain with fallback; ``clock`` places live tracks in session time."""
     s = services.settings
     check_chain(s.stt_providers)
     return ProviderChainSTT(
@@ -91,5 +93,5 @@ def provider_chain_stage(services: Services, *, live: bool) -> ProviderChainSTT:
             retry_max_secs=s.stt_retry_max_secs,
             beam_size=s.whisper_beam_size,
         ),
-        wall_clock_offsets=live,
+        clock=clock,
     )

@@ -208,13 +208,13 @@ async def test_default_chain_keeps_the_local_whisper_stage(settings):
     services = await Services.create(settings)
     try:
         assert not streaming_first(services)
-        assert isinstance(speech_to_text_stage(services, live=False), WhisperSTTProcessor)
+        assert isinstance(speech_to_text_stage(services, clock=None), WhisperSTTProcessor)
         services.settings = settings.model_copy(update={"stt_providers": ["deepgram", "local"]})
         assert streaming_first(services)
-        assert isinstance(speech_to_text_stage(services, live=False), ProviderChainSTT)
+        assert isinstance(speech_to_text_stage(services, clock=None), ProviderChainSTT)
         services.settings = settings.model_copy(update={"stt_providers": ["deepgram", "openai"]})
         with pytest.raises(ValueError, match="stt_refiner=openai"):
-            speech_to_text_stage(services, live=False)
+            speech_to_text_stage(services, clock=None)
     finally:
         await services.close()
 
