@@ -12,7 +12,11 @@ Decisions:
   ``bot_allow_loopback_meetings``), the schema carries no example URL, and the live-bot cap holds.
 - At most ``bot_max_live`` live bots per process (429 beyond): measured, a bot's Chromium costs
   about 0.3 core and 0.6 GB, plus its session's Whisper pipeline.
-- Finished bots stay readable (state ``ended`` with its reason) until the process restarts.
+- Every state change saves the bot's snapshot in the store (collection ``bots``): a finished
+  bot stays readable after a restart and from any server process sharing the store, and
+  ``GET /api/bots`` lists a user's bots. A bot that is not live in this process answers with
+  its last saved snapshot: if its process died, that state is where it stopped (the store
+  cannot tell a dead process from a live one elsewhere, so it is not rewritten).
 """
 
 from __future__ import annotations
@@ -24,7 +28,21 @@ from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field
 
 from cuecard.api.errors import ApiError, bad_request
-from cuecard.api.rest_common import BOOL, NUM, STR, ApiRoutes, obj, read_model, require_user, services
+from cuecard.api.rest_common import (
+    BOOL,
+    NUM,
+    PAGE_PARAMS,
+    STR,
+    ApiRoutes,
+    obj,
+    page,
+    page_of,
+    paged,
+    read_model,
+    require_user,
+    services,
+)
+from cuecard.store.base import NotFound
 from cuecard.transports.meeting_bot import MeetingBot, UnsupportedMeeting
 
 BOTS = web.AppKey("bots", dict)
@@ -104,23 +122,51 @@ def _log_crash(task: asyncio.Task):
         logger.error(f"Meeting bot task crashed: {task.exception()!r}")
 
 
-def _own_bot(request: web.Request) -> MeetingBot:
-    user_id = require_user(request)
+def _live_bot(request: web.Request, user_id: str) -> MeetingBot | None:
     bot = request.app[BOTS].get(request.match_info["bot_id"])
-    if bot is None or bot.user_id != user_id:
+    return bot if bot is not None and bot.user_id == user_id else None
+
+
+async def _saved_bot(request: web.Request, user_id: str) -> dict:
+    try:
+        record = await services(request).store.get_owned("bots", user_id, request.match_info["bot_id"])
+    except NotFound:
         raise ApiError(404, "not_found", "no such bot", "bot_id")
-    return bot
+    return _public(record)
+
+
+def _public(record: dict) -> dict:
+    return {k: v for k, v in record.items() if k not in ("user_id", "updated_at")}
+
+
+@routes.add("GET", "/api/bots", "The user's meeting bots, oldest first (live ones with their current "
+            "state)", response=page_of(BOT), query=PAGE_PARAMS)
+async def list_bots(request: web.Request) -> web.Response:
+    user_id = require_user(request)
+    limit, offset = page(request)
+    store = services(request).store
+    live = request.app[BOTS]
+    items = [
+        live[r["id"]].snapshot() if r["id"] in live else _public(r)
+        for r in await store.list_owned("bots", user_id, limit, offset)
+    ]
+    return web.json_response(paged(items, await store.count_owned("bots", user_id), limit, offset))
 
 
 @routes.add("GET", "/api/bots/{bot_id}", "A bot's state, end reason, participants and timestamps", response=BOT)
 async def get_bot(request: web.Request) -> web.Response:
-    return web.json_response(_own_bot(request).snapshot())
+    user_id = require_user(request)
+    bot = _live_bot(request, user_id)
+    return web.json_response(bot.snapshot() if bot else await _saved_bot(request, user_id))
 
 
 @routes.add("DELETE", "/api/bots/{bot_id}", "Make the bot leave the meeting; answers once it has left "
             "(or after 10 s with its current state)", response=BOT)
 async def delete_bot(request: web.Request) -> web.Response:
-    bot = _own_bot(request)
+    user_id = require_user(request)
+    bot = _live_bot(request, user_id)
+    if bot is None:  # not live here: nothing to make leave, its saved state answers
+        return web.json_response(await _saved_bot(request, user_id))
     bot.request_leave()
     task = request.app[BOT_TASKS].get(bot.id)
     if task is not None:

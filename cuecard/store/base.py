@@ -46,6 +46,7 @@ COLLECTIONS: dict[str, tuple[str, ...]] = {
     "attempts": ("user_id", "session_id"),
     "audit": ("user_id",),
     "revoked_tokens": ("expires_at",),
+    "bots": ("user_id",),
 }
 
 # One index per query (equality fields first, then the sort fields).
@@ -69,11 +70,12 @@ INDEXES: dict[str, list[tuple[str, ...]]] = {
     "attempts": [("user_id", "created_at"), ("session_id",)],
     "audit": [("user_id", "created_at")],
     "revoked_tokens": [("expires_at",)],
+    "bots": [("user_id", "created_at")],
 }
 UNIQUE = {"users": ("email",)}
 
 SESSION_CHILDREN = ("segments", "questions", "suggestions")
-USER_OWNED = ("profiles", "stories", "jobs", "bank_questions", "banks", "attempts", "audit")
+USER_OWNED = ("profiles", "stories", "jobs", "bank_questions", "banks", "attempts", "audit", "bots")
 BUILTIN_OWNER = "builtin"  # user_id of the starter question bank: readable by all, writable by none
 
 
@@ -261,6 +263,12 @@ class Store(abc.ABC):
 
     async def count_owned(self, coll: str, user_id: str) -> int:
         return await self._count(coll, {"user_id": user_id})
+
+    # meeting bots: the last known snapshot of each, kept after the bot (and the server) ends
+    async def put_bot(self, user_id: str, snapshot: Record) -> Record:
+        record = {**snapshot, "user_id": user_id, "updated_at": time.time()}
+        await self._put("bots", record)
+        return record
 
     # profile: one per user, its id is the user's id ------------------------------------------
     async def get_profile(self, user_id: str) -> Record | None:

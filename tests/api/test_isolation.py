@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from cuecard.api.app import SERVICES
 from cuecard.api.rest_common import API_SPECS
 
 # A valid body per (method, path): B's request must fail for ownership, not for validation.
@@ -30,13 +31,18 @@ UNSCOPED = {
     ("GET", "/api/jobs"), ("POST", "/api/jobs"), ("GET", "/api/attempts"), ("POST", "/api/attempts"),
     ("GET", "/api/profile"), ("PUT", "/api/profile"), ("DELETE", "/api/profile"), ("POST", "/api/profile/resume"),
     ("GET", "/api/banks"), ("POST", "/api/banks"), ("GET", "/api/bank-questions"), ("GET", "/api/audit"),
-    ("POST", "/api/bots"),
+    ("POST", "/api/bots"), ("GET", "/api/bots"),
 }
 MARKER = "ZEBRA-SECRET"  # appears in every piece of A's data
 
 
-async def make_a_data(a) -> dict:
+async def make_a_data(a, store) -> dict:
     ids = {}
+    # A finished meeting bot of A's, as the bot saves itself (a live one needs a real Chromium:
+    # tests/bot/test_bot_api.py checks another user's access to that).
+    await store.put_bot(a.id, {"id": "bot-of-a", "state": "ended", "reason": "meeting_ended",
+                               "name": f"{MARKER} bot", "created_at": 1.0, "timestamps": {}})
+    ids["bot_id"] = "bot-of-a"
     r = await a.req("POST", "/api/sessions", json={"title": f"{MARKER} session"})
     ids["session_id"] = (await r.json())["id"]
     await a.req("POST", f"/api/sessions/{ids['session_id']}/segments", json={"text": f"{MARKER} line", "end": 1})
@@ -63,7 +69,8 @@ async def snapshot(a, ids) -> str:
     for path in (f"/api/sessions/{sid}", f"/api/sessions/{sid}/transcript", f"/api/sessions/{sid}/suggestions",
                  f"/api/sessions/{sid}/questions", f"/api/stories/{ids['stories']}", f"/api/jobs/{ids['jobs']}",
                  f"/api/attempts/{ids['attempts']}", f"/api/banks/{ids['bank_id']}",
-                 f"/api/banks/{ids['bank_id']}/questions", "/api/profile", "/api/sessions"):
+                 f"/api/banks/{ids['bank_id']}/questions", "/api/profile", "/api/sessions",
+                 f"/api/bots/{ids['bot_id']}", "/api/bots"):
         r = await a.req("GET", path)
         assert r.status == 200, (path, r.status)
         parts.append(re.sub(r'"(ts|updated_at)": [0-9.]+', "", await r.text()))
@@ -78,9 +85,7 @@ def fill(path: str, ids: dict) -> str:
         if name == "format":
             return "json"
         if name == "bot_id":
-            # A bot is a real Chromium: another user's access to a LIVE bot is checked in
-            # tests/bot/test_bot_api.py; here the route must still refuse B.
-            return ids.get("bot_id", "no-such-bot")
+            return ids["bot_id"]  # A's saved bot (see make_a_data)
         return ids[name]
 
     return re.sub(r"{(\w+)}", value, path)
@@ -93,7 +98,7 @@ async def test_every_route_is_covered(client):
 
 async def test_b_cannot_reach_a_data_by_id(client, register):
     a, b = await register(), await register()
-    ids = await make_a_data(a)
+    ids = await make_a_data(a, client.server.app[SERVICES].store)
     before = await snapshot(a, ids)
     checked = 0
     for spec in client.server.app[API_SPECS]:
@@ -112,7 +117,7 @@ async def test_b_cannot_reach_a_data_by_id(client, register):
 
 async def test_b_lists_and_writes_do_not_touch_a(client, register):
     a, b = await register(), await register()
-    ids = await make_a_data(a)
+    ids = await make_a_data(a, client.server.app[SERVICES].store)
     before = await snapshot(a, ids)
     for method, path in sorted(UNSCOPED):
         if path.startswith("/api/auth/") or path == "/api/profile/resume":
@@ -156,7 +161,7 @@ async def test_anonymous_requests_reach_nothing(client, register):
     """Without a token every route answers 401 (or 404 for the live page's feedback route, which
     only reaches sessions of the anonymous local owner) and nothing changes."""
     a = await register()
-    ids = await make_a_data(a)
+    ids = await make_a_data(a, client.server.app[SERVICES].store)
     before = await snapshot(a, ids)
     open_routes = {("POST", "/api/auth/register"), ("POST", "/api/auth/login"), ("POST", "/api/auth/refresh")}
     for spec in client.server.app[API_SPECS]:

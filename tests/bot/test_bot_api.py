@@ -9,7 +9,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from meeting_double import LOOPBACK_WEBRTC_ARGS
 
-from cuecard.api.app import create_app
+from cuecard.api.app import SERVICES, create_app
 from cuecard.transports.meeting_bot import bot as bot_module
 
 
@@ -102,3 +102,16 @@ async def test_bot_followed_and_ended_over_http(client, meeting):
     # The bot's states are events of its session, kept by the store like any session.
     session = await client.get(f"/api/sessions/{created['session_id']}", headers=auth)
     assert session.status == 200, await session.text()
+
+    # Saved in the store: listed, and still readable by a server started afterwards (a fresh
+    # app on the same store has no live bots), for its owner only.
+    listed = await (await client.get("/api/bots", headers=auth)).json()
+    assert [(b["id"], b["state"]) for b in listed["items"]] == [(bot_id, "ended")] and listed["total"] == 1
+    assert (await (await client.get("/api/bots", headers=other)).json())["items"] == []
+    async with TestClient(TestServer(create_app(client.app["settings"], client.app[SERVICES]))) as restarted:
+        saved = await (await restarted.get(f"/api/bots/{bot_id}", headers=auth)).json()
+        assert (saved["state"], saved["reason"], saved["session_id"]) == ("ended", "left_by_request", created["session_id"])
+        assert "user_id" not in saved and {"launching", "in_call", "ended"} <= set(saved["timestamps"])
+        again = await restarted.delete(f"/api/bots/{bot_id}", headers=auth)  # nothing live: its saved state
+        assert again.status == 200 and (await again.json())["state"] == "ended"
+        await _error(await restarted.get(f"/api/bots/{bot_id}", headers=other), 404, "bot_id")

@@ -206,7 +206,16 @@ class MeetingBot:
         self.state = state
         self.timestamps[state] = time.time()
         logger.info(f"Meeting bot {self.id}: {state} {self.reason or ''} {message}")
+        await self._save()
         await self._status(f"bot_{state}", message)
+
+    async def _save(self):
+        """The snapshot in the store at every state change, so a finished bot stays readable
+        after a restart and from every server process; a store failure never stops the bot."""
+        try:
+            await self.services.store.put_bot(self.user_id, self.snapshot())
+        except Exception as e:
+            logger.warning(f"Meeting bot {self.id}: state not saved: {e}")
 
     async def _status(self, state: str, message: str = "", **extra):
         if self.runner is None:
