@@ -112,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(func=cmd_eval)
 
     bench = sub.add_parser("bench", help="benchmarks")
-    bench.add_argument("what", help="latency | make-scenario | transcript-latency | api-load")
+    bench.add_argument("what", help="latency | make-scenario | transcript-latency | api-load | whisper-baseline")
     bench.add_argument("args", nargs=argparse.REMAINDER)
     bench.set_defaults(func=cmd_bench)
 

@@ -31,6 +31,7 @@ import numpy as np
 import soundfile as sf
 
 from cuecard.frames import SAMPLE_RATE
+from cuecard.transports.replay import float_to_pcm16
 
 DEFAULT_ANSWERS = Path(__file__).resolve().parents[2] / ".." / "shared/data/asr/librispeech-clean/manifest.tsv"
 DEFAULT_VOICES = ["en-us", "en-gb", "en-us+f3", "en-gb-x-rp+m3", "en-us+m5", "en-gb-scotland+f2"]
@@ -57,7 +58,7 @@ def espeak_audio(text: str, voice: str, speed: int) -> np.ndarray:
         subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(raw), text], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         data, rate = sf.read(str(raw), dtype="float32")
-    audio = (np.clip(soxr.resample(data, rate, SAMPLE_RATE), -1, 1) * 32767).astype(np.int16)
+    audio = float_to_pcm16(soxr.resample(data, rate, SAMPLE_RATE))
     a, b = speech_bounds(audio)
     return audio[a:b]
 

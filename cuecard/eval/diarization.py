@@ -116,7 +116,7 @@ def peak_normalise(audio: np.ndarray, peak: float = PEAK, max_gain: float = 20.0
     if top == 0:
         return audio
     gain = min(max_gain, peak * 32767 / top)
-    return np.clip(audio.astype(np.float32) * gain, -32767, 32767).astype(np.int16)
+    return np.clip(np.round(audio.astype(np.float32) * gain), -32767, 32767).astype(np.int16)
 
 
 def fill_gaps(windows: list[LabelledWindow], max_gap: float) -> list[LabelledWindow]:

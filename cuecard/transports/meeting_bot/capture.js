@@ -38,7 +38,7 @@
             let s = 0;
             for (let c = 0; c < input.length; c++) s += input[c][i];
             s = Math.max(-1, Math.min(1, s / input.length));
-            this.buf[this.n++] = s < 0 ? s * 32768 : s * 32767;
+            this.buf[this.n++] = Math.round(s < 0 ? s * 32768 : s * 32767);  // Int16Array truncates: round first
             if (this.n === this.size) { this.port.postMessage(this.buf.buffer, [this.buf.buffer]); this.buf = new Int16Array(this.size); this.n = 0; }
           }
         }
@@ -88,7 +88,7 @@
       const ch = e.inputBuffer.getChannelData(0);
       for (let i = 0; i < ch.length; i++) {
         const s = Math.max(-1, Math.min(1, ch[i]));
-        buf[n++] = s < 0 ? s * 32768 : s * 32767;
+        buf[n++] = Math.round(s < 0 ? s * 32768 : s * 32767);
         if (n === CHUNK) { send(key, buf); buf = new Int16Array(CHUNK); n = 0; }
       }
     };
