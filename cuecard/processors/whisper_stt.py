@@ -9,8 +9,8 @@ separated by short pauses extend the same line instead of scattering a sentence 
 - ``tentative`` segments are decoded at once; the ``final`` segment reuses that result when no
   speech came after it (the common case), which hides the decode time inside the VAD's wait.
 - Each line of a closed utterance is re-decoded whole with a wider beam in the background
-  (``refined`` events): context lost at the cuts comes back. The same speaker's
-  previous line, when it ended just before, is the decode's prompt (context across pauses).
+  (``refined`` events): context lost at the cuts comes back. Optionally
+  (``refine_context_secs``) the same speaker's previous line is the decode's prompt.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class WhisperSTTProcessor(FrameProcessor):
         beam_size: int = 1,
         refine_beam_size: int = 5,
         refine: bool = True,
-        refine_context_secs: float = 4.0,
+        refine_context_secs: float = 0.0,
         interims: bool = True,
         provider_name: str = "local",
         **kwargs,
@@ -228,7 +228,7 @@ class WhisperSTTProcessor(FrameProcessor):
         boundaries: a running decode cannot be interrupted, so a short piece bounds how long
         a question's final decode can wait behind a refinement."""
         prompt = None
-        if before is not None and line.start - before[0].end <= self._refine_context:
+        if self._refine_context > 0 and before is not None and line.start - before[0].end <= self._refine_context:
             # The same speaker's previous line, refined first: its text is this one's context.
             previous, task = before
             if task is not None:
