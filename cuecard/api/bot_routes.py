@@ -38,6 +38,7 @@ from cuecard.api.rest_common import (
     page,
     page_of,
     paged,
+    public,
     read_model,
     require_user,
     services,
@@ -132,11 +133,10 @@ async def _saved_bot(request: web.Request, user_id: str) -> dict:
         record = await services(request).store.get_owned("bots", user_id, request.match_info["bot_id"])
     except NotFound:
         raise ApiError(404, "not_found", "no such bot", "bot_id")
-    return _public(record)
+    return public(record, SAVED_ONLY)
 
 
-def _public(record: dict) -> dict:
-    return {k: v for k, v in record.items() if k not in ("user_id", "updated_at")}
+SAVED_ONLY = ("user_id", "updated_at")  # store bookkeeping, not part of a bot's snapshot
 
 
 @routes.add("GET", "/api/bots", "The user's meeting bots, oldest first (live ones with their current "
@@ -147,7 +147,7 @@ async def list_bots(request: web.Request) -> web.Response:
     store = services(request).store
     live = request.app[BOTS]
     items = [
-        live[r["id"]].snapshot() if r["id"] in live else _public(r)
+        live[r["id"]].snapshot() if r["id"] in live else public(r, SAVED_ONLY)
         for r in await store.list_owned("bots", user_id, limit, offset)
     ]
     return web.json_response(paged(items, await store.count_owned("bots", user_id), limit, offset))

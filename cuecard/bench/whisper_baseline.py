@@ -31,6 +31,7 @@ def main(args) -> int:
     from faster_whisper import WhisperModel
     from whisper_normalizer.english import EnglishTextNormalizer
 
+    from cuecard.services.whisper.engine import pcm16_to_float
     from cuecard.services.whisper.weights import resolve_model
     from cuecard.settings import Settings
     from cuecard.transports.replay import load_audio
@@ -43,7 +44,7 @@ def main(args) -> int:
     norm = EnglishTextNormalizer()
     refs, hyps, audio_secs, started = [], [], 0.0, time.perf_counter()
     for row in rows:
-        audio = load_audio(manifest.parent / row["file"]).astype("float32") / 32768
+        audio = pcm16_to_float(load_audio(manifest.parent / row["file"]).tobytes())
         audio_secs += len(audio) / 16000
         segments, _ = model.transcribe(
             audio, language="en", beam_size=opts.beam, condition_on_previous_text=False,

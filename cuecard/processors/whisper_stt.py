@@ -44,8 +44,9 @@ def stable_prefix(previous: str, current: str) -> str:
     return " ".join(out)
 
 
-def _track_key(frame) -> str:
-    return f"{frame.role}:{frame.speaker or ''}"
+def _track_key(item) -> str:
+    """Role and speaker of a segment, utterance end or line: one decode chain per voice."""
+    return f"{item.role}:{item.speaker or ''}"
 
 
 class WhisperSTTProcessor(FrameProcessor):
@@ -216,7 +217,7 @@ class WhisperSTTProcessor(FrameProcessor):
                 self._refine_later(each, frame)
 
     def _refine_later(self, line: TranscriptLine, frame: UtteranceEndFrame):
-        track = f"{frame.role}:{line.speaker or ''}"
+        track = _track_key(line)
         before = self._previous.get(track)
         task = None
         if self._refine and (len(line.texts) > 1 or self._refine_beam != self._beam):

@@ -20,13 +20,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
+from cuecard.store.base import COLLECTIONS, INDEXES, UNIQUE, Conflict, NotFound, Order, Record, Store
+
 # Several server processes may open one fresh data file at the same moment (two workers behind
 # one proxy, the two-process test). Switching a new file to WAL needs an exclusive lock, and
 # SQLite answers "database is locked" for it at once instead of waiting in the busy handler, so
 # that one step is retried here.
 _WAL_RETRY_SECS = 30.0
-
-from cuecard.store.base import COLLECTIONS, INDEXES, UNIQUE, Conflict, NotFound, Order, Record, Store
 
 
 def _columns(coll: str) -> tuple[str, ...]:
