@@ -46,3 +46,33 @@ def test_eval_cli_limit_and_bad_manifest(tmp_path):
         main(args)
     with pytest.raises(SystemExit, match="no such file"):
         main(Namespace(manifest=str(tmp_path / "absent.tsv"), non_questions=None, limit=None))
+
+
+def test_rows_labelled_none_count_as_non_questions_and_are_not_typed(tmp_path, capsys):
+    manifest = tmp_path / "talk.tsv"
+    manifest.write_text(
+        "id\tquestion\tasked_by\tlabel\n"
+        "q1\tWhat would you do if a teammate kept missing deadlines?\tinterviewer\tsituational\n"
+        "q2\tHow does a bloom filter work?\tinterviewer\ttechnical\n"
+        "n1\tSorry, my dog is barking.\tinterviewer\tnone\n"
+        "n2\tCan you hear me okay?\tinterviewer\tnone\n"
+        "n3\tDoes that make sense?\tinterviewer\tnone\n"
+    )
+    assert main(Namespace(manifest=str(manifest), non_questions=None, limit=None)) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[-1].endswith("over 2 questions")
+    assert "detection precision 1.000 recall 1.000 (2/2 questions, 0/3 non-questions detected)" in lines[-2]
+    assert not any(l.startswith("wrong type") and "none" in l for l in lines)
+
+
+def test_tuning_set_of_interviewer_talk_meets_the_targets(capsys):
+    """Our own tuning set (tests/fixtures/interviewer_talk, see its README): the figures it
+    was tuned to. A blind check set is kept elsewhere."""
+    args = Namespace(manifest=str(FIXTURES / "interviewer_talk" / "tune.tsv"), non_questions=None, limit=None)
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    accuracy = float(re.search(r"type accuracy (\S+)", out).group(1))
+    situational_recall = float(re.search(r"situational\s+precision \S+ recall (\S+)", out).group(1))
+    p, r = map(float, re.search(r"detection precision (\S+) recall (\S+)", out).groups())
+    assert accuracy >= 0.90 and situational_recall >= 0.85, out
+    assert p >= 0.95 and r >= 0.95, out

@@ -53,6 +53,25 @@ async def test_statements_small_talk_and_acknowledgements_do_not_trigger():
     assert [f.segment_id for f in down if isinstance(f, TranscriptFrame)] == ["a", "b", "c", "d"]
 
 
+async def test_interviewer_small_talk_and_check_ins_do_not_trigger():
+    frames = [
+        final("Sorry, my dog is barking. Give me a second.", "a", 0, 3),
+        final("Okay, let me share my screen. Can you see it?", "b", 5, 8),
+        final("So that's the role. Does that make sense?", "c", 10, 13),
+        final("We have about ten minutes left, so let's keep going.", "d", 15, 18),
+    ]
+    questions, _, _ = await run(frames)
+    assert questions == []
+
+
+async def test_hypothetical_after_small_talk_is_one_situational_question():
+    frames = [final("Okay, cool. Picture this: you join and there's no on-call rotation at all. What do you do first?", "a", 0, 6)]
+    questions, _, _ = await run(frames)
+    q = questions[-1]
+    assert q.status == "confirmed" and q.type == "situational"
+    assert q.text.startswith("Picture this") and q.text.endswith("What do you do first?")
+
+
 async def test_candidate_speech_does_not_trigger():
     frames = [
         final("What is a closure in JavaScript?", "a", 0, 3, role=CANDIDATE),

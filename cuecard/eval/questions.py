@@ -18,6 +18,9 @@ Decisions:
   (only ``asked_by == interviewer`` rows). In a session the detector never sees them as the
   interviewer's: candidate lines cannot trigger (role gate, covered by the tests). We print how
   many of them read as questions, for information only.
+- Rows labelled ``none`` (interviewer talk that is not a question: small talk, logistics,
+  check-ins, statements; ``tests/fixtures/interviewer_talk/tune.tsv``) are non-questions like
+  the ``--non-questions`` sentences: counted against detection precision, never typed.
 - Type metrics measure the classifier: a row the detector missed is typed by calling the
   classifier on its text (counted in a separate line), so one miss is not counted twice.
 - Classification time is measured around ``classify()`` on each interviewer question (one
@@ -39,6 +42,7 @@ from pathlib import Path
 from cuecard.understanding.model import TYPES
 
 NON_QUESTION_COLUMN = "transcript"
+NON_QUESTION_LABEL = "none"
 ROW_SPACING_SECS = 1000.0
 
 
@@ -100,7 +104,8 @@ async def _run(args) -> int:
     if args.limit:
         rows, negatives = rows[: args.limit], negatives[: args.limit]
     texts = [r["question"] for r in rows] + [n[NON_QUESTION_COLUMN] for n in negatives]
-    interviewer = [i for i, r in enumerate(rows) if r["asked_by"].strip() == "interviewer"]
+    interviewer = [i for i, r in enumerate(rows)
+                   if r["asked_by"].strip() == "interviewer" and r["label"].strip() != NON_QUESTION_LABEL]
     # Timed first, while no text is in the embedding cache: the cost of a question heard once.
     warm_up()
     kinds, times, cpu_times = {}, [], []
@@ -114,8 +119,10 @@ async def _run(args) -> int:
     def detected(i: int) -> bool:
         return results.get(i, {}).get("status") == "confirmed"
 
-    candidate = [i for i, r in enumerate(rows) if r["asked_by"].strip() == "candidate"]
-    neg_idx = [len(rows) + j for j in range(len(negatives))]
+    candidate = [i for i, r in enumerate(rows)
+                 if r["asked_by"].strip() == "candidate" and r["label"].strip() != NON_QUESTION_LABEL]
+    neg_idx = [i for i, r in enumerate(rows) if r["label"].strip() == NON_QUESTION_LABEL]
+    neg_idx += [len(rows) + j for j in range(len(negatives))]
 
     pairs, typed_without_detection = [], 0
     for i in interviewer:

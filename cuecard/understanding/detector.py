@@ -1,8 +1,10 @@
 """Is this interviewer text a question (or a request phrased as a statement), and where is it?
 
 The linear model (``model.py``) scores each sentence; a few rules add what a bag of words
-cannot see (word order at the start: "do you…" vs. "you do…", the question mark, small talk
-that is phrased as a question but must not trigger a draft). The question span runs from the
+cannot see (word order at the start: "do you…" vs. "you do…", the question mark, a run-on
+whose last clause asks, small talk, logistics and check-ins that are phrased as questions but
+must not trigger a draft: "Can you hear me okay?", "Does that make sense?"). The rules do not
+overrule a model that is sure a sentence is chatter (``MODEL_SURE_NOT``), except for requests. The question span runs from the
 first question sentence (with one set-up sentence before it, "Imagine you're on call.") to the
 last question sentence, so trailing "Take your time." is not part of it: that is where the
 question ends.
@@ -44,16 +46,52 @@ _REQUEST = re.compile(
     r")\b",
     re.IGNORECASE,
 )
-# Phrased as questions, but nothing the candidate should get an answer draft for.
+# Phrased as questions (or requests), but nothing the candidate should get an answer draft
+# for: greetings, audio/video checks, logistics, check-ins ("Does that make sense?"). Matched at
+# the start of a sentence, after fillers and an optional "Oh,"/"Sorry,"/"Sounds good,".
 _SMALL_TALK = re.compile(
-    r"^(?:hi|hello|hey)?[\s,]*(?:how\s+(?:are|is|was)\s+(?:you|your\s+(?:day|week|weekend|morning|trip))|"
-    r"can\s+you\s+(?:hear|see)\s+(?:me|my)|(?:could|can)\s+you\s+(?:repeat|say\s+that|speak\s+up|hear)|"
-    r"is\s+(?:the\s+)?(?:audio|sound|video|connection)|are\s+you\s+(?:ready|there|still\s+there|on\s+mute)|"
-    r"shall\s+we\s+(?:get\s+started|begin|start)|(?:did|do)\s+you\s+(?:get|have)\s+(?:the|my)\s+(?:invite|link|email)|"
-    r"is\s+now\s+(?:still\s+)?a\s+good\s+time|can\s+i\s+get\s+you|did\s+you\s+find\s+the\s+(?:office|place)|"
-    r"sorry[,\s]|you'?re\s+on\s+mute|any\s+questions\s+before\s+we\s+start)",
+    r"^(?:(?:hi|hello|hey|oh|ah|sorry|sounds\s+good|no\s+worries|all\s+good|anyway|actually)\b[\s,.!]*)*(?:"
+    # greetings, travel, refreshments
+    r"how\s+(?:are|is|was)\s+(?:you|it\s+going|everything|your\s+(?:day|week|weekend|morning|afternoon|evening|trip|flight|drive|commute))|"
+    r"how'?s\s+(?:it\s+going|everything|life|your\s+(?:day|week|weekend|morning|afternoon)|the\s+weather)|"
+    r"how\s+was\s+(?:the|your)\s+(?:drive|trip|flight|commute|journey|weekend|holiday|ride|traffic)|"
+    r"(?:did|do)\s+you\s+(?:have\s+(?:any\s+)?trouble\s+(?:finding|getting|with\s+the\s+(?:link|parking|directions))|"
+    r"find\s+(?:the|our)\s+(?:office|building|place|room|parking|way))|"
+    r"where\s+are\s+you\s+(?:calling|joining|dialing|dialling)\b|was\s+(?:the\s+)?traffic\b|"
+    r"(?:can|could|may)\s+i\s+(?:get|grab|bring|offer)\s+you|(?:do\s+you\s+)?(?:want|need)\s+(?:some|a)\s+(?:water|coffee|tea|drink|break)\b|"
+    # audio and video
+    r"(?:can|could)\s+(?:you|everyone|everybody)\s+(?:still\s+)?hear\b|"
+    r"(?:can|could)\s+(?:you|everyone|everybody)\s+(?:still\s+)?see\s+(?:me\b|my\s+|the\s+(?:screen|diagram|doc|document|slides?|whiteboard|link|chat|editor)\b|this\s*\??$|it\s*\??$)|"
+    r"(?:could|can)\s+you\s+(?:repeat|say\s+that|speak\s+up)|"
+    r"is\s+(?:the\s+|my\s+)?(?:audio|sound|video|connection|mic|microphone|camera|screen)\s+(?:okay|ok|alright|all\s+right|good|better|"
+    r"fine|working|clear|coming|still|any\s+better|on\s+your\s+end|cutting|breaking|frozen|lagging|showing|visible|shared|up)\b|"
+    r"are\s+you\s+(?:ready|there|still\s+(?:there|with\s+me)|on\s+mute|able\s+to\s+(?:hear|see))|"
+    r"did\s+i\s+lose\s+you|am\s+i\s+(?:coming\s+through|breaking\s+up|on\s+mute)|you'?re\s+on\s+mute|"
+    # logistics
+    r"shall\s+we\s+(?:get\s+started|begin|start)|let'?s\s+(?:get\s+started|begin|wrap\s+up|take\s+a\s+(?:quick\s+)?(?:break|pause))\b|"
+    r"let'?s\s+see\s*[.!]?$|where\s+(?:was\s+i|were\s+we)\b|"
+    r"(?:did|do)\s+you\s+(?:get|have|receive)\s+(?:the|my)\s+(?:invite|link|email|calendar)|did\s+(?:the|my)\s+link\b|"
+    r"(?:were|are)\s+you\s+able\s+to\s+(?:open|join|access|get\s+into)\b|is\s+now\s+(?:still\s+)?a\s+good\s+time|"
+    r"is\s+it\s+(?:okay|ok|alright|all\s+right|fine)\s+(?:if|to\s+record)|(?:do|would)\s+you\s+mind\s+if\b|"
+    r"(?:does|would|will|is)\s+(?:monday|tuesday|wednesday|thursday|friday|next\s+week|that\s+time|this\s+time|that\s+slot)\b|"
+    r"(?:can|could)\s+you\s+(?:type|paste|put|drop)\s+(?:that|it|this)\s+in(?:to)?\s+the\s+chat|"
+    r"(?:give|bear\s+with)\s+me\s+(?:a|one|just\s+a)\s+(?:sec|second|moment|minute|min)\b|(?:one|just\s+a)\s+sec(?:ond)?\b|"
+    r"let\s+me\s+(?:just\s+)?(?:share\s+my|stop\s+sharing|pull\s+up|find\s+the|grab|take\s+(?:a\s+)?(?:quick\s+)?note|write\s+(?:that|this)|"
+    r"jot|type\s+(?:that|this|up)|note\s+(?:that|this)|put\s+a\s+link|drop\s+a\s+link|send\s+you)\b|"
+    # check-ins
+    r"(?:does|did)\s+(?:that|this|it|everything)\s+(?:all\s+)?(?:make\s+sense|answer\s+your|sound\s+(?:okay|ok|good|right|fair))|"
+    r"(?:make|makes)\s+sense\s*\??$|sounds?\s+good\s*\??$|is\s+that\s+(?:clear|okay|ok|alright|fair)\s*\??$|"
+    r"(?:any|do\s+you\s+have\s+any)\s+questions\s+(?:so\s+far|before|on\s+(?:that|this)|about\s+(?:that|the\s+format))|"
+    r"should\s+i\s+(?:repeat|rephrase)|(?:do|would)\s+you\s+(?:want|like)\s+me\s+to\s+(?:repeat|rephrase|clarify)|"
+    r"(?:do|would)\s+you\s+(?:need|want|like)\s+(?:a|some)\s+(?:minute|moment|second|time\s+to\s+think)"
+    r")",
     re.IGNORECASE,
 )
+# Below this probability the model is sure the sentence is chatter ("Did I lose you?"): the
+# word-order and question-mark rules add what the model cannot see, but do not overrule it.
+# Requests ("Walk me through…, just the highlights") still count: chatter is rarely an
+# imperative to the candidate, and the imperative kind is listed in ``_SMALL_TALK``.
+MODEL_SURE_NOT = 0.2
 # Exclamations of narrative speech ("What a fine morning!", "How strange it was").
 _EXCLAMATION = re.compile(r"^(?:what\s+an?\s+(?!time|situation|example)|how\s+(?:strange|fine|lovely|beautiful|sad|odd|happy|glad|long\s+the))", re.IGNORECASE)
 
@@ -77,8 +115,10 @@ def sentence_score(sentence: str, model_p: float) -> float:
     if _EXCLAMATION.match(body) and not body.endswith("?"):
         return min(model_p, 0.3)
     p = model_p
-    interrogative = bool(_INTERROGATIVE.match(body))
     request = bool(_REQUEST.match(body))
+    if model_p < MODEL_SURE_NOT and not request:
+        return float(p)
+    interrogative = bool(_INTERROGATIVE.match(body)) or _asks_at_the_end(body)
     if body.endswith("?") and n >= 2:
         p = max(p, 0.9 if interrogative or request else 0.7)
     elif interrogative and n >= 3:
@@ -88,6 +128,19 @@ def sentence_score(sentence: str, model_p: float) -> float:
     elif n <= 2 and not body.endswith("?"):
         p = min(p, 0.3)  # "Great.", "Got it." and friends
     return float(p)
+
+
+def _asks_at_the_end(body: str) -> bool:
+    """A run-on whose last clause is the question ("…slow builds, like forty minutes in CI,
+    how would you attack that")."""
+    clauses = _CLAUSE.split(body)
+    if len(clauses) < 2:
+        return False
+    tail = strip_filler(clauses[-1])
+    return len(words(tail)) >= 3 and bool(_INTERROGATIVE.match(tail) or _REQUEST.match(tail))
+
+
+_CLAUSE = re.compile(r"[,;:]\s+|\s+-\s+")
 
 
 def detect(text: str, model: QuestionModel | None = None) -> Detection:

@@ -7,8 +7,8 @@ vector and two linear layers.
 
 The type head also reads the sentence embedding of the question (the project's MiniLM on
 onnxruntime, ``cuecard.embeddings``, ~7 ms): words the hashed n-grams never saw in our
-examples ("gerbil", "unlimited budget") still land near personal questions, and that carried
-type accuracy on the dev list from 0.92 to 0.96. The embedding costs 5-15 ms on a busy
+examples still land near questions of the same kind (a hobby nobody wrote an example about
+still reads as a personal question). The embedding costs 5-15 ms on a busy
 2-core machine, so a fast head on the n-grams alone answers first, and the embedding is
 computed only when that head is less than ``FAST_CONFIDENCE`` sure. If the embedding model cannot be loaded, the
 type head runs on the n-grams alone (a zero embedding) and logs it once: worse, not down.

@@ -1,572 +1,708 @@
 """Compose ``training.tsv``: the project's own question and non-question examples.
 
-Written by the Cuecard project from scratch (templates x slots, seeded, deterministic); none
-of it comes from the evaluation lists in ``shared/data``. Run from the repository root::
+Written by the Cuecard project from scratch (templates x slots, seeded, deterministic). Run
+from the repository root::
 
     .venv/bin/python -m cuecard.understanding.data.compose_examples
+    .venv/bin/python -m cuecard.understanding.train
 
 Columns: ``text``, ``is_question`` (1/0), ``type`` (technical | behavioral | situational |
-cultural, or ``none`` for non-questions), ``kind`` (what sort of negative it is).
+cultural, or ``none`` for non-questions), ``kind`` (what sort of example it is).
 
-Why templates: classes differ mostly in *how* something is asked (past experience, a
-hypothetical, knowledge, motivation) and *about what* (people/process vs. a technical
-subject). Crossing many lead-ins with many subjects from several professions teaches both
-without memorising any one list of real questions.
+Why templates: types differ mostly in *how* something is asked (a past experience, a
+hypothetical, knowledge or a task, motivation and self-view) and only then *about what*.
+Crossing many ways of asking with subjects from many professions teaches the "how" without
+memorising any list of real questions; technical subjects are deliberately crossed with the
+behavioral and situational ways of asking (the story of chasing a memory leak is
+behavioral), and interviewers' small talk, logistics and check-ins ("Does that make
+sense?") are written as question-shaped non-questions.
+
+Decision (provenance, issue 13 item 8): an earlier version of this file held rows and
+one-word edits of the evaluation list ``shared/data/questions/questions-dev.tsv`` and slots
+built around words found only there, which inflated the dev score. All of it was deleted and
+every list below was rewritten from the authors' own understanding of each type, without
+reading the evaluation rows; the evaluation list is seen only through the overlap check.
+``scripts/check_training_overlap.py`` (run by ``.ci/run`` when ``../shared`` is present)
+fails when any training row or any string literal of this file shares a run of six words
+with, or is within one word of, a question of the evaluation list. Stock phrasings that the
+check flags (the most common way of asking for a story, for one) are worded differently here
+rather than exempted.
+The tuning set ``tests/fixtures/interviewer_talk/tune.tsv`` (also our own) is not copied
+either; it only tells us whether these examples cover how interviewers talk.
 """
 
 from __future__ import annotations
 
 import csv
 import random
+import re
 from pathlib import Path
 
 OUT = Path(__file__).with_name("training.tsv")
-SEED = 20261125
+SEED = 20261201
 
-# ----------------------------------------------------------------------------- spoken style
-OPENERS = [
-    "", "", "", "", "", "So, ", "Okay, so ", "Um, ", "So, um, ", "Alright. ", "Great. So ",
-    "Right, so ", "Okay. ", "Cool. ", "Let me ask you this: ", "Next one. ", "I'm curious, ",
-    "Moving on, ", "Thanks for that. ", "Uh, ", "Let's switch gears. ", "Okay, next question. ",
-    "Perfect. ", "And then, ", "Sure. So ", "Good. Now ", "Mm-hmm. So ", "Got it. ",
+# ============================================================================ spoken style
+LEAD_INS = [
+    "", "", "", "", "", "", "", "So, ", "Okay, so ", "Um, ", "So, um, ", "Alright. ", "Right. So ", "Okay. ",
+    "Cool. ", "Cool, cool. So ", "Great, thanks. ", "Nice. Okay, ", "Mm-hmm. ", "Yeah, okay. ", "Uh, ", "Okay, cool. ",
+    "Good. ", "Perfect. Next, ", "Sure. ", "Right, ", "Okay, next one. ", "Let's move on. ", "Switching topics a bit. ",
+    "Here's the next one. ", "Okay, um, ", "Interesting. ", "Thanks. So ", "Got it, okay. ", "Alright, so ", "Now, ",
+    "Yeah, so ", "For this next bit, ", "Alright, changing gears. ", "I'm curious, ",
 ]
-CLOSERS = [
-    "", "", "", "", "", "", " Take your time.", " Feel free to think for a second.",
-    " Whatever comes to mind.", " Any example is fine.", " Just roughly.",
-    " No wrong answers here.", " Go ahead.",
-]
-
-# ----------------------------------------------------------------------------- technical
-TECH_CONCEPTS = [
-    # software
-    "closures in JavaScript", "the event loop", "a hash table", "database indexing", "garbage collection",
-    "dependency injection", "the CAP theorem", "eventual consistency", "a race condition", "a deadlock",
-    "memoization", "recursion", "a binary search tree", "big O notation", "polymorphism", "inheritance versus composition",
-    "REST", "GraphQL", "a message queue", "a load balancer", "a reverse proxy", "caching with Redis",
-    "a CDN", "CORS", "the TLS handshake", "DNS resolution", "OAuth", "a JSON web token", "SQL injection",
-    "cross-site scripting", "a Docker container", "a Kubernetes pod", "infrastructure as code", "a CI pipeline",
-    "blue-green deployment", "feature flags", "a mutex", "a semaphore", "thread pools", "async and await in Python",
-    "Python decorators", "generators in Python", "the virtual DOM", "React hooks", "server-side rendering",
-    "CSS specificity", "flexbox", "the box model", "prototypal inheritance", "hoisting in JavaScript",
-    "promises", "a linked list", "a heap", "dynamic programming", "a trie", "consistent hashing",
-    "database sharding", "read replicas", "an ORM", "database normalization", "ACID transactions",
-    "isolation levels", "a B-tree", "TCP", "UDP", "HTTP/2", "websockets", "gRPC", "idempotency in APIs",
-    "rate limiting", "circuit breakers", "a microservice architecture", "event sourcing", "CQRS",
-    "unit testing", "mocking", "test-driven development", "code coverage", "static typing", "type inference",
-    "memory leaks", "pointers in C", "stack versus heap memory", "virtual memory", "a process versus a thread",
-    "git rebase", "a merge conflict", "semantic versioning",
-    # data
-    "overfitting", "regularization", "L1 regularization", "cross-validation", "gradient descent",
-    "the bias-variance tradeoff", "precision and recall", "the F1 score", "an ROC curve", "logistic regression",
-    "a random forest", "gradient boosting", "k-means clustering", "principal component analysis",
-    "a confusion matrix", "class imbalance", "feature scaling", "one-hot encoding", "word embeddings",
-    "attention in transformers", "batch normalization", "dropout", "a learning rate schedule",
-    "backpropagation", "a convolutional layer", "transfer learning", "an A/B test", "a p-value",
-    "a confidence interval", "statistical power", "the central limit theorem", "Bayes' theorem",
-    "a window function in SQL", "a left join", "a star schema", "an ETL pipeline", "data drift",
-    "a time series forecast", "stationarity", "a recommender system", "collaborative filtering",
-    "data leakage", "hyperparameter tuning", "early stopping",
-    # product / sales / ops
-    "the RICE prioritization framework", "a north star metric", "a product requirements document",
-    "cohort retention analysis", "a conversion funnel", "net promoter score", "jobs to be done",
-    "MEDDIC qualification", "BANT", "a sales pipeline forecast", "customer lifetime value",
-    "customer acquisition cost", "churn rate", "annual recurring revenue", "a go-to-market plan",
-    "OKRs", "a RACI matrix", "critical path scheduling", "earned value management", "lean inventory",
-    "six sigma", "a service level agreement",
-    # nursing / health
-    "sepsis screening", "medication reconciliation", "an SBAR handoff", "the five rights of medication administration",
-    "a Glasgow Coma Scale assessment", "pressure ulcer staging", "sterile technique", "fall risk assessment",
-    "insulin sliding scales", "triage categories", "contact precautions", "a fluid balance chart",
-    "informed consent", "HIPAA",
-    # finance / accounting
-    "a discounted cash flow model", "WACC", "EBITDA", "working capital", "accrual accounting",
-    "deferred revenue", "the three financial statements", "bond duration", "an interest rate swap",
-    "hedging currency risk", "a leveraged buyout", "enterprise value", "goodwill impairment",
-    "a variance analysis", "a reconciliation", "Value at Risk", "depreciation methods",
-    # teaching / education
-    "formative assessment", "summative assessment", "differentiated instruction", "Bloom's taxonomy",
-    "scaffolding", "backward design", "an individualized education program", "restorative practices",
-    "project-based learning", "universal design for learning", "a rubric", "phonics instruction",
-    # other trades
-    "load calculations for a circuit", "a structural load path", "critical control points in a kitchen",
-    "chain of custody", "a root cause analysis", "the five whys",
-]
-TECH_PAIRS = [
-    ("a process", "a thread"), ("TCP", "UDP"), ("SQL", "NoSQL databases"), ("REST", "GraphQL"),
-    ("let", "var in JavaScript"), ("an abstract class", "an interface"), ("a list", "a tuple in Python"),
-    ("merge", "rebase"), ("authentication", "authorization"), ("horizontal", "vertical scaling"),
-    ("a stack", "a queue"), ("an array", "a linked list"), ("unit tests", "integration tests"),
-    ("cookies", "local storage"), ("a monolith", "microservices"), ("synchronous", "asynchronous code"),
-    ("Docker", "a virtual machine"), ("optimistic", "pessimistic locking"), ("inner", "outer joins"),
-    ("L1", "L2 regularization"), ("bagging", "boosting"), ("precision", "recall"),
-    ("supervised", "unsupervised learning"), ("a type one error", "a type two error"),
-    ("classification", "regression"), ("batch", "stream processing"), ("a data lake", "a data warehouse"),
-    ("mean", "median"), ("correlation", "causation"), ("grid search", "random search"),
-    ("Adam", "plain SGD"), ("a KPI", "an OKR"), ("a lead", "an opportunity"), ("gross margin", "net margin"),
-    ("cash", "accrual accounting"), ("FIFO", "LIFO inventory"), ("a stock", "a bond"),
-    ("formative", "summative assessment"), ("palliative", "hospice care"), ("type one", "type two diabetes"),
-    ("systolic", "diastolic pressure"), ("enterprise value", "equity value"), ("CSS grid", "flexbox"),
-    ("server-side", "client-side rendering"), ("a foreign key", "a primary key"), ("a view", "a materialized view"),
-]
-TECH_TASKS = [
-    "design a URL shortener", "design a rate limiter", "design a chat system", "design a news feed",
-    "reverse a linked list", "find duplicates in a large file", "detect a cycle in a graph",
-    "implement an LRU cache", "implement debounce in JavaScript", "build a REST API for a todo app",
-    "scale a read-heavy database", "speed up a slow SQL query", "reduce the bundle size of a web app",
-    "find a memory leak in a Node service", "debug a flaky test", "profile a slow Python function",
-    "migrate a database schema with zero downtime", "secure an internal API", "store passwords safely",
-    "handle retries in a payment system", "deduplicate events in a stream", "paginate a large result set",
-    "make a website accessible", "optimize images on a landing page", "test a React component",
-    "set up monitoring for a new service", "roll back a bad deployment", "structure a monorepo",
-    "handle missing values in a dataset", "choose features for a churn model", "evaluate a ranking model",
-    "detect outliers in sensor data", "deal with imbalanced classes", "pick the number of clusters",
-    "design an experiment to test a new checkout flow", "build a dashboard for weekly active users",
-    "forecast demand for next quarter", "validate a forecasting model", "build a data pipeline from Kafka to a warehouse",
-    "calculate a drip rate for an IV infusion", "assess a patient with chest pain", "prevent a central line infection",
-    "prioritize patients in a busy emergency department", "value a company with no profits",
-    "build a three statement model", "calculate free cash flow", "reconcile a bank statement",
-    "plan a lesson for mixed ability learners", "assess reading fluency", "structure a unit on fractions",
-    "qualify an inbound lead", "build a territory plan", "forecast a quarter's bookings",
-    "size the market for a new product", "define success metrics for a feature launch",
-    "write a SQL query for the second highest salary", "find the top ten users by revenue in SQL",
-    "parse a log file and count errors", "merge two sorted arrays", "check if a string is a palindrome",
-]
-TECH_EVENTS = [
-    "you type a URL into a browser and press enter", "a database transaction deadlocks", "a container runs out of memory",
-    "you call a method on a null reference", "two threads write to the same variable", "the learning rate is too high",
-    "two input features are almost perfectly correlated", "a hash table gets too full", "a TCP packet is lost",
-    "a cache entry expires under heavy load", "you have more features than training examples", "a large table has no index on the join column",
-    "a patient's potassium level is too high", "interest rates rise and you hold a long-term bond", "a company issues new shares",
-    "a promise is rejected and nobody catches it", "you push to a branch that someone else rebased", "a message is delivered twice",
-    "the primary database fails over to a replica", "you forget to scale your inputs before gradient descent",
-    "you run a query inside a loop over ten thousand rows", "the validation loss goes up while training loss goes down",
-    "a child's blood sugar drops during class", "a customer pays an invoice twice", "a dependency releases a breaking change",
-]
-TECH_EVENT_TEMPLATES = [
-    "What happens when {e}?", "What happens if {e}?", "Walk me through what happens when {e}.",
-    "Explain what happens when {e}.", "What goes on under the hood when {e}?", "What would you expect to happen if {e}?",
-    "What's the effect when {e}?", "How does the system behave when {e}?",
-]
-TECH_TEMPLATES = [
-    "What is {c}?", "What's {c}?", "Can you explain {c}?", "Could you explain {c} to me?", "Explain {c}.",
-    "How does {c} work?", "Describe {c}.", "Walk me through {c}.", "What do you know about {c}?",
-    "Tell me about {c}.", "When would you use {c}?", "Why would you use {c}?", "What are the tradeoffs of {c}?",
-    "What are the pros and cons of {c}?", "What problems does {c} solve?", "How would you explain {c} to a new hire?",
-    "Have you worked with {c}? How did you use it?", "Do you know how {c} works?", "What is {c} used for?",
-    "Can you give me an example of {c}?", "I'd like you to explain {c}.", "Talk me through {c}.",
-    "What are common pitfalls with {c}?", "How would you define {c}?", "What's the purpose of {c}?",
-    "What is {c} and why does it matter?", "Can you tell me what {c} is, and when you'd reach for it?",
-    "What is {c}? When should you use it?", "How is {c} implemented under the hood?",
-    "What are the limitations of {c}?", "In your own words, what is {c}?",
-]
-TECH_PAIR_TEMPLATES = [
-    "What's the difference between {a} and {b}?", "What is the difference between {a} and {b}?",
-    "Compare {a} and {b}.", "How does {a} differ from {b}?", "When would you choose {a} over {b}?",
-    "Can you explain the difference between {a} and {b}?", "{A} versus {b}: which would you pick and why?",
-    "Explain the difference between {a} and {b}.", "Why would someone use {a} instead of {b}?",
-    "What are the differences between {a} and {b}, and when does it matter?",
-]
-TECH_TASK_TEMPLATES = [
-    "How would you {t}?", "How do you {t}?", "Walk me through how you would {t}.", "Can you {t}?",
-    "Write a function to {t}.", "Show me how you'd {t}.", "What steps would you take to {t}?",
-    "How would you approach the problem: {t}?", "Let's say you need to {t}. How would you do it?",
-    "What's your approach to {t}?", "How would you go about it if you had to {t}?",
-    "Describe how you would {t}.", "If you had to {t}, what would you do first?",
-    "What tools would you use to {t}?", "Explain how you would {t}.", "Can you sketch out how to {t}?",
-]
-
-# ----------------------------------------------------------------------------- behavioral
-EXPERIENCES = [
-    "had a conflict with a coworker", "disagreed with your manager", "missed a deadline", "made a mistake at work",
-    "received critical feedback", "led a team through a difficult project", "influenced someone without authority",
-    "dealt with a difficult customer", "had to learn a new skill quickly", "went above and beyond",
-    "failed at something important", "juggled several competing priorities", "persuaded stakeholders to change course",
-    "mentored a junior colleague", "improved a process on your team", "made a decision with incomplete information",
-    "had to deliver bad news", "took ownership of a problem nobody wanted", "worked with a difficult teammate",
-    "changed your mind after hearing feedback", "handled a crisis", "pushed back on a request",
-    "had to say no to a stakeholder", "resolved a disagreement within your team", "worked under a lot of pressure",
-    "showed leadership without a title", "took a calculated risk", "simplified something complicated",
-    "had to adapt to a big change", "earned the trust of a skeptical colleague", "dealt with ambiguity",
-    "managed an underperforming team member", "handled a conflict between two people on your team",
-    "had to prioritize between two urgent tasks", "made an unpopular decision", "recovered from a setback",
-    "found and fixed a serious problem before anyone noticed", "gave difficult feedback to a peer",
-    "worked with a team across time zones", "onboarded into a new team quickly", "cut scope to ship on time",
-    "dealt with an upset patient or family member", "advocated for a patient", "caught a medication error",
-    "closed a difficult deal", "lost a big client", "turned around an unhappy account",
-    "found an error in a financial report", "handled a tight month-end close", "supported a struggling student",
-    "dealt with a disruptive student", "worked with a frustrated parent", "had to explain something technical to a non-technical audience",
-    "introduced a new tool to your team", "disagreed with a product decision", "owned a production incident",
-    "balanced quality against speed", "had to meet a very tight deadline", "volunteered for something outside your role",
-]
-PAST_SUPERLATIVES = [
-    "the most challenging project you've worked on", "the hardest bug you've ever fixed", "the biggest mistake you've made in your career",
-    "a project you're most proud of", "the most difficult decision you've made at work", "the toughest feedback you've received",
-    "the best team you've been part of", "the worst project you've been on", "a time you failed",
-    "the most complex system you've built", "your biggest accomplishment in your last role",
-    "a goal you set and achieved", "a conflict you handled well", "a conflict you handled badly",
-    "the most difficult patient you've cared for", "the largest deal you've closed", "a lesson you learned the hard way",
-    "the most difficult stakeholder you've worked with", "a recent project you led", "an initiative you started",
-    "a time your work had a big impact", "something you built that didn't work out",
-    "a product you shipped recently",
-    "the project you're working on right now", "the hardest part of your current job", "the biggest challenge in your current role",
-    "a feature you owned end to end", "a side project you've built", "something new you learned at your last job",
-    "a process you changed at your last company",
-    "the biggest risk you've taken at work", "a time you had to work with very little guidance",
-    "the most stressful week you've had at work", "the riskiest change you've pushed to production",
-    "a recent mistake and what you learned from it", "the last thing you taught a colleague", "a hard conversation you've had with a client",
-]
-BEHAV_TEMPLATES = [
-    "Tell me about a time when you {e}.", "Tell me about a time you {e}.", "Describe a situation where you {e}.",
-    "Give me an example of a time you {e}.", "Can you share an experience where you {e}?",
-    "Have you ever {e}? What happened?", "Walk me through a time you {e}.", "Talk about a time you {e}.",
-    "I'd love to hear about a time you {e}.", "Think of a time you {e}. What did you do?",
-    "Can you tell me about a time you {e}, and how you handled it?", "Share an example of when you {e}.",
-    "When was the last time you {e}?", "Describe a time you {e}. What was the outcome?",
-    "What did you do the last time you {e}?", "Give me a specific example of when you {e}.",
-    "Can you recall a time you {e}? Walk me through it.", "Tell us about an occasion when you {e}.",
-    "How did you handle it when you {e}?", "Could you describe a moment when you {e}?",
-    "I want to hear about a time that you {e}. What was the situation and what did you do?",
-]
-BEHAV_SUPER_TEMPLATES = [
-    "Tell me about {s}.", "What was {s}?", "What's {s}?", "Describe {s}.", "Walk me through {s}.",
-    "Can you tell me about {s}?", "I'd like to hear about {s}.", "What is {s}, and what made it hard?",
-    "Talk me through {s} and your role in it.", "Share {s} with me.",
-]
-BEHAV_EXTRA = [
-    "How have you handled criticism of your work in the past?", "How did you deal with a manager you didn't get along with?",
-    "How have you handled disagreements with coworkers?", "How did you handle your heaviest workload?",
-    "What did you learn from your last project?", "What did you do when your project lost its funding?",
-    "How did you get buy-in for your last big proposal?", "What happened the last time you missed a target?",
-    "How did you handle the transition when your team was reorganized?", "What's an example of feedback you acted on?",
-    "How did you win over a team that didn't want to change?", "Have you led a project from start to finish?",
-    "Have you managed people before? How did it go?", "How did you handle a colleague who took credit for your work?",
-    "How did you prioritize when everything was urgent at your last job?",
-    "What steps did you take the last time a customer escalated an issue to you?",
-    "What was the outcome the last time you challenged a decision?",
-    "Have you ever had to fire someone or let someone go? How did you approach it?",
-    "What projects have you worked on recently?", "What are you working on at the moment?", "What have you shipped in the last year?",
-    "What did you learn in your last role?", "How do you usually handle conflict with teammates?",
-    "How do you typically deal with a difficult stakeholder?", "How do you usually respond when your code gets heavy criticism?",
-    "What kind of projects have you led?", "Which of your projects are you proudest of, and why?", "What's something you built that you're proud of?",
-    "What was your role on your last team?", "What did your last performance review say?",
-    "What was the most difficult deadline you've faced?",
-    "Have you mentored anyone? How did that go?",
-    "How did you grow in your last position?", "What went wrong on your last project?", "How have you handled a patient who would not cooperate?",
-    "How have you dealt with a student who kept missing class?", "What's the biggest deal you've lost, and why?",
-]
-
-# ----------------------------------------------------------------------------- situational
-SCENARIOS = [
-    "a teammate isn't pulling their weight", "your manager asks you to do something you think is unethical",
-    "you realize you're going to miss a deadline", "two stakeholders give you conflicting requirements",
-    "a customer threatens to cancel their contract", "you discover a colleague has been falsifying data",
-    "you disagree with a decision your team has already made", "you're given a task with no clear instructions",
-    "a patient refuses their medication", "a parent complains about their child's grade",
-    "a senior leader rejects your recommendation in a meeting", "you're assigned to a project using a technology you don't know",
-    "three urgent requests land on your desk at the same time", "a new hire on your team is struggling",
-    "your team lead is consistently unavailable", "you find a serious mistake in work that has already shipped",
-    "a coworker keeps interrupting you in meetings", "a client asks for something outside the scope of the contract",
-    "your budget is cut in half halfway through a project", "you're asked to cover for a colleague's mistake",
-    "a colleague takes credit for your idea", "two of your direct reports are in constant conflict",
-    "you strongly disagree with your manager's priorities", "a key team member quits right before a launch",
-    "you're working on a team where nobody follows the agreed process", "a customer is yelling at you on the phone",
-    "you notice a peer cutting corners on safety", "a family member demands information about a patient",
-    "a student accuses you of being unfair", "a vendor misses a critical delivery date",
-    "your project sponsor keeps changing the requirements", "you're asked to give an estimate you know is unrealistic",
-    "you join a team and the previous person left no documentation", "a teammate disagrees with every suggestion you make",
-    "you have to choose between helping a colleague and finishing your own work",
-    "a stakeholder wants a feature you think will hurt users", "you overhear a colleague making an offensive joke",
-    "your manager gives you feedback you believe is unfair", "you're leading a meeting and it goes off track",
-    "a doctor gives an order you think is unsafe", "a prospect says your price is too high",
-    "the team misses its sprint goal two times in a row", "a remote teammate stops responding to messages",
-    "you're promoted to lead your former peers",
-    "you join a project and the team's coding conventions are very different from yours",
-    "a teammate wants to rewrite a stable service in a language nobody else knows",
-    "your code review comments keep getting ignored", "you inherit a codebase with no tests and a deadline next week",
-    "a senior engineer insists on a design you think won't scale", "you're asked to ship a feature you believe has a security hole",
-    "on your first day the build is broken and nobody is around", "the team picks a framework you think is the wrong choice",
-    "a product manager wants to skip testing to hit a date", "you and another engineer both want to own the same project",
-    "you realize the data in a report your boss already presented was wrong", "a client insists on a tool you've never used",
-    "you started here and saw a process that was clearly broken",
-    "the night shift leaves you with a ward full of unfinished tasks", "a student's parent emails you angrily late at night",
-    "a sales rep on your team promises a customer a feature that doesn't exist",
-    "you get two job offers from teams inside the same company", "the person training you teaches you a process that breaks policy", "you are asked to take over a failing project",
-    "your first week on the job and you're handed an angry client", "a junior colleague makes a mistake that affects a customer",
-]
-SITUATIONAL_NP = [
-    "a teammate who misses every deadline", "a manager who micromanages you", "a customer who wants a refund you can't give",
-    "conflicting priorities from two directors", "a project that is falling behind schedule", "an employee who is always late",
-    "a colleague who doesn't share information", "a stakeholder who ignores your emails", "an angry patient in the waiting room",
-    "a classroom where half the students are disengaged", "a client who keeps changing their mind",
-    "a team that resists a new process", "pressure to cut corners before a deadline", "a disagreement about the design with a senior engineer",
-]
-SIT_TEMPLATES = [
-    "What would you do if {s}?", "Imagine {s}. How would you handle it?", "Suppose {s}. What would you do?",
-    "How would you handle it if {s}?", "If {s}, how would you respond?", "Let's say {s}. What's your next step?",
-    "Say {s}. How do you handle that?", "How would you react if {s}?", "Picture this: {s}. What do you do?",
-    "Hypothetically, if {s}, what would you do?", "What would your approach be if {s}?",
-    "Imagine that {s}. Walk me through what you'd do.", "If {s}, what steps would you take?",
-    "Assume {s}. How would you deal with it?", "If {s}, how would you handle this situation?",
-    "Let's say {s}. How would you handle the situation?", "What would you do, if {s}?", "What would you say if {s}?", "How would you proceed if {s}?",
-    "Let's imagine {s}. What would you do first?", "So, hypothetically, {s}. How do you respond?",
-    "If you found out that {s}, what would you do?",
-]
-SIT_NP_TEMPLATES = [
-    "How would you handle {n}?", "How would you deal with {n}?", "What would you do about {n}?",
-    "How would you approach {n}?", "How would you manage {n}?", "What's your approach if you're faced with {n}?",
-]
-
-# ----------------------------------------------------------------------------- cultural
-CULTURAL = [
-    "Why do you want to work here?", "Why are you interested in this role?", "Why do you want to join our company?",
-    "Where do you see yourself in five years?", "Where do you want to be in three years?", "What are your career goals?",
-    "What motivates you?", "What gets you out of bed in the morning?", "What are your greatest strengths?",
-    "What's your biggest weakness?", "What would your manager say about you?", "How would your coworkers describe you?",
-    "How would your friends describe you?", "What kind of work environment do you thrive in?",
-    "What do you value most in a manager?", "Why are you leaving your current job?", "Why did you leave your last position?",
-    "What do you know about our company?", "What part of our mission resonates with you?", "What makes you a good fit for this team?",
-    "Why should we hire you?", "What are you passionate about?", "What do you do outside of work?",
-    "What frustrates you at work?", "What does success mean to you?", "What kind of culture do you do your best work in?",
-    "What are you looking for in your next role?", "What excites you about this position?", "How do you stay current in your field?",
-    "What are your salary expectations?", "If you could have any job in the world, what would it be?",
-    "What's the best book you've read recently?", "What do you enjoy most about your work?", "What do you like least about your current role?",
-    "Tell me about yourself.", "Tell me a little bit about yourself.", "Walk me through your background.",
-    "What are three words that describe you?", "What are you most proud of?", "How do you define a great team?",
-    "What kind of manager brings out the best in you?", "What would you like to learn in the next year?",
-    "How do you like to receive feedback?", "What does a good day at work look like for you?",
-    "What values are most important to you in a workplace?", "What drew you to nursing?", "Why did you become a teacher?",
-    "Why did you choose a career in finance?", "What do you love about sales?", "Why product management?",
-    "What got you into software engineering?", "Why data science?", "What's your dream job?",
-    "How do you measure your own success?", "What's something you want to get better at?", "What are your hobbies?",
-    "What kind of impact do you want to have?", "How do you handle stress and pressure?", "What does work-life balance mean to you?",
-    "What do you expect from your colleagues?", "Are you more of a leader or a team player?",
-    "Do you prefer working alone or on a team?", "What type of projects energize you?", "What is your leadership style?",
-    "What is your management philosophy?", "What is your communication style?", "What are you hoping to get out of this role?",
-    "Why is this the right next step in your career?", "What would you want to accomplish in your first ninety days?",
-    "Where do you see your career heading?", "What do you think makes someone successful here?",
-    "If you weren't doing this, what would you be doing?", "Who has had the biggest influence on your career?",
-    "What is the most important thing you're looking for in a company?", "What would make you leave a job?",
-    "How do you think your last manager would rate you?", "What are you better at than most people?",
-    "What do people often misunderstand about you?", "What kind of team culture do you want to help build?",
-    "What do you find most rewarding about your profession?", "What is a cause you care deeply about?",
-    "What do you think of our product?", "What would you change about our app if you could?",
-    "How does this role fit into your long-term plans?", "What are you reading or learning right now?",
-    "How do you keep yourself motivated on boring tasks?", "What kind of recognition matters to you?",
-    "What's your ideal team size?", "Do you see yourself as more of a generalist or a specialist?",
-    "What are your expectations for this role?", "If you could master one skill this year, what would it be?",
-    "What's a belief you hold that most people disagree with?", "If you could travel anywhere, where would you go?",
-    "What is your superpower at work?", "What energizes you and what drains you?", "What does integrity mean to you?",
-    "How important is diversity and inclusion to you?", "Why our company rather than one of our competitors?",
-    "What do you want your next manager to know about you?", "How would you describe your ideal workplace?",
-    "What are you looking for in terms of growth?", "What are your long-term aspirations?",
-    "If you won the lottery tomorrow, would you keep working?",
-    "If money were no object, what would you spend your time on?", "If you could have dinner with anyone, who would it be?",
-    "What's the best advice you've ever been given?", "What's the most memorable trip you've taken?",
-    "Who is a leader you admire, and why?", "What's your favorite product and why?",
-    "What's your favorite part of our app?", "Have you used our product? What did you think?",
-    "What's something that annoys you that most people don't notice?",
-    "How would you rate your own work last year?",
-    "What does teamwork mean to you?", "What does customer service mean to you?", "What does good leadership mean to you?",
-    "What is something most people don't know about you?", "What's a hobby you could talk about for hours?",
-    "What's something you changed your mind about recently?", "What do you want to be known for?",
-    "What are you hoping your next manager will help you with?", 
-    "What makes you unique compared to other candidates?", "What would your last team miss about you?",
-    "What's the most important lesson your career has taught you so far?",
-    "If you could live in any city for a year, which one would you pick?", "What's a skill you'd love to learn just for fun?",
-    "What would you do with a whole year off?", "If you could try a different career for a week, what would it be?",
-    "What's the most interesting thing you've read lately?", "What would your perfect weekend look like?",
-    "Which fictional character do you relate to the most?", "What's a small thing that makes your day better?",
-    "If you could instantly become an expert in something, what would you choose?", "What would you put on a billboard if you had one?",
-    "What's your favorite way to spend a Sunday?", "If you started a company tomorrow, what would it do?",
-    "What do you think sets us apart from our competitors?", "Which of our products have you tried, and what did you think?",
-    "What do you think is our biggest challenge as a company?", "What would you tell a friend about our company?",
-    "What part of our values speaks to you?", "How would you explain what we do to your grandmother?",
-    "What does a healthy workplace look like to you?", "What do you want out of your career ten years from now?",
-    "What kind of person do you work best with?", "What do you think you'd bring to our culture?",
-    "How would you describe your personality in a few words?", "What's the biggest thing you're trying to improve about yourself?", "What's your favorite thing about working in healthcare?",
-    "What did you enjoy most about your last job?", "How do you define professional growth?",
-]
-CULTURAL_TEMPLATES = [
-    "{q}", "{q}", "{q}", "{q} Be honest.", "{q} I'm really curious.", "Okay, so {ql}", "And {ql}",
-    "I want to understand you a bit better. {q}", "Let's talk about you. {q}", "So, um, {ql}",
-    "Before we get into the technical stuff, {ql}", "Just to get to know you, {ql}",
-]
-
-# ----------------------------------------------------------------------------- negatives
-COMPANY = [
-    "our team works on the payments platform", "we're a team of about twelve engineers", "the role reports to the director of nursing",
-    "we mostly use Python and Postgres", "we ship to production several times a day", "we're a remote-first company",
-    "the team was founded about two years ago", "we're growing pretty quickly this year", "this position is on the growth team",
-    "we have an on-call rotation every six weeks", "the unit has thirty-two beds", "our classes are usually around twenty-five students",
-    "we cover the enterprise segment in the northeast", "the finance team closes the books in five days",
-    "the next step would be a technical interview", "after this you'll meet with the hiring manager",
-    "we'll leave about ten minutes at the end for your questions", "I'll start with a few questions about your background",
-    "the process usually takes about three weeks", "I've been here for about four years", "I lead the data platform team",
-    "our customers are mostly mid-sized retailers", "we just raised our series B", "the team sits mostly in Berlin and Lisbon",
-    "we use Kubernetes for most of our services", "we're migrating off our old monolith", "the product is used by about two million people",
-    "we do quarterly planning with OKRs", "most of the work is greenfield right now", "the hospital is a level one trauma center",
-    "we follow a pretty lightweight agile process", "we pair a lot on this team", "our sales cycle is about three months",
-    "you'd be working closely with design and research", "we have a strong mentorship program", "benefits start on day one",
-    "the interview will be about forty-five minutes", "I'm going to share my screen in a second", "I'll be taking some notes as we go",
-    "we'll do a short coding exercise after this", "there's no right or wrong answer in this part", "I'm the engineering manager for the team",
-    "I'll tell you a little about the role first", "this is mostly a conversation, nothing formal",
-]
-# Said around a question but not part of it: where the question ends.
-REMARKS = [
-    "Take your time.", "Take a moment if you need it.", "No rush.", "There's no right answer.", "Whenever you're ready.",
-    "Feel free to take notes.", "Think out loud if you like.", "It can be from any job.", "It doesn't have to be work related.",
-    "Keep it to a couple of minutes.", "I'll give you a minute.", "Just a high level is fine.", "Go for it.",
-]
-ACKS = [
-    "Great, thanks.", "Thanks for sharing that.", "That makes sense.", "Okay, interesting.", "Got it.", "Mm-hmm.", "Right.",
-    "Sure.", "Perfect.", "That's a great answer.", "Okay, cool.", "Nice.", "Fair enough.", "Understood.", "Interesting, okay.",
-    "Yeah, that's really helpful.", "Thank you.", "Awesome.", "Alright.", "I see.", "Okay.", "Yeah.", "Good example.",
-    "Love that.", "That's really interesting.", "Totally.", "Yep, yep.", "Makes sense, thank you.", "Okay, let me note that down.",
-    "Cool, cool.", "Good, that's what I was looking for.", "That's fair.", "Hmm, okay.", "Right, right.",
-]
-SMALL_TALK = [
-    "Hi, thanks for joining today.", "Nice to meet you.", "How are you doing today?", "Can you hear me okay?", "Can you see my screen?",
-    "How's your day going so far?", "Sorry, I'm running a couple minutes late.", "Let me just find the link.", "Give me one second.",
-    "Oh, I think you're on mute.", "Sorry, you cut out for a second.", "The weather's been crazy this week.", "Did you have any trouble finding the office?",
-    "Can I get you some water?", "Is the audio okay on your end?", "Thanks so much for your time today.", "It was great talking to you.",
-    "We'll be in touch by the end of the week.", "Have a great rest of your day.", "Let me just pull up your resume.",
-    "Hang on, my camera froze.", "Hello, hello.", "Good morning.", "Good afternoon, thanks for coming in.", "Sorry about the background noise.",
-    "Are you ready to get started?", "Shall we get started?", "Did you get the calendar invite?", "Is now still a good time?",
-    "How was your weekend?", "Could you repeat that last part?", "Sorry, could you say that again?", "Can you speak up a little?",
-]
-ANSWERS = [
-    "I think the main difference is that a process has its own memory space while threads share it.",
-    "In my last role I led a migration from our old monolith to a set of smaller services.",
-    "So what I did was I set up a one-on-one with him to understand what was going on.",
-    "That's a good question. I would probably start by looking at the logs.",
-    "When I worked at the hospital we had a patient who refused all of his evening medications.",
-    "I usually start by clarifying the requirements with the stakeholders.",
-    "Honestly, I'm really excited about the mission of the company.",
-    "We ended up shipping two weeks late, but the quality was much better.",
-    "I learned that it's important to communicate early when things slip.",
-    "A closure is basically a function that remembers the variables from where it was defined.",
-    "My biggest strength is probably that I stay calm under pressure.",
-    "I'd say my manager would describe me as reliable and curious.",
-    "We used a random forest first and then moved to gradient boosting.",
-    "I checked the medication against the chart and called the pharmacist right away.",
-    "The deal was stuck for about three months until I found the real decision maker.",
-    "I reorganized the lesson so that the students worked in small groups.",
-    "First, I would make sure everyone agrees on what the problem actually is.",
-    "So, um, basically I was the only engineer on that project for a while.",
-    "Yeah, so at my previous company I was responsible for the billing system.",
-    "I reconciled every account line by line and found the missing transfer.",
-    "The result was a thirty percent drop in support tickets.",
-    "I think I'd push back, but respectfully, and bring data to the conversation.",
-    "I really enjoy working with people who challenge my ideas.",
-    "In five years I see myself leading a small team.",
-    "We measured success by the retention rate after thirty days.",
-    "The index made the query go from four seconds to about fifty milliseconds.",
-    "I wrote a script that parsed the logs and grouped the errors by type.",
-    "I've been a nurse for six years, mostly in the cardiac unit.",
-    "My background is mostly in B2B sales, selling to finance teams.",
-    "I'm currently a senior analyst at a regional bank.",
-]
-NARRATIVE_SUBJ = [
-    "the old man", "the young woman", "the captain", "the farmer's wife", "a tall stranger", "the little girl", "the doctor",
-    "her brother", "the king", "the soldiers", "the children", "my uncle", "the merchant", "the widow", "the priest",
-    "the boy", "our guide", "the lady in grey", "the innkeeper", "the sailors", "mister brown", "missus harding", "the squire",
-]
-NARRATIVE_VERB = [
-    "walked slowly down the lane toward the mill", "looked out over the grey and restless sea", "had never seen such a crowd in the village",
-    "sat by the fire and said nothing for a long while", "rode through the forest until the light began to fail",
-    "remembered the house where she had been born", "laid the letter on the table and turned away", "knew that the winter would be long",
-    "climbed the hill above the river at dawn", "found the door of the cottage standing open", "spoke in a low and trembling voice",
-    "gathered the flowers that grew along the wall", "watched the ships come into the harbour", "seemed much surprised at the news",
-    "returned to the city after many years abroad", "could hear the bells of the church across the valley",
-    "had lived in that house for nearly forty years", "went up the stairs without a word", "stood at the gate and waited for the carriage",
-    "told them the story of the great flood", "lingered in the hall long after the others left", "thought of home and of the fields in summer",
-]
-NARRATIVE_FIXED = [
-    "Chapter three. The storm.", "Chapter twelve. A journey by night.", "Book the second. The return.", "Part one. The house on the hill.",
-    "It was a bright cold day in early spring.", "The road wound on between the hedges for many miles.", "Nobody in the town knew where he had come from.",
-    "How strange it all seemed to her now.", "What a fine morning it was.", "When the rain stopped, the whole valley shone.",
-    "Where the river bends there stands an old grey mill.", "Why, it was the very thing she had wanted all along.",
-    "If you have ever walked along that shore in autumn, you will remember the wind.", "Who could have guessed what lay behind the door.",
-    "How the wind howled that night around the chimney.", "What a long way it was to the sea.", "Do as you are told, said the old woman.",
-    "Tell no one what you have seen here tonight, he whispered.", "Describe it as he might, no one believed him.",
-    "Consider the lilies of the field, how they grow.", "And so the years went by, one after another.",
-    "Then the little company set out again across the moor.", "There was once a miller who had three sons.",
-    "Whatever the cause, the result was the same.", "Whenever she thought of it, she smiled.", "However hard he tried, the door would not open.",
-    "Explain it how you will, the fact remains.", "Which way the road turned, none of them could say.",
-    "Can it be that the summer is already over, she thought, and sighed.", "What he said to her that evening she never repeated.",
-    "How long they stayed there no one remembered.", "When at last the morning came, the ship was gone.",
-    "Tell me, said the king, and the room fell silent.", "Is it not a fine thing to be young, he said, laughing.",
-]
-NARRATIVE_TAILS = [
-    "", "", " and the night grew colder", ", for the hour was late", " while the others slept", " as the sun went down",
-    ", and no one followed", " in the year of the great frost", " without once looking back", ", as was his custom",
-]
+DISFLUENCIES = ["um,", "uh,", "like,", "I mean,", "kind of", "sort of"]
 
 
 def _lower_first(text: str) -> str:
-    keep = text.startswith(("I ", "I'")) or text[:2].isupper()  # "I'd…", "SQL…" keep their case
+    keep = text.startswith(("I ", "I'")) or text[:2].isupper()
     return text[:1].lower() + text[1:] if text and not keep else text
 
 
-def spoken(text: str, rng: random.Random, opener=True, closer=False) -> str:
-    """Wrap a question in spoken-style openers and the odd disfluency. Closing remarks
-    ("Take your time.") are not appended by default: the detector scores sentence by
-    sentence, and a remark after a question must read as what it is, a non-question."""
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def asr_style(text: str) -> str:
+    """Speech-to-text without punctuation or capitals (some engines and interim text)."""
+    kept = "".join(ch for ch in text.lower() if ch.isalnum() or ch in " '-")
+    return " ".join(kept.split())
+
+
+def spoken(text: str, rng: random.Random, lead: bool = True) -> str:
+    """A question as an interviewer says it: a lead-in, the odd filler word, sometimes as
+    unpunctuated speech-to-text."""
     out = text
-    if opener:
-        o = rng.choice(OPENERS)
+    if lead:
+        o = rng.choice(LEAD_INS)
         if o:
-            out = o + (_lower_first(out) if not o.endswith(". ") and not o.endswith(": ") else out)
-    if closer:
-        out = out + rng.choice(CLOSERS)
+            out = o + (out if o.endswith((". ", ": ")) else _lower_first(out))
     if rng.random() < 0.08:
-        words = out.split()
-        if len(words) > 4:
-            i = rng.randrange(1, len(words) - 1)
-            words.insert(i, rng.choice(["um,", "uh,", "like,", "you know,", "I mean,"]))
-            out = " ".join(words)
+        parts = out.split()
+        if len(parts) > 5:
+            parts.insert(rng.randrange(2, len(parts) - 1), rng.choice(DISFLUENCIES))
+            out = " ".join(parts)
+    if rng.random() < 0.07:
+        out = asr_style(out)
     return out
+
+
+# ============================================================================ technical
+# Things one can be asked to explain, across professions.
+CONCEPTS = [
+    # software
+    "a hash table", "a binary heap", "a trie", "a bloom filter", "a skip list", "a B-tree index", "a write-ahead log",
+    "copy-on-write", "tail recursion", "memoization", "amortized complexity", "a mutex", "a semaphore", "a spinlock",
+    "a deadlock", "a memory leak", "reference counting", "mark and sweep collection", "the Python GIL", "coroutines",
+    "async and await", "the JavaScript event loop", "closures", "lexical scope", "currying", "generics", "type erasure",
+    "duck typing", "dependency injection", "the strategy pattern", "the observer pattern", "an immutable data structure",
+    "optimistic locking", "two-phase commit", "the saga pattern", "leader election", "a consensus algorithm like Raft",
+    "vector clocks", "consistent hashing", "sharding", "read replicas", "a connection pool", "an N plus one query",
+    "database normalization", "a covering index", "transaction isolation levels", "a materialized view", "a query planner",
+    "a message broker", "backpressure", "exactly-once delivery", "an idempotency key", "a dead letter queue",
+    "a reverse proxy", "a service mesh", "a content delivery network", "HTTP keep-alive", "HTTP/3", "websockets",
+    "server-sent events", "gRPC streaming", "a REST resource", "API pagination with cursors", "rate limiting with a token bucket",
+    "a circuit breaker", "exponential backoff with jitter", "blue-green deploys", "canary releases", "feature toggles",
+    "infrastructure as code", "a container image layer", "a Kubernetes deployment", "a liveness probe", "horizontal pod autoscaling",
+    "observability", "distributed tracing", "structured logging", "an SLO and an error budget", "chaos engineering",
+    "public key cryptography", "certificate pinning", "a CSRF token", "a content security policy", "the same-origin policy",
+    "OAuth scopes", "a refresh token", "password hashing with a salt", "a timing attack", "least privilege",
+    "the virtual DOM", "React reconciliation", "a service worker", "tree shaking", "code splitting", "hydration",
+    "the critical rendering path", "CSS stacking contexts", "web accessibility with ARIA", "responsive images",
+    "property-based testing", "contract testing", "mutation testing", "a test double", "snapshot tests",
+    "trunk-based development", "an interactive rebase", "a git bisect", "semantic versioning", "a lock file",
+    "a compiler's intermediate representation", "just-in-time compilation", "a virtual memory page fault", "CPU cache lines",
+    "false sharing", "SIMD instructions", "an interrupt handler", "a real-time operating system", "a file descriptor",
+    # data and machine learning
+    "regularization", "dropout", "batch normalization", "the vanishing gradient problem", "an embedding",
+    "self-attention", "a transformer encoder", "beam search", "tokenization", "fine-tuning a pretrained model",
+    "cross-entropy loss", "a learning rate warmup", "stochastic gradient descent", "momentum in optimizers",
+    "k-fold cross-validation", "target leakage", "feature importance", "SHAP values", "a calibration curve",
+    "the area under the ROC curve", "precision at k", "a lift chart", "class weights", "SMOTE oversampling",
+    "a decision tree split", "bagging", "boosting", "a support vector machine", "the kernel trick", "k-nearest neighbors",
+    "DBSCAN clustering", "hierarchical clustering", "dimensionality reduction", "t-SNE", "matrix factorization",
+    "a Bayesian prior", "maximum likelihood estimation", "a confidence interval", "statistical significance",
+    "multiple testing corrections", "a power analysis", "Simpson's paradox", "survivorship bias", "a difference-in-differences analysis",
+    "a propensity score", "a seasonal decomposition", "an ARIMA model", "a moving average", "a data contract",
+    "slowly changing dimensions", "a star schema", "a columnar file format", "partition pruning", "a window function",
+    "a common table expression", "a self join", "an anti join", "change data capture", "a feature store",
+    # product, design, sales, operations
+    "a north star metric", "activation rate", "retention curves", "a funnel analysis", "the Kano model",
+    "opportunity sizing", "a product roadmap", "an MVP", "usability testing", "a design system", "information architecture",
+    "a persona", "a customer journey map", "a pricing experiment", "price elasticity", "net revenue retention",
+    "a sales qualification framework", "pipeline coverage", "a mutual action plan", "a discovery call", "objection handling",
+    "account-based marketing", "lead scoring", "customer health scores", "a service level objective for support tickets",
+    "first contact resolution", "a Gantt chart", "a critical path", "kanban work in progress limits", "a sprint retrospective",
+    "just-in-time inventory", "safety stock", "a bill of materials", "takt time", "a Pareto chart", "statistical process control",
+    # health and care
+    "the nursing process", "a head-to-toe assessment", "an early warning score", "the SBAR format", "a medication reconciliation",
+    "the rights of medication administration", "sterile field technique", "isolation precautions", "pressure injury prevention",
+    "a fluid balance chart", "titrating a drip", "a sliding scale insulin order", "a neurological check", "pain assessment scales",
+    "blood transfusion checks", "a rapid response call", "discharge teaching", "a drug interaction check", "a therapeutic drug level",
+    # finance and accounting
+    "a discounted cash flow", "the weighted average cost of capital", "a terminal value", "free cash flow to equity",
+    "working capital", "deferred revenue", "revenue recognition", "an accrual", "a prepaid expense", "a journal entry",
+    "a trial balance", "an intercompany elimination", "goodwill", "an impairment test", "lease accounting",
+    "a three-statement model", "a comparable companies analysis", "leverage ratios", "duration and convexity",
+    "a yield curve", "an option's delta", "value at risk", "hedge accounting", "a budget variance", "a rolling forecast",
+    # teaching
+    "formative assessment", "differentiated instruction", "scaffolding", "a learning objective", "backward design",
+    "an exit ticket", "guided reading", "phonemic awareness", "classroom routines", "an individualized education plan",
+    "inquiry-based learning", "spaced repetition", "a rubric", "cooperative learning structures",
+    # trades, law, kitchens, engineering
+    "a ground fault circuit interrupter", "voltage drop", "a load calculation", "lockout tagout", "a moment of inertia",
+    "a factor of safety", "thermal expansion", "tolerance stack-up", "a bill of lading", "mise en place",
+    "the temperature danger zone", "cross-contamination", "a HACCP plan", "discovery in litigation", "a statute of limitations",
+    "attorney-client privilege", "an indemnity clause", "due diligence",
+]
+PAIRS = [
+    ("a stack", "a heap"), ("a mutex", "a semaphore"), ("concurrency", "parallelism"), ("threads", "coroutines"),
+    ("an array", "a hash map"), ("a set", "a list"), ("depth-first", "breadth-first search"), ("quicksort", "merge sort"),
+    ("composition", "inheritance"), ("an interface", "an abstract base class"), ("static", "dynamic typing"),
+    ("compiled", "interpreted languages"), ("processes", "threads"), ("SQL", "document databases"),
+    ("optimistic", "pessimistic concurrency"), ("a clustered", "a non-clustered index"), ("UNION", "UNION ALL"),
+    ("WHERE", "HAVING"), ("a view", "a table"), ("row", "columnar storage"), ("OLTP", "OLAP"),
+    ("a queue", "a pub/sub topic"), ("at-least-once", "at-most-once delivery"), ("long polling", "websockets"),
+    ("PUT", "PATCH"), ("REST", "gRPC"), ("cookies", "session storage"), ("a JWT", "a server-side session"),
+    ("encryption", "hashing"), ("authentication", "authorization"), ("a container", "a virtual machine"),
+    ("a rolling deploy", "a blue-green deploy"), ("monitoring", "observability"), ("unit tests", "end-to-end tests"),
+    ("mocks", "fakes"), ("merging", "rebasing"), ("scaling up", "scaling out"), ("a CDN", "an application cache"),
+    ("client-side", "server-side rendering"), ("flexbox", "CSS grid"), ("props", "state in React"),
+    ("bias", "variance"), ("L1", "L2 penalties"), ("bagging", "boosting"), ("precision", "recall"), ("a t-test", "a chi-squared test"),
+    ("correlation", "causation"), ("a generative", "a discriminative model"), ("supervised", "self-supervised learning"),
+    ("batch", "online learning"), ("a data lake", "a warehouse"), ("ETL", "ELT"), ("mean", "median"),
+    ("frequentist", "Bayesian statistics"), ("a random effect", "a fixed effect"),
+    ("gross margin", "contribution margin"), ("cash", "accrual accounting"), ("capex", "opex"), ("enterprise value", "equity value"),
+    ("a forward", "a futures contract"), ("a budget", "a forecast"), ("FIFO", "weighted average costing"),
+    ("formative", "summative assessment"), ("accommodations", "modifications"),
+    ("a lead", "a qualified opportunity"), ("inbound", "outbound prospecting"), ("churn", "contraction"),
+    ("UX", "UI design"), ("qualitative", "quantitative research"), ("an output", "an outcome"),
+    ("an arterial", "a venous blood gas"), ("palliative care", "hospice"), ("a serious adverse event", "a near miss"),
+    ("a breaker", "a fuse"), ("stress", "strain"), ("a tort", "a breach of contract"),
+]
+TASKS = [
+    "design a URL shortening service", "design a ride-sharing dispatch system", "design a photo sharing feed",
+    "design a job scheduler", "design a metrics collection pipeline", "design an autocomplete service",
+    "design the backend for a multiplayer game lobby", "design a hotel booking system", "design a key-value store",
+    "design a webhook delivery system", "design a file sync service", "design an online judge for code submissions",
+    "find the k most frequent words in a big file", "merge overlapping intervals", "detect a cycle in a linked list",
+    "serialize a binary tree", "find the shortest path in a grid", "implement a least-recently-used cache",
+    "implement a thread-safe queue", "implement throttle in JavaScript", "rotate a matrix in place",
+    "count islands in a grid", "find the median of a stream of numbers", "validate a sudoku board",
+    "speed up a slow page load", "cut the cost of our cloud bill", "find out why a service's memory keeps growing",
+    "track down a flaky integration test", "make a batch job restartable", "roll out a risky database migration",
+    "add full-text search to an app", "store time series data efficiently", "secure an internal admin tool",
+    "rotate leaked credentials", "set up alerting for a new service", "load test an API before a launch",
+    "version an event schema", "deduplicate customer records", "build a recommendation feature for a small store",
+    "detect fraud in card transactions", "forecast weekly demand for a grocery chain", "measure whether a redesign worked",
+    "choose metrics for a search ranking change", "label data on a small budget", "monitor a model after launch",
+    "explain a model's prediction to a customer", "clean up a messy customer table", "write a query for monthly active users",
+    "find users who bought twice in one week using SQL", "compute a running total in SQL", "build a retention cohort table",
+    "plan the launch of a new pricing tier", "decide what to build next quarter", "estimate how many piano tuners a city needs",
+    "calculate a dose from a weight-based order", "assess a patient who suddenly becomes confused", "manage a patient's pain after surgery",
+    "model a company's revenue for the next five years", "value a private company", "reconcile an intercompany balance",
+    "close the books faster", "teach long division to a mixed class", "check whether students understood a lesson",
+    "structure a discovery call", "build a pipeline for a new territory", "wire a three-way switch",
+    "size a beam for a floor load", "set up a station for a dinner service", "review a vendor contract for risk",
+    "cut a forty-minute CI build down to ten", "stop on-call alerts from waking people up for nothing", "split a big monolith into services",
+    "move a product off a framework nobody maintains", "make deploys boring and safe", "handle a sudden tenfold spike in traffic",
+]
+SYMPTOMS = [
+    "our checkout API suddenly gets slow every day around noon", "a service's memory climbs until it gets killed every night",
+    "the error rate doubles right after a deploy", "a query that took fifty milliseconds now takes ten seconds",
+    "users in one country report that the site won't load", "the nightly batch job started missing its window",
+    "a model's accuracy drops a month after launch", "the dashboard numbers don't match the finance report",
+    "our test suite went from five minutes to forty", "the mobile app's crash rate spikes on one Android version",
+    "a Kafka consumer falls further and further behind", "disk usage on the database server keeps growing",
+    "customers are charged twice once in a while", "search results look fine offline but click-through fell",
+    "a container restarts every few minutes with no useful logs", "the cache hit rate fell from ninety percent to twenty",
+    "an A/B test shows a big win that seems too good to be true", "a forecast keeps overshooting every holiday",
+    "a CSV import silently drops some rows", "login requests time out only for some users",
+]
+TECH_KNOW = [
+    "What is {c}?", "What's {c}?", "Can you explain {c}?", "Explain {c} for me.", "How does {c} work?",
+    "How does {c} work under the hood?", "Talk me through {c}.", "Walk me through how {c} works.",
+    "In your own words, what is {c}?", "What problem does {c} solve?", "When would you reach for {c}?",
+    "What goes wrong with {c} in practice?", "How would you explain {c} to someone new on the team?",
+    "What do you know about {c}?", "Why does {c} matter?", "Give me a quick rundown of {c}.",
+    "What are the downsides of {c}?", "Where have you seen {c} cause trouble, and why?", "How is {c} implemented?",
+    "So what's {c}, and when is it a bad idea?", "Define {c}.", "Quick one: what's {c}?",
+    "I'd like you to explain {c}.", "Could you describe {c} and give an example?",
+]
+TECH_PAIR = [
+    "What's the difference between {a} and {b}?", "How is {a} different from {b}?", "{A} or {b}: when would you pick which?",
+    "Compare {a} with {b}.", "When would you use {a} instead of {b}?", "Talk me through {a} versus {b}.",
+    "Explain how {a} and {b} differ.", "Why would you choose {a} over {b}?", "What separates {a} from {b}?",
+    "Could you contrast {a} and {b} for me?",
+]
+TECH_TASK = [
+    "How would you {t}?", "Walk me through how you'd {t}.", "Talk me through how you would {t}.",
+    "How do you {t}?", "What's your approach if you need to {t}?", "Let's say you need to {t}. Where do you start?",
+    "Imagine you have to {t}. How would you go about it?", "Say we asked you to {t}. What would you do?",
+    "I want you to {t}.", "Go ahead and {t}.", "Let's {t}. How would you approach it?", "Show me how you'd {t}.",
+    "Sketch out how you would {t}.", "If you had to {t}, what would you do first?", "How might you {t}?",
+    "What steps would you take to {t}?", "Suppose you had to {t} this week. What's the plan?",
+    "Okay, so for this exercise, {t}.", "Can you {t}?", "How would you go about it if you had to {t}?",
+]
+TECH_SYMPTOM = [
+    "Let's say {s}. How would you find out why?", "Imagine {s}. Where do you start looking?",
+    "Suppose {s}. How do you debug it?", "What would you check first if {s}?", "Say {s}. What's your first move?",
+    "If {s}, how would you track down the cause?", "Picture this: {s}. How do you investigate?",
+    "So {s}. Walk me through how you'd figure it out.", "What could cause this: {s}?",
+    "How would you troubleshoot it if {s}?",
+]
+TECH_FOLLOW = [
+    "How would you test that?", "And how would you test it?", "What's the time complexity of that?", "And the space complexity?",
+    "What if the input doesn't fit in memory?", "How does that scale to ten times the traffic?", "What would you monitor?",
+    "And what happens if that node goes down?", "Can you make it faster?", "What are the edge cases there?",
+    "How would you handle failures in that step?", "What would you cache, and where?", "Where's the bottleneck in that design?",
+    "How would you roll that out safely?", "What data would you need for that?", "How would you validate the model?",
+    "Which index would you add?", "What if two requests hit it at the same time?", "Why that data structure?",
+    "And how do you know it's correct?", "How would you handle the null case?", "What would the schema look like?",
+    "What if the network is unreliable?", "Would that work with a million users?", "Which metric would you use, and why?",
+]
+
+# ============================================================================ behavioral
+# What the candidate did (after "…you"), many of them about technical work: the way of
+# asking makes it behavioral, not the subject.
+DID = [
+    "disagreed with your team lead about a design", "gave a teammate honest feedback", "missed a commitment",
+    "made a call with very little data", "took over a project halfway through", "fell out with a coworker",
+    "got pulled in two directions by two bosses", "convinced a skeptical group to try your idea", "dropped the ball on something",
+    "won back a customer's trust", "stepped up when nobody else would", "cut scope to ship",
+    "coached someone who was struggling", "changed a team process for the better", "raised a concern nobody wanted to hear",
+    "admitted a mistake to your manager", "learned a whole new field fast", "kept a project going through a reorg",
+    "handled a really upset customer", "pushed back on leadership", "worked with someone whose style clashed with yours",
+    "turned a failing project around", "handled too many priorities at once", "said no to a good idea",
+    "got a team to agree after a long argument", "helped a new hire get up to speed", "worked through a big setback",
+    "took a risk that didn't pay off", "volunteered for work outside your job", "delivered a hard message to a client",
+    # technical work asked about as past experience
+    "debugged a nasty memory leak in production", "led the response to a production outage", "migrated a large database",
+    "rolled back a release under pressure", "inherited a codebase with no tests", "found a security hole in your own code",
+    "made a slow service much faster", "argued for paying down tech debt", "chose the wrong technology for a project",
+    "automated a painful manual process", "reviewed code you strongly disagreed with", "got a design doc rejected",
+    "shipped a feature that users didn't want", "explained a technical trade-off to executives",
+    "untangled a bug nobody else could reproduce", "broke the build for the whole team", "worked on a system you didn't understand at first",
+    "ran an experiment that gave a surprising result", "watched a model fail once it hit real data", "cleaned up a badly broken data pipeline",
+    "found out your analysis was wrong after sharing it", "built something with a technology you'd never used",
+    "scaled a system past what it was designed for", "wrote documentation that changed how a team worked",
+    "estimated a project badly", "supported a system at three in the morning", "replaced a vendor tool",
+    # other professions
+    "caught an error in a doctor's order", "cared for a patient whose family was very demanding", "handled a code on your unit",
+    "advocated for a patient", "worked a shift when the unit was badly short staffed", "calmed down a parent at pickup",
+    "reached a student others had given up on", "saw a lesson go completely wrong", "lost a deal you expected to win",
+    "closed a deal against a bigger competitor", "missed your quota", "found a mistake in the numbers before a board meeting",
+    "pushed back on an aggressive forecast", "got through a brutal month-end close", "handled a customer complaint that went viral",
+    "ran a kitchen during a rush with two cooks missing", "stopped work on a site because something was unsafe",
+    "managed a vendor that kept missing dates", "let someone go from your team", "hired someone who turned out to be a poor fit",
+]
+# Past things named as a noun phrase ("Tell me about …").
+PAST_THING = [
+    "the hardest bug you've ever chased down", "the most complicated system you've worked on", "a project you're really proud of",
+    "a project that failed", "the toughest feedback you've gotten", "your biggest professional mistake", "the worst outage you've been part of",
+    "a decision you'd make differently now", "the best team you've worked on", "a conflict you handled well",
+    "a conflict you handled badly", "the biggest risk you took at work", "a tough trade-off you made on a project",
+    "the week your plan fell apart", "your most difficult stakeholder", "the most stressful stretch of your career",
+    "a launch that went badly", "a performance problem you solved", "a migration you led", "the most impactful thing you shipped last year",
+    "a technical decision you regret", "a process you built from nothing", "a goal you didn't hit", "a hard conversation you had with a peer",
+    "a patient you'll never forget", "a class that was really hard to manage", "the biggest deal you've worked on",
+    "a negotiation that didn't go your way", "an audit finding you had to fix", "a customer you turned around",
+    "your role on your last big project", "what you did on your last team", "the work you're doing right now",
+    "something you taught yourself for a project", "an occasion when your work was criticized publicly",
+]
+# Gerunds after "your experience …" / "an experience …".
+GERUND = [
+    "solving a hard technical problem", "leading a team through a deadline", "working with a difficult client",
+    "debugging a production incident", "mentoring someone junior", "handling competing priorities", "recovering from a failure",
+    "building something from scratch", "learning a new language under pressure", "managing a budget cut",
+    "presenting to senior leadership", "working across time zones", "fixing a broken process", "dealing with ambiguity",
+    "caring for patients at the end of life", "teaching students with very different needs", "selling into a large enterprise",
+    "cleaning up messy data", "running an on-call rotation", "owning a service end to end",
+]
+BEHAV_DID = [
+    "Tell me about a time that you {d}.", "Tell me about one time you {d}.", "Tell me about a specific time you {d}.",
+    "Describe a time you {d}.", "Describe a situation in which you {d}.", "Think back to a time you {d}. What happened?",
+    "Have you ever {d}? What happened?", "Have you ever {d}? Walk me through it.", "When was the last time you {d}?",
+    "What happened the last time you {d}?", "Walk me through a time you {d}.", "Talk me through a time you {d}.",
+    "I'd like to hear about an instance where you {d}.", "Share a story about when you {d}.", "Can you talk about a moment when you {d}?",
+    "Give me a concrete example of when you {d}.", "What's an example from your career of when you {d}?",
+    "Recall a situation where you {d}. What did you do?", "How did you handle it when you {d}?",
+    "Tell me about an occasion when you {d}. How did it end?", "Was there a time you {d}? What did you learn?",
+    "Describe a moment when you {d}, and what you'd change now.", "I want to hear about a moment you {d}: what was going on, and what did you do?",
+    "Can you walk me through an instance where you {d}?", "Tell me about a project where you {d}.",
+]
+BEHAV_THING = [
+    "Tell me about {p}.", "Describe {p}.", "Walk me through {p}.", "Talk me through {p}.", "What was {p}?",
+    "I'd love to hear about {p}.", "Tell me about {p}. What made it hard?", "Can you describe {p} and your part in it?",
+    "Share {p} with me.", "What's {p}, and what did you learn from it?", "Let's talk about {p}.",
+]
+BEHAV_GERUND = [
+    "Describe an experience {g}.", "Tell me about your experience {g}.", "Talk about a past experience {g}.",
+    "What experience do you have {g}? Give me an example.", "Share an experience {g}.",
+    "Walk me through an experience {g}.",
+]
+# A line of context from the candidate's history, then the question about it.
+BEHAV_CONTEXT = [
+    "I see on your resume that you {d}.", "You mentioned earlier that you {d}.", "So at your last job you {d}.",
+    "Your recruiter told me you {d}.", "I noticed you {d} at your previous company.",
+]
+BEHAV_CONTEXT_Q = [
+    "Tell me how that went.", "What was the hardest part?", "How did that go, honestly?", "What did you do, specifically?",
+    "What would you do differently next time?", "Walk me through it.", "What was your role in it?", "How did it turn out?",
+]
+HISTORY = [
+    "led a platform migration", "managed a team of five", "worked at an early-stage startup", "ran the night shift on a surgical ward",
+    "taught in a school that was short of staff", "built the data team from scratch", "owned the billing system",
+    "moved a product from on-premise to the cloud", "carried a big enterprise quota", "ran the month-end close",
+    "were the only designer on the product", "rewrote the mobile app", "started the company's first on-call rotation",
+]
+BEHAV_FOLLOW = [
+    "What was the outcome?", "So how did it end up?", "What did your boss think of it?", "What did you learn from that?",
+    "What would you do differently next time?", "What was your part in that, specifically?", "How did the rest of the team take it?",
+    "And then what happened?", "Looking back, would you change anything?", "How did you feel about how it ended?",
+    "What did the customer say afterwards?", "Did it work?", "What did you personally do there?", "How long did that take you to fix?",
+    "What happened to the project after that?", "Did you ever talk to them about it again?",
+]
+BEHAV_OTHER = [
+    "How have you dealt with criticism of your work in the past?", "What did you do the last time two of your priorities collided?",
+    "How did you get your last big proposal approved?", "What have you done when a project you owned was slipping?",
+    "Which project from the last two years taught you the most, and why?", "What's something you built that you're proud of?",
+    "What did your last performance review say you needed to work on, and what did you do about it?",
+    "How did you handle your first month at your current job?", "What's the most useful feedback you acted on?",
+    "When did you last change your mind about something important at work?", "What did you do when you inherited a mess?",
+    "How have you handled a colleague taking credit for your work?", "What's a time you had to be persuasive?",
+    "What's a situation where you had to be really patient with someone?", "When have you failed, and how did you recover?",
+    "Have you led people before? How did that go?", "What have you been working on lately?",
+]
+
+# ============================================================================ situational
+# Hypothetical situations (fit after "if", "imagine", "let's say").
+SCENARIOS = [
+    "a teammate keeps missing the commitments they make in standup", "your manager asks you to fudge a number in a report",
+    "you realize on Wednesday that you won't finish by Friday", "two directors ask you for opposite things",
+    "a key customer says they'll leave unless you fix their issue today", "you notice someone on your team is quietly burning out",
+    "a coworker shares customer data in a public channel", "you strongly disagree with a decision that's already been made",
+    "you're handed a project with no goals and no owner", "a new colleague keeps asking you questions and you're swamped",
+    "your team lead is never available to unblock you", "you find a serious bug in something that shipped last month",
+    "someone keeps talking over you in meetings", "a client asks for extra work outside what they're paying for",
+    "your budget gets cut in half in the middle of a project", "a peer asks you to cover up a mistake they made",
+    "a colleague presents your idea as their own", "two people on your team refuse to work together",
+    "your manager's priorities make no sense to you", "the person who knows the system best quits a week before launch",
+    "nobody on the team follows the process you agreed on", "a customer is shouting at you on a call",
+    "you see someone skipping a safety step", "a relative of a patient demands to see their chart",
+    "a student says you graded them unfairly in front of the class", "a supplier tells you the parts will be three weeks late",
+    "the sponsor changes the requirements every week", "you're asked for an estimate you know will be too optimistic",
+    "the last person in your role left no documentation", "a teammate rejects every suggestion you make",
+    "a colleague needs your help but your own deadline is tomorrow", "a stakeholder insists on a feature you think will hurt users",
+    "you overhear a colleague make a hurtful comment about another one", "your manager gives you feedback you think is wrong",
+    "a meeting you're running keeps going off topic", "a physician writes an order that looks unsafe to you",
+    "a prospect says a competitor is half your price", "the team misses its sprint goal three times in a row",
+    "a remote colleague goes silent for a week", "you get promoted over friends who now report to you",
+    "you join and the team has no code review at all", "you join and find the release process is entirely manual",
+    "on your first day the build is broken and everyone's out", "your first week here your manager goes on leave",
+    "you start here and find a process that wastes hours every week", "a junior engineer takes production down on a Friday night",
+    "you find a security hole in code your manager wrote", "a product manager wants to skip testing to make a date",
+    "you and a colleague both want to lead the same project", "the data in a report your boss already presented turns out to be wrong",
+    "a client insists on a tool your team has never used", "a sales rep promised a customer a feature that doesn't exist",
+    "a teammate wants to rewrite a stable system for fun", "your code review comments are ignored again and again",
+    "you're on call and get paged for something with no runbook", "a designer's mockups would be hard to use for people with disabilities",
+    "a vendor's outage takes down your product during a big demo", "you're asked to lay off a third of your team",
+    "morale on your team is low after a reorg", "your best engineer tells you they're interviewing elsewhere",
+    "you made a mistake that nobody has noticed yet", "a patient refuses a treatment you think they need",
+    "a student's parent emails you angrily at midnight", "the numbers won't tie out at month end and your controller is away",
+    "a feature you built is being used in a way you find unethical", "the team is told to adopt a tool everyone dislikes",
+    "a regular customer complains about the same dish for the third time", "two call lights go off at once and you're alone on the floor",
+    "your manager asks you to do something against company policy", "you get a request from the CEO that skips your manager",
+    "a client wants the same scope in half the time", "a colleague asks you to keep a serious problem secret",
+    "you have two deadlines on the same day and can only meet one", "the loudest person in the room shuts down everyone else's ideas",
+    "you inherit a team where two people won't speak to each other", "halfway through the sprint your estimate looks badly off",
+    "the kitchen runs out of a main ingredient in the middle of service", "your mentor gives you advice you think is wrong",
+]
+# The same, as a present-tense scene told to the candidate ("You're on call and …").
+SCENES = [
+    "You're alone on the night shift and two patients need you at the same moment",
+    "You're about to leave for the day and a client calls with an urgent problem",
+    "You've just joined, and in your first standup you hear the launch is tomorrow and nothing is tested",
+    "You're running a workshop and half the room is on their phones",
+    "You're leading a demo for a big prospect and the product freezes",
+    "You're new on the team and you think the architecture is heading the wrong way",
+    "You're two weeks from a deadline and your only other engineer goes on sick leave",
+    "You've been asked to present results that you think are misleading",
+    "You're the newest person on the team and you spot a big risk nobody has mentioned",
+    "You're covering for your manager and a customer escalates to you",
+    "You get a message from a teammate asking you to approve their change without reading it",
+    "You're teaching and a fight breaks out between two students",
+    "You're closing out the quarter and a customer asks for a discount you can't approve",
+    "A guest tells you their meal came out wrong, and it's the second visit in a row that happened",
+    "A shopper wants to return something long past the return window and is getting loud",
+    "A caller says they've been transferred five times and demands your manager",
+    "A subcontractor shows up on site without the right certification",
+    "A hotel guest complains about noise at two in the morning and every room is booked",
+]
+SIT_IF = [
+    "What would you do if {s}?", "How would you handle it if {s}?", "What if {s}? What would you do?",
+    "How would you respond if {s}?", "If {s}, how would you approach it?", "If {s}, what's your first step?",
+    "What would your next step be if {s}?", "How would you react if {s}?", "If {s}, what would you say?",
+    "Hypothetically, if {s}, how would you handle that?", "What would you do, if {s}?",
+    "If it turned out that {s}, what would you do?", "Suppose {s}. How would you handle it?",
+    "Let's say {s}. What do you do?", "Let's say {s}. How do you handle it?", "Imagine {s}. What would you do?",
+    "Imagine that {s}. Walk me through your response.", "Picture this: {s}. What's your move?",
+    "Picture this. {S}. How do you respond?", "Say {s}. How do you deal with that?",
+    "So, hypothetically, {s}. What do you do?", "Here's a scenario: {s}. How would you handle it?",
+    "Okay, scenario for you. {S}. What do you do?", "Let's imagine {s}. How do you navigate that?",
+    "Consider this: {s}. What's your plan?", "Assume {s}. What would you do about it?",
+    "So imagine {s}. How would you handle that?", "I'll give you a situation. {S}. How do you handle it?",
+    "Let's say for example {s}. What would you do first?", "How would you go about it if {s}?",
+]
+SIT_SCENE = [
+    "{x}. What do you do?", "{x}. How do you handle it?", "{x}. What's your first move?", "{x}. Walk me through what you'd do.",
+    "Okay, so. {x}. What would you do?", "Picture this: {x}. What happens next?", "Imagine this. {x}. What do you do?",
+    "Here's one. {x}. How would you handle that?", "So let's say: {x}. What are you thinking, and what do you do?",
+]
+SIT_NP = [
+    "a teammate who never answers messages", "a boss who changes priorities daily", "a client who won't pay an invoice",
+    "a team that resists every change", "an employee who is often late", "a colleague who hoards information",
+    "pressure to cut corners to hit a date", "a stakeholder who ignores your emails", "an aggressive patient in the waiting room",
+    "a classroom where nobody is paying attention", "a customer who keeps moving the goalposts", "a senior engineer who won't accept review comments",
+    "a new manager who wants to change everything at once", "a project that's already three months late",
+]
+SIT_NP_T = [
+    "How would you handle {n}?", "How would you deal with {n}?", "What would you do about {n}?", "How would you approach {n}?",
+    "What's your approach if you're faced with {n}?", "If you were dealing with {n}, what would you do?",
+]
+# First days in a new job, asked as a hypothetical.
+FIRST_DAYS = [
+    "Imagine it's your first week here. What do you focus on?", "Picture your first month on this team. How do you get up to speed?",
+    "Let's say you start on Monday. What do you do in your first two weeks?", "Imagine you join and nobody has time to onboard you. What do you do?",
+    "So, say you've just joined and you spot something that looks broken. How do you raise it?",
+    "Suppose you join and the team's roadmap seems wrong to you. What would you do?",
+    "Imagine you're a month in and you still don't know what success looks like in the role. What would you do?",
+    "Let's say on day one you're handed an on-call pager. How do you prepare?",
+]
+
+# ============================================================================ cultural
+CULTURAL = [
+    "Tell me a bit about yourself.", "So, who are you, in a couple of minutes?", "Walk me through your background.",
+    "Give me the quick version of your career so far.", "Take me through your resume.", "How did you end up where you are today?",
+    "What interests you about this job?", "What made you apply here?", "Why this company, and why at this point in your career?", "What's making you look to leave your current job?",
+    "Why did you leave your last job?", "What are you looking for in your next role?", "What would the perfect next job look like for you?",
+    "Where would you like to be in a few years?", "What's your long-term career goal?", "What do you want to be doing ten years from now?",
+    "What keeps you motivated at work?", "What kind of work makes you lose track of time?", "What do you enjoy most about what you do?",
+    "What do you like least about your current job?", "What's your greatest strength?", "What are you not so good at?",
+    "What's a weakness you're working on?", "What would your manager say is your best quality?", "How would your coworkers describe working with you?",
+    "What three words would your friends use to describe you?", "What environment do you do your best work in?",
+    "What kind of manager do you work best with?", "What do you need from a manager?", "What's the best way for someone to give you feedback?",
+    "Do you like working alone or with others more?", "What kind of team do you want to be part of?", "What's your working style?",
+    "What kind of leader are you?", "How do you communicate with people who disagree with you?",
+    "What do you know about our company?", "What do you think of our product?", "Have you used our product, and what did you think?",
+    "What would you change about our product?", "What do you think our biggest challenge is?", "What part of our mission speaks to you?",
+    "Why do you think you'd fit in here?", "What would you bring to this team that others wouldn't?", "Why should we pick you?",
+    "What are your salary expectations?", "What are you hoping to earn in this role?", "When could you start?",
+    "What do you do for fun?", "What do you do when you're not working?", "What's something you've learned recently just for yourself?",
+    "How do you keep your skills current?", "What are you reading these days?", "What's a hobby you're into right now?",
+    "What does success look like to you?", "How do you measure whether you did a good job?", "What are you proudest of in your career?",
+    "What values do you look for in a company?", "What does a healthy team culture mean to you?", "What kind of culture do you avoid?",
+    "How do you handle stress?", "How do you recharge after a tough week?", "What does work-life balance look like for you?",
+    "What would make you leave a company?", "What makes a job worth staying in?", "What matters most to you in your next employer?",
+    "What got you interested in this field?", "Why did you choose this career?", "What made you switch careers?",
+    "Why do you want to move into management?", "Do you want to stay technical or move into management?",
+    "What kind of problems are you drawn to?", "What are you curious about lately?", "What gets you excited about coming to work?",
+    "What do people usually get wrong about you?", "What's something not on your resume that I should know?",
+    "How do you define a good day at work?", "What would you want to achieve in your first year?", "How do you want to grow here?",
+    "What skills are you hoping to build next?", "Who's had the biggest influence on how you work?", "Who do you look up to professionally?",
+    "What's the best advice you've gotten about your career?", "What does integrity mean to you at work?",
+    "How important is it to you to work on something meaningful?", "How do you feel about working in an office versus remote?",
+    "How do you feel about travel for this job?", "Are you comfortable with an on-call rotation?", "How do you like to be recognized?",
+    "Would you call yourself a generalist or a specialist?", "Are you more of a planner or more spontaneous?",
+    "What does teamwork look like to you?", "What does great customer service mean to you?", "What role do you usually play on a team?",
+    "How would you describe yourself as a colleague?", "What are your expectations of your teammates?",
+    "What are you hoping to get out of this job besides the pay?", "What part of this role appeals to you the most?",
+    "Is there anything in the job description that gives you pause?", "What questions do you still have about whether this is a fit?",
+    "What would make this the right move for you?", "How does this job fit into your bigger plans?", "What gets you fired up, in work or out of it?",
+    "What is something you're really good at outside of work?", "How do you approach your own learning?",
+    "What does diversity on a team mean to you?", "How do you make sure everyone's voice is heard on your team?",
+]
+# Profession words for "Why nursing?" / "What drew you to teaching?".
+FIELDS = [
+    "nursing", "teaching", "software engineering", "data science", "product management", "sales", "accounting", "finance",
+    "design", "customer support", "marketing", "law", "cooking", "the trades", "medicine", "pharmacy", "security work",
+    "operations", "recruiting", "research", "engineering management", "healthcare",
+]
+FIELD_T = [
+    "Why {f}?", "What drew you to {f}?", "What got you into {f} in the first place?", "What do you love about {f}?",
+    "What keeps you in {f}?", "If you weren't in {f}, what would you be doing?", "What's the hardest thing about {f} for you?",
+    "Why did you pick {f} as a career?", "What excites you about {f} right now?",
+]
+SWITCH_T = [
+    "What made you move from {a} into {b}?", "What's the story behind your switch from {a} to {b}?",
+    "Why go from {a} to {b}?", "How did you decide to leave {a} for {b}?",
+]
+CULT_WRAP = [
+    "{q}", "{q}", "{q}", "{q}", "{q} Be honest.", "{q} I'm genuinely curious.", "Okay, so {ql}", "And {ql}",
+    "Let's start with you. {q}", "I'd like to get to know you a little. {q}", "So, um, {ql}", "Before we get technical, {ql}",
+    "One more about you. {q}", "Big picture question. {q}", "This one's a classic. {q}",
+]
+
+# ============================================================================ non-questions
+TEAM_FACTS = [
+    "our team owns the payments platform", "we're about fifteen engineers across three time zones", "the role reports to the head of nursing",
+    "we mostly write Go with some Python", "we deploy a few times a day", "we're fully remote", "the company started about four years ago",
+    "we just closed our Series C", "this role sits on the growth team", "on-call is one week every two months",
+    "the unit has twenty-four beds", "our classes average about twenty-two kids", "we sell mostly to mid-market manufacturers",
+    "the finance team closes in four business days", "the next round is a systems design interview", "after this you'll chat with our VP",
+    "I'll save the last ten minutes for your questions", "I'm going to start with some questions about your background",
+    "the whole process usually takes two to three weeks", "I've been here about five years", "I run the analytics team",
+    "our customers are mostly independent clinics", "we just moved off our old monolith", "about three million people use the app every month",
+    "we plan in six-week cycles", "most of the work this year is new product", "the hospital is a teaching hospital",
+    "we keep our process pretty light", "we pair program a lot", "our sales cycle runs about four months",
+    "you'd work closely with two designers", "there's a real mentorship culture here", "the interview is about an hour",
+    "I'm going to share my screen in a minute", "I'll take notes while we talk", "there's a short exercise after this",
+    "there are no trick questions today", "I'm the hiring manager for this role", "I'll tell you a little about the team first",
+    "this is meant to be a conversation", "the team is split between London and Toronto", "we're hiring three people for this team",
+    "the last person in this role moved to our platform team", "we care a lot about writing things down", "we're a small company, so people wear a lot of hats",
+]
+REMARKS = [
+    "Take your time.", "No rush at all.", "There's no wrong answer.", "Whenever you're ready.", "Feel free to jot things down.",
+    "Think out loud if that helps.", "It doesn't have to be from work.", "A couple of minutes is plenty.", "High level is fine.",
+    "Go for it.", "Use any language you like.", "It's fine to ask me clarifying questions.", "We can come back to that later.",
+    "I can repeat the question if you want.", "Let me know if you need anything clarified.", "We'll keep going in a sec.",
+    "Feel free to use the whiteboard.", "Feel free to ask me anything along the way.", "Feel free to pick whatever tools you like.",
+    "Feel free to take a minute to think.", "Don't worry about syntax too much.", "Pseudocode is totally fine.",
+]
+ACKS = [
+    "Okay, great.", "Thanks for walking me through that.", "That makes sense.", "Okay, interesting.", "Got it.", "Mm-hmm.", "Right.",
+    "Sure, sure.", "Perfect.", "That's a good answer.", "Okay, cool.", "Nice.", "Fair enough.", "Understood.", "Interesting.",
+    "Yeah, that's helpful.", "Thank you.", "Awesome.", "Alright.", "I see.", "Okay.", "Yeah.", "Good example.", "Love that.",
+    "Totally.", "Yep.", "Cool, thanks.", "Okay, let me write that down.", "That's what I was hoping to hear.", "Hmm, okay.",
+    "Right, right.", "Yeah, I hear you.", "That's fair.", "Okay, good.", "Ah, nice.", "That's a really thoughtful answer.",
+    "Good, good.", "I like that.", "Makes total sense.", "Yeah, we've seen the same thing here.", "Okay, noted.",
+]
+# Small talk, logistics and check-ins, many of them phrased as questions: none of them
+# should make Cuecard draft an answer.
+CHATTER = [
+    "Hi, thanks for making time today.", "Nice to meet you.", "How's it going?", "How are you today?", "How's your week been?",
+    "Is my mic working?", "Are you able to hear me?", "Is my audio coming through?", "Is my screen showing up for you?", "Can everyone see this?",
+    "Is the sound okay?", "Is my video frozen?", "Are you still there?", "Are you still with me?", "You're on mute, I think.",
+    "Sorry, you cut out there.", "Sorry, could you repeat that?", "Sorry, can you say that again?", "Could you speak up a bit?",
+    "Give me one second.", "Give me a sec to write that down.", "Hang on, let me take a quick note.", "I'll put my screen up.",
+    "Let me stop sharing.", "Let me pull up your resume.", "Let me find the doc.", "I'm just going to drop a link in the chat.",
+    "Did the link work?", "Did you get the invite?", "Were you able to open the document?", "Can you paste that in the chat?",
+    "Sorry, the neighbor's dog won't stop.", "Sorry about the noise, there's construction outside.", "Sorry, my kid just walked in.",
+    "Sorry, someone's at the door.", "Sorry, I'm a couple of minutes late.", "My internet is being slow today, sorry.",
+    "We have about ten minutes left.", "We've got about five minutes left.", "We're running a bit short on time.",
+    "Let's wrap up there.", "I think that's time.", "Let's take a quick break.", "Shall we get started?", "Are you ready to begin?",
+    "Is now still a good time?", "Is it okay if I record this?", "Is it alright if I take notes?", "Do you mind if a colleague joins?",
+    "Would you mind if we went five minutes long?", "Would Thursday morning suit you for the next round?", "Does that time work for you?",
+    "Is that making sense?", "Does that make sense so far?", "Did that answer what you asked?", "Is that clear?", "Make sense?",
+    "Sound good?", "Is that okay?", "Any questions before we keep going?", "Any questions on that so far?", "Should I repeat the question?",
+    "Do you want me to rephrase that?", "Do you need a minute?", "Want some water before we start?", "Can I get you a coffee?",
+    "Was traffic bad on the way in?", "Did you find the office okay?", "Where are you calling in from today?", "How's the weather over there?",
+    "Did you have a good weekend?", "Thanks so much for your time.", "It was great talking with you.", "You'll hear from us by Friday.",
+    "Have a great rest of your day.", "Okay, where was I?", "Where were we?", "Let's see, what's next on my list?",
+    "Let me just check my notes.", "Okay, I'm back, sorry about that.", "Hello? Is this thing on?", "Am I coming through clearly?",
+    "I'll send you the take-home after this.", "Our recruiter will follow up with next steps.", "Let me know if the audio drops.",
+    "How was your flight?", "Did you find parking okay?", "Are you joining from home today?", "How's the new apartment?",
+    "Is it still raining where you are?", "Did you get lunch already?", "Would you like a tour of the office afterwards?",
+    "Can you give me thirty seconds to set up?", "Mind if I grab a glass of water?", "Okay if we start a couple of minutes early?",
+]
+# The interviewer restating or reacting to an answer.
+REACTIONS = [
+    "So what you're saying is you'd check the logs first.", "So basically you'd talk to them one on one before escalating.",
+    "Right, so you rolled it back and then did the postmortem.", "Okay, so the main issue was the missing index.",
+    "Got it, so the team never agreed on the goal in the first place.", "Yeah, a lot of candidates go that way.",
+    "That's roughly how we'd do it here too.", "We actually had an outage like that last year.", "I had a manager like that once.",
+    "Ha, yeah, that's a classic.", "That's a pretty common trade-off.", "I can see how that would be frustrating.",
+]
+# Things candidates say; they are not the interviewer's questions.
+ANSWERS = [
+    "I think the biggest difference is that one shares memory and the other doesn't.", "In my last job I led the move to a new billing system.",
+    "What I did was sit down with her and ask what was really going on.", "Good question, I'd probably start with the logs and the metrics.",
+    "We had a patient who refused every medication on the evening round.", "I usually start by getting everyone to agree on the problem.",
+    "Honestly, the mission is what pulled me in.", "We shipped three weeks late, but it was the right call.",
+    "What I learned is to raise a risk as soon as I see it.", "So a closure keeps the variables from where the function was defined.",
+    "My manager would probably say I'm calm when things go wrong.", "We tried logistic regression first and then gradient boosting.",
+    "I double checked the order and called the pharmacy right away.", "The deal was stuck until I found who actually signed the budget.",
+    "I split the class into small groups with different tasks.", "First I'd make sure I understood what the customer actually needed.",
+    "I was the only engineer on that team for about a year.", "The result was about a thirty percent drop in tickets.",
+    "I'd push back, but I'd bring data.", "In five years I'd like to be leading a small team.", "The index took it from seconds to milliseconds.",
+    "I've been a nurse for eight years, mostly in the ICU.", "Most of my background is selling to finance teams.",
+]
+# Read speech (audiobook-style transcripts): sentences that are not interview questions.
+STORY_SUBJECTS = [
+    "the ferryman", "the old shepherd", "his sister", "the young clerk", "the colonel", "a stranger in a grey coat",
+    "the schoolmaster", "the miller's daughter", "the two brothers", "the cook", "the lighthouse keeper", "our host",
+    "the lady of the house", "the village priest", "the coachman", "the orphan boy", "the queen", "the fishermen",
+]
+STORY_PREDICATES = [
+    "crossed the river before the fog came down", "sat very still by the window until dark", "had not spoken a word since morning",
+    "walked the length of the garden twice", "put the candle on the sill and listened", "remembered the summer they had spent by the lake",
+    "knew at once that something was wrong", "set off along the high road toward the town", "folded the letter and put it away",
+    "heard the bell ring three times across the valley", "laughed and shook his head", "went down to the harbour to watch the boats",
+    "kept the old clock wound every evening", "found the gate locked and the house dark", "spoke quietly so as not to wake the child",
+    "had grown tired of the long winter", "counted the coins twice and sighed", "climbed to the top of the tower at dawn",
+]
+STORY_TAILS = ["", "", "", " and the wind rose", ", as the light faded", " while the others slept", ", and nobody followed", " for the last time"]
+STORY_LINES = [
+    "Chapter seven. The return of the ship.", "It had rained for three days without stopping.", "Nobody in the village knew his real name.",
+    "How quiet the house seemed without them.", "What a strange evening it had been.", "Why he had come back, she could not say.",
+    "Where the road bends there is a small stone bridge.", "Tell no one, she said, and closed the door.", "Do as you please, said the old man.",
+    "Whatever happened, they would meet again in spring.", "When the snow melted, the path to the farm appeared again.",
+    "Which of them had taken the key was never discovered.", "Who could say how long the war would last.",
+    "Can you imagine, she wrote, how cold the rooms are here.", "Is it not late, he asked himself, to begin again.",
+    "And so the days went by, each one like the last.", "There once lived a weaver who had seven sons.",
+]
+
+
+# ============================================================================ composing
+def _fill(template: str, **slots: str) -> str:
+    text = template
+    for k, v in slots.items():
+        text = text.replace("{" + k + "}", v).replace("{" + k.upper() + "}", _upper_first(v))
+    return _upper_first(text)
 
 
 def technical(rng: random.Random) -> list[str]:
     out = []
-    for c in TECH_CONCEPTS:
-        for t in rng.sample(TECH_TEMPLATES, 2):
-            out.append(spoken(t.format(c=c), rng))
-    for a, b in TECH_PAIRS:
-        for t in rng.sample(TECH_PAIR_TEMPLATES, 2):
-            out.append(spoken(t.format(a=a, b=b, A=a[:1].upper() + a[1:]), rng))
-    for task in TECH_TASKS:
-        for t in rng.sample(TECH_TASK_TEMPLATES, 2):
-            out.append(spoken(t.format(t=task), rng))
-    for e in TECH_EVENTS:
-        for t in rng.sample(TECH_EVENT_TEMPLATES, 3):
-            out.append(spoken(t.format(e=e), rng))
-    # multi-part technical questions
-    for _ in range(60):
-        c = rng.choice(TECH_CONCEPTS)
-        out.append(spoken(f"What is {c}? " + rng.choice([
-            "Why is it useful?", "When would you use it?", "How does it work?", "Can you give an example?",
-            "What are the downsides?", "And how would you test it?",
-        ]), rng, closer=False))
+    for c in CONCEPTS:
+        for t in rng.sample(TECH_KNOW, 2):
+            out.append(spoken(_fill(t, c=c), rng))
+    for a, b in PAIRS:
+        for t in rng.sample(TECH_PAIR, 2):
+            out.append(spoken(_fill(t, a=a, b=b), rng))
+    for task in TASKS:
+        for t in rng.sample(TECH_TASK, 3):
+            out.append(spoken(_fill(t, t=task), rng))
+    for s in SYMPTOMS:
+        for t in rng.sample(TECH_SYMPTOM, 4):
+            out.append(spoken(_fill(t, s=s), rng))
+    for f in TECH_FOLLOW:
+        out.append(spoken(f, rng))
+        out.append(spoken(f, rng))
+    for _ in range(50):  # two-part knowledge questions
+        c = rng.choice(CONCEPTS)
+        out.append(spoken(_fill("What is {c}? ", c=c) + rng.choice(TECH_FOLLOW), rng))
     return out
 
 
 def behavioral(rng: random.Random) -> list[str]:
     out = []
-    for e in EXPERIENCES:
-        for t in rng.sample(BEHAV_TEMPLATES, 4):
-            q = t.format(e=e)
+    for d in DID:
+        for t in rng.sample(BEHAV_DID, 4):
+            q = _fill(t, d=d)
             if rng.random() < 0.2:
-                q += " " + rng.choice([
-                    "What did you learn from it?", "What was the outcome?", "What would you do differently?",
-                    "How did it turn out?", "What was your role?", "And how did the other person react?",
-                ])
+                q += " " + rng.choice(BEHAV_FOLLOW)
             out.append(spoken(q, rng))
-    for s in PAST_SUPERLATIVES:
-        for t in rng.sample(BEHAV_SUPER_TEMPLATES, 3):
-            out.append(spoken(t.format(s=s), rng))
-    for q in BEHAV_EXTRA:
+    for p in PAST_THING:
+        for t in rng.sample(BEHAV_THING, 3):
+            out.append(spoken(_fill(t, p=p), rng))
+    for g in GERUND:
+        for t in rng.sample(BEHAV_GERUND, 2):
+            out.append(spoken(_fill(t, g=g), rng))
+    for h in HISTORY:
+        for _ in range(2):
+            out.append(spoken(_fill(rng.choice(BEHAV_CONTEXT), d=h) + " " + rng.choice(BEHAV_CONTEXT_Q), rng))
+    for f in BEHAV_FOLLOW:
+        out.append(spoken(f, rng))
+        out.append(spoken(f, rng))
+    for q in BEHAV_OTHER:
         out.append(spoken(q, rng))
         out.append(spoken(q, rng))
     return out
@@ -575,62 +711,76 @@ def behavioral(rng: random.Random) -> list[str]:
 def situational(rng: random.Random) -> list[str]:
     out = []
     for s in SCENARIOS:
-        for t in rng.sample(SIT_TEMPLATES, 7):
-            out.append(spoken(t.format(s=s), rng))
-    for n in SITUATIONAL_NP:
-        for t in rng.sample(SIT_NP_TEMPLATES, 3):
-            out.append(spoken(t.format(n=n), rng))
+        for t in rng.sample(SIT_IF, 5):
+            out.append(spoken(_fill(t, s=s), rng))
+    for x in SCENES:
+        for t in rng.sample(SIT_SCENE, 4):
+            out.append(spoken(_fill(t, x=x), rng))
+    for n in SIT_NP:
+        for t in rng.sample(SIT_NP_T, 3):
+            out.append(spoken(_fill(t, n=n), rng))
+    for q in FIRST_DAYS:
+        out.append(spoken(q, rng))
+        out.append(spoken(q, rng))
     return out
+
 
 
 def cultural(rng: random.Random) -> list[str]:
     out = []
     for q in CULTURAL:
-        for t in rng.sample(CULTURAL_TEMPLATES, 4):
-            out.append(spoken(t.format(q=q, ql=_lower_first(q)), rng, opener=(t == "{q}")))
+        for t in rng.sample(CULT_WRAP, 3):
+            out.append(spoken(_fill(t, q=q, ql=_lower_first(q)), rng, lead=(t == "{q}")))
+    for f in FIELDS:
+        for t in rng.sample(FIELD_T, 2):
+            out.append(spoken(_fill(t, f=f), rng))
+    for _ in range(30):
+        a, b = rng.sample(FIELDS, 2)
+        out.append(spoken(_fill(rng.choice(SWITCH_T), a=a, b=b), rng))
     return out
 
 
 def negatives(rng: random.Random) -> list[tuple[str, str]]:
     out = []
-    for c in COMPANY:
+    for c in TEAM_FACTS:
         for _ in range(3):
-            lead = rng.choice(["", "So ", "Just so you know, ", "A bit of context: ", "Okay, so ", "Right now ", "Um, so "])
-            text = lead + c + "."
-            text = text[:1].upper() + text[1:]
+            lead = rng.choice(["", "So ", "Just so you know, ", "A bit of context: ", "Okay, so ", "Right now ", "Um, so ", "Quick background: "])
+            text = _upper_first(lead + c + ".")
             if rng.random() < 0.4:
                 text = rng.choice(ACKS) + " " + text
             out.append((text, "statement"))
     for a in ACKS:
         out.append((a, "acknowledgement"))
         out.append((a + " " + rng.choice(ACKS), "acknowledgement"))
-    for s in SMALL_TALK:
+    for s in CHATTER:
         out.append((s, "small_talk"))
-        out.append((rng.choice(["", "Oh, ", "Hey, ", "Okay, "]) + _lower_first(s), "small_talk"))
-    for c in set(CLOSERS + REMARKS):
-        if c.strip():
-            out.append((c.strip(), "remark"))
-            out.append((c.strip().rstrip(".") + ", no rush.", "remark"))
+        out.append((rng.choice(["Oh, ", "Okay, ", "Um, ", "Sorry, ", "Alright, ", "Hey, "]) + _lower_first(s), "small_talk"))
+        out.append((rng.choice(ACKS) + " " + s, "small_talk"))
+        if rng.random() < 0.3:
+            out.append((asr_style(s), "small_talk"))
+    for r in REMARKS:
+        out.append((r, "remark"))
+        out.append((rng.choice(ACKS) + " " + r, "remark"))
+    for r in REACTIONS:
+        out.append((r, "reaction"))
+        out.append((rng.choice(["", "Okay. ", "Mm-hmm. ", "Yeah. "]) + r, "reaction"))
     for a in ANSWERS:
         out.append((a, "answer"))
-        out.append((spoken(a, rng, opener=False, closer=False), "answer"))
-    for _ in range(260):
-        subj = rng.choice(NARRATIVE_SUBJ)
-        text = f"{subj} {rng.choice(NARRATIVE_VERB)}{rng.choice(NARRATIVE_TAILS)}."
-        text = text[:1].upper() + text[1:]
+        out.append((spoken(a, rng, lead=False), "answer"))
+    for _ in range(240):
+        text = _upper_first(f"{rng.choice(STORY_SUBJECTS)} {rng.choice(STORY_PREDICATES)}{rng.choice(STORY_TAILS)}.")
         if rng.random() < 0.3:
-            text += " " + rng.choice(NARRATIVE_FIXED)
+            text += " " + rng.choice(STORY_LINES)
         out.append((text, "narrative"))
-    for f in NARRATIVE_FIXED:
-        out.append((f, "narrative"))
-        out.append((f, "narrative"))
+    for line in STORY_LINES:
+        out.append((line, "narrative"))
+        out.append((line, "narrative"))
     return out
 
 
 def read_speech_style(text: str) -> str:
-    """LibriSpeech-like transcripts: upper case, no punctuation."""
-    kept = "".join(ch for ch in text if ch.isalnum() or ch in " '")
-    return " ".join(kept.upper().split())
+    """Audiobook-transcript style: upper case, no punctuation."""
+    return asr_style(text).upper()
 
 
 def main() -> None:
@@ -639,7 +789,7 @@ def main() -> None:
     for label, make in (("technical", technical), ("behavioral", behavioral),
                         ("situational", situational), ("cultural", cultural)):
         for text in make(rng):
-            rows.append((text, 1, label, "question"))
+            rows.append((re.sub(r"\s+", " ", text).strip(), 1, label, "question"))
     for text, kind in negatives(rng):
         rows.append((text, 0, "none", kind))
         if kind == "narrative" and rng.random() < 0.5:
