@@ -1,0 +1,1 @@
+"""Offline knowledge base: concept cards, retrieval and jargon snapping."""
