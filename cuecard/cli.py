@@ -67,6 +67,10 @@ def cmd_eval(args):
         from cuecard.eval.questions import main as run
     elif args.what == "diarization":
         from cuecard.eval.diarization import main as run
+    elif args.what == "terms":
+        from cuecard.eval.terms import main as run
+    elif args.what == "answers":
+        from cuecard.eval.answers import main as run
     else:
         raise SystemExit(f"unknown evaluation {args.what}")
     return run(args)
@@ -78,6 +82,13 @@ def cmd_bench(args):
 
     module = import_module(f"cuecard.bench.{args.what.replace('-', '_')}")
     return module.main(args)
+
+
+def cmd_draft(args):
+    from cuecard.drafting.command import main as run
+
+    _quiet_logs()
+    return run(args.args)
 
 
 def cmd_bot(args):
@@ -104,17 +115,28 @@ def build_parser() -> argparse.ArgumentParser:
     replay.set_defaults(func=cmd_replay)
 
     ev = sub.add_parser("eval", help="evaluations on labelled data")
-    ev.add_argument("what", choices=["asr", "questions", "diarization"])
+    ev.add_argument("what", choices=["asr", "questions", "diarization", "terms", "answers"])
     ev.add_argument("manifest")
     ev.add_argument("--non-questions", help="(questions) ASR manifest whose transcripts are statements")
     ev.add_argument("--limit", type=int, help="only the first N rows")
     ev.add_argument("--realtime", action="store_true", help="(asr) pace at real time, measure latency")
+    ev.add_argument("--no-bias", action="store_true", help="(terms) recognise without the session vocabulary")
+    ev.add_argument("--profile", help="(answers) resume file (md, txt, pdf, docx, JSON Resume)")
+    ev.add_argument("--stories", help="(answers) stories file (JSON, YAML or Markdown)")
+    ev.add_argument("--job", help="(answers) job description (text or JSON)")
+    ev.add_argument("--show", type=int, default=0, help="(answers) print the first N drafts in full")
+    ev.add_argument("--label", help="(answers) only rows with this label, e.g. technical")
     ev.set_defaults(func=cmd_eval)
 
     bench = sub.add_parser("bench", help="benchmarks")
     bench.add_argument("what", help="latency | make-scenario | transcript-latency | api-load | whisper-baseline")
     bench.add_argument("args", nargs=argparse.REMAINDER)
     bench.set_defaults(func=cmd_bench)
+
+    draft = sub.add_parser("draft", help="draft answers to questions offline (see cuecard draft --help)",
+                           add_help=False)
+    draft.add_argument("args", nargs=argparse.REMAINDER)
+    draft.set_defaults(func=cmd_draft)
 
     bot = sub.add_parser("bot", help="meeting bot: join a Zoom / Meet / Teams meeting, print JSON events")
     bot_sub = bot.add_subparsers(dest="bot_command", required=True)
@@ -129,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["draft"]:  # its own parser: options may come before the questions
+        raise SystemExit(cmd_draft(argparse.Namespace(args=argv[1:])) or 0)
     args = build_parser().parse_args(argv)
     result = args.func(args)
     raise SystemExit(result or 0)

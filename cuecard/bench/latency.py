@@ -1,15 +1,23 @@
-"""``cuecard bench latency SCENARIO_DIR``: end of each question → first suggestion on the page.
+"""``cuecard bench latency SCENARIO_DIR``: end of each question → the draft the candidate can use.
 
 Replays ``interviewer.wav`` and ``candidate.wav`` at real-time pace through the FULL session
 pipeline (VAD, speech-to-text, question detection, answer drafting, event sink) with the
 embedded defaults, and for every row of ``questions.tsv`` (``start end text label``) prints
-whether a question was detected over it, its type, and the delay from the row's ``end`` to
-the first suggestion event with text for that question (negative when a prepared answer
-appeared before the question ended). The clock is the replay's: audio time ``t`` is queued
-at wall time ``t0 + t``; an event's time is when the sink hands it to listeners (what the
-page would receive). Last line::
+whether a question was detected over it, its type, the time of the first draft, the time of
+the *lasting* draft, and how many drafts were replaced. The clock is the replay's: audio time
+``t`` is queued at wall time ``t0 + t``; an event's time is when the sink hands it to listeners
+(what the page would receive). Last line::
 
-    end-of-question to first suggestion: p50 <a> ms, p95 <b> ms, detected <k>/<n>
+    end-of-question to lasting draft: p50 <a> ms, p95 <b> ms, replaced <r> per question, detected <k>/<n>
+
+Decision: the lasting draft, not the first, is what counts. A first draft shown 2 s before the
+question ended and then replaced four times is not an answer the candidate could use: the
+lasting draft is the first appearance of the draft that was still on screen 5 s after the
+question ended (``LASTING_AFTER_SECS``). A draft is one run of suggestion events of the first
+option (``concise``) for one question id; a new run starts with ``replaces: true`` or a new
+question id over the same row, and a withdrawal (``withdrawn: true``) takes the draft off the
+screen. ``replaced`` counts every draft of a row but the lasting one, including drafts of
+tentative questions later withdrawn, averaged over detected rows.
 
 ``profile.json`` (``{"profile": ..., "stories": [...]}``) and ``job.json`` in the directory
 become the session's candidate material.
@@ -37,6 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cuecard.drafting.options import OPTIONS
 from cuecard.frames import CANDIDATE, INTERVIEWER
 
 
@@ -58,12 +67,16 @@ def percentile_ms(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values) * 1000.0, q)) if values else float("nan")
 
 
-def assign_questions(rows: list[dict], received: list[tuple[float, dict]]) -> list[list[str]]:
+LASTING_AFTER_SECS = 5.0
+
+
+def assign_questions(rows: list[dict], received: list[tuple[float, dict]],
+                     include_withdrawn: bool = False) -> list[list[str]]:
     """Question ids detected over each row: by the question's audio times when it has them,
     else by when it was received (between this row's start and the next row's)."""
     ids: list[list[str]] = [[] for _ in rows]
     for at, event in received:
-        if event["type"] != "question" or event.get("status") == "withdrawn":
+        if event["type"] != "question" or event.get("status") == "withdrawn" and not include_withdrawn:
             continue
         start, end = float(event.get("start") or 0), float(event.get("end") or 0)
         for i, row in enumerate(rows):
@@ -112,6 +125,7 @@ async def stop_test_server(proc, base_url: str) -> list[dict]:
 async def run(scenario: Path, *, llm_delay: float | None, cold: bool, settings=None,
               events_path: str | None = None) -> int:
     from cuecard.drafting import semantic
+    from cuecard.knowledge.retrieval import warm_up as knowledge_warm_up
     from cuecard.pipeline.context import SessionContext
     from cuecard.pipeline.replay import replay_tracks
     from cuecard.pipeline.services import Services
@@ -131,6 +145,7 @@ async def run(scenario: Path, *, llm_delay: float | None, cold: bool, settings=N
     if not cold:
         await asyncio.to_thread(services.engine.warm_up)
         await asyncio.to_thread(semantic.embed, ["warm up"])
+        await asyncio.to_thread(knowledge_warm_up)
         await asyncio.to_thread(composer_for, candidate)
         await asyncio.to_thread(prepared_for, candidate)
     received: list[tuple[float, dict]] = []
@@ -159,24 +174,56 @@ async def run(scenario: Path, *, llm_delay: float | None, cold: bool, settings=N
     return 0
 
 
+def draft_runs(timeline: list[tuple[float, dict]], ids: list[str]) -> list[dict]:
+    """The drafts shown for these question ids, in order: ``{"qid", "start", "end", "source"}``
+    (``end`` is when it left the screen: replaced or withdrawn; ``inf`` if it stayed)."""
+    first_option = OPTIONS[0]
+    runs: list[dict] = []
+    current: dict | None = None
+    for at, event in timeline:
+        if event["type"] != "suggestion" or event["question_id"] not in ids or event.get("option", first_option) != first_option:
+            continue
+        if event.get("withdrawn"):
+            if current is not None and current["qid"] == event["question_id"]:
+                current["end"] = at
+                current = None
+            continue
+        if not event.get("text"):
+            continue
+        new_run = current is None or current["qid"] != event["question_id"] or event.get("replaces")
+        if new_run:
+            if current is not None:
+                current["end"] = at
+            current = {"qid": event["question_id"], "start": at, "end": float("inf"), "source": event["source"]}
+            runs.append(current)
+    return runs
+
+
 def report(rows: list[dict], timeline: list[tuple[float, dict]], llm_delay: float | None,
            request_times: list[float] = ()):
     ids_per_row = assign_questions(rows, timeline)
+    all_ids_per_row = assign_questions(rows, timeline, include_withdrawn=True)
     withdrawn = withdrawn_ids(timeline)
-    delays, overheads, before_request, detected = [], [], [], 0
-    for i, (row, ids) in enumerate(zip(rows, ids_per_row)):
+    delays, firsts, replaced, overheads, before_request, detected = [], [], [], [], [], 0
+    for i, (row, ids, all_ids) in enumerate(zip(rows, ids_per_row, all_ids_per_row)):
         ids = [q for q in ids if q not in withdrawn]
-        qtype, delay, source = "-", None, "-"
+        qtype, delay, first_delay, source, n_replaced = "-", None, None, "-", 0
         if ids:
             detected += 1
             confirmed = [e for _, e in timeline if e["type"] == "question" and e["question_id"] in ids
                          and e.get("status") == "confirmed"]
             qtype = (confirmed or [e for _, e in timeline if e["type"] == "question" and e["question_id"] in ids])[-1]["question_type"]
-            first = next(((at, e) for at, e in timeline if e["type"] == "suggestion" and e["question_id"] in ids
-                          and e.get("text")), None)
-            if first is not None:
-                delay, source = first[0] - row["end"], first[1]["source"]
+            runs = draft_runs(timeline, all_ids)
+            horizon = row["end"] + LASTING_AFTER_SECS
+            if runs:
+                first_delay = runs[0]["start"] - row["end"]
+                firsts.append(first_delay)
+            lasting = next((r for r in reversed(runs) if r["start"] <= horizon and r["end"] > horizon), None)
+            if lasting is not None:
+                delay, source = lasting["start"] - row["end"], lasting["source"]
                 delays.append(delay)
+            n_replaced = len(runs) - (1 if lasting is not None else 0)
+            replaced.append(n_replaced)
             if llm_delay is not None:
                 asked = next((at for at, e in timeline if e["type"] == "question" and e["question_id"] in ids
                               and e.get("status") == "confirmed"), None)
@@ -187,16 +234,22 @@ def report(rows: list[dict], timeline: list[tuple[float, dict]], llm_delay: floa
                     sent = [t for t in request_times if asked <= t <= llm_first]
                     if sent:  # split: question event -> request at the server, and the rest
                         before_request.append(sent[0] - asked)
-        shown = f"{delay * 1000:+7.0f} ms" if delay is not None else "   no suggestion"
+        first = f"first {first_delay * 1000:+6.0f} ms" if first_delay is not None else "first      -   "
+        shown = f"lasting {delay * 1000:+6.0f} ms" if delay is not None else "no lasting draft "
         status = "detected" if ids else "MISSED  "
-        print(f"{i + 1:3d} {status} {row['label']:>11} -> {qtype:<11} {shown}  {source:<8} {row['text'][:70]}")
+        print(f"{i + 1:3d} {status} {row['label']:>11} -> {qtype:<11} {first}  {shown}  replaced {n_replaced}"
+              f"  {source:<8} {row['text'][:60]}")
     if llm_delay is not None:
         print(f"LLM test server first-token delay {llm_delay * 1000:.0f} ms; pipeline overhead excluding it "
               f"(question event -> first LLM suggestion - delay): p50 {percentile_ms(overheads, 50):.0f} ms, "
               f"p95 {percentile_ms(overheads, 95):.0f} ms over {len(overheads)} questions "
               f"(of which question event -> request at the server: p50 {percentile_ms(before_request, 50):.0f} ms)")
-    print(f"end-of-question to first suggestion: p50 {percentile_ms(delays, 50):.0f} ms, "
-          f"p95 {percentile_ms(delays, 95):.0f} ms, detected {detected}/{len(rows)}")
+    print(f"end-of-question to first draft: p50 {percentile_ms(firsts, 50):.0f} ms, "
+          f"p95 {percentile_ms(firsts, 95):.0f} ms")
+    per_question = sum(replaced) / len(replaced) if replaced else float("nan")
+    print(f"end-of-question to lasting draft: p50 {percentile_ms(delays, 50):.0f} ms, "
+          f"p95 {percentile_ms(delays, 95):.0f} ms, replaced {per_question:.2f} per question, "
+          f"detected {detected}/{len(rows)}")
 
 
 def main(args) -> int:

@@ -1,24 +1,31 @@
-"""Offline composer: a useful, personal answer draft without any language model.
+"""Offline composer: a usable, personal answer draft without any language model.
 
 A draft is assembled from three things only:
 
-1. the candidate's own material — the best-matching STAR story (semantic match), or a
-   resume achievement when there are no stories, plus roles, skills and summary;
+1. the candidate's own material — the best-matching STAR story (semantic match; reviewed
+   stories before ones auto-drafted from the resume), or a resume achievement when there are
+   no stories, plus roles, skills and summary;
 2. the job — the requirements and skills that this question touches, the title, company
    and responsibilities;
-3. our own guidance data (``data/key_points.json``) — what a good answer to this type of
-   question covers, playbooks for common situations, short explanations of common
-   technical concepts.
+3. the project's own knowledge: concept cards for technical questions
+   (:mod:`cuecard.knowledge`, see :mod:`cuecard.drafting.technical`) and guidance per question
+   type (``data/key_points.json``: playbooks for common situations).
 
-Structure by type: STAR with labelled parts (behavioral), approach and reasoning
-(situational), definition → example → trade-off (technical), motivation tied to this company
-and role (cultural).
+Structure by type, every line a sentence the candidate can say as it stands: a STAR story in
+the candidate's own words (behavioral), approach and reasoning (situational), definition → how
+it works → trade-off → example (technical), motivation tied to this company and role
+(cultural).
 
-Decision: the composer NEVER writes a fact that is not in the material. Employers, titles,
-dates, numbers and names are copied from the profile, stories or job; the template text and
-guidance data contain none. Where the material has nothing to say, the draft says in square
-brackets what the candidate should add (e.g. ``[the result you saw]``) rather than invent
-it — a prompt for the candidate is useful, an invented result is harmful.
+Decisions:
+- The composer NEVER writes a fact that is not in the material. Employers, titles, dates,
+  numbers and names are copied from the profile, stories or job; the guidance data and cards
+  contain none about the candidate.
+- No fill-in slot ever reaches the page (an earlier version wrote ``[the result you saw]``
+  where a fact was missing: a candidate cannot read a bracket aloud). A part the material
+  cannot fill is left out; a draft with nothing personal to build on says so through
+  ``DraftPlan.coverage`` (``"none"``) and gives honest guidance instead.
+- No part labels ("Situation:", "Definition:"): the lines are said, not read out as a form;
+  one part per line keeps them glanceable.
 """
 
 from __future__ import annotations
@@ -33,6 +40,15 @@ import numpy as np
 
 from cuecard.drafting import semantic
 from cuecard.drafting.options import OPTIONS, TARGET_WORDS, enforce_word_limit
+from cuecard.drafting.technical import (
+    Evidence,
+    first_person,
+    first_sentence,
+    lower_first,
+    sentence,
+    technical_draft,
+)
+from cuecard.knowledge.retrieval import Retrieval, retrieve
 from cuecard.profile.models import CandidateContext, Role, Story
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -40,35 +56,14 @@ QUESTION_TYPES = ("technical", "behavioral", "situational", "cultural")
 # Below this similarity a story is not "about" the question; we still use the best one
 # (an example beats none) but do not claim it is the matching one.
 STORY_MATCH_MIN = 0.2
+# A story auto-drafted from the resume and not yet reviewed ranks this much lower than a
+# reviewed one: the candidate's own words come first.
+DRAFTED_PENALTY = 0.15
 
 
 @lru_cache(maxsize=1)
 def guidance() -> dict:
     return json.loads((DATA_DIR / "key_points.json").read_text())
-
-
-def _first_sentence(text: str) -> str:
-    text = text.strip()
-    match = re.search(r"(?<=[.!?])\s", text)
-    return text[: match.start()].strip() if match else text
-
-
-def _sentence(text: str) -> str:
-    """Capitalized, ending with a full stop (facts are inserted as written otherwise)."""
-    text = text.strip().rstrip(";,")
-    if not text:
-        return ""
-    text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?" else text + "."
-
-
-def _lower_first(text: str) -> str:
-    """Lower-case the first letter unless the first word looks like a name or acronym."""
-    text = text.strip().rstrip(".")
-    first = text.split(" ", 1)[0] if text else ""
-    if len(first) > 1 and (first.isupper() or any(c.isupper() for c in first[1:])):
-        return text
-    return text[:1].lower() + text[1:]
 
 
 def _join(items: list[str]) -> str:
@@ -90,6 +85,18 @@ def _keyword_hit(text: str, keyword: str) -> bool:
     return re.search(r"(?<![a-z0-9])" + re.escape(keyword.lower()), text.lower()) is not None
 
 
+def _dedupe_sentences(text: str) -> str:
+    """Drop a sentence said twice (a story title that repeats its action, for one)."""
+    seen: set[str] = set()
+    kept = []
+    for piece in re.split(r"(?<=[.!?])\s+", text.strip()):
+        key = re.sub(r"[^a-z0-9]+", " ", piece.lower()).strip()
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(piece)
+    return " ".join(kept)
+
+
 @dataclass
 class Example:
     """A story from the bank, or a resume achievement standing in for one."""
@@ -106,7 +113,7 @@ class Example:
 
 @dataclass
 class DraftPlan:
-    """What a draft is built from (kept for explanations and tests)."""
+    """What a draft is built from (kept for explanations, tests and the drafter's stability)."""
 
     question: str
     qtype: str
@@ -116,7 +123,34 @@ class DraftPlan:
     backup: Example | None = None
     skills: list[str] = field(default_factory=list)
     theme: dict | None = None
-    concept: dict | None = None
+    retrieval: Retrieval | None = None
+
+    @property
+    def coverage(self) -> str:
+        """"full" | "partial" | "none": how much the draft rests on notes or own material."""
+        if self.qtype == "technical":
+            return self.retrieval.coverage if self.retrieval else "none"
+        if self.qtype == "behavioral":
+            return "full" if self.example is not None else "none"
+        return "full"
+
+    @property
+    def topic_name(self) -> str:
+        """The subject as the page shows it: the cards' names for technical questions."""
+        if self.retrieval is not None and self.retrieval.cards:
+            return " vs ".join(c.name for c in self.retrieval.cards[:2]) if self.retrieval.mode == "compare" \
+                else ", ".join(c.name for c in self.retrieval.cards[:3])
+        return self.topic
+
+    def key(self) -> str:
+        """Changes only when the draft's subject changes: type and cards, story or theme."""
+        if self.qtype == "technical":
+            subject = self.retrieval.key() if self.retrieval else "none"
+        elif self.qtype == "behavioral":
+            subject = self.example.story.id if self.example else "none"
+        else:
+            subject = (self.theme or {}).get("name", "") + "|" + (self.example.story.id if self.example else "")
+        return f"{self.qtype}:{subject}"
 
 
 class Composer:
@@ -138,7 +172,8 @@ class Composer:
         return None
 
     def _collect_examples(self) -> list[Example]:
-        examples = [Example(s, self._role_of(s.role_employer)) for s in self.candidate.stories]
+        examples = [Example(s, self._role_of(s.role_employer)) for s in self.candidate.stories
+                    if s.action or s.result or s.situation]
         if examples:
             return examples
         # No stories yet: each resume achievement becomes a one-line example.
@@ -167,12 +202,16 @@ class Composer:
         qtype = qtype if qtype in QUESTION_TYPES else "behavioral"
         plan = DraftPlan(question=question, qtype=qtype, topic=topic)
         query = f"{question} {topic}".strip()
+        if qtype == "technical":
+            plan.retrieval = retrieve(question)
         if self.examples:
             q = semantic.embed([query])[0]
             scores = self._example_vectors @ q
-            for i, example in enumerate(self.examples):  # a named skill in the question counts
+            for i, example in enumerate(self.examples):
                 if any(_mentions(query, s) for s in example.story.skills):
-                    scores[i] += 0.2
+                    scores[i] += 0.2  # a named skill in the question counts
+                if example.story.drafted:
+                    scores[i] -= DRAFTED_PENALTY
             order = np.argsort(-scores)
             plan.example, plan.example_score = self.examples[order[0]], float(scores[order[0]])
             if len(order) > 1:
@@ -180,7 +219,6 @@ class Composer:
         plan.skills = self._relevant_skills(query, plan.example,
                                             min_score=1.0 if qtype == "cultural" else 2.0)
         plan.theme = self._best_entry(guidance()["themes"], query)
-        plan.concept = self._best_entry(guidance()["concepts"], query)
         return plan
 
     @staticmethod
@@ -220,14 +258,18 @@ class Composer:
         return self.render(self.plan(question, qtype, topic), option)
 
     def render(self, plan: DraftPlan, option: str) -> str:
+        if plan.qtype == "technical":
+            closest = self._evidence(plan.example) if plan.example_score >= STORY_MATCH_MIN else None
+            return technical_draft(plan.retrieval or retrieve(plan.question), option, self.candidate,
+                                   closest=closest, skills=plan.skills)
         builder = {
             "behavioral": self._behavioral,
             "situational": self._situational,
-            "technical": self._technical,
             "cultural": self._cultural,
         }[plan.qtype]
-        lines = [line for line in builder(plan, option) if line]
-        return enforce_word_limit("\n".join(lines), TARGET_WORDS.get(option, TARGET_WORDS["deep_dive"]))
+        lines = [_dedupe_sentences(line) for line in builder(plan, option) if line]
+        return enforce_word_limit("\n".join(line for line in lines if line),
+                                  TARGET_WORDS.get(option, TARGET_WORDS["deep_dive"]))
 
     # --- shared pieces ------------------------------------------------------------------------
     def _where(self, example: Example | None) -> str:
@@ -241,19 +283,33 @@ class Composer:
             return f"as {role.title} at {role.employer}"
         return f"at {role.employer}" if role.employer else (f"as {role.title}" if role.title else "")
 
+    def _evidence(self, example: Example | None) -> Evidence | None:
+        if example is None:
+            return None
+        s = example.story
+        said = first_person(s.action) if example.from_achievement else " ".join(
+            filter(None, [sentence(first_sentence(s.action)), sentence(first_sentence(s.result))]))
+        role = example.role
+        return Evidence(said, role.employer if role else s.role_employer, role.title if role else "")
+
+    def _target(self) -> str:
+        """"the <title> role at <company>", or what the job gives of it; "" without a job."""
+        job = self.job
+        if not job:
+            return ""
+        if job.title and job.company:
+            return f"the {job.title} role at {job.company}"
+        if job.company:
+            return f"this role at {job.company}"
+        return f"the {job.title} role" if job.title else ""
+
     def _job_link(self, plan: DraftPlan) -> str:
         if not plan.skills:
             return ""
-        skills = _join(plan.skills)
-        if self.job and self.job.title and self.job.company:
-            return f"Why it matters here: it shows {skills}, which the {self.job.title} role at {self.job.company} asks for."
-        if self.job and (self.job.title or self.job.company):
-            return f"Why it matters here: it shows {skills}, which this role at {self.job.title or self.job.company} asks for."
-        return f"Why it matters here: it shows {skills}."
-
-    def _key_points(self, plan: DraftPlan) -> str:
-        points = list((plan.theme or {}).get("points", [])) or guidance()["types"][plan.qtype]
-        return "Points to land: " + "; ".join(points[:3]) + "."
+        skills, target = _join(plan.skills), self._target()
+        if target:
+            return f"That is the kind of {skills} work {target} calls for."
+        return f"It is a good picture of how I work with {skills}."
 
     def _example_summary(self, example: Example | None, full: bool) -> str:
         if example is None:
@@ -261,49 +317,42 @@ class Composer:
         s = example.story
         where = self._where(example)
         if example.from_achievement:
-            return f"{_sentence(where)} {_sentence(s.action)}".strip() if where else _sentence(s.action)
-        action = s.action if full else _first_sentence(s.action)
-        result = s.result if full else _first_sentence(s.result)
-        parts = [_sentence(s.title) if s.title else "", _sentence(action), _sentence(result)]
-        return " ".join(p for p in parts if p)
+            return f"{sentence('I worked ' + where)} {first_person(s.action)}".strip() if where else first_person(s.action)
+        pick = (lambda t: t) if full else first_sentence
+        # The situation's first sentence gives the action its context ("I met her" — who?).
+        parts = [sentence(first_sentence(s.situation)) if s.situation else sentence(s.title) if s.title else "",
+                 sentence(pick(s.action)) if s.action else "", sentence(pick(s.result)) if s.result else ""]
+        return _dedupe_sentences(" ".join(p for p in parts if p))
 
-    # --- behavioral: STAR -----------------------------------------------------------------------
+    # --- behavioral: a STAR story in the candidate's own words ----------------------------------
     def _behavioral(self, plan: DraftPlan, option: str) -> list[str]:
         example = plan.example
         if example is None:
+            points = list((plan.theme or {}).get("points", [])) or guidance()["types"]["behavioral"]
             return [
-                "Situation: [one sentence of context: where you were and what was at stake]",
-                "Task: [what you were responsible for]",
-                "Action: [the two or three things you did yourself]",
-                "Result: [what changed, and what you learned]",
-                self._key_points(plan),
-                "Add a story in your profile and this draft will use it.",
+                "You have no story saved that fits this yet, so answer with one real example of your own.",
+                sentence("A strong answer here: " + "; ".join(points[:3])),
+                "Add your stories on the account page and the next drafts will use your own words.",
             ]
         s, full = example.story, option != "concise"
         where = self._where(example)
         if example.from_achievement:
-            situation = _sentence(f"I was working {where}") if where else "[where you were and what was at stake]"
-            task = "[what you were asked to achieve]"
-            action = _sentence(s.action)
-            result = "[the outcome, in the terms the achievement above states]"
+            lines = [sentence(f"One example comes from my time {where}") if where else "",
+                     first_person(s.action)]
         else:
-            pick = (lambda t: t) if full else _first_sentence
-            situation = _sentence(pick(s.situation)) if s.situation else (
-                _sentence(f"I was working {where}") if where else "[where you were and what was at stake]")
-            task = _sentence(pick(s.task)) if s.task else "[what you were responsible for]"
-            action = _sentence(pick(s.action)) if s.action else "[the steps you took yourself]"
-            result = _sentence(pick(s.result)) if s.result else "[what changed as a result]"
-        lines = [f"Situation: {situation}", f"Task: {task}", f"Action: {action}", f"Result: {result}"]
+            pick = (lambda t: t) if full else first_sentence
+            lines = [sentence(pick(s.situation)) if s.situation else
+                     (sentence(f"This was when I worked {where}") if where else ""),
+                     sentence(pick(s.task)) if s.task and option != "concise" else "",
+                     sentence(pick(s.action)) if s.action else "",
+                     sentence(pick(s.result)) if s.result else ""]
         if option == "concise":
-            if sum(len(line.split()) for line in lines) > TARGET_WORDS["concise"]:
-                del lines[1]  # the task is the part a short answer can imply
             return lines
         lines.append(self._job_link(plan))
-        if option == "deep_dive":
-            lines.append("What I took from it: [the lesson, and where you applied it since]")
-            lines.append(self._key_points(plan))
-            if plan.backup is not None and plan.backup.story.title:
-                lines.append(f"Backup example if asked for another: {_lower_first(plan.backup.story.title)}.")
+        if option == "deep_dive" and plan.backup is not None and plan.backup.story.title \
+                and not plan.backup.story.drafted:
+            lines.append(f"If you would like another example, I can also talk about "
+                         f"{lower_first(plan.backup.story.title)}.")
         return lines
 
     # --- situational: approach and reasoning ----------------------------------------------------
@@ -311,47 +360,18 @@ class Composer:
         theme = plan.theme
         steps = (theme or {}).get("approach") or guidance()["types"]["situational"]
         reasoning = (theme or {}).get("reasoning") or "it keeps the people involved informed and the decision reversible"
-        approach = "Approach: first I would " + "; then ".join(steps)
-        lines = [_sentence(approach), _sentence(f"Reasoning: {reasoning}")]
+        lines = [sentence("First I would " + "; then I would ".join(steps)),
+                 sentence(f"I would do it in that order because {reasoning}")]
         if option == "concise":
             return lines
         if plan.example is not None and plan.example_score >= STORY_MATCH_MIN:
-            lines.append("From my own experience: " + self._example_summary(plan.example, option == "deep_dive"))
+            lines.append("I have done something close to this before. "
+                         + self._example_summary(plan.example, option == "deep_dive"))
         if plan.skills:
             lines.append(f"I would lean on {_join(plan.skills)} here.")
         if option == "deep_dive":
-            lines.append("How I would know it worked: [the signal you would check afterwards]")
-            lines.append(self._key_points(plan))
-        return lines
-
-    # --- technical: definition, example, trade-off ----------------------------------------------
-    def _technical(self, plan: DraftPlan, option: str) -> list[str]:
-        concept = plan.concept
-        subject = plan.topic or _first_sentence(plan.question).rstrip("?.")
-        if concept:
-            definition = _sentence(concept["definition"])
-            tradeoff = _sentence(concept["tradeoff"])
-        else:
-            definition = f"[one plain sentence on what {_lower_first(subject)} is and what problem it solves]"
-            tradeoff = "[when you would not use it, and what it costs]"
-        lines = [f"Definition: {definition}"]
-        example = plan.example
-        if example is not None and plan.example_score >= STORY_MATCH_MIN:
-            if option == "concise" and not example.from_achievement and example.story.result:
-                lines.append("Example: " + " ".join(filter(None, [
-                    _sentence(example.story.title), _sentence(_first_sentence(example.story.result))])))
-            else:
-                lines.append("Example: " + self._example_summary(example, option != "concise"))
-        elif plan.skills:
-            lines.append(f"Example: [a time you used {_join(plan.skills[:2])}, and what it achieved]")
-        else:
-            lines.append("Example: [a time you used this in your own work, and what it achieved]")
-        lines.append(f"Trade-off: {tradeoff}")
-        if option == "concise":
-            return lines
-        lines.append(self._job_link(plan))
-        if option == "deep_dive":
-            lines.append(self._key_points(plan))
+            lines.append("Afterwards I would check that the problem stayed solved and that everyone involved "
+                         "knew what was decided and why.")
         return lines
 
     # --- cultural: motivation tied to this company and role -------------------------------------
@@ -368,47 +388,42 @@ class Composer:
         return ranked[:limit]
 
     def _cultural(self, plan: DraftPlan, option: str) -> list[str]:
-        job, role = self.job, self.current_role()
+        role = self.current_role()
         introduction = re.search(r"about yourself|walk me through your (background|resume|career)|introduce yourself",
                                  plan.question.lower())
         lines: list[str] = []
         if introduction and role is not None:
-            now = f"Now: I work as {role.title} at {role.employer}" if role.title and role.employer else \
-                f"Now: {self.profile.headline}" if self.profile.headline else ""
-            lines.append(_sentence(now) if now else "")
+            if role.title and role.employer:
+                lines.append(sentence(f"I currently work as {role.title} at {role.employer}"))
+            elif self.profile.headline:
+                lines.append(sentence(self.profile.headline))
             earlier = [r for r in self.profile.roles[1:3] if r.title or r.employer]
             if earlier:
-                lines.append(_sentence("Before that: " + "; ".join(
-                    " at ".join(p for p in (r.title, r.employer) if p) for r in earlier)))
-        if job and (job.title or job.company):
-            target = f"the {job.title} role at {job.company}" if job.title and job.company else \
-                f"this role at {job.company}" if job.company else f"the {job.title} role"
-            duties = self._responsibility_matches()
-            if duties:
-                motivation = f"Motivation: what draws me to {target} is the work itself: {_lower_first(duties[0])}"
-            else:
-                motivation = f"Motivation: what draws me to {target} is [the part of the work you want most]"
-            lines.append(_sentence(motivation))
-        elif self.profile.headline or self.profile.skills:
-            focus = _join(self.profile.skills[:3]) or _lower_first(self.profile.headline)
-            lines.append(_sentence(f"Motivation: I am looking for work where I keep growing in {focus}"))
-        else:
-            lines.append("Motivation: [what draws you to this company and this role in particular]")
-        if plan.skills or role is not None:
-            fit = f"Fit: I bring {_join(plan.skills)}" if plan.skills else "Fit: I bring my experience"
-            if role is not None and role.title and role.employer:
-                fit += f" from my work as {role.title} at {role.employer}"
-            lines.append(_sentence(fit))
+                lines.append(sentence("Before that I worked " + "; then ".join(
+                    " at ".join(p for p in (f"as {r.title}" if r.title else "", r.employer) if p) for r in earlier)))
+        target, duties = self._target(), self._responsibility_matches(3)
+        if target and duties:
+            lines.append(sentence(f"What draws me to {target} is the work itself: {lower_first(duties[0])}"))
+        elif target:
+            lines.append(sentence(f"What draws me to {target} is the chance to do the work I do best, "
+                                  f"closer to what I want to grow in"))
+        elif self.profile.skills or self.profile.headline:
+            focus = _join(self.profile.skills[:3]) or lower_first(self.profile.headline)
+            lines.append(sentence(f"I am looking for work where I keep growing in {focus}"))
+        if plan.skills and role is not None and role.title and role.employer:
+            lines.append(sentence(f"I bring {_join(plan.skills)} from my work as {role.title} at {role.employer}"))
+        elif plan.skills:
+            lines.append(sentence(f"I bring {_join(plan.skills)}"))
+        if not lines:
+            lines.append("Answer from what genuinely draws you to this team, and back it with one thing you have done.")
         if option == "concise":
             return lines
         if plan.example is not None:
-            lines.append("Evidence: " + self._example_summary(plan.example, False))
+            lines.append("One example of how I work: " + self._example_summary(plan.example, False))
         if self.profile.summary:
-            lines.append(f"In my own words: {_sentence(_first_sentence(self.profile.summary))}")
-        if job and len(self._responsibility_matches(3)) > 1:
-            lines.append(_sentence(f"What I want to grow in: {_lower_first(self._responsibility_matches(3)[1])}"))
-        else:
-            lines.append("What I want to grow in: [the skill or scope you want next]")
-        if option == "deep_dive":
-            lines.append(self._key_points(plan))
+            lines.append(sentence(first_sentence(self.profile.summary)))
+        if len(duties) > 1:
+            lines.append(sentence(f"I would also like to grow in this part of the role: {lower_first(duties[1])}"))
+        if option == "deep_dive" and plan.backup is not None and not plan.backup.story.drafted:
+            lines.append("Another example: " + self._example_summary(plan.backup, False))
         return lines

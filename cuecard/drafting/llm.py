@@ -27,10 +27,12 @@ from cuecard.drafting.options import MAX_WORDS, TARGET_WORDS
 from cuecard.profile.models import CandidateContext
 
 STRUCTURE = {
-    "behavioral": "STAR, each part on its own line and labelled 'Situation:', 'Task:', 'Action:', 'Result:'",
-    "situational": "'Approach:' (what you would do, in order) then 'Reasoning:' (why)",
-    "technical": "'Definition:' then 'Example:' (from the candidate's own work) then 'Trade-off:'",
-    "cultural": "'Motivation:' tied to this company and this role, then 'Fit:' with evidence from the candidate's work",
+    "behavioral": "one real story from the material in STAR order (situation, task, action, result), "
+                  "one part per line, no labels",
+    "situational": "what you would do, in order, then why",
+    "technical": "what it is, how it works, when to use it and what it costs, then an example from the "
+                 "candidate's own work if the material has one (otherwise an example said as illustrative)",
+    "cultural": "motivation tied to this company and this role, then evidence from the candidate's work",
 }
 OPTION_STYLE = {
     "concise": "the core answer only, short enough to say in half a minute",
@@ -57,15 +59,34 @@ def material_summary(candidate: CandidateContext) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-def build_messages(question: str, qtype: str, option: str, candidate: CandidateContext, topic: str = "") -> list[dict]:
+def grounding_for(plan) -> str:
+    """The composer plan's retrieved cards and matched story, as reference notes for the prompt."""
+    if plan is None:
+        return ""
+    notes = []
+    retrieval = getattr(plan, "retrieval", None)
+    for card in (retrieval.cards if retrieval is not None else [])[:3]:
+        notes.append(f"Notes on {card.name}: {card.definition} {card.how_it_works} When to use: "
+                     f"{card.when_to_use} When not: {card.when_not_to_use} Trade-offs: {card.tradeoffs}")
+    example = getattr(plan, "example", None)
+    if example is not None and not example.from_achievement:
+        s = example.story
+        notes.append("Best-matching story of the candidate: " + " ".join(
+            filter(None, [s.title, s.situation, s.task, s.action, s.result])))
+    return "\n".join(notes)
+
+
+def build_messages(question: str, qtype: str, option: str, candidate: CandidateContext, topic: str = "",
+                   grounding: str = "") -> list[dict]:
     words = TARGET_WORDS.get(option, MAX_WORDS)
     system = (
         "You draft interview answers that the candidate will say in the first person. "
         "Use ONLY facts from the candidate material below: never invent employers, job titles, "
-        "dates, numbers, names or results. Where a fact is missing, write a short placeholder in "
-        "square brackets. Plain text, no markdown. "
+        "dates, numbers, names or results. Where a fact is missing, leave it out; never write "
+        "placeholders or brackets. Plain spoken sentences, no markdown, no labels. "
         f"Structure: {STRUCTURE.get(qtype, STRUCTURE['behavioral'])}. "
         f"Length: at most {words} words.\n\nCandidate material (JSON):\n{material_summary(candidate)}"
+        + (f"\n\nReference notes (accurate; ground the explanation in them):\n{grounding}" if grounding else "")
     )
     user = f"Interview question ({qtype}{', topic: ' + topic if topic else ''}): {question}\n" \
            f"Write {OPTION_STYLE.get(option, OPTION_STYLE['story'])}."
@@ -103,13 +124,14 @@ class LLMDrafter:
             logger.info(f"LLM warm-up request failed (drafting will still try): {e}")
 
     async def stream(
-        self, question: str, qtype: str, option: str, candidate: CandidateContext, topic: str = ""
+        self, question: str, qtype: str, option: str, candidate: CandidateContext, topic: str = "",
+        grounding: str = "",
     ) -> AsyncIterator[str]:
         """Text deltas of one draft. Raises ``LLMUnavailable`` before the first delta if the
         provider fails or is slower than the deadline. The caller closes the generator to
         stop early (word limit reached, question withdrawn)."""
         started = time.monotonic()
-        messages = build_messages(question, qtype, option, candidate, topic)
+        messages = build_messages(question, qtype, option, candidate, topic, grounding)
         words = TARGET_WORDS.get(option, MAX_WORDS)
         try:
             stream = await asyncio.wait_for(

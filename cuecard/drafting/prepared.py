@@ -27,6 +27,7 @@ import numpy as np
 
 from cuecard.drafting import semantic
 from cuecard.drafting.composer import Composer
+from cuecard.drafting.options import OPTIONS
 from cuecard.profile.models import CandidateContext
 
 BANK_PATH = Path(__file__).parent / "data" / "question_bank.json"
@@ -49,6 +50,7 @@ class PreparedQuestion:
     qtype: str
     topic: str = ""
     origin: str = "bank"  # bank | job | story
+    coverage: str = "full"  # the composer plan's coverage (none: no notes on the subject)
     drafts: dict[str, str] = field(default_factory=dict)
 
 
@@ -114,7 +116,9 @@ class PreparedAnswers:
         """Embed and draft every predicted question (blocking: run it in a thread)."""
         self._vectors = semantic.embed([q.text for q in self.questions])
         for q in self.questions:
-            q.drafts = self.composer.drafts(q.text, q.qtype, q.topic)
+            plan = self.composer.plan(q.text, q.qtype, q.topic)
+            q.drafts = {option: self.composer.render(plan, option) for option in OPTIONS}
+            q.coverage = plan.coverage
         self.ready = True
         return self
 

@@ -50,10 +50,11 @@ from cuecard.drafting.cache import (
     normalize_question,
 )
 from cuecard.drafting.composer import Composer
-from cuecard.drafting.llm import LLMDrafter, LLMUnavailable, llm_configured
+from cuecard.drafting.llm import LLMDrafter, LLMUnavailable, grounding_for, llm_configured
 from cuecard.drafting.options import MAX_WORDS, OPTIONS, enforce_word_limit, speaking_secs, word_count
 from cuecard.drafting.prepared import PreparedAnswers, PreparedMatch
 from cuecard.frames import QuestionFrame, StatusFrame, SuggestionFrame
+from cuecard.knowledge.retrieval import warm_up as knowledge_warm_up
 from cuecard.pipeline.context import SessionContext
 from cuecard.profile.models import CandidateContext
 
@@ -100,6 +101,10 @@ def prepared_for(candidate: CandidateContext) -> PreparedAnswers:
     return _remember(_PREPARED, key, PreparedAnswers(candidate, composer_for(candidate)).prepare())
 
 
+# A tentative question shorter than this is not drafted: "When will you…" says nothing yet.
+MIN_TENTATIVE_DRAFT_WORDS = 5
+
+
 def _chunks(text: str) -> list[str]:
     """Line-sized deltas for composer/prepared text (one labelled part per chunk)."""
     parts = re.split(r"(?<=\n)", text)
@@ -120,6 +125,7 @@ class AnswerDrafter(FrameProcessor):
         self._tasks: dict[str, asyncio.Task] = {}
         self._shown: dict[str, dict] = {}  # question_id -> {"prepared": text|None, "options": set}
         self._texts: dict[str, str] = {}  # question_id -> latest text, for follow-ups
+        self._pending: dict[str, str] = {}  # question_id -> subject key of the last tentative frame
 
     @classmethod
     def from_services(cls, services, context: SessionContext) -> "AnswerDrafter":
@@ -143,6 +149,7 @@ class AnswerDrafter(FrameProcessor):
     async def _prepare(self):
         try:
             started = time.monotonic()
+            await _in_thread(_PREPARE_THREAD, knowledge_warm_up)
             await self._composer()
             self._prepared = await _in_thread(_PREPARE_THREAD, prepared_for, self.context.candidate)
             logger.info(f"Prepared {len(self._prepared.questions)} likely questions "
@@ -178,29 +185,49 @@ class AnswerDrafter(FrameProcessor):
         return f"{previous} {q.text}" if previous else q.text
 
     async def _on_question(self, q: QuestionFrame):
-        if q.status != "withdrawn":
-            self._texts[q.question_id] = q.text
         if q.status == "withdrawn":
+            self._pending.pop(q.question_id, None)
             await self._withdraw(q)
             return
-        match = self._prepared_match(q.text, final=q.status != "tentative")
+        self._texts[q.question_id] = q.text
+        final = q.status != "tentative"
         shown = self._shown.get(q.question_id) or {}
-        if q.status == "tentative":
-            if match:
-                if shown.get("prepared") != match.question.text:
-                    await self._start(q, self._show_prepared(q, match))
-            elif shown.get("drafted") != normalize_question(self._draft_text(q)):
-                # Nothing prepared fits: the composer drafts the interim text right away
-                # (milliseconds, no provider call); the final text replaces it if it differs.
-                await self._start(q, self._draft(q, use_llm=False))
-            return
-        # confirmed
-        if self.llm is None:
-            if shown.get("prepared") and match and match.question.text == shown["prepared"]:
-                return  # the prepared answer shown early is the right one: keep it
-            if shown.get("drafted") == normalize_question(self._draft_text(q)):
-                return  # drafted from the same words while they were interim
-        await self._start(q, self._draft(q))
+        match = self._prepared_match(q.text, final=final)
+        if match:
+            key = "prepared:" + match.question.text
+        else:
+            plan = await self._plan(q)
+            if plan is None:
+                return
+            key = plan.key()
+        if shown.get("key") == key:
+            llm_to_come = final and self.llm is not None and not match and shown.get("source") != "llm"
+            if not llm_to_come:
+                return  # same subject as the draft on the page: it stays put
+        if not final:
+            # Stable before shown: a tentative question is drafted only when two interims in a
+            # row agree on its type and subject, and a subject we have no notes on waits for
+            # the final text (early words are the likeliest to be misheard or incomplete).
+            agreed = self._pending.get(q.question_id) == key
+            self._pending[q.question_id] = key
+            if not agreed or key.endswith(":none") or len(q.text.split()) < MIN_TENTATIVE_DRAFT_WORDS:
+                return
+        if match:
+            await self._start(q, self._show_prepared(q, match, key))
+        elif final and self.llm is not None:
+            await self._start(q, self._draft_then_llm(q, plan, key, composer_first=not shown))
+        else:
+            await self._start(q, self._draft(q, plan, key))
+
+    async def _plan(self, q: QuestionFrame):
+        try:
+            composer = await self._composer()
+            return await _in_thread(_DRAFT_THREAD, composer.plan, self._draft_text(q), q.type, q.topic)
+        except Exception as e:
+            logger.exception(f"Composer unavailable: {e}")
+            await self.push_frame(StatusFrame(state="drafting_failed", message=f"Could not draft an answer: {e}",
+                                              extra={"question_id": q.question_id}))
+            return None
 
     async def _finish_drafts(self, timeout: float = 15.0):
         if self._preparing is not None and not self._preparing.done():
@@ -256,51 +283,55 @@ class AnswerDrafter(FrameProcessor):
             question_id=q.question_id, option=option, text=text, done=True, source=source,
             word_count=word_count(text), speaking_secs=speaking_secs(text), extra=extra))
 
-    async def _show_prepared(self, q: QuestionFrame, match: PreparedMatch):
-        extra = {"prepared_question": match.question.text, "match": round(match.score, 3)}
+    async def _show_prepared(self, q: QuestionFrame, match: PreparedMatch, key: str):
+        extra = {"prepared_question": match.question.text, "match": round(match.score, 3),
+                 "coverage": match.question.coverage, "topic": match.question.topic}
         for option in OPTIONS:
             await self._emit_text(q, option, match.question.drafts[option], "prepared", extra)
-        self._shown[q.question_id].update(prepared=match.question.text, drafted=None)
+        self._shown[q.question_id].update(prepared=match.question.text, key=key, source="prepared")
 
-    async def _draft(self, q: QuestionFrame, use_llm: bool = True):
+    async def _draft(self, q: QuestionFrame, plan, key: str):
+        """The composer's drafts for ``plan`` (milliseconds, no provider call)."""
         version = self.context.candidate.version_key()
-        shown = self._shown.get(q.question_id)
-        if shown:
-            shown["prepared"] = None
-        if self.llm is not None and use_llm:
-            await self._draft_with_llm(q, version)
-            return
-        try:
-            composer = await self._composer()
-        except Exception as e:
-            logger.exception(f"Composer unavailable: {e}")
-            await self.push_frame(StatusFrame(state="drafting_failed", message=f"Could not draft an answer: {e}",
-                                              extra={"question_id": q.question_id}))
-            return
+        composer = await self._composer()
         text = self._draft_text(q)
         keys = {o: draft_key(text, q.type, o, version, "composer") for o in OPTIONS}
         cached = {o: await self.cache.get(k) for o, k in keys.items()}
         if all(cached.values()):
             drafts = {o: cached[o]["text"] for o in OPTIONS}
         else:
-            drafts = await _in_thread(_DRAFT_THREAD, composer.drafts, text, q.type, q.topic)
+            drafts = await _in_thread(_DRAFT_THREAD, lambda: {o: composer.render(plan, o) for o in OPTIONS})
             for o in OPTIONS:
                 await self.cache.set(keys[o], {"text": drafts[o], "source": "composer"})
-        extra = {"tentative": True} if q.status == "tentative" else {}
+        extra = {"coverage": plan.coverage, "topic": plan.topic_name}
+        if plan.retrieval is not None:
+            extra["cards"] = [c.id for c in plan.retrieval.cards]
+        if q.status == "tentative":
+            extra["tentative"] = True
         for option in OPTIONS:
             await self._emit_text(q, option, drafts[option], "composer", extra)
-        self._shown[q.question_id]["drafted"] = normalize_question(text)
+        self._shown[q.question_id].update(prepared=None, key=key, source="composer")
 
-    async def _draft_with_llm(self, q: QuestionFrame, version: str):
-        """All options stream concurrently; each falls back to the composer on its own."""
+    async def _draft_then_llm(self, q: QuestionFrame, plan, key: str, composer_first: bool):
+        """The composer's draft shows at once; the LLM's stream then replaces it in place."""
+        if composer_first:
+            await self._draft(q, plan, key)
+        await self._draft_with_llm(q, self.context.candidate.version_key(), plan, keep_composer=composer_first)
+        self._shown.setdefault(q.question_id, {"prepared": None, "options": set()}).update(key=key, source="llm")
+
+    async def _draft_with_llm(self, q: QuestionFrame, version: str, plan=None, keep_composer: bool = False):
+        """All options stream concurrently; each falls back to the composer on its own (or
+        keeps the composer's draft already on the page: ``keep_composer``)."""
         fell_back: list[str] = []
-        results = await asyncio.gather(*(self._llm_option(q, o, version, fell_back) for o in OPTIONS),
+        results = await asyncio.gather(*(self._llm_option(q, o, version, fell_back, plan, keep_composer)
+                                         for o in OPTIONS),
                                        return_exceptions=True)
         for option, result in zip(OPTIONS, results):
             if isinstance(result, Exception) and not isinstance(result, asyncio.CancelledError):
                 logger.exception(f"Drafting {option} failed: {result}")
 
-    async def _llm_option(self, q: QuestionFrame, option: str, version: str, fell_back: list[str]):
+    async def _llm_option(self, q: QuestionFrame, option: str, version: str, fell_back: list[str], plan=None,
+                          keep_composer: bool = False):
         text_asked = self._draft_text(q)
         key = draft_key(text_asked, q.type, option, version, "llm")
         cached = await self.cache.get(key)
@@ -309,7 +340,8 @@ class AnswerDrafter(FrameProcessor):
             return
         shown = self._shown.setdefault(q.question_id, {"prepared": None, "options": set()})
         text, first = "", True
-        stream = self.llm.stream(text_asked, q.type, option, self.context.candidate, q.topic)
+        stream = self.llm.stream(text_asked, q.type, option, self.context.candidate, q.topic,
+                                 grounding=grounding_for(plan))
         try:
             async for delta in stream:
                 if word_count(text + delta) > MAX_WORDS:
@@ -329,9 +361,13 @@ class AnswerDrafter(FrameProcessor):
                     message=f"The language model is unavailable ({e}); showing offline drafts.",
                     extra={"question_id": q.question_id, "llm_provider": self.llm.provider}))
             fell_back.append(option)
+            if keep_composer:
+                return  # the composer's draft for this question is on the page already
             composer = await self._composer()
-            draft = await _in_thread(_DRAFT_THREAD, composer.draft, text_asked, q.type, option, q.topic)
-            await self._emit_text(q, option, draft, "composer", {"fallback": True})
+            if plan is None:
+                plan = await _in_thread(_DRAFT_THREAD, composer.plan, text_asked, q.type, q.topic)
+            draft = await _in_thread(_DRAFT_THREAD, composer.render, plan, option)
+            await self._emit_text(q, option, draft, "composer", {"fallback": True, "coverage": plan.coverage})
             return
         except Exception as e:  # failed mid-stream: close with what the page already shows
             logger.warning(f"LLM stream for {option} broke off: {e}")

@@ -410,9 +410,11 @@ function renderSuggestion(ev) {
     q.el.querySelector(".options").append(opt);
     q.options.set(ev.option, opt);
   }
+  if (ev.coverage) q.el.querySelector(".qnotes").hidden = ev.coverage !== "none";
+  if (ev.topic) q.el.querySelector(".qtopic").textContent = `· ${ev.topic}`;
   const text = opt.querySelector(".option-text");
   if (text.isContentEditable) return;  // the user is editing: do not overwrite
-  if (ev.replaces) text.textContent = "";
+  if (ev.replaces) { text.textContent = ""; opt.classList.add("updated"); }
   // `text` is the whole option so far when present; else append the delta.
   if (ev.text) text.textContent = ev.text;
   else if (ev.delta) text.textContent += ev.delta;

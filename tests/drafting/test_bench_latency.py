@@ -55,7 +55,32 @@ def test_report_lines_and_last_line(capsys):
     assert "detected" in lines[0] and "-300 ms" in lines[0] and "prepared" in lines[0]
     assert "technical" in lines[1] and "+600 ms" in lines[1]
     assert "MISSED" in lines[2]  # withdrawn is not detected
-    assert lines[-1] == "end-of-question to first suggestion: p50 150 ms, p95 555 ms, detected 2/3"
+    assert lines[-1] == ("end-of-question to lasting draft: p50 150 ms, p95 555 ms, replaced 0.00 per question, "
+                         "detected 2/3")
+
+
+def test_lasting_draft_is_the_one_still_shown_after_the_question_not_the_first(capsys):
+    """A draft flashed early and replaced is not the answer the candidate used: the bench used
+    to report the first one (-2.3 s) while the usable draft came seconds after the question."""
+    rows = [{"start": 1.0, "end": 5.0, "text": "When will you use a heap?", "label": "technical"}]
+    q = lambda qid, status="confirmed": {  # noqa: E731
+        "type": "question", "question_id": qid, "start": 1.0, "end": 5.0, "status": status,
+        "question_type": "technical"}
+    s = lambda qid, at_text="x", **extra: {  # noqa: E731
+        "type": "suggestion", "question_id": qid, "option": "concise", "source": "composer", "text": at_text, **extra}
+    timeline = [
+        (2.6, q("a", "tentative")), (2.7, s("a")),                      # draft 1 (cultural guess)
+        (3.5, q("a", "withdrawn")), (3.5, s("a", "", withdrawn=True)),  # gone
+        (3.9, q("b", "tentative")), (4.0, s("b")),                      # draft 2
+        (4.5, s("b", "y", replaces=True)),                              # draft 3
+        (5.6, q("b")), (5.7, s("b", "z", replaces=True)),               # draft 4: the lasting one
+    ]
+    latency.report(rows, timeline, None)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert "first  -2300 ms" in lines[0] and "lasting   +700 ms" in lines[0] and "replaced 3" in lines[0]
+    assert lines[-2] == "end-of-question to first draft: p50 -2300 ms, p95 -2300 ms"
+    assert lines[-1] == ("end-of-question to lasting draft: p50 700 ms, p95 700 ms, replaced 3.00 per question, "
+                         "detected 1/1")
 
 
 @pytest.mark.slow
@@ -63,7 +88,7 @@ def test_bench_latency_on_the_committed_scenario(settings, capsys):
     """The full pipeline, real time, on the committed scenario (about 20 s)."""
     assert asyncio.run(latency.run(SCENARIO, llm_delay=None, cold=False, settings=settings)) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
-    assert last.startswith("end-of-question to first suggestion: p50 ")
+    assert last.startswith("end-of-question to lasting draft: p50 ")
     detected = int(last.rsplit("detected ", 1)[1].split("/")[0])
     assert detected >= 3, last
     assert "p50 nan" not in last  # suggestions reached the sink for the detected questions

@@ -26,31 +26,35 @@ def composer():
     return Composer(load_candidate())
 
 
-def test_behavioral_is_labelled_star_from_the_matching_story(composer):
+def test_behavioral_is_the_matching_story_in_star_order_without_labels(composer):
     story = composer.draft(QUESTIONS["behavioral"], "behavioral", "story")
-    labels = [line.split(":")[0] for line in story.splitlines()[:4]]
-    assert labels == ["Situation", "Task", "Action", "Result"]
-    assert "billing export" in story and "pilot" in story  # the disagreement story, not another
+    lines = story.splitlines()
+    assert "billing export" in lines[0]  # situation
+    assert lines[1].startswith("I had to")  # task
+    assert "pilot" in lines[2] and "launched" in lines[3]  # action, result
+    assert not any(re.match(r"^(Situation|Task|Action|Result):", line) for line in lines)
 
 
 def test_situational_gives_approach_then_reasoning(composer):
     text = composer.draft(QUESTIONS["situational"], "situational", "story")
     lines = text.splitlines()
-    assert lines[0].startswith("Approach: first I would talk privately and ask what is getting in the way")
-    assert lines[1].startswith("Reasoning:")
+    assert lines[0].startswith("First I would talk privately and ask what is getting in the way")
+    assert lines[1].startswith("I would do it in that order because")
 
 
-def test_technical_is_definition_example_tradeoff_with_own_work(composer):
+def test_technical_story_leads_with_own_work_then_explains_from_the_card(composer):
     text = composer.draft(QUESTIONS["technical"], "technical", "story")
-    labels = [line.split(":")[0] for line in text.splitlines()[:3]]
-    assert labels == ["Definition", "Example", "Trade-off"]
-    assert "cache" in text.splitlines()[0].lower()
-    assert "900 ms to 180 ms" in text  # the candidate's own caching result
+    lines = text.splitlines()
+    assert lines[0].startswith("In my work as Senior Backend Engineer at Fernhill Logistics")
+    assert "900 ms to 180 ms" in lines[0]  # the candidate's own caching result
+    assert "cach" in lines[1].lower()  # then what caching is, from the knowledge base
+    concise = composer.draft(QUESTIONS["technical"], "technical", "concise")
+    assert word_count(concise) <= 60 and "Fernhill" not in concise
 
 
 def test_cultural_ties_motivation_to_this_company_and_role(composer):
     text = composer.draft(QUESTIONS["cultural"], "cultural", "concise")
-    assert text.startswith("Motivation:")
+    assert text.startswith("What draws me to the Staff Platform Engineer role at Northwind Health")
     assert "Staff Platform Engineer" in text and "Northwind Health" in text
     assert "Fernhill Logistics" in text  # fit backed by the candidate's current role
 
@@ -75,9 +79,12 @@ def test_enforce_word_limit_cuts_at_a_sentence_end():
 
 
 def _allowed_vocabulary(candidate: CandidateContext, question: str) -> str:
-    """Everything the composer may quote: the material, the question, our own guidance data."""
+    """Everything the composer may quote: the material, the question, our own guidance data
+    and knowledge cards."""
+    from cuecard.eval.answers import knowledge_text
+
     guidance = json.dumps(json.loads((DATA_DIR / "key_points.json").read_text()))
-    return " ".join([candidate.model_dump_json(), question, guidance])
+    return " ".join([candidate.model_dump_json(), question, guidance, knowledge_text()])
 
 
 def _numbers(text: str) -> set[str]:
@@ -112,11 +119,47 @@ def test_never_invents_employers_titles_dates_or_numbers():
     # and, concretely: the sparse profile's draft names only its own employer and no result
     text = Composer(sparse).draft(QUESTIONS["behavioral"], "behavioral", "story")
     assert "Quillon" in text and "Fernhill" not in text and not _numbers(text)
-    assert "[" in text  # missing facts become prompts for the candidate, not inventions
 
 
-def test_empty_material_still_gives_structured_guidance_not_filler():
+SLOT = re.compile(r"\[[^\]]*\]|\{[^}]*\}|<[^>]+>")
+
+
+def test_no_fill_in_slot_ever_for_any_material_type_or_option():
+    """The page used to show "[one plain sentence on what <topic> is]" and "[the result you saw]"."""
+    sparse = CandidateContext(profile=Profile(roles=[Role(employer="Quillon", achievements=["Rewrote the billing job"])]))
+    drafted_only = CandidateContext(stories=[{"id": "d1", "title": "Rebuilt the ranking model…",
+                                              "action": "Rebuilt the ranking model", "drafted": True}])
+    questions = [*QUESTIONS.values(), "Explain quantum annealing schedules in photonic chips.",
+                 "What's the difference between a process and a thread?"]
+    for candidate in (CandidateContext(), sparse, drafted_only):
+        composer = Composer(candidate)
+        for question in questions:
+            for qtype in ("technical", "behavioral", "situational", "cultural"):
+                for option, text in composer.drafts(question, qtype).items():
+                    assert text.strip() and not SLOT.search(text), (qtype, option, text)
+
+
+def test_empty_material_gives_honest_guidance_and_says_coverage_none():
     composer = Composer(CandidateContext())
-    text = composer.draft(QUESTIONS["behavioral"], "behavioral", "story")
-    assert text.startswith("Situation: [")
-    assert "Points to land:" in text and "disagreement" in text  # theme-specific points
+    plan = composer.plan(QUESTIONS["behavioral"], "behavioral")
+    assert plan.coverage == "none"
+    text = composer.render(plan, "story")
+    assert "no story saved" in text and "disagreement" in text  # theme-specific points
+
+
+def test_unknown_technical_topic_says_so_and_asks_a_clarifying_question(composer):
+    plan = composer.plan("Explain quantum annealing schedules in photonic chips.", "technical")
+    assert plan.coverage == "none"
+    assert "could I check what you mean" in composer.render(plan, "concise")
+
+
+def test_reviewed_story_is_preferred_over_an_auto_drafted_one():
+    stories = [
+        {"id": "auto", "title": "Led a launch", "situation": "We had a launch with a product manager.",
+         "action": "Led the launch with the product manager", "drafted": True},
+        {"id": "mine", "title": "Disagreeing with a product manager on scope",
+         "situation": "Our product manager wanted to ship a feature early.",
+         "action": "I showed her the failing cases and proposed a pilot.", "result": "We shipped the pilot on time."},
+    ]
+    composer = Composer(CandidateContext(stories=stories))
+    assert composer.plan(QUESTIONS["behavioral"], "behavioral").example.story.id == "mine"

@@ -72,3 +72,13 @@ def test_links_resolve_and_contrasts_mostly_point_both_ways(cards):
 
 def test_the_cached_loader_sees_the_same_cards(cards):
     assert [c.id for c in all_cards()] == [c.id for c in cards]
+
+
+def test_a_name_or_alias_points_to_one_card(cards):
+    """Two cards sharing a phrase make retrieval pick by file order; allow only a handful."""
+    owners: dict[str, list[str]] = {}
+    for card in cards:
+        for phrase in card.phrases():
+            owners.setdefault(phrase, []).append(card.id)
+    shared = {p: ids for p, ids in owners.items() if len(ids) > 1}
+    assert len(shared) <= 5, shared

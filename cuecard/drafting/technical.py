@@ -1,0 +1,226 @@
+"""Spoken technical answers from concept cards and the candidate's own material.
+
+Shape of an answer: what it is → how it works → when to use it and what it costs → an example.
+The example is the candidate's own when their resume or stories mention the subject (the
+achievement as written, with the role it comes from), otherwise the card's illustrative
+example, which is said as one ("For example, …") and never claimed as the candidate's.
+
+The three options differ in what leads and how much is said:
+- ``concise`` (≤ 60 words): the definition and the core of how it works;
+- ``story``: the candidate's own example first, then the explanation; without an own example,
+  the explanation around the card's illustrative example;
+- ``deep_dive`` (≤ 225 words): every part, plus when not to use it and what it is often
+  compared with.
+
+Comparisons ("X vs Y") answer both cards side by side and say when to pick each; multi-part
+questions answer each part in the order asked. When no card matches (``coverage == "none"``)
+the draft says so honestly: a clarifying question to ask, and the candidate's closest
+experience as talking points — never a template with blanks.
+
+Decision: no fill-in slot ever reaches the page. Every sentence is either a card's sentence
+(written by the project), a fact copied from the candidate's material, or a fixed connective
+phrase; a part with nothing to say is left out rather than bracketed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cuecard.drafting.options import enforce_word_limit
+from cuecard.knowledge.cards import Card, cards_by_id, normalize_phrase
+from cuecard.knowledge.retrieval import Retrieval, subject_of
+
+CONCISE_WORDS = 60
+STORY_WORDS = 170
+DEEP_WORDS = 225
+
+# First words of an achievement that read as a past-tense action, so "I" can lead it.
+_PAST_VERBS = set("""built led ran wrote made drove grew cut won set took began brought chose
+found gave got kept lent met paid put sent shipped spent taught thought told understood rebuilt
+rewrote redesigned oversaw undertook""".split())
+
+
+@dataclass
+class Evidence:
+    """A line of the candidate's own material that shows the subject."""
+
+    sentence: str  # first person, as said
+    employer: str = ""
+    title: str = ""
+
+
+def first_sentence(text: str) -> str:
+    match = re.search(r"(?<=[.!?])\s", text.strip())
+    return text.strip()[: match.start()].strip() if match else text.strip()
+
+
+def sentence(text: str) -> str:
+    text = " ".join(text.split()).strip().rstrip(";,")
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
+
+
+def lower_first(text: str) -> str:
+    text = text.strip().rstrip(".")
+    first = text.split(" ", 1)[0] if text else ""
+    if len(first) > 1 and (first.isupper() or any(c.isupper() for c in first[1:])):
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def first_person(achievement: str) -> str:
+    """ "Cut p95 latency by 80%" → "I cut p95 latency by 80%." (as written otherwise)."""
+    text = achievement.strip().rstrip(".")
+    first = text.split(" ", 1)[0].lower() if text else ""
+    if first.endswith("ed") or first in _PAST_VERBS:
+        return sentence("I " + lower_first(text))
+    if first in {"i", "we"}:
+        return sentence(text)
+    return sentence(f"one thing I did there: {lower_first(text)}")
+
+
+def _named(card: Card, text: str) -> str:
+    """Card sentences often start "Use it when…" / "It…": in a contrast "it" is ambiguous."""
+    text = re.sub(r"^(Use|Choose|Pick|Reach for|Avoid|Skip) it\b", lambda m: f"{m.group(1)} {card.name}", text)
+    return re.sub(r"^It\b", card.name, text)
+
+
+def _mentions(text: str, phrases: list[str]) -> bool:
+    norm = f" {normalize_phrase(text)} "
+    return any(f" {p} " in norm for p in phrases if len(p) > 2)
+
+
+def find_evidence(card: Card, candidate) -> Evidence | None:
+    """The candidate's own line about this card (or a directly related one): a reviewed story
+    first, then a resume achievement. None when their material does not mention it."""
+    related = [card] + [cards_by_id()[i] for i in card.related if i in cards_by_id()][:3]
+    for subject in related:
+        phrases = subject.phrases()
+        for story in sorted(candidate.stories, key=lambda s: s.drafted):
+            if not story.action or story.drafted and not story.result:
+                continue
+            if _mentions(" ".join([story.title, story.action, story.result, " ".join(story.skills)]), phrases):
+                role = next((r for r in candidate.profile.roles
+                             if story.role_employer and r.employer.lower() == story.role_employer.lower()), None)
+                said = " ".join(filter(None, [sentence(first_sentence(story.action)),
+                                              sentence(first_sentence(story.result)) if story.result else ""]))
+                return Evidence(said, story.role_employer, role.title if role else "")
+        for role in candidate.profile.roles:
+            for achievement in role.achievements:
+                if _mentions(achievement, phrases):
+                    return Evidence(first_person(achievement), role.employer, role.title)
+    return None
+
+
+def _where(evidence: Evidence) -> str:
+    if evidence.title and evidence.employer:
+        return f"In my work as {evidence.title} at {evidence.employer}"
+    if evidence.employer:
+        return f"At {evidence.employer}"
+    return "In my own work"
+
+
+def _own_example(evidence: Evidence | None) -> str:
+    if evidence is None:
+        return ""
+    body = evidence.sentence
+    return f"{_where(evidence)}, {body[0].lower() + body[1:] if body[:2] != 'I ' else body}"
+
+
+def _single(card: Card, option: str, evidence: Evidence | None) -> list[str]:
+    how = card.how_it_works
+    own = _own_example(evidence)
+    if option == "concise":
+        return [card.definition, first_sentence(how)]
+    if option == "story":
+        if own:
+            return [own, card.definition, how, card.tradeoffs]
+        return [card.definition, how, card.example, _named(card, card.when_to_use)]
+    contrast = ""
+    others = [cards_by_id()[i] for i in card.contrasts if i in cards_by_id()]
+    if others:
+        contrast = f"It is often compared with {others[0].name}: {lower_first(others[0].definition)}."
+    return [card.definition, how, _named(card, card.when_to_use), _named(card, card.when_not_to_use),
+            card.tradeoffs, own or card.example, contrast]
+
+
+def _compare(a: Card, b: Card, option: str, evidence: Evidence | None) -> list[str]:
+    if option == "concise":
+        return [_short(a.definition, CONCISE_WORDS // 2), _short(b.definition, CONCISE_WORDS // 2)]
+    lines = [a.definition, b.definition,
+             f"The key difference is in how they work. {_named(a, first_sentence(a.how_it_works))} "
+             f"{_named(b, first_sentence(b.how_it_works))}",
+             _named(a, a.when_to_use), _named(b, b.when_to_use)]
+    own = _own_example(evidence)
+    if option == "story" and own:
+        return [own, *lines]
+    if option == "deep_dive":
+        lines += [a.tradeoffs, b.tradeoffs, own]
+    return lines
+
+
+def _short(text: str, budget: int) -> str:
+    """``text`` cut to its leading clauses that fit ``budget`` words (at least the first)."""
+    if len(text.split()) <= budget:
+        return text
+    clauses = re.split(r"(?<=,)\s+", text.rstrip("."))
+    kept = clauses[0]
+    for clause in clauses[1:]:
+        if len((kept + " " + clause).split()) > budget:
+            break
+        kept += " " + clause
+    return kept.rstrip(",;") + "."
+
+
+def _multi(cards: list[Card], option: str, evidence: Evidence | None) -> list[str]:
+    lines = []
+    budget = (CONCISE_WORDS - 4) // max(1, len(cards))
+    for i, card in enumerate(cards):
+        lead = "First, " if i == 0 else ("Then, " if i < len(cards) - 1 else "And finally, ")
+        body = _short(card.definition, budget) if option == "concise" else \
+            f"{card.definition} {first_sentence(card.how_it_works)}"
+        lines.append(lead + lower_first(body) + ".")
+        if option == "deep_dive":
+            lines.append(card.tradeoffs)
+    own = _own_example(evidence)
+    if option != "concise" and own:
+        lines.append(own)
+    return lines
+
+
+def _no_notes(question: str, option: str, closest: Evidence | None, skills: list[str]) -> list[str]:
+    subject = lower_first(subject_of(question)) or "this"
+    ask = f"Before I answer, could I check what you mean by {subject}: in general, or in a specific part of your system?"
+    lines = [ask]
+    own = _own_example(closest)
+    if own:
+        lines.append(f"The closest thing I have done: {lower_first(own)}")
+    if skills and option != "concise":
+        lines.append(f"Related experience I can speak to: {', '.join(skills[:3])}.")
+    if option == "deep_dive":
+        lines.append("I would then reason from first principles out loud: what the problem is, the simplest "
+                     "thing that works, and what it costs at scale.")
+    return lines
+
+
+def technical_lines(retrieval: Retrieval, option: str, candidate, *, closest: Evidence | None = None,
+                    skills: list[str] | None = None) -> list[str]:
+    """The sentences of one option (before the word limit)."""
+    cards = retrieval.cards
+    evidence = next((e for e in (find_evidence(c, candidate) for c in cards) if e), None)
+    if retrieval.mode == "none" or not cards:
+        return _no_notes(retrieval.question, option, closest, skills or [])
+    if retrieval.mode == "compare" and len(cards) >= 2:
+        return _compare(cards[0], cards[1], option, evidence)
+    if retrieval.mode == "multi" and len(cards) >= 2:
+        return _multi(cards, option, evidence)
+    return _single(cards[0], option, evidence)
+
+
+def technical_draft(retrieval: Retrieval, option: str, candidate, **kwargs) -> str:
+    limit = {"concise": CONCISE_WORDS, "story": STORY_WORDS}.get(option, DEEP_WORDS)
+    lines = [sentence(line) for line in technical_lines(retrieval, option, candidate, **kwargs) if line.strip()]
+    return enforce_word_limit("\n".join(lines), limit)

@@ -1,0 +1,288 @@
+"""Question → concept cards.
+
+Two ways in, in this order:
+
+1. **Names**: every card's name and aliases (normalized phrases) are looked up in the
+   question; longer phrases win over shorter ones they overlap ("binary search tree" over
+   "binary search"). A card whose name is an ordinary word (``common_word``, e.g. Go, Spark)
+   counts only when written with a capital letter inside the sentence or next to a word like
+   "language" or "framework".
+2. **Meaning**: when no name is found, the question's subject (lead-in stripped) is embedded
+   with the project's MiniLM model and compared with every card's name and definition; the
+   best card counts when its cosine clears ``MIN_SIMILARITY`` and beats the runner-up.
+
+The result also says how the question is built:
+- ``compare``: "X vs Y", "difference between X and Y", "X or Y, which…", "when would you
+  choose X and when Y" — the two cards are answered as a contrast;
+- ``multi``: several sentences or "and how/why…" parts naming different cards — each part
+  is answered in turn;
+- ``single``: one card; ``none``: nothing we have notes on.
+
+Decision: names before meaning. On questions that name their subject (most technical ones)
+the alias match is exact and costs microseconds; the embedding is the fallback for
+paraphrases ("how do you keep two services from double-charging a card" → idempotency).
+``MIN_SIMILARITY`` was set on the project's own technical questions written for tuning
+(``tests/fixtures/knowledge/tune_questions.txt``), never on an evaluation list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from cuecard.knowledge.cards import Card, all_cards, cards_by_id, normalize_phrase
+from cuecard.knowledge.vectors import card_vectors
+
+MIN_SIMILARITY = 0.46
+MAX_PHRASE_WORDS = 7
+_CONTEXT_WORDS = {"language", "framework", "library", "database", "engine", "tool", "platform",
+                  "programming", "runtime", "service", "protocol", "format", "using", "in", "with"}
+_COMPARE = re.compile(
+    r"\b(?:vs\.?|versus|difference|differences|differ|compare|compared|comparison|contrast|"
+    r"better than|instead of|rather than|or)\b|\bwhen would you (?:choose|use|pick)\b.*\bwhen\b",
+    re.IGNORECASE,
+)
+_LEADIN = re.compile(
+    r"^(?:(?:so|okay|ok|um|uh|right|alright|well|and|now|cool|great)[\s,]+)*"
+    r"(?:(?:how|what|why|when|where|which) (?:do|does|would|can|could|should|will) (?:you|i|we) )?"
+    r"(?:can you |could you |would you |please )?"
+    r"(?:explain|describe|tell me about|talk me through|walk me through|what is|what are|what's|"
+    r"how does|how do|how would you|define|why would you use|when would you use)?\s*",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Hit:
+    card: Card
+    score: float  # 1.0 for a name match, the cosine for a meaning match
+    how: str  # "name" | "meaning"
+    start: int = 0  # word position in the question (names only), for order
+    size: int = 0  # words in the matched phrase: a longer name is a more specific subject
+
+
+@dataclass
+class Retrieval:
+    question: str
+    mode: str  # single | compare | multi | none
+    hits: list[Hit] = field(default_factory=list)
+
+    @property
+    def cards(self) -> list[Card]:
+        return [h.card for h in self.hits]
+
+    @property
+    def coverage(self) -> str:
+        """What the page shows: "full" (notes on every subject named), "partial", "none"."""
+        if not self.hits:
+            return "none"
+        return "full" if all(h.how == "name" or h.score >= MIN_SIMILARITY + 0.1 for h in self.hits) else "partial"
+
+    def key(self) -> str:
+        """Identity of the subject, for telling whether a redraft changes the topic."""
+        return "+".join(sorted(h.card.id for h in self.hits)) or "none"
+
+
+@lru_cache(maxsize=1)
+def _phrase_index() -> tuple[dict[str, list[str]], int]:
+    """normalized phrase -> card ids (a phrase may name several cards, e.g. an acronym)."""
+    index: dict[str, list[str]] = {}
+    longest = 1
+    for card in all_cards():
+        for phrase in card.phrases():
+            if len(phrase) < 2 or phrase.split()[0] in _ARTICLES:
+                continue  # "a star" would fire on "a star schema"
+            for variant in _number_variants(phrase):
+                ids = index.setdefault(variant, [])
+                if card.id not in ids:
+                    ids.append(card.id)
+            longest = max(longest, len(phrase.split()))
+    return index, min(longest, MAX_PHRASE_WORDS)
+
+
+_ARTICLES = {"a", "an", "the"}
+
+
+def _number_variants(phrase: str) -> list[str]:
+    """The phrase, and its last word's other number ("closures" ↔ "closure"); not for short
+    acronyms ("os", "gas")."""
+    last = phrase.rsplit(" ", 1)[-1]
+    if len(last) <= 3 or not last.isalpha():
+        return [phrase]
+    if last.endswith("ies"):
+        other = last[:-3] + "y"
+    elif last.endswith(("ches", "shes", "sses", "xes")):
+        other = last[:-2]
+    elif last.endswith("s") and not last.endswith("ss"):
+        other = last[:-1]
+    elif last.endswith("y") and last[-2] not in "aeiou":
+        other = last[:-1] + "ies"
+    elif last.endswith(("ch", "sh", "ss", "x")):
+        other = last + "es"
+    else:
+        other = last + "s"
+    return [phrase, phrase[: len(phrase) - len(last)] + other]
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    """(normalized, as written) per word."""
+    out = []
+    for raw in re.findall(r"[A-Za-z0-9+#][A-Za-z0-9+#'.-]*", text):
+        raw = raw.rstrip(".'-")
+        norm = normalize_phrase(raw)
+        for i, part in enumerate(norm.split()):
+            out.append((part, raw if i == 0 else part))
+    return out
+
+
+def _common_word_ok(tokens: list[tuple[str, str]], start: int, end: int, subject_starts: set[int]) -> bool:
+    """An ordinary-word name ("closure", "Go", "boosting") counts when it is written as a name
+    (capital inside the sentence), sits next to "language"/"framework"…, or IS the subject
+    ("What is a closure?")."""
+    written = tokens[start][1]
+    capitalized = written[:1].isupper() and start > 0
+    nearby = {t for t, _ in tokens[max(0, start - 2):start]} | {t for t, _ in tokens[end:end + 2]}
+    return capitalized or bool(nearby & _CONTEXT_WORDS - {"in", "with", "using"}) or start in subject_starts
+
+
+def _subject_starts(text: str, words: list[str]) -> set[int]:
+    """Word positions where each part's subject begins ("what is a |deadlock"), articles skipped."""
+    starts, offset = set(), 0
+    for part in _parts(text) or [text]:
+        part_words = normalize_phrase(part).split()
+        subject = normalize_phrase(subject_of(part)).split()
+        start = offset + len(part_words) - len(subject)
+        while start < len(words) and words[start] in _ARTICLES:
+            start += 1
+        starts.add(start)
+        offset += len(part_words)
+    return starts
+
+
+def name_hits(text: str) -> list[Hit]:
+    """Cards named in ``text``, longest phrases first, without overlaps, in spoken order."""
+    index, longest = _phrase_index()
+    by_id = cards_by_id()
+    tokens = _tokens(text)
+    words = [t for t, _ in tokens]
+    subject_starts = _subject_starts(text, words)
+    taken = [False] * len(words)
+    found: list[Hit] = []
+    seen: set[str] = set()
+    for size in range(longest, 0, -1):
+        for start in range(0, len(words) - size + 1):
+            if any(taken[start:start + size]):
+                continue
+            phrase = " ".join(words[start:start + size])
+            ids = index.get(phrase)
+            if not ids:
+                continue
+            cards = [by_id[i] for i in ids]
+            cards = [c for c in cards if not c.common_word or normalize_phrase(c.name) != phrase
+                     or _common_word_ok(tokens, start, start + size, subject_starts)]
+            if not cards:
+                continue
+            for k in range(start, start + size):
+                taken[k] = True
+            card = cards[0]
+            if card.id not in seen:
+                seen.add(card.id)
+                found.append(Hit(card, 1.0, "name", start, size))
+    found += _common_words_beside(found, words, taken, index, by_id, seen)
+    return sorted(found, key=lambda h: h.start)
+
+
+def _common_words_beside(found, words, taken, index, by_id, seen) -> list[Hit]:
+    """Ordinary-word names of the same domain as a name already found ("bagging and boosting")."""
+    domains = {h.card.domain for h in found}
+    extra = []
+    for start, word in enumerate(words):
+        if taken[start] or not domains:
+            continue
+        for card_id in index.get(word, []):
+            card = by_id[card_id]
+            if card.common_word and card.domain in domains and card.id not in seen:
+                seen.add(card.id)
+                extra.append(Hit(card, 1.0, "name", start, 1))
+                break
+    return extra
+
+
+def _similarities(query: np.ndarray) -> np.ndarray:
+    what, solves = card_vectors()
+    return np.maximum(what @ query, solves @ query)
+
+
+def subject_of(question: str) -> str:
+    """The question without its spoken lead-in: what the embedding should compare."""
+    text = question.strip().rstrip("?.! ")
+    return _LEADIN.sub("", text, count=1).strip() or text
+
+
+def meaning_hits(text: str, limit: int = 2) -> list[Hit]:
+    """Cards whose meaning is closest to the subject of ``text`` (may be empty)."""
+    from cuecard.drafting import semantic
+
+    if not semantic.using_model():
+        return []  # the lexical fallback's scale is not calibrated for this
+    cards = all_cards()
+    if not cards:
+        return []
+    query = semantic.embed([subject_of(text)])[0]
+    scores = _similarities(query)
+    order = np.argsort(-scores)[: limit + 1]
+    best = float(scores[order[0]])
+    if best < MIN_SIMILARITY:
+        return []
+    return [Hit(cards[int(i)], float(scores[int(i)]), "meaning") for i in order[:limit]
+            if float(scores[int(i)]) >= max(MIN_SIMILARITY, best - 0.03)][:1]
+
+
+def _parts(question: str) -> list[str]:
+    """Sentences, and "…, and how/why/when…" clauses: the parts of a multi-part question."""
+    pieces = re.split(r"(?<=[?.!])\s+|,?\s+\band (?=(?:how|why|when|what|where|which)\b)", question)
+    return [p.strip() for p in pieces if p and len(p.split()) >= 2]
+
+
+def retrieve(question: str) -> Retrieval:
+    """The cards a technical question is about, and how to answer them together."""
+    hits = name_hits(question)
+    comparing = bool(_COMPARE.search(question))
+    if comparing and len(hits) >= 2:
+        return Retrieval(question, "compare", hits[:2])
+    if comparing and len(hits) == 1:
+        # "What's the difference between X and <something we did not catch by name>?"
+        other = [h for h in meaning_hits(question.replace(hits[0].card.name, " "), limit=3)
+                 if h.card.id != hits[0].card.id and h.card.id in hits[0].card.contrasts + hits[0].card.related]
+        if other:
+            return Retrieval(question, "compare", [hits[0], other[0]])
+    if len(hits) >= 2:
+        parts = _parts(question)
+        if len(parts) >= 2:
+            per_part = []
+            for part in parts:
+                named = name_hits(part)
+                if named and named[0].card.id not in {h.card.id for h in per_part}:
+                    per_part.append(named[0])
+            if len(per_part) >= 2:
+                return Retrieval(question, "multi", per_part[:3])
+        # One subject with context around it ("in Python, how do decorators work?"): the most
+        # specific name leads; languages and broad names follow as context.
+        ranked = sorted(hits, key=lambda h: (h.card.domain == "languages", -h.size, h.start))
+        return Retrieval(question, "single", ranked[:3])
+    if hits:
+        return Retrieval(question, "single", hits)
+    found = meaning_hits(question)
+    return Retrieval(question, "single" if found else "none", found)
+
+
+def warm_up() -> None:
+    """Build the name index and embed every card now (a few seconds), not on the first question."""
+    _phrase_index()
+    from cuecard.drafting import semantic
+
+    if semantic.using_model():
+        card_vectors()

@@ -1,0 +1,40 @@
+"""Question → cards: names and aliases first, meaning second; comparisons and multi-part."""
+
+from __future__ import annotations
+
+from cuecard.knowledge.retrieval import name_hits, retrieve
+
+
+def _names(retrieval):
+    return [c.name.lower() for c in retrieval.cards]
+
+
+def test_alias_and_misheard_name_find_the_card():
+    assert any("kubernetes" in n for n in _names(retrieve("So what does cooper netties do for you?")))
+    assert any("dijkstra" in n for n in _names(retrieve("How does dikestra find shortest paths?")))
+
+
+def test_comparison_retrieves_both_sides_or_the_comparison_card():
+    r = retrieve("What's the difference between TCP and UDP?")
+    assert {"tcp", "udp"} <= {w for n in _names(r) for w in n.split()}
+    r = retrieve("Bagging versus boosting: how do they differ?")
+    assert r.mode == "compare" and {"bagging", "boosting"} <= {w for n in _names(r) for w in n.split()}
+
+
+def test_multi_part_question_answers_each_part():
+    r = retrieve("What is a deadlock? And how does a mutex help?")
+    assert r.mode == "multi" and len(r.cards) == 2
+
+
+def test_common_word_card_needs_context():
+    assert not [h for h in name_hits("we should go to lunch and get some rest") if h.card.common_word]
+
+
+def test_paraphrase_falls_back_to_meaning():
+    r = retrieve("How do you keep one slow dependency from taking down every service that calls it?")
+    assert r.hits and r.hits[0].how == "meaning" and "circuit" in r.hits[0].card.name.lower(), r
+
+
+def test_nothing_known_says_none():
+    r = retrieve("Explain quantum annealing schedules in photonic chips.")
+    assert r.mode == "none" and r.coverage == "none"
