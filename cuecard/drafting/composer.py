@@ -131,7 +131,9 @@ class DraftPlan:
         if self.qtype == "technical":
             return self.retrieval.coverage if self.retrieval else "none"
         if self.qtype == "behavioral":
-            return "full" if self.example is not None else "none"
+            if self.example is None or self.example.from_achievement and self.example_score < STORY_MATCH_MIN:
+                return "none"
+            return "full"
         return "full"
 
     @property
@@ -149,7 +151,10 @@ class DraftPlan:
         elif self.qtype == "behavioral":
             subject = self.example.story.id if self.example else "none"
         else:
-            subject = (self.theme or {}).get("name", "") + "|" + (self.example.story.id if self.example else "")
+            # The approach (situational) and the motivation (cultural) carry these drafts; the
+            # supporting story beneath them may change as words arrive without being worth a
+            # redraft the candidate would see jump.
+            subject = (self.theme or {}).get("name", "") or "general"
         return f"{self.qtype}:{subject}"
 
 
@@ -337,6 +342,15 @@ class Composer:
         s, full = example.story, option != "concise"
         where = self._where(example)
         if example.from_achievement:
+            if plan.example_score < STORY_MATCH_MIN:
+                # Nothing on the resume is about this: say so rather than pass an unrelated
+                # achievement off as the answer; the closest one is a starting point.
+                lines = ["You have no story saved about this yet, so pick one real example of your own.",
+                         "The closest thing on your resume: " + lower_first(first_person(s.action))]
+                if option == "deep_dive":
+                    points = list((plan.theme or {}).get("points", [])) or guidance()["types"]["behavioral"]
+                    lines.append(sentence("A strong answer here: " + "; ".join(points[:3])))
+                return lines
             lines = [sentence(f"One example comes from my time {where}") if where else "",
                      first_person(s.action)]
         else:
@@ -351,8 +365,10 @@ class Composer:
         lines.append(self._job_link(plan))
         if option == "deep_dive" and plan.backup is not None and plan.backup.story.title \
                 and not plan.backup.story.drafted:
-            lines.append(f"If you would like another example, I can also talk about "
-                         f"{lower_first(plan.backup.story.title)}.")
+            backup = plan.backup
+            about = ("how " + lower_first(first_person(backup.story.action))) if backup.from_achievement \
+                else lower_first(backup.story.title)
+            lines.append(sentence(f"If you would like another example, I can also talk about {about}"))
         return lines
 
     # --- situational: approach and reasoning ----------------------------------------------------
@@ -421,7 +437,10 @@ class Composer:
         if plan.example is not None:
             lines.append("One example of how I work: " + self._example_summary(plan.example, False))
         if self.profile.summary:
-            lines.append(sentence(first_sentence(self.profile.summary)))
+            summary = first_sentence(self.profile.summary)
+            first = summary.split(" ", 1)[0].lower()
+            lines.append(sentence(summary if first in {"i", "i'm", "my", "over", "for", "with", "as"}
+                                  else f"In one line: {lower_first(summary)}"))
         if len(duties) > 1:
             lines.append(sentence(f"I would also like to grow in this part of the role: {lower_first(duties[1])}"))
         if option == "deep_dive" and plan.backup is not None and not plan.backup.story.drafted:

@@ -66,7 +66,7 @@ def sentence(text: str) -> str:
 def lower_first(text: str) -> str:
     text = text.strip().rstrip(".")
     first = text.split(" ", 1)[0] if text else ""
-    if len(first) > 1 and (first.isupper() or any(c.isupper() for c in first[1:])):
+    if first in {"I", "I'm", "I've", "I'd"} or len(first) > 1 and (first.isupper() or any(c.isupper() for c in first[1:])):
         return text
     return text[:1].lower() + text[1:]
 
@@ -138,12 +138,12 @@ def _single(card: Card, option: str, evidence: Evidence | None) -> list[str]:
     if option == "story":
         if own:
             return [own, card.definition, how, card.tradeoffs]
-        return [card.definition, how, card.example, _named(card, card.when_to_use)]
+        return [card.definition, how, card.example, card.when_to_use]
     contrast = ""
     others = [cards_by_id()[i] for i in card.contrasts if i in cards_by_id()]
     if others:
         contrast = f"It is often compared with {others[0].name}: {lower_first(others[0].definition)}."
-    return [card.definition, how, _named(card, card.when_to_use), _named(card, card.when_not_to_use),
+    return [card.definition, how, card.when_to_use, card.when_not_to_use,
             card.tradeoffs, own or card.example, contrast]
 
 
@@ -191,9 +191,16 @@ def _multi(cards: list[Card], option: str, evidence: Evidence | None) -> list[st
     return lines
 
 
+_NOT_A_SUBJECT = re.compile(r"^(?:do|does|did|if|you|your|i|we|they|it|is|are|was|that|this|to|be|have|had)\b", re.I)
+
+
 def _no_notes(question: str, option: str, closest: Evidence | None, skills: list[str]) -> list[str]:
-    subject = lower_first(subject_of(question)) or "this"
-    ask = f"Before I answer, could I check what you mean by {subject}: in general, or in a specific part of your system?"
+    subject = lower_first(subject_of(question))
+    if subject and len(subject.split()) <= 6 and not _NOT_A_SUBJECT.match(subject):
+        ask = (f"Before I answer, could I check what you mean by {subject}: in general, or in a specific "
+               f"part of your system?")
+    else:  # a long or garbled subject read back to the interviewer would sound odd
+        ask = "Before I answer, could you tell me a little more about the setting you have in mind?"
     lines = [ask]
     own = _own_example(closest)
     if own:

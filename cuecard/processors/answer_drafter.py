@@ -102,7 +102,7 @@ def prepared_for(candidate: CandidateContext) -> PreparedAnswers:
 
 
 # A tentative question shorter than this is not drafted: "When will you…" says nothing yet.
-MIN_TENTATIVE_DRAFT_WORDS = 5
+MIN_TENTATIVE_DRAFT_WORDS = 6
 
 
 def _chunks(text: str) -> list[str]:

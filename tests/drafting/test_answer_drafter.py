@@ -135,7 +135,7 @@ async def test_first_words_of_a_question_get_no_draft_and_an_unstable_type_waits
                                           confidence=0.85, status="tentative")
     down = await _run(AnswerDrafter(ctx), [
         t("When will you", "cultural"),
-        t("When will you use a cache", "cultural"),
+        t("When will you use a", "cultural"),
         t("When will you use a cache in front of", "technical"),
         t("When will you use a cache in front of a database", "technical"),
         QuestionFrame(question_id="q8", text="When will you use a cache in front of a database?",
