@@ -14,6 +14,7 @@ import soundfile as sf
 from aiohttp.test_utils import TestServer
 
 from cuecard.api.app import create_app
+from cuecard.api.keys import LIVE_SESSIONS, WARMUP
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -42,7 +43,7 @@ async def served(services, settings):
     app = create_app(settings, services)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
-    await app["warmup"]
+    await app[WARMUP]
     yield app, str(server.make_url("")).rstrip("/")
     await server.close()
 
@@ -140,7 +141,7 @@ async def test_page_shows_spoken_words_continues_mic_only_and_survives_reload(se
     from cuecard.api.webrtc_routes import end_live_session
 
     lines_before = await page.locator("#transcript li").count()
-    await end_live_session(app, app["live_sessions"][session_id])
+    await end_live_session(app, app[LIVE_SESSIONS][session_id])
     await page.wait_for_function(
         "document.getElementById('conn-state').textContent === 'dropped'", timeout=15_000
     )
@@ -150,7 +151,7 @@ async def test_page_shows_spoken_words_continues_mic_only_and_survives_reload(se
     await page.wait_for_function(
         "document.getElementById('conn-state').textContent === 'live'", timeout=20_000
     )
-    assert session_id in app["live_sessions"]
+    assert session_id in app[LIVE_SESSIONS]
 
 
 async def test_refused_microphone_says_what_to_do(base_url, launch):

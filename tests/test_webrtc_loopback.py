@@ -26,7 +26,8 @@ from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError
 from av import AudioFrame
 
-from cuecard.api.app import SERVICES, create_app
+from cuecard.api.app import create_app
+from cuecard.api.keys import LIVE_SESSIONS, SERVICES, WARMUP
 
 pytestmark = pytest.mark.slow
 
@@ -155,7 +156,7 @@ async def server(services, settings, loopback_ice):
     app = create_app(settings, services)
     test_server = TestServer(app, host="127.0.0.1")
     await test_server.start_server()
-    await app["warmup"]  # Whisper loaded and warmed before audio flows
+    await app[WARMUP]  # Whisper loaded and warmed before audio flows
     yield app, str(test_server.make_url("")).rstrip("/")
     await test_server.close()
 
@@ -201,7 +202,7 @@ async def test_two_tracks_give_role_labelled_transcripts_on_the_data_channel(ser
     answer = await client.join()
     session_id = answer["session_id"]
     assert answer["type"] == "answer" and answer["pc_id"]
-    assert session_id in app["live_sessions"]
+    assert session_id in app[LIVE_SESSIONS]
 
     per_role = {role: sum(1 for r, _, _ in lines if r == role) for role in ("candidate", "interviewer")}
 
@@ -259,7 +260,7 @@ async def test_two_tracks_give_role_labelled_transcripts_on_the_data_channel(ser
     )
 
     # The page closed: the session's runner ends, the session and its transcript stay.
-    assert await wait_for(lambda: session_id not in app["live_sessions"], 20)
+    assert await wait_for(lambda: session_id not in app[LIVE_SESSIONS], 20)
     async with aiohttp.ClientSession() as http:
         async with http.get(f"{url}/api/live/{session_id}/transcript") as response:
             body = await response.json()
@@ -279,7 +280,7 @@ async def test_drop_keeps_open_speech_and_rejoin_resumes_the_session(server, spe
     assert await wait_for(lambda: mic.finished, 15)
     # Drop the connection right as speech ends: the open segment must still be transcribed.
     await client.close()
-    assert await wait_for(lambda: session_id not in app["live_sessions"], 20)
+    assert await wait_for(lambda: session_id not in app[LIVE_SESSIONS], 20)
     async with aiohttp.ClientSession() as http:
         async with http.get(f"{url}/api/live/{session_id}/transcript") as response:
             body = await response.json()
@@ -306,7 +307,7 @@ async def test_drop_keeps_open_speech_and_rejoin_resumes_the_session(server, spe
     new = [e for _, e in rejoin.events if e["seq"] > last_seq]
     assert new and all("python" not in words(e["text"]) for e in new if e["type"] == "transcript")
     await rejoin.close()
-    assert await wait_for(lambda: session_id not in app["live_sessions"], 20)
+    assert await wait_for(lambda: session_id not in app[LIVE_SESSIONS], 20)
 
 
 async def test_page_messages_rename_speakers_on_the_live_session(server):
@@ -316,8 +317,8 @@ async def test_page_messages_rename_speakers_on_the_live_session(server):
     client.send({"type": "rename_speaker", "speaker": "Interviewer 1", "name": "Dana"})
     client.send({"type": "request_draft"})
     client.send({"type": "something_else"})
-    live = app["live_sessions"][session_id]
+    live = app[LIVE_SESSIONS][session_id]
     names = live.runner.context.settings_overrides
     assert await wait_for(lambda: names.get("speaker_names", {}).get("Interviewer 1") == "Dana", 5)
     await client.close()
-    assert await wait_for(lambda: session_id not in app["live_sessions"], 20)
+    assert await wait_for(lambda: session_id not in app[LIVE_SESSIONS], 20)

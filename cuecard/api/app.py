@@ -1,69 +1,63 @@
-"""The aiohttp application: web client, WebRTC signalling, REST API, health.
+"""The aiohttp application: web client, WebRTC signalling, REST API, meeting bots, health.
 
-Each feature lives in its own module with a ``setup(app)`` function that adds its routes;
-``create_app`` is the only place that lists them.
+``create_app`` only builds the application and calls each feature module's ``setup(app)`` in
+order; a module's ``setup`` adds its routes (REST ones through the ``ApiRoutes`` table, so they
+are in ``/api/openapi.json``) and, when it owns something with a lifetime, one
+``app.cleanup_ctx`` entry that creates it at start-up and releases it at clean-up.
+
+Decision (app state and start-up order):
+- Every piece of app state is a typed ``web.AppKey`` declared in ``cuecard.api.keys``, a module
+  that imports no route module. Modules share state through those keys instead of importing
+  each other (``webrtc_routes`` used to import ``SERVICES`` from here while this module imported
+  it: a cycle, held together by function-level imports). ``tests/api/test_import_graph.py``
+  keeps ``cuecard.api`` free of import cycles.
+- All start-up work is in cleanup contexts, never ``on_startup``/``on_shutdown``: aiohttp runs
+  them in the order they were added and unwinds them in reverse. So the order of the calls
+  below *is* the start-up order: ``core`` (store, event bus, Whisper) first because every later
+  step may use the store, and it is closed last, after live sessions and bots have ended and
+  saved their final state. Modules without resources only add routes; their position matters
+  only for middleware order (``auth`` adds the auth middleware inside the error middleware).
 """
 
 from __future__ import annotations
 
-import asyncio
-
 from aiohttp import web
 from loguru import logger
 
+from cuecard.api import (
+    auth,
+    bot_routes,
+    core,
+    events_ws,
+    exports,
+    openapi,
+    rest_banks,
+    rest_profile,
+    rest_sessions,
+    web_client_routes,
+    webrtc_routes,
+)
 from cuecard.api.errors import error_middleware
+from cuecard.api.keys import SETTINGS
 from cuecard.pipeline.services import Services
 from cuecard.settings import Settings
 
-SERVICES = web.AppKey("services", Services)
-
-
-async def health(request: web.Request) -> web.Response:
-    services = request.app[SERVICES]
-    return web.json_response(
-        {
-            "status": "ok",
-            "stt_model": services.settings.whisper_model,
-            "stt_loaded": services.engine.loaded,
-            "sessions_live": len(request.app.get("live_sessions", {})),
-        }
-    )
-
 
 def create_app(settings: Settings, services: Services | None = None) -> web.Application:
-    app = web.Application(
-        middlewares=[error_middleware], client_max_size=settings.max_upload_bytes
-    )
-    app["settings"] = settings
-
-    async def start(app: web.Application):
-        if services is None:
-            app[SERVICES] = await Services.create(settings)
-        else:
-            app[SERVICES] = services
-        # Load and warm Whisper in the background: the first transcript must not pay for it.
-        # (settings.warm_up_stt=False: API-only tests and tools never load the model.)
-        warm_up = app[SERVICES].engine.warm_up if settings.warm_up_stt else (lambda: None)
-        app["warmup"] = asyncio.get_running_loop().run_in_executor(None, warm_up)
-
-    async def stop(app: web.Application):
-        if services is None:
-            await app[SERVICES].close()
-
-    app.on_startup.append(start)
-    app.on_cleanup.append(stop)
-    app.router.add_get("/api/health", health)
-
-    from cuecard.api import webrtc_routes, web_client_routes
-
-    webrtc_routes.setup(app)
-    web_client_routes.setup(app)
-    from cuecard.api import rest  # REST API, live-events WebSocket, OpenAPI, /account
-
-    rest.setup(app)
-    from cuecard.api import bot_routes  # meeting bots: POST/GET/DELETE /api/bots
-
-    bot_routes.setup(app)
+    """``services``: shared ones the caller owns and closes (tests); otherwise the app's own."""
+    app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_upload_bytes)
+    app[SETTINGS] = settings
+    core.setup(app, services)  # store, event bus, Whisper (+ warm-up), /api/health
+    auth.setup(app)  # auth middleware, JWT secret, rate limiter, /api/auth/*
+    rest_sessions.setup(app)  # metrics cache, /api/sessions/*
+    exports.setup(app)
+    rest_profile.setup(app)
+    rest_banks.setup(app)  # installs the starter question bank
+    events_ws.setup(app)  # live events over a WebSocket
+    webrtc_routes.setup(app)  # live page signalling; ends live sessions at clean-up
+    bot_routes.setup(app)  # meeting bots; they leave their meetings at clean-up
+    openapi.setup(app)  # /api/openapi.json from the routes declared above, /api/docs
+    web_client_routes.setup(app)  # /, /account, /static/
     return app
 
 

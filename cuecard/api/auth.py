@@ -13,7 +13,7 @@ Auth model (decisions):
   store's ``revoked_tokens`` collection: shared by every process that shares the store.
 - The secret is ``settings.jwt_secret``, else a random 256-bit secret created once in
   ``<data_dir>/jwt_secret`` (mode 0600), so restarts and processes sharing the data dir agree.
-- The middleware sets ``request["user_id"]`` for every route (including ``/api/offer``) when the
+- The middleware sets ``request[USER_ID]`` for every route (including ``/api/offer``) when the
   token is valid, and leaves it unset otherwise.
 """
 
@@ -34,16 +34,16 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, ConfigDict, Field
 
 from cuecard.api.errors import ApiError
+from cuecard.api.keys import AUTH_ERROR, JWT_SECRET, RATE_LIMITER, SETTINGS, TOKEN_CLAIMS, USER_ID
 from cuecard.api.rest_common import INT, NUM, STR, ApiRoutes, obj, read_model, require_user, services
 from cuecard.settings import Settings
 from cuecard.store.base import Conflict, NotFound
+from cuecard.store.ratelimit import make_rate_limiter
 
 routes = ApiRoutes("auth")
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password, only for constant-time misses")
 ALGORITHM = "HS256"
-JWT_SECRET = web.AppKey("jwt_secret", str)
-RATE_LIMITER = web.AppKey("rate_limiter", object)
 AUTH_WINDOW_SECS = 60  # settings.auth_rate_limit_per_minute counts attempts per this window
 
 
@@ -146,15 +146,15 @@ async def auth_middleware(request: web.Request, handler):
         try:
             claims = await _claims_of(request, token, "access")
         except ApiError as e:
-            request["auth_error"] = json.loads(e.text)["error"]["message"]
+            request[AUTH_ERROR] = json.loads(e.text)["error"]["message"]
         else:
-            request["user_id"] = claims["sub"]
-            request["token_claims"] = claims
+            request[USER_ID] = claims["sub"]
+            request[TOKEN_CLAIMS] = claims
     return await handler(request)
 
 
 async def rate_limit(request: web.Request, what: str):
-    settings = request.app["settings"]
+    settings = request.app[SETTINGS]
     key = f"auth:{what}:{request.remote}"
     if not await request.app[RATE_LIMITER].hit(key, settings.auth_rate_limit_per_minute, AUTH_WINDOW_SECS):
         raise ApiError(429, "rate_limited", f"too many {what} attempts; try again in a minute")
@@ -179,7 +179,7 @@ def _user_view(user: dict) -> dict:
 
 
 def _tokens(request: web.Request, user: dict) -> dict:
-    settings = request.app["settings"]
+    settings = request.app[SETTINGS]
     secret = request.app[JWT_SECRET]
     access, _ = issue(secret, user["id"], "access", settings.access_token_ttl_secs)
     refresh, _ = issue(secret, user["id"], "refresh", settings.refresh_token_ttl_secs)
@@ -239,7 +239,7 @@ async def logout(request: web.Request) -> web.Response:
     user_id = require_user(request)
     body = await read_model(request, LogoutBody)
     store = services(request).store
-    claims = request["token_claims"]
+    claims = request[TOKEN_CLAIMS]
     await store.revoke_token(claims["jti"], claims["exp"])
     if body.refresh_token:
         try:
@@ -268,6 +268,22 @@ async def delete_me(request: web.Request) -> web.Response:
     if not await _verify(user["password_hash"], body.password):
         raise ApiError(401, "invalid_credentials", "password is wrong", "password")
     await store.delete_user(user_id)
-    claims = request["token_claims"]
+    claims = request[TOKEN_CLAIMS]
     await store.revoke_token(claims["jti"], claims["exp"])
     return web.Response(status=204)
+
+
+def setup(app: web.Application):
+    """The auth middleware (after the error middleware), the JWT secret, the rate limiter and
+    the ``/api/auth`` routes."""
+    app.middlewares.append(auth_middleware)
+
+    async def secret_and_limiter(app: web.Application):
+        settings = app[SETTINGS]
+        app[JWT_SECRET] = load_secret(settings)
+        app[RATE_LIMITER] = make_rate_limiter(settings.redis_url)
+        yield
+        await app[RATE_LIMITER].close()
+
+    app.cleanup_ctx.append(secret_and_limiter)
+    routes.setup(app)

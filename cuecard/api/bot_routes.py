@@ -28,6 +28,7 @@ from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field
 
 from cuecard.api.errors import ApiError, bad_request
+from cuecard.api.keys import BOT_TASKS, BOTS
 from cuecard.api.rest_common import (
     BOOL,
     NUM,
@@ -46,8 +47,6 @@ from cuecard.api.rest_common import (
 from cuecard.store.base import NotFound
 from cuecard.transports.meeting_bot import MeetingBot, UnsupportedMeeting
 
-BOTS = web.AppKey("bots", dict)
-BOT_TASKS = web.AppKey("bot_tasks", dict)
 LEAVE_WAIT_SECS = 10.0
 
 routes = ApiRoutes("bots")
@@ -175,11 +174,12 @@ async def delete_bot(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application):
-    app[BOTS] = {}
-    app[BOT_TASKS] = {}
-
-    async def leave_all(app: web.Application):
-        # Server shutdown: every bot leaves its meeting and releases its browser.
+    async def live_bots(app: web.Application):
+        app[BOTS] = {}
+        app[BOT_TASKS] = {}
+        yield
+        # Server shutdown: every bot leaves its meeting and releases its browser (before the
+        # store closes: its last state is saved).
         for bot in app[BOTS].values():
             bot.request_leave()
         tasks = [t for t in app[BOT_TASKS].values() if not t.done()]
@@ -189,5 +189,5 @@ def setup(app: web.Application):
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
 
-    app.on_shutdown.append(leave_all)
+    app.cleanup_ctx.append(live_bots)
     routes.setup(app)

@@ -61,3 +61,7 @@ async def session_events(request: web.Request) -> web.StreamResponse:
             logger.warning(f"event stream of {session['id']} ended: {task.exception()!r}")
         await ws.close()
     return ws
+
+
+def setup(app: web.Application):
+    routes.setup(app)

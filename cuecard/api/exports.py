@@ -116,3 +116,7 @@ async def export(request: web.Request) -> web.Response:
     else:
         text = to_vtt(bundle["transcript"])
     return web.Response(text=text, content_type=FORMATS[fmt], charset="utf-8", headers=headers)
+
+
+def setup(app: web.Application):
+    routes.setup(app)

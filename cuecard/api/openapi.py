@@ -12,7 +12,9 @@ from pathlib import Path
 from aiohttp import web
 from pydantic import BaseModel
 
-from cuecard.api.rest_common import API_SPECS, ERROR_STATUSES, RouteSpec
+from cuecard.api.keys import API_SPECS
+from cuecard.api.rest_common import ERROR_STATUSES
+from cuecard.api.route_spec import RouteSpec
 
 WEB_CLIENT = Path(__file__).resolve().parent.parent / "web_client"
 ERROR = {
@@ -108,7 +110,8 @@ def build_document(specs: list[RouteSpec]) -> dict:
         "info": {
             "title": "Cuecard API",
             "version": "1.0",
-            "description": "Accounts, candidate material, sessions, question banks, exports and live events. "
+            "description": "Accounts, candidate material, sessions, question banks, exports, live events, "
+            "WebRTC signalling of the live page and meeting bots. "
             "Errors are JSON: {error: {code, message, field}}.",
         },
         "servers": [{"url": "/"}],
@@ -121,7 +124,7 @@ def build_document(specs: list[RouteSpec]) -> dict:
 
 
 async def openapi_json(request: web.Request) -> web.Response:
-    return web.json_response(build_document(request.app[API_SPECS]))
+    return web.json_response(build_document(request.app.get(API_SPECS, [])))
 
 
 async def docs_page(request: web.Request) -> web.FileResponse:

@@ -17,6 +17,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cuecard.api.errors import ApiError, bad_request
+from cuecard.api.keys import SERVICES
 from cuecard.api.rest_common import (
     INT,
     NUM,
@@ -250,3 +251,13 @@ async def search(request: web.Request) -> web.Response:
         raise bad_request("source must be all, builtin or own", "source")
     items, total = await services(request).store.search_bank_questions(owners, filters, text or None, limit, offset)
     return web.json_response(paged([question_view(q) for q in items], total, limit, offset))
+
+
+def setup(app: web.Application):
+    async def starter_bank(app: web.Application):
+        """Install (or refresh) the built-in starter bank; the store is open (``core`` runs first)."""
+        await install_starter_bank(app[SERVICES].store)
+        yield
+
+    app.cleanup_ctx.append(starter_bank)
+    routes.setup(app)

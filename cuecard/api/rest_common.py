@@ -10,36 +10,19 @@ checks the document against the real responses.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from cuecard.api.errors import ApiError, bad_request
+from cuecard.api.keys import API_SPECS, AUTH_ERROR, SERVICES, SETTINGS, USER_ID
+from cuecard.api.route_spec import Handler, RouteSpec
+from cuecard.pipeline.services import Services
 from cuecard.store.base import NotFound
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-API_SPECS = web.AppKey("api_specs", list)
-
 ERROR_STATUSES = (400, 401, 404, 405, 409, 413, 429)
-
-
-@dataclass
-class RouteSpec:
-    method: str
-    path: str
-    handler: Handler
-    summary: str
-    tag: str
-    body: type[BaseModel] | None = None
-    response: dict | None = None  # JSON schema of the success body (None = no body)
-    status: int = 200
-    auth: bool | str = True  # True: bearer token required; "optional": anonymous allowed
-    query: list[dict] = field(default_factory=list)  # OpenAPI parameter objects
-    upload: bool = False  # raw or multipart file body
-    content_type: str = "application/json"
-    extra_statuses: tuple[int, ...] = ()
+LOCAL_OWNER = "local"  # owner of sessions started on the live page without an account
 
 
 class ApiRoutes:
@@ -57,31 +40,27 @@ class ApiRoutes:
     def setup(self, app: web.Application):
         for spec in self.specs:
             app.router.add_route(spec.method, spec.path, spec.handler)
-        if API_SPECS not in app:
-            app[API_SPECS] = []
-        app[API_SPECS].extend(self.specs)
+        app.setdefault(API_SPECS, []).extend(self.specs)
 
 
 # --- request context -----------------------------------------------------------------------
 
 
-def services(request: web.Request):
-    from cuecard.api.app import SERVICES
-
+def services(request: web.Request) -> Services:
     return request.app[SERVICES]
 
 
 def require_user(request: web.Request) -> str:
-    user_id = request.get("user_id")
+    user_id = request.get(USER_ID)
     if user_id is None:
-        message = request.get("auth_error") or "a bearer access token is required"
+        message = request.get(AUTH_ERROR) or "a bearer access token is required"
         raise ApiError(401, "unauthorized", message, "Authorization")
     return user_id
 
 
 async def read_model(request: web.Request, model: type[BaseModel]):
     """The JSON body validated by ``model``: 413 over ``max_body_bytes``, 400 naming the field."""
-    limit = request.app["settings"].max_body_bytes
+    limit = request.app[SETTINGS].max_body_bytes
     if request.content_length is not None and request.content_length > limit:
         raise ApiError(413, "too_large", f"request body is larger than {limit} bytes")
     raw = await read_bounded(request, limit)
@@ -108,9 +87,17 @@ async def read_bounded(request: web.Request, limit: int, field: str | None = Non
     return b"".join(chunks)
 
 
+def field_path(loc: tuple) -> str | None:
+    """``("candidates", 0, "sdp_mid")`` → ``"candidates[0].sdp_mid"``."""
+    where = ""
+    for part in loc:
+        where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
+    return where or None
+
+
 def validation_error(e: ValidationError) -> ApiError:
     first = e.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or None
+    where = field_path(first["loc"])
     return bad_request(f"{where}: {first['msg']}" if where else first["msg"], where)
 
 
@@ -140,7 +127,14 @@ def not_found(message: str, field: str | None = None) -> ApiError:
 
 
 async def owned_session(request: web.Request, user_id: str, session_id: str | None = None) -> dict:
-    """The session (in the path by default) if it is the user's; 404 otherwise (never says whose)."""
+    """The session (in the path by default) if it belongs to ``user_id``; else 404, the same as
+    for a missing one, so other users' session ids cannot be probed (never says whose).
+
+    The one ownership rule of the API: the stored ``user_id`` must equal the caller's exactly.
+    The anonymous live page is the caller ``LOCAL_OWNER``; it owns the sessions it started
+    (stored with ``user_id="local"``), never a session stored without an owner (replays,
+    command-line bots) nor anyone else's.
+    """
     session_id = session_id or request.match_info["session_id"]
     try:
         session = await services(request).store.get_session(session_id)

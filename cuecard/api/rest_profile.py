@@ -22,8 +22,8 @@ from aiohttp import web
 from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from cuecard.pipeline.context import load_candidate
 from cuecard.api.errors import ApiError, bad_request
+from cuecard.api.keys import SETTINGS
 from cuecard.api.rest_common import (
     ANY_OBJ,
     BOOL,
@@ -44,6 +44,7 @@ from cuecard.api.rest_common import (
     services,
     validation_error,
 )
+from cuecard.pipeline.context import load_candidate
 from cuecard.profile.models import Job, Profile, Story
 from cuecard.store.base import NotFound
 
@@ -214,7 +215,7 @@ async def delete_profile(request: web.Request) -> web.Response:
 
 async def _read_upload(request: web.Request) -> tuple[bytes, str]:
     """(data, filename) from a multipart ``file`` field or a raw body with ``?filename=``."""
-    limit = request.app["settings"].max_upload_bytes
+    limit = request.app[SETTINGS].max_upload_bytes
     if request.content_length is not None and request.content_length > limit:
         raise ApiError(413, "too_large", f"upload is larger than {limit} bytes", "file")
     if request.content_type.startswith("multipart/"):
@@ -333,3 +334,7 @@ async def audit_log(request: web.Request) -> web.Response:
     items = await store.list_audit(user_id, limit, offset)
     return web.json_response(paged([public(i, ("user_id",)) for i in items],
                                    await store.count_owned("audit", user_id), limit, offset))
+
+
+def setup(app: web.Application):
+    routes.setup(app)

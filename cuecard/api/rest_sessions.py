@@ -24,10 +24,12 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cuecard.api.errors import ApiError
+from cuecard.api.keys import AUTH_ERROR, CACHE, SETTINGS, USER_ID
 from cuecard.api.rest_common import (
     ANY_OBJ,
     BOOL,
     INT,
+    LOCAL_OWNER,
     NUM,
     PAGE_PARAMS,
     STR,
@@ -42,10 +44,9 @@ from cuecard.api.rest_common import (
     require_user,
     services,
 )
+from cuecard.store.cache import make_cache
 
 routes = ApiRoutes("sessions")
-LOCAL_OWNER = "local"  # owner of sessions started on the live page without an account
-CACHE = web.AppKey("cache", object)
 
 STATES = ("pending", "active", "paused", "completed")
 TRANSITIONS = {  # action: (allowed from, to)
@@ -268,9 +269,9 @@ async def feedback(request: web.Request) -> web.Response:
     """The live page posts feedback without a token: its sessions belong to the anonymous owner
     ``local`` (the WebRTC route's convention), so no token means "local" here — never anyone
     else's session. A token that is present but invalid still answers 401."""
-    if request.get("auth_error"):
+    if request.get(AUTH_ERROR):
         require_user(request)
-    session = await owned_session(request, request.get("user_id") or LOCAL_OWNER)
+    session = await owned_session(request, request.get(USER_ID) or LOCAL_OWNER)
     body = await read_model(request, FeedbackIn)
     record = await services(request).store.set_suggestion_feedback(
         session["id"], body.question_id, body.option, body.helpful
@@ -320,3 +321,14 @@ async def metrics(request: web.Request) -> web.Response:
         value = await compute_metrics(services(request).store, session)
         await cache.set(key, value, METRICS_TTL_SECS)
     return web.json_response(value)
+
+
+def setup(app: web.Application):
+    async def cache(app: web.Application):
+        """The metrics cache: Redis when configured (shared by all processes), else in memory."""
+        app[CACHE] = make_cache(app[SETTINGS].redis_url)
+        yield
+        await app[CACHE].close()
+
+    app.cleanup_ctx.append(cache)
+    routes.setup(app)

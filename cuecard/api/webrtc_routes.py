@@ -9,9 +9,16 @@
                       ``seq > after`` still in the event bus history is sent first).
 ``PATCH /api/offer``  ``{pc_id, candidates:[{candidate, sdp_mid, sdp_mline_index}]}``.
 ``GET /api/webrtc/config`` → ``{ice_servers}`` (``CUECARD_ICE_SERVERS``) for the page.
-``GET /api/live/{session_id}/transcript`` → ``{session_id, state, segments:[...]}`` from the
-                      store, for a page reload (no auth yet; the REST issue adds
-                      ``/api/sessions/...`` with users).
+``GET /api/live/{session_id}/transcript`` → ``{session_id, state, live, segments:[...]}``
+                      from the store, for a page reload.
+
+The four routes are declared in the same ``ApiRoutes`` table as the REST API (tag ``webrtc``),
+so ``/api/openapi.json`` documents them and the schemathesis test fuzzes them. Bodies are
+validated by the pydantic models below (errors name the field, e.g. ``candidates[0].sdp_mid``);
+what a model cannot say (the SDP's media layout, an ICE candidate line) is checked after it.
+Without a token the caller is the anonymous local owner (``LOCAL_OWNER``): the live page's
+sessions belong to it; with a valid token, to that user (``rest_common.owned_session``, the
+one ownership rule, decides rejoin and transcript access).
 
 Data channel messages from the page: ``{"type":"rename_speaker","speaker","name"}`` and
 ``{"type":"request_draft"}``; anything else is ignored with a log line.
@@ -30,49 +37,88 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
-from dataclasses import dataclass, field
+from typing import Literal
 
 from aiohttp import web
 from aiortc.sdp import SessionDescription, candidate_from_sdp
 from loguru import logger
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pipecat.transports.smallwebrtc.connection import SmallWebRTCConnection
 
 from cuecard import frames as cuecard_frames
-from cuecard.api.app import SERVICES
-from cuecard.api.errors import ApiError, bad_request, read_json
+from cuecard.api.errors import ApiError, bad_request
+from cuecard.api.keys import LIVE_SESSIONS, PEER_CONNECTIONS, SERVICES, USER_ID
+from cuecard.api.live_session import LiveSession
+from cuecard.api.rest_common import (
+    ANY_OBJ,
+    BOOL,
+    INT,
+    LOCAL_OWNER,
+    STR,
+    ApiRoutes,
+    obj,
+    owned_session,
+    read_model,
+)
+from cuecard.api.rest_sessions import SEGMENT
 from cuecard.pipeline.context import SessionClock, SessionContext, load_candidate
 from cuecard.pipeline.session import SessionRunner
-from cuecard.store.base import NotFound
 from cuecard.transports.webrtc import CuecardWebRTCTransport, EventOutbox, ice_servers_from
 
-LIVE_SESSIONS = "live_sessions"  # session_id -> LiveSession (health reports its size)
-PEER_CONNECTIONS = web.AppKey("peer_connections", dict)  # pc_id -> LiveSession
+routes = ApiRoutes("webrtc")
 END_TIMEOUT_SECS = 30.0
 MAX_SDP_CHARS = 200_000
 MAX_CANDIDATES = 200
+NOT_BLANK = r"\S"  # JSON Schema patterns are unanchored: at least one non-space character
 
 
-@dataclass
-class LiveSession:
-    session_id: str
-    connection: SmallWebRTCConnection
-    transport: CuecardWebRTCTransport
-    runner: SessionRunner
-    outbox: EventOutbox
-    ended: asyncio.Event = field(default_factory=asyncio.Event)
-    ending: bool = False
+# -- request and response schemas ------------------------------------------------------------
 
 
-# -- request parsing -----------------------------------------------------------------------
+class OfferIn(BaseModel):
+    """The browser's SDP offer; ``pc_id`` renegotiates a known connection, ``session_id``
+    rejoins a session (events with ``seq > after`` are replayed first)."""
+
+    model_config = ConfigDict(extra="ignore")
+    sdp: str = Field(min_length=1, max_length=MAX_SDP_CHARS, pattern=r"^\s*v=0",
+                     description="the SDP offer; its first media section must be the microphone's audio")
+    type: Literal["offer"]
+    pc_id: str | None = Field(default=None, pattern=NOT_BLANK)
+    session_id: str | None = Field(default=None, pattern=NOT_BLANK)
+    after: int | None = Field(default=0, ge=0, strict=True, description="the last seq the page saw")
+    restart_pc: bool = False
 
 
-def _optional_str(body: dict, name: str) -> str | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise bad_request(f"{name} must be a non-empty string", name)
-    return value
+class IceCandidateIn(BaseModel):
+    """One trickled ICE candidate; an empty ``candidate`` marks the end of candidates."""
+
+    model_config = ConfigDict(extra="ignore")
+    candidate: str | None = ""
+    sdp_mid: str | None = None
+    sdp_mline_index: int | None = Field(default=None, strict=True)
+
+    @model_validator(mode="after")
+    def _located(self):
+        if (self.candidate or "").strip() and self.sdp_mid is None and self.sdp_mline_index is None:
+            raise ValueError("sdp_mid or sdp_mline_index is required")
+        return self
+
+
+class CandidatesIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    pc_id: str = Field(pattern=NOT_BLANK)
+    candidates: list[IceCandidateIn] = Field(max_length=MAX_CANDIDATES)
+
+
+ANSWER = obj(("sdp", "type", "pc_id", "session_id"), sdp=STR, type={"type": "string", "enum": ["answer"]},
+             pc_id=STR, session_id=STR)
+CANDIDATES_ADDED = obj(("status", "added"), status={"type": "string", "enum": ["ok"]}, added=INT)
+LIVE_TRANSCRIPT = obj(("session_id", "state", "live", "segments"), session_id=STR,
+                      state={"type": ["string", "null"]}, live=BOOL, segments={"type": "array", "items": SEGMENT})
+WEBRTC_CONFIG = obj(("ice_servers",), ice_servers={"type": "array", "items": ANY_OBJ})
+
+
+# -- request checks a schema cannot express -------------------------------------------------
 
 
 def check_offer_media(sdp: str) -> None:
@@ -88,66 +134,26 @@ def check_offer_media(sdp: str) -> None:
         )
 
 
-def parse_offer(body: dict) -> dict:
-    sdp = body.get("sdp")
-    if not isinstance(sdp, str) or not sdp.strip():
-        raise bad_request("sdp is required: the browser's SDP offer", "sdp")
-    if len(sdp) > MAX_SDP_CHARS:
-        raise bad_request("sdp is too long", "sdp")
-    if not sdp.lstrip().startswith("v=0"):
-        raise bad_request("sdp is not a session description (must start with v=0)", "sdp")
-    if body.get("type") != "offer":
-        raise bad_request('type must be "offer"', "type")
-    after = body.get("after", 0)
-    if after is None:
-        after = 0
-    if isinstance(after, bool) or not isinstance(after, int) or after < 0:
-        raise bad_request("after must be a non-negative integer (the last seq seen)", "after")
-    offer = {
-        "sdp": sdp,
-        "type": "offer",
-        "pc_id": _optional_str(body, "pc_id"),
-        "session_id": _optional_str(body, "session_id"),
-        "after": after,
-        "restart_pc": bool(body.get("restart_pc", False)),
-    }
-    check_offer_media(sdp)
-    return offer
-
-
-def parse_candidates(body: dict) -> tuple[str, list]:
-    """``(pc_id, [RTCIceCandidate | None])``; ``None`` is an end-of-candidates marker."""
-    pc_id = _optional_str(body, "pc_id")
-    if pc_id is None:
-        raise bad_request("pc_id is required", "pc_id")
-    raw = body.get("candidates")
-    if not isinstance(raw, list) or len(raw) > MAX_CANDIDATES:
-        raise bad_request(f"candidates must be a list of at most {MAX_CANDIDATES}", "candidates")
+def ice_candidates(body: CandidatesIn) -> list:
+    """``[RTCIceCandidate | None]``; ``None`` is an end-of-candidates marker."""
     parsed = []
-    for i, item in enumerate(raw):
-        where = f"candidates[{i}]"
-        if not isinstance(item, dict):
-            raise bad_request("each candidate must be an object", where)
-        text = item.get("candidate") or ""
-        if not isinstance(text, str):
-            raise bad_request("candidate must be a string", f"{where}.candidate")
-        if not text.strip():
+    for i, item in enumerate(body.candidates):
+        text = (item.candidate or "").strip()
+        if not text:
             parsed.append(None)
             continue
-        mid, mline = item.get("sdp_mid"), item.get("sdp_mline_index")
-        if mid is not None and not isinstance(mid, str):
-            raise bad_request("sdp_mid must be a string", f"{where}.sdp_mid")
-        if mline is not None and (isinstance(mline, bool) or not isinstance(mline, int)):
-            raise bad_request("sdp_mline_index must be an integer", f"{where}.sdp_mline_index")
-        if mid is None and mline is None:
-            raise bad_request("sdp_mid or sdp_mline_index is required", where)
         try:
-            candidate = candidate_from_sdp(text.strip().removeprefix("candidate:"))
+            candidate = candidate_from_sdp(text.removeprefix("candidate:"))
         except Exception:
-            raise bad_request("candidate is not an ICE candidate line", f"{where}.candidate")
-        candidate.sdpMid, candidate.sdpMLineIndex = mid, mline
+            raise bad_request("candidate is not an ICE candidate line", f"candidates[{i}].candidate")
+        candidate.sdpMid, candidate.sdpMLineIndex = item.sdp_mid, item.sdp_mline_index
         parsed.append(candidate)
-    return pc_id, parsed
+    return parsed
+
+
+def caller(request: web.Request) -> str:
+    """The token's user, else the anonymous local owner (the live page without an account)."""
+    return request.get(USER_ID) or LOCAL_OWNER
 
 
 # -- data channel messages from the page -----------------------------------------------------
@@ -225,20 +231,20 @@ async def end_live_session(app: web.Application, live: LiveSession, state: str =
 
 
 async def start_live_session(
-    request: web.Request, offer: dict, session: dict, *, resumed: bool
+    request: web.Request, offer: OfferIn, session: dict, *, resumed: bool
 ) -> LiveSession:
     app = request.app
     services = app[SERVICES]
     session_id = session["id"]
     connection = SmallWebRTCConnection(ice_servers=ice_servers_from(services.settings.ice_servers))
     try:
-        await connection.initialize(sdp=offer["sdp"], type=offer["type"])
+        await connection.initialize(sdp=offer.sdp, type=offer.type)
     except Exception as e:
         await connection._close()
         raise bad_request(f"the SDP offer could not be used: {e}", "sdp", code="invalid_sdp")
 
     transport = CuecardWebRTCTransport(connection)
-    user_id = session.get("user_id") or "local"
+    user_id = session.get("user_id") or LOCAL_OWNER
     try:
         candidate = await load_candidate(
             services.store, user_id, (session.get("settings") or {}).get("job_id")
@@ -264,7 +270,7 @@ async def start_live_session(
 
     # Missed events first (a rejoin), then live ones: the outbox keeps the order.
     if resumed:
-        for event in await _bus_history(services.bus, session_id, offer["after"]):
+        for event in await _bus_history(services.bus, session_id, offer.after or 0):
             outbox.send(event)
 
     async def to_page(event: dict):
@@ -290,55 +296,47 @@ async def start_live_session(
 # -- handlers --------------------------------------------------------------------------------
 
 
+@routes.add("POST", "/api/offer", "WebRTC offer of the live page: answers with the SDP answer and the live "
+            "session (new, or rejoined with session_id; a known pc_id renegotiates)", body=OfferIn,
+            response=ANSWER, auth="optional")
 async def post_offer(request: web.Request) -> web.Response:
     app = request.app
-    offer = parse_offer(await read_json(request))
+    offer = await read_model(request, OfferIn)
+    check_offer_media(offer.sdp)
     services = app[SERVICES]
 
-    if offer["pc_id"] is not None and offer["pc_id"] in app[PEER_CONNECTIONS]:
-        live = app[PEER_CONNECTIONS][offer["pc_id"]]
+    if offer.pc_id is not None and offer.pc_id in app[PEER_CONNECTIONS]:
+        live = app[PEER_CONNECTIONS][offer.pc_id]
         try:
-            await live.connection.renegotiate(
-                sdp=offer["sdp"], type=offer["type"], restart_pc=offer["restart_pc"]
-            )
+            await live.connection.renegotiate(sdp=offer.sdp, type=offer.type, restart_pc=offer.restart_pc)
         except Exception as e:
             raise bad_request(f"the SDP offer could not be used: {e}", "sdp", code="invalid_sdp")
-        if live.connection.pc_id != offer["pc_id"]:  # restart_pc makes a new id
-            app[PEER_CONNECTIONS].pop(offer["pc_id"], None)
+        if live.connection.pc_id != offer.pc_id:  # restart_pc makes a new id
+            app[PEER_CONNECTIONS].pop(offer.pc_id, None)
             app[PEER_CONNECTIONS][live.connection.pc_id] = live
         return web.json_response({**live.connection.get_answer(), "session_id": live.session_id})
 
-    if offer["session_id"] is not None:
-        session = await owned_session(request, offer["session_id"], "no such session to rejoin")
+    if offer.session_id is not None:
+        session = await owned_session(request, caller(request), offer.session_id)
         previous = app[LIVE_SESSIONS].get(session["id"])
         if previous is not None:
             await end_live_session(app, previous)
         await services.store.update_session(session["id"], {"state": "active"})
     else:
         session = await services.store.create_session(
-            {"title": "Live interview", "source": "webrtc", "user_id": request.get("user_id", "local")}
+            {"title": "Live interview", "source": "webrtc", "user_id": caller(request)}
         )
 
-    live = await start_live_session(request, offer, session, resumed=offer["session_id"] is not None)
+    live = await start_live_session(request, offer, session, resumed=offer.session_id is not None)
     return web.json_response({**live.connection.get_answer(), "session_id": live.session_id})
 
 
-async def owned_session(request: web.Request, session_id: str, message: str) -> dict:
-    """The session if the caller owns it (a logged-in user, or the anonymous local user for
-    sessions started without a token); otherwise the same 404 as a missing one, so ids of
-    other users' sessions cannot be probed."""
-    try:
-        session = await request.app[SERVICES].store.get_session(session_id)
-    except NotFound:
-        session = None
-    if session is None or (session.get("user_id") or "local") != request.get("user_id", "local"):
-        raise ApiError(404, "not_found", message, "session_id")
-    return session
-
-
+@routes.add("PATCH", "/api/offer", "Trickle ICE: add the page's candidates to its peer connection",
+            body=CandidatesIn, response=CANDIDATES_ADDED, auth=False)
 async def patch_offer(request: web.Request) -> web.Response:
-    pc_id, candidates = parse_candidates(await read_json(request))
-    live = request.app[PEER_CONNECTIONS].get(pc_id)
+    body = await read_model(request, CandidatesIn)
+    candidates = ice_candidates(body)
+    live = request.app[PEER_CONNECTIONS].get(body.pc_id)
     if live is None:
         raise ApiError(404, "not_found", "no such peer connection", "pc_id")
     for candidate in candidates:
@@ -349,11 +347,13 @@ async def patch_offer(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "added": len(candidates)})
 
 
+@routes.add("GET", "/api/live/{session_id}/transcript", "The stored transcript of a live-page session, for a "
+            "reload (without a token: only sessions of the anonymous local owner)", response=LIVE_TRANSCRIPT,
+            auth="optional")
 async def get_live_transcript(request: web.Request) -> web.Response:
-    session_id = request.match_info["session_id"]
-    store = request.app[SERVICES].store
-    session = await owned_session(request, session_id, "no such session")
-    segments = await store.list_segments(session_id, limit=10_000)
+    session = await owned_session(request, caller(request))
+    session_id = session["id"]
+    segments = await request.app[SERVICES].store.list_segments(session_id, limit=10_000)
     return web.json_response(
         {
             "session_id": session_id,
@@ -364,6 +364,8 @@ async def get_live_transcript(request: web.Request) -> web.Response:
     )
 
 
+@routes.add("GET", "/api/webrtc/config", "ICE servers for the page's RTCPeerConnection", response=WEBRTC_CONFIG,
+            auth=False)
 async def get_webrtc_config(request: web.Request) -> web.Response:
     """ICE servers for the page's RTCPeerConnection (the same list the server uses).
     TURN credentials are necessarily visible to the page that uses them."""
@@ -371,17 +373,15 @@ async def get_webrtc_config(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application):
-    app[LIVE_SESSIONS] = {}
-    app[PEER_CONNECTIONS] = {}
-
-    async def end_all(app: web.Application):
+    async def live_sessions(app: web.Application):
+        app[LIVE_SESSIONS] = {}
+        app[PEER_CONNECTIONS] = {}
+        yield
+        # Server shutdown: flush and end every live session while the store is still open.
         await asyncio.gather(
             *(end_live_session(app, live) for live in list(app[LIVE_SESSIONS].values())),
             return_exceptions=True,
         )
 
-    app.on_shutdown.append(end_all)
-    app.router.add_post("/api/offer", post_offer)
-    app.router.add_patch("/api/offer", patch_offer)
-    app.router.add_get("/api/live/{session_id}/transcript", get_live_transcript)
-    app.router.add_get("/api/webrtc/config", get_webrtc_config)
+    app.cleanup_ctx.append(live_sessions)
+    routes.setup(app)

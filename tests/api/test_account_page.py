@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from cuecard.api.app import SERVICES
+from cuecard.api.keys import SERVICES
 
 pytestmark = pytest.mark.browser
 

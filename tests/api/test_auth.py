@@ -7,8 +7,9 @@ import jwt
 from aiohttp.test_utils import TestClient, TestServer
 
 from .conftest import api_settings
-from cuecard.api.app import SERVICES, create_app
-from cuecard.api.auth import JWT_SECRET, issue
+from cuecard.api.app import create_app
+from cuecard.api.auth import issue
+from cuecard.api.keys import JWT_SECRET, SERVICES
 
 
 async def error_of(response) -> dict:

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 
-from cuecard.api.app import SERVICES
-from cuecard.api.rest_common import API_SPECS
+import aioice.ice
+import pytest
+from aiortc import RTCPeerConnection
+
+from cuecard.api.keys import API_SPECS, SERVICES
 
 # A valid body per (method, path): B's request must fail for ownership, not for validation.
 BODIES = {
@@ -32,8 +35,21 @@ UNSCOPED = {
     ("GET", "/api/profile"), ("PUT", "/api/profile"), ("DELETE", "/api/profile"), ("POST", "/api/profile/resume"),
     ("GET", "/api/banks"), ("POST", "/api/banks"), ("GET", "/api/bank-questions"), ("GET", "/api/audit"),
     ("POST", "/api/bots"), ("GET", "/api/bots"),
+    ("GET", "/api/health"), ("GET", "/api/webrtc/config"), ("POST", "/api/offer"), ("PATCH", "/api/offer"),
 }
 MARKER = "ZEBRA-SECRET"  # appears in every piece of A's data
+
+
+@pytest.fixture
+async def rejoin_offer(monkeypatch):
+    """``body(session_id)``: a real WebRTC offer that rejoins ``session_id`` (the only way to
+    name a session on ``POST /api/offer``: a fake SDP is refused before the owner is checked)."""
+    monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda use_ipv4, use_ipv6: ["127.0.0.1"])
+    pc = RTCPeerConnection()
+    pc.addTransceiver("audio", direction="sendrecv")
+    await pc.setLocalDescription(await pc.createOffer())
+    yield lambda session_id: {"sdp": pc.localDescription.sdp, "type": "offer", "session_id": session_id}
+    await pc.close()
 
 
 async def make_a_data(a, store) -> dict:
@@ -115,7 +131,7 @@ async def test_b_cannot_reach_a_data_by_id(client, register):
     assert await snapshot(a, ids) == before
 
 
-async def test_b_lists_and_writes_do_not_touch_a(client, register):
+async def test_b_lists_and_writes_do_not_touch_a(client, register, rejoin_offer):
     a, b = await register(), await register()
     ids = await make_a_data(a, client.server.app[SERVICES].store)
     before = await snapshot(a, ids)
@@ -127,9 +143,13 @@ async def test_b_lists_and_writes_do_not_touch_a(client, register):
             body = {"notes": "B"} if path == "/api/attempts" else {"name": "B"}
         if path in ("/api/sessions", "/api/stories", "/api/jobs") and method == "POST":
             body = {"title": "B"}
+        if (method, path) == ("POST", "/api/offer"):  # rejoining A's session
+            body = rejoin_offer(ids["session_id"])
         r = await b.req(method, path, json=body)
         text = await r.text()
         assert r.status < 500 and MARKER not in text and a.id not in text, (method, path, r.status, text)
+        if (method, path) == ("POST", "/api/offer"):
+            assert r.status == 404 and (await r.json())["error"]["field"] == "session_id"
     r = await b.req("GET", "/api/bank-questions", params={"q": MARKER.lower()})
     assert (await r.json())["total"] == 0
     # B's attempt may not point at A's session either
@@ -157,17 +177,22 @@ async def test_b_cannot_change_the_builtin_bank(client, register):
     assert (await r.json())["question_count"] >= 30
 
 
-async def test_anonymous_requests_reach_nothing(client, register):
-    """Without a token every route answers 401 (or 404 for the live page's feedback route, which
-    only reaches sessions of the anonymous local owner) and nothing changes."""
+async def test_anonymous_requests_reach_nothing(client, register, rejoin_offer):
+    """Without a token every route answers 401 (or 404 for the live page's routes, which only
+    reach sessions of the anonymous local owner) and nothing changes. Routes without auth reach
+    no one's data: health, ICE servers, and trickle ICE (keyed by an unguessable pc_id)."""
     a = await register()
     ids = await make_a_data(a, client.server.app[SERVICES].store)
     before = await snapshot(a, ids)
-    open_routes = {("POST", "/api/auth/register"), ("POST", "/api/auth/login"), ("POST", "/api/auth/refresh")}
+    open_routes = {("POST", "/api/auth/register"), ("POST", "/api/auth/login"), ("POST", "/api/auth/refresh"),
+                   ("GET", "/api/health"), ("GET", "/api/webrtc/config"), ("PATCH", "/api/offer")}
+    assert open_routes == {(s.method, s.path) for s in client.server.app[API_SPECS] if s.auth is False}
     for spec in client.server.app[API_SPECS]:
         if (spec.method, spec.path) in open_routes:
             continue
         body = BODIES.get(spec.path, {"title": "anon", "name": "anon"}) if spec.method in ("POST", "PATCH", "PUT") else None
+        if (spec.method, spec.path) == ("POST", "/api/offer"):  # rejoining A's session
+            body = rejoin_offer(ids["session_id"])
         r = await client.request(spec.method, fill(spec.path, ids), json=body)
         expected = 404 if spec.auth == "optional" else 401
         assert r.status == expected, (spec.method, spec.path, r.status)
@@ -176,8 +201,6 @@ async def test_anonymous_requests_reach_nothing(client, register):
 
 
 async def test_live_page_feedback_on_local_sessions(client, register):
-    from cuecard.api.app import SERVICES
-
     store = client.server.app[SERVICES].store
     local = await store.create_session({"title": "Live interview", "source": "webrtc", "user_id": "local"})
     body = {"question_id": "q1", "option": 0, "helpful": True}

@@ -1,4 +1,4 @@
-"""The auth middleware sets request["user_id"] on every route (the WebRTC offer uses it as the
+"""The auth middleware sets request[USER_ID] on every route (the WebRTC offer uses it as the
 session owner) and leaves it unset without a valid token; the Redis cache and rate limiter
 against a real redis-server, and their in-process equivalents."""
 
@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from .conftest import api_settings
 from cuecard.api.app import create_app
+from cuecard.api.keys import USER_ID
 from cuecard.store.cache import MemoryCache, RedisCache
 from cuecard.store.ratelimit import MemoryRateLimiter, RedisRateLimiter
 
@@ -21,7 +22,7 @@ async def test_middleware_sets_user_on_non_api_routes(tmp_path):
     app = create_app(api_settings(tmp_path))
 
     async def probe(request):
-        return web.json_response({"user_id": request.get("user_id")})
+        return web.json_response({"user_id": request.get(USER_ID)})
 
     app.router.add_post("/probe", probe)
     async with TestClient(TestServer(app)) as c:

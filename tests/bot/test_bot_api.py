@@ -9,7 +9,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from meeting_double import LOOPBACK_WEBRTC_ARGS
 
-from cuecard.api.app import SERVICES, create_app
+from cuecard.api.app import create_app
+from cuecard.api.keys import SERVICES, SETTINGS
 from cuecard.transports.meeting_bot import bot as bot_module
 
 
@@ -108,7 +109,7 @@ async def test_bot_followed_and_ended_over_http(client, meeting):
     listed = await (await client.get("/api/bots", headers=auth)).json()
     assert [(b["id"], b["state"]) for b in listed["items"]] == [(bot_id, "ended")] and listed["total"] == 1
     assert (await (await client.get("/api/bots", headers=other)).json())["items"] == []
-    async with TestClient(TestServer(create_app(client.app["settings"], client.app[SERVICES]))) as restarted:
+    async with TestClient(TestServer(create_app(client.app[SETTINGS], client.app[SERVICES]))) as restarted:
         saved = await (await restarted.get(f"/api/bots/{bot_id}", headers=auth)).json()
         assert (saved["state"], saved["reason"], saved["session_id"]) == ("ended", "left_by_request", created["session_id"])
         assert "user_id" not in saved and {"launching", "in_call", "ended"} <= set(saved["timestamps"])

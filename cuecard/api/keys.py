@@ -1,0 +1,50 @@
+"""Every piece of the aiohttp application's state, as typed ``web.AppKey``s (the only place that
+declares them; no string keys). Who sets what:
+
+- ``SETTINGS``: ``create_app``, before any ``setup``.
+- ``SERVICES``, ``WARMUP``: ``core.setup`` (first cleanup context: everything after it may use them).
+- ``JWT_SECRET``, ``RATE_LIMITER``: ``auth.setup``.  ``CACHE``: ``rest_sessions.setup``.
+- ``API_SPECS``: every ``ApiRoutes.setup`` (the OpenAPI document's source).
+- ``LIVE_SESSIONS``, ``PEER_CONNECTIONS``: ``webrtc_routes.setup``.
+- ``BOTS``, ``BOT_TASKS``: ``bot_routes.setup``.
+
+Per-request state is typed the same way (``web.RequestKey``): the auth middleware sets
+``USER_ID`` and ``TOKEN_CLAIMS`` for a valid bearer token, ``AUTH_ERROR`` for an invalid one.
+
+This module imports no route module, so any module may import it without a cycle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aiohttp import web
+
+from cuecard.api.live_session import LiveSession
+from cuecard.api.route_spec import RouteSpec
+from cuecard.pipeline.services import Services
+from cuecard.settings import Settings
+from cuecard.store.cache import MemoryCache, RedisCache
+from cuecard.store.ratelimit import MemoryRateLimiter, RedisRateLimiter
+from cuecard.transports.meeting_bot import MeetingBot
+
+SETTINGS = web.AppKey("settings", Settings)
+SERVICES = web.AppKey("services", Services)
+WARMUP = web.AppKey[asyncio.Future[None]]("warmup")  # Whisper load + warm-up in a worker thread
+
+API_SPECS = web.AppKey[list[RouteSpec]]("api_specs")
+
+JWT_SECRET = web.AppKey("jwt_secret", str)
+RATE_LIMITER = web.AppKey[MemoryRateLimiter | RedisRateLimiter]("rate_limiter")
+CACHE = web.AppKey[MemoryCache | RedisCache]("cache")
+
+LIVE_SESSIONS = web.AppKey[dict[str, LiveSession]]("live_sessions")  # session_id -> LiveSession
+PEER_CONNECTIONS = web.AppKey[dict[str, LiveSession]]("peer_connections")  # pc_id -> LiveSession
+
+BOTS = web.AppKey[dict[str, MeetingBot]]("bots")  # bot id -> MeetingBot (this process's)
+BOT_TASKS = web.AppKey[dict[str, asyncio.Task[None]]]("bot_tasks")  # bot id -> its run() task
+
+USER_ID = web.RequestKey("user_id", str)  # the caller's account id
+TOKEN_CLAIMS = web.RequestKey[dict[str, Any]]("token_claims")  # the access token's claims
+AUTH_ERROR = web.RequestKey("auth_error", str)  # why the given token was refused
