@@ -63,13 +63,13 @@ def on_topic(question: str, text: str) -> bool:
 
     draft = f" {normalize_phrase(text)} "
     named = name_hits(question)
-    if named:
-        # A comparison must answer both sides; otherwise the most specific name the question
-        # says (the longest phrase) is its subject, the rest is context ("…in React").
-        key = named[:2] if COMPARE.search(question) and len(named) >= 2 else [max(named, key=lambda h: h.size)]
-        return all(_answers_card(h.card, draft, text) for h in key)
     wanted = _stems(subject_of(question))
-    return bool(wanted) and len(wanted & _stems(text)) >= max(1, len(wanted) // 2)
+    described = bool(wanted) and len(wanted & _stems(text)) >= max(1, len(wanted) // 2)
+    if named and COMPARE.search(question) and len(named) >= 2:
+        return all(_answers_card(h.card, draft, text) for h in named[:2])  # both sides
+    if named:  # a term the question names is explained, or the draft answers what it describes
+        return any(_answers_card(h.card, draft, text) for h in named) or described
+    return described
 
 
 COMPARE = re.compile(r"\b(?:vs\.?|versus|difference|differ|compare|compared)\b", re.IGNORECASE)

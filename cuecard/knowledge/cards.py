@@ -35,10 +35,13 @@ WORD_LIMITS = {"definition": 30, "how_it_works": 60, "when_to_use": 30, "when_no
 _NON_WORD = re.compile(r"[^a-z0-9+#]+")
 
 
+_ORDINAL = re.compile(r"\b([a-z]) th\b")
+
+
 def normalize_phrase(text: str) -> str:
     """Lower case, punctuation and hyphens as spaces: "B-Tree" and "b tree" are one phrase.
-    ``+`` and ``#`` stay (C++, C#)."""
-    return " ".join(_NON_WORD.sub(" ", text.lower()).split())
+    ``+`` and ``#`` stay (C++, C#); "k-th" and "kth" are one word."""
+    return _ORDINAL.sub(r"\1th", " ".join(_NON_WORD.sub(" ", text.lower()).split()))
 
 
 class Card(BaseModel):

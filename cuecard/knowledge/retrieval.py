@@ -247,12 +247,66 @@ def _parts(question: str) -> list[str]:
     return [p.strip() for p in pieces if p and len(p.split()) >= 2]
 
 
+_SIDES = re.compile(
+    r"(?:difference|differences|differ)\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)(?:[?.,]|\s+(?:and|in|when|why|how)\b|$)"
+    r"|(?P<c>[\w+#.-]+(?:\s+[\w+#.-]+){0,2})\s+(?:vs\.?|versus)\s+(?P<d>[\w+#.-]+(?:\s+[\w+#.-]+){0,2})",
+    re.IGNORECASE,
+)
+
+
+def _sides(question: str) -> list[str]:
+    """The two things a comparison question names, as said ("a mock", "a stub")."""
+    match = _SIDES.search(question)
+    if not match:
+        return []
+    sides = [match.group("a") or match.group("c"), match.group("b") or match.group("d")]
+    return [" ".join(w for w in normalize_phrase(s).split() if w not in _ARTICLES) for s in sides if s]
+
+
+@lru_cache(maxsize=1)
+def _name_words() -> list[tuple[str, Card]]:
+    return [(f" {normalize_phrase(c.name)} ", c) for c in all_cards()]
+
+
+def named_within(phrase: str) -> Hit | None:
+    """The card whose name contains ``phrase`` (or its other number) as whole words, shortest
+    name first: "mock" → "Mock object", "stable" → "Stable sorting"."""
+    if not phrase or len(phrase.split()) > 3:
+        return None
+    variants = [f" {v} " for v in _number_variants(phrase)]
+    found = [(len(name), card) for name, card in _name_words() if any(v in name for v in variants)]
+    if not found:
+        return None
+    return Hit(min(found, key=lambda f: f[0])[1], 0.9, "name", 0, len(phrase.split()))
+
+
+def _compare_pair(question: str, hits: list[Hit]) -> list[Hit]:
+    """The two sides of a comparison: a comparison card alone when there is one ("Liveness vs
+    readiness probes"), else the sides as said, else the two most specific names."""
+    for hit in hits:
+        if re.search(r"\s(?:vs\.?|versus)\s", hit.card.name):
+            return [hit]
+    pair = []
+    for side in _sides(question):
+        named = name_hits(side) or ([h] if (h := named_within(side)) else [])
+        if named and named[0].card.id not in {p.card.id for p in pair}:
+            pair.append(named[0])
+    if len(pair) == 2:
+        return pair
+    ranked = sorted(hits, key=lambda h: (h.card.domain == "languages", -h.size, h.start))[:2]
+    return sorted(ranked, key=lambda h: h.start)
+
+
 def retrieve(question: str) -> Retrieval:
     """The cards a technical question is about, and how to answer them together."""
     hits = name_hits(question)
     comparing = bool(_COMPARE.search(question))
-    if comparing and len(hits) >= 2:
-        return Retrieval(question, "compare", hits[:2])
+    if comparing:
+        pair = _compare_pair(question, hits)
+        if len(pair) == 1 and " vs" in pair[0].card.name.lower() or len(pair) == 1 and pair[0].card.name.lower().find(" versus ") > 0:
+            return Retrieval(question, "single", pair)
+        if len(pair) == 2:
+            return Retrieval(question, "compare", pair)
     if comparing and len(hits) == 1:
         # "What's the difference between X and <something we did not catch by name>?"
         other = [h for h in meaning_hits(question.replace(hits[0].card.name, " "), limit=3)
@@ -275,6 +329,10 @@ def retrieve(question: str) -> Retrieval:
         return Retrieval(question, "single", ranked[:3])
     if hits:
         return Retrieval(question, "single", hits)
+    subject = " ".join(w for w in normalize_phrase(subject_of(question)).split() if w not in _ARTICLES)
+    within = named_within(subject)
+    if within is not None:
+        return Retrieval(question, "single", [within])
     found = meaning_hits(question)
     return Retrieval(question, "single" if found else "none", found)
 
