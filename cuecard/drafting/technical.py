@@ -89,8 +89,26 @@ def _named(card: Card, text: str) -> str:
 
 
 def _mentions(text: str, phrases: list[str]) -> bool:
+    """A phrase as whole words; a long one-word phrase also by its stem ("idempotency" is
+    mentioned by "idempotent")."""
     norm = f" {normalize_phrase(text)} "
-    return any(f" {p} " in norm for p in phrases if len(p) > 2)
+    if any(f" {p} " in norm for p in phrases if len(p) > 2):
+        return True
+    stems = [p[:-2] for p in phrases if " " not in p and len(p) >= 9]
+    return any(f" {stem}" in norm for stem in stems)
+
+
+_VENDORS = {"apache", "amazon", "aws", "google", "microsoft", "azure", "the"}
+
+
+def _evidence_phrases(card: Card) -> list[str]:
+    """The card's phrases, plus its name without a vendor word: a resume says "Airflow", not
+    "Apache Airflow"."""
+    phrases = card.phrases()
+    words = normalize_phrase(card.name).split()
+    if len(words) > 1 and words[0] in _VENDORS:
+        phrases.append(" ".join(words[1:]))
+    return phrases
 
 
 def find_evidence(card: Card, candidate) -> Evidence | None:
@@ -98,14 +116,15 @@ def find_evidence(card: Card, candidate) -> Evidence | None:
     first, then a resume achievement. None when their material does not mention it."""
     related = [card] + [cards_by_id()[i] for i in card.related if i in cards_by_id()][:3]
     for subject in related:
-        phrases = subject.phrases()
+        phrases = _evidence_phrases(subject)
         for story in sorted(candidate.stories, key=lambda s: s.drafted):
             if not story.action or story.drafted and not story.result:
                 continue
             if _mentions(" ".join([story.title, story.action, story.result, " ".join(story.skills)]), phrases):
                 role = next((r for r in candidate.profile.roles
                              if story.role_employer and r.employer.lower() == story.role_employer.lower()), None)
-                said = " ".join(filter(None, [sentence(first_sentence(story.action)),
+                said = " ".join(filter(None, [sentence(first_sentence(story.situation)) if story.situation else "",
+                                              sentence(first_sentence(story.action)),
                                               sentence(first_sentence(story.result)) if story.result else ""]))
                 return Evidence(said, story.role_employer, role.title if role else "")
         for role in candidate.profile.roles:
@@ -117,17 +136,16 @@ def find_evidence(card: Card, candidate) -> Evidence | None:
 
 def _where(evidence: Evidence) -> str:
     if evidence.title and evidence.employer:
-        return f"In my work as {evidence.title} at {evidence.employer}"
+        return f"An example from my work as {evidence.title} at {evidence.employer}"
     if evidence.employer:
-        return f"At {evidence.employer}"
-    return "In my own work"
+        return f"An example from my work at {evidence.employer}"
+    return "An example from my own work"
 
 
 def _own_example(evidence: Evidence | None) -> str:
     if evidence is None:
         return ""
-    body = evidence.sentence
-    return f"{_where(evidence)}, {body[0].lower() + body[1:] if body[:2] != 'I ' else body}"
+    return f"{_where(evidence)}: {evidence.sentence}"
 
 
 def _single(card: Card, option: str, evidence: Evidence | None) -> list[str]:
@@ -202,10 +220,10 @@ def _no_notes(question: str, option: str, closest: Evidence | None, skills: list
     else:  # a long or garbled subject read back to the interviewer would sound odd
         ask = "Before I answer, could you tell me a little more about the setting you have in mind?"
     lines = [ask]
-    own = _own_example(closest)
-    if own:
-        lines.append(f"The closest thing I have done: {lower_first(own)}")
-    if skills and option != "concise":
+    if closest is not None:
+        at = f" at {closest.employer}" if closest.employer else ""
+        lines.append(f"The closest thing I have done was{at}: {closest.sentence}")
+    if skills and closest is not None and option != "concise":
         lines.append(f"Related experience I can speak to: {', '.join(skills[:3])}.")
     if option == "deep_dive":
         lines.append("I would then reason from first principles out loud: what the problem is, the simplest "

@@ -32,7 +32,9 @@ def _json_resume(data: dict) -> Profile:
     basics = data.get("basics") or {}
     skills: list[str] = []
     for entry in data.get("skills") or []:
-        for name in [entry.get("name", ""), *(entry.get("keywords") or [])]:
+        # "name" is often a group ("Web Development") when keywords list the skills themselves
+        keywords = entry.get("keywords") or []
+        for name in keywords or [entry.get("name", "")]:
             if name and name not in skills:
                 skills.append(name)
     roles = [Role(title=w.get("position", ""), employer=w.get("name", "") or w.get("company", ""),

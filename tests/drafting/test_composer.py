@@ -45,7 +45,7 @@ def test_situational_gives_approach_then_reasoning(composer):
 def test_technical_story_leads_with_own_work_then_explains_from_the_card(composer):
     text = composer.draft(QUESTIONS["technical"], "technical", "story")
     lines = text.splitlines()
-    assert lines[0].startswith("In my work as Senior Backend Engineer at Fernhill Logistics")
+    assert lines[0].startswith("An example from my work as Senior Backend Engineer at Fernhill Logistics: ")
     assert "900 ms to 180 ms" in lines[0]  # the candidate's own caching result
     assert "cach" in lines[1].lower()  # then what caching is, from the knowledge base
     concise = composer.draft(QUESTIONS["technical"], "technical", "concise")
