@@ -75,6 +75,9 @@ class MiniLMEncoder:
         # busy with speech recognition during a live session.
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        # No busy-waiting after a run: drafting embeds one sentence at a time, and a spinning
+        # thread would take CPU from the speech recognizer between questions.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(
             str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
         )
