@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     # points on one machine and +0.12 and +0.21 on another (5.32 % with 4 s, 5.11 % without).
     refine_context_secs: float = 0.0
     language: str = "en"
+    # Bias recognition of the interviewer's track with the session's vocabulary (job and
+    # profile skills, knowledge-base names): Whisper's prompt, Deepgram keyterms, Google
+    # phrase hints (cuecard/knowledge/vocabulary.py). The candidate's track is never biased.
+    stt_vocabulary_bias: bool = True
     # Ordered STT provider chain; the first healthy one is used (see issue on providers).
     stt_providers: list[str] = ["local"]
     # --- cloud STT providers (cuecard/processors/cloud_stt.py); used only when named above ---
@@ -90,6 +94,9 @@ class Settings(BaseSettings):
     # Cosine similarity to the nearest known voice under which a new speaker starts
     # (tuned on the AMI dev excerpts with `cuecard eval diarization`).
     diarize_threshold: float = 0.75
+    # The microphone is one speaker, "You", unless several people speak into it: then its track
+    # is split by voice too ("You", "Mic speaker 2", …). A session may set it in its settings.
+    mic_multiple_speakers: bool = False
 
     # --- question detection (cuecard/processors/question_detector.py) ----------------------------
     # A question is announced on interim text only above this confidence (then confirmed or

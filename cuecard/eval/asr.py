@@ -1,7 +1,10 @@
 """``cuecard eval asr MANIFEST.tsv``: WER and real-time factor of the replay path.
 
 Each file goes through the same pipeline as a live session (VAD segmentation, Whisper,
-refinement) as the candidate track. The transcript of a file is its final lines in time order
+refinement) as the candidate track; with ``CUECARD_EVAL_ROLE=interviewer`` (or ``args.role``)
+as the interviewer track, whose recognition is biased with the session vocabulary
+(``cuecard.knowledge.vocabulary``; the session has no job here, so only lines that sound
+technical get a prompt). The transcript of a file is its final lines in time order
 (a refined line replaces its live text, as it does on the page). WER uses jiwer after
 Whisper's English text normalizer on both sides; RTF = processing time / audio time.
 """
@@ -10,8 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import os
 import time
 from pathlib import Path
+from typing import Awaitable, Callable
 
 import jiwer
 from whisper_normalizer.english import EnglishTextNormalizer
@@ -40,45 +45,75 @@ def lines_text(events: list[dict], refined: bool = True) -> str:
     return " ".join(e["text"] for e in sorted(lines.values(), key=lambda e: e["start"]))
 
 
-async def _run(args) -> int:
+async def recognise(
+    manifest: Path,
+    rows: list[dict],
+    settings,
+    *,
+    role: str = CANDIDATE,
+    candidate=None,
+    realtime: bool = False,
+    on_file: Callable[[dict, list[dict]], Awaitable[None]],
+) -> tuple[float, float]:
+    """Replay each row's file through the live pipeline as ``role`` (a fresh session per file,
+    with ``candidate`` as its material) and call ``on_file(row, events)``. Returns (audio
+    seconds, processing seconds)."""
+    from cuecard.pipeline.context import SessionContext
     from cuecard.pipeline.replay import replay_tracks
     from cuecard.pipeline.services import Services
-    from cuecard.settings import Settings
     from cuecard.store.sqlite import SQLiteStore
     from cuecard.transports.replay import load_audio
+
+    if not realtime:
+        settings.interim_period_secs = 0  # nobody reads interims of a batch run
+    services = await Services.create(settings, store=SQLiteStore(":memory:"))
+    await asyncio.to_thread(services.engine.warm_up)
+    audio_secs = proc_secs = 0.0
+    try:
+        for i, row in enumerate(rows):
+            audio = load_audio(manifest.parent / row["file"])
+            context = None
+            if candidate is not None:
+                context = SessionContext(session_id=f"eval-{i}", candidate=candidate)
+            started = time.perf_counter()
+            events = await replay_tracks(
+                services, {role: audio}, realtime=realtime, persist=False, context=context
+            )
+            proc_secs += time.perf_counter() - started
+            audio_secs += len(audio) / SAMPLE_RATE
+            await on_file(row, events)
+    finally:
+        await services.close()
+    return audio_secs, proc_secs
+
+
+async def _run(args) -> int:
+    from cuecard.settings import Settings
 
     manifest = Path(args.manifest)
     rows = read_manifest(manifest, ("file", "transcript"))
     if args.limit:
         rows = rows[: args.limit]
-    settings = Settings()
-    if not args.realtime:
-        settings.interim_period_secs = 0  # nobody reads interims of a batch run
-    services = await Services.create(settings, store=SQLiteStore(":memory:"))
-    await asyncio.to_thread(services.engine.warm_up)
+    role = getattr(args, "role", None) or os.environ.get("CUECARD_EVAL_ROLE") or CANDIDATE
     norm = EnglishTextNormalizer()
     refs, hyps, live_hyps = [], [], []
-    audio_secs = proc_secs = 0.0
-    try:
-        for row in rows:
-            audio = load_audio(manifest.parent / row["file"])
-            started = time.perf_counter()
-            events = await replay_tracks(
-                services, {CANDIDATE: audio}, realtime=args.realtime, persist=False
-            )
-            proc_secs += time.perf_counter() - started
-            audio_secs += len(audio) / SAMPLE_RATE
-            ref, hyp = norm(row["transcript"]), norm(lines_text(events))
-            live = norm(lines_text(events, refined=False))
-            refs.append(ref)
-            hyps.append(hyp)
-            live_hyps.append(live)
-            wer = jiwer.wer(ref, hyp) if ref else float(bool(hyp))
-            live_wer = jiwer.wer(ref, live) if ref else float(bool(live))
-            print(f"{row['file']}\tWER {100 * wer:.1f}% (live {100 * live_wer:.1f}%)\t{hyp}", flush=True)
-    finally:
-        await services.close()
+
+    async def scored(row: dict, events: list[dict]):
+        ref, hyp = norm(row["transcript"]), norm(lines_text(events))
+        live = norm(lines_text(events, refined=False))
+        refs.append(ref)
+        hyps.append(hyp)
+        live_hyps.append(live)
+        wer = jiwer.wer(ref, hyp) if ref else float(bool(hyp))
+        live_wer = jiwer.wer(ref, live) if ref else float(bool(live))
+        print(f"{row['file']}\tWER {100 * wer:.1f}% (live {100 * live_wer:.1f}%)\t{hyp}", flush=True)
+
+    audio_secs, proc_secs = await recognise(
+        manifest, rows, Settings(), role=role, realtime=args.realtime, on_file=scored
+    )
     rtf = proc_secs / audio_secs if audio_secs else 0.0
+    if role != CANDIDATE:
+        print(f"decoded as the {role} track")
     print(f"live text before refinement: WER {100 * jiwer.wer(refs, live_hyps):.2f}%")
     print(f"WER {100 * jiwer.wer(refs, hyps):.2f}% over {len(refs)} utterances, RTF {rtf:.3f}")
     return 0

@@ -24,6 +24,10 @@ Fallback, per track:
   (decoding half a word at the switch point would garble it).
 - ``StatusFrame(state="provider", provider=<active>)`` whenever a track's provider changes.
 
+Recognition hints: an interviewer track's streams get the session vocabulary's hints
+(``vocabulary.hints()``: Deepgram keyterms, Google phrase hints) before they start, and its
+local decodes and local refinements get Whisper hotwords, as in ``WhisperSTTProcessor``.
+
 Decision: lines end where the streaming provider's endpointing says (Deepgram
 ``speech_final``, Google final results), not at the segmenter's utterance ends: the provider's
 final text and its endpoint come together, and two endpointers would split lines
@@ -34,6 +38,7 @@ the track id already names the speaker.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -41,11 +46,12 @@ from typing import Callable, Protocol
 
 import numpy as np
 from loguru import logger
-from pipecat.frames.frames import CancelFrame, EndFrame, Frame, InputAudioRawFrame
+from pipecat.frames.frames import CancelFrame, EndFrame, Frame, InputAudioRawFrame, StartFrame
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from cuecard.frames import (
     CANDIDATE,
+    INTERVIEWER,
     SAMPLE_RATE,
     SpeechSegmentFrame,
     StatusFrame,
@@ -109,14 +115,18 @@ class LocalRefiner:
         self._engine, self._beam, self._cache = engine, beam_size, cache
         self.model = f"{engine.model_name}:beam{beam_size}"
 
-    async def refine(self, pcm: bytes) -> Transcription:
+    accepts_hotwords = True
+
+    async def refine(self, pcm: bytes, hotwords: str | None = None) -> Transcription:
+        # A biased decode is another model's output: cached under its own name.
+        model = self.model if not hotwords else f"{self.model}:hints-{hashlib.sha1(hotwords.encode()).hexdigest()[:12]}"
         if self._cache is not None:
-            hit = self._cache.get(pcm, self.name, self.model)
+            hit = self._cache.get(pcm, self.name, model)
             if hit is not None:
                 return Transcription(hit.text, hit.confidence or 0.0, 0.0, self.model, cached=True)
-        result = await self._engine.decode(pcm, priority=PRIORITY_REFINE, beam_size=self._beam)
+        result = await self._engine.decode(pcm, priority=PRIORITY_REFINE, beam_size=self._beam, hotwords=hotwords)
         if self._cache is not None:
-            self._cache.put(pcm, self.name, self.model, result.text, result.confidence)
+            self._cache.put(pcm, self.name, model, result.text, result.confidence)
         return result
 
 
@@ -200,9 +210,11 @@ class ProviderChainSTT(FrameProcessor):
         refiner: Refiner | None = None,
         params: FallbackParams | None = None,
         clock: SessionClock | None = None,
+        vocabulary=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        self._vocabulary = vocabulary  # SessionVocabulary | None: hints for the interviewer only
         if not chain:
             raise ValueError("stt_providers is empty: name at least one provider")
         self._chain = list(chain)
@@ -242,8 +254,31 @@ class ProviderChainSTT(FrameProcessor):
         elif isinstance(frame, CancelFrame):
             await self._close_all()
             await self.push_frame(frame, direction)
+        elif isinstance(frame, StartFrame) and self._vocabulary is not None:
+            await self.push_frame(frame, direction)
+            await asyncio.to_thread(self._hints, INTERVIEWER)  # built once, before any audio
         else:
             await self.push_frame(frame, direction)
+
+    # -- recognition hints (the interviewer's track only) -----------------------------------------
+
+    def _hints(self, role: str) -> list[str]:
+        if role != INTERVIEWER or self._vocabulary is None:
+            return []
+        try:
+            return self._vocabulary.hints()
+        except Exception as e:  # hints are a refinement: never lose speech over them
+            logger.warning(f"No recognition hints: {e}")
+            return []
+
+    def _hotwords(self, role: str) -> str | None:
+        if role != INTERVIEWER or self._vocabulary is None:
+            return None
+        try:
+            return self._vocabulary.live_prompt()
+        except Exception as e:
+            logger.warning(f"No recognition hints: {e}")
+            return None
 
     @staticmethod
     def _key(frame) -> str:
@@ -356,6 +391,9 @@ class ProviderChainSTT(FrameProcessor):
         stream = None
         try:
             stream = self._make_stream(name)
+            hints = self._hints(track.role)
+            if hints and hasattr(stream, "hints"):
+                stream.hints = list(hints)
             await asyncio.wait_for(stream.start(), self._p.connect_timeout_secs)
             return stream
         except asyncio.TimeoutError:
@@ -519,7 +557,13 @@ class ProviderChainSTT(FrameProcessor):
 
     async def _refine(self, track: _Track, line: TranscriptLine, audio: bytes):
         try:
-            result = await self._refiner.refine(audio)
+            hotwords = None
+            if getattr(self._refiner, "accepts_hotwords", False) and track.role == INTERVIEWER and self._vocabulary is not None:
+                hotwords = await asyncio.to_thread(self._vocabulary.refine_prompt, line.text)
+            if hotwords:
+                result = await self._refiner.refine(audio, hotwords=hotwords)
+            else:
+                result = await self._refiner.refine(audio)
         except Exception as e:
             logger.warning(f"Refinement by {self._refiner.name} failed, keeping the live text: {e}")
             return
@@ -589,7 +633,9 @@ class ProviderChainSTT(FrameProcessor):
             audio = track.audio.slice(start, seg_end)
             if not audio:
                 return
-            result = await self._engine.decode(audio, priority=PRIORITY_PARTIAL, beam_size=self._p.beam_size)
+            result = await self._engine.decode(
+                audio, priority=PRIORITY_PARTIAL, beam_size=self._p.beam_size, hotwords=self._hotwords(track.role)
+            )
         except Exception as e:
             logger.debug(f"local interim decode failed: {e}")
             return
@@ -609,7 +655,9 @@ class ProviderChainSTT(FrameProcessor):
         result = None
         if audio:
             try:
-                result = await self._engine.decode(audio, priority=PRIORITY_FINAL, beam_size=self._p.beam_size)
+                result = await self._engine.decode(
+                    audio, priority=PRIORITY_FINAL, beam_size=self._p.beam_size, hotwords=self._hotwords(track.role)
+                )
             except Exception as e:
                 logger.exception(f"Local decode failed: {e}")
                 await self.push_frame(StatusFrame(state="stt_error", message=str(e), provider=LOCAL))

@@ -32,6 +32,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
+from loguru import logger
 from pipecat.frames.frames import CancelFrame, EndFrame, Frame, StartFrame
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
@@ -114,6 +115,7 @@ class QuestionDetector(FrameProcessor):
         elif isinstance(frame, StartFrame):
             # Models load now (about a second), in a thread, not on the first question.
             await asyncio.to_thread(warm_up)
+            await asyncio.to_thread(self._snapped, "warm up")  # jargon snapping: names index
         elif isinstance(frame, (TranscriptFrame, InterimTranscriptFrame)):
             await self._on_line(frame, final=isinstance(frame, TranscriptFrame))
         elif isinstance(frame, UtteranceEndFrame):
@@ -128,7 +130,9 @@ class QuestionDetector(FrameProcessor):
         question_id = self._question_of_line.get(frame.segment_id)
         if not final and question_id is not None and self._sent.get(question_id, ("",))[0] == "confirmed":
             return  # the line grows after a pause: wait for its final text before updating
-        found = detect(frame.text)
+        # --- jargon snapping (issue 11 item 5): the question is read and sent as snapped to known
+        # names ("dike stra" -> "Dijkstra's"); the transcript event keeps what was recognised.
+        found = detect(self._snapped(frame.text))
         if not found.is_question:
             if final and question_id is not None:
                 await self._drop_part(question_id, frame.segment_id)
@@ -153,7 +157,7 @@ class QuestionDetector(FrameProcessor):
 
     async def _on_manual_request(self, frame: ManualDraftRequestFrame):
         line = self.conversation.last_line(INTERVIEWER)
-        text = frame.text.strip() or (line.text if line else "")
+        text = frame.text.strip() or (self._snapped(line.text) if line else "")  # jargon snapping
         if not text:
             await self.push_frame(StatusFrame(state="manual_draft_ignored", message="Nothing the interviewer said yet to draft for."))
             return
@@ -171,6 +175,19 @@ class QuestionDetector(FrameProcessor):
             follow_up_of = self.conversation.questions[question_id].follow_up_of
             self._set_part(question_id, _Part(segment_id, text, True))
         await self._send(question_id, follow_up_of, start, end, force_confirm=True)
+
+    def _snapped(self, text: str) -> str:
+        """``text`` with misheard names snapped to the knowledge base's and the session's
+        (``cuecard.knowledge.snap``); unchanged if snapping fails."""
+        try:
+            from cuecard.knowledge.snap import snap_terms
+            from cuecard.knowledge.vocabulary import session_terms
+
+            return snap_terms(text, session_terms(self._context.candidate)).text
+        except Exception as e:  # snapping refines the text; it must never lose a question
+            logger.warning(f"Jargon snapping failed: {e}")
+            return text
+    # --- end of jargon snapping -------------------------------------------------------------------
 
     # --- questions --------------------------------------------------------------------------------
     def _place_new_question(self, start: float, segment_id: str, text: str) -> tuple[str, str | None]:

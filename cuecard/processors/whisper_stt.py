@@ -11,6 +11,10 @@ separated by short pauses extend the same line instead of scattering a sentence 
 - Each line of a closed utterance is re-decoded whole with a wider beam in the background
   (``refined`` events): context lost at the cuts comes back. Optionally
   (``refine_context_secs``) the same speaker's previous line is the decode's prompt.
+- The interviewer's speech (only theirs) is decoded with the session's vocabulary as
+  Whisper's ``hotwords`` (``vocabulary``, a ``SessionVocabulary``): every live decode with the
+  job's and profile's skills and the job's knowledge-base names, each refinement also with the
+  names its line's live text points at (``cuecard/knowledge/vocabulary.py``).
 """
 
 from __future__ import annotations
@@ -18,10 +22,10 @@ from __future__ import annotations
 import asyncio
 
 from loguru import logger
-from pipecat.frames.frames import EndFrame, Frame
+from pipecat.frames.frames import EndFrame, Frame, StartFrame
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
-from cuecard.frames import SpeechSegmentFrame, StatusFrame, UtteranceEndFrame
+from cuecard.frames import INTERVIEWER, SpeechSegmentFrame, StatusFrame, UtteranceEndFrame
 from cuecard.processors.transcript_line import TranscriptLine
 from cuecard.services.whisper.engine import (
     PRIORITY_FINAL,
@@ -60,10 +64,12 @@ class WhisperSTTProcessor(FrameProcessor):
         refine_context_secs: float = 0.0,
         interims: bool = True,
         provider_name: str = "local",
+        vocabulary=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self._engine = engine
+        self._vocabulary = vocabulary  # SessionVocabulary | None: biases the interviewer only
         self._beam = beam_size
         self._refine_beam = refine_beam_size
         self._refine = refine
@@ -89,8 +95,34 @@ class WhisperSTTProcessor(FrameProcessor):
         elif isinstance(frame, EndFrame):
             await self._drain()
             await self.push_frame(frame, direction)
+        elif isinstance(frame, StartFrame) and self._vocabulary is not None:
+            await self.push_frame(frame, direction)
+            # The session's prompt is built now (cards, dictionary: ~1 s the first time in a
+            # process), in a thread, not in the first decode of the interviewer.
+            await asyncio.to_thread(self._hotwords, INTERVIEWER)
         else:
             await self.push_frame(frame, direction)
+
+    # -- recognition hints ---------------------------------------------------------------------
+
+    def _hotwords(self, role: str) -> str | None:
+        """The live prompt of the interviewer's decodes; None for the candidate."""
+        if role != INTERVIEWER or self._vocabulary is None:
+            return None
+        try:
+            return self._vocabulary.live_prompt()
+        except Exception as e:  # hints are a refinement: never lose speech over them
+            logger.warning(f"No recognition hints: {e}")
+            return None
+
+    async def _refine_hotwords(self, role: str, heard: str) -> str | None:
+        if role != INTERVIEWER or self._vocabulary is None:
+            return None
+        try:
+            return await asyncio.to_thread(self._vocabulary.refine_prompt, heard)
+        except Exception as e:
+            logger.warning(f"No recognition hints for the refinement: {e}")
+            return None
 
     # -- scheduling ----------------------------------------------------------------------------
 
@@ -150,6 +182,7 @@ class WhisperSTTProcessor(FrameProcessor):
                 priority=priority_for(PRIORITY_TENTATIVE, frame.role),
                 beam_size=self._beam,
                 live=True,
+                hotwords=self._hotwords(frame.role),
             )
             self._tentative[frame.segment_id] = (frame.end, asyncio.ensure_future(future))
         else:
@@ -165,6 +198,7 @@ class WhisperSTTProcessor(FrameProcessor):
                 priority=priority_for(priority, frame.role),
                 beam_size=1 if priority == PRIORITY_PARTIAL else self._beam,
                 live=True,
+                hotwords=self._hotwords(frame.role),
             )
         except Exception as e:
             logger.exception(f"Whisper decode failed: {e}")
@@ -235,6 +269,7 @@ class WhisperSTTProcessor(FrameProcessor):
             if task is not None:
                 await asyncio.gather(task, return_exceptions=True)
             prompt = previous.text[-PROMPT_CHARS:] or None
+        hotwords = await self._refine_hotwords(line.role, line.text)
         texts, confidences = [], []
         for first, last in _chunks(line.spans, REFINE_CHUNK_SECS):
             start = max(line.spans[first][0] - 0.1, frame.start)
@@ -243,7 +278,8 @@ class WhisperSTTProcessor(FrameProcessor):
             live = " ".join(line.texts[first : last + 1])
             try:
                 result = await self._engine.decode(
-                    audio, priority=PRIORITY_REFINE, beam_size=self._refine_beam, prompt=prompt
+                    audio, priority=PRIORITY_REFINE, beam_size=self._refine_beam, prompt=prompt,
+                    hotwords=hotwords,
                 )
             except Exception as e:
                 logger.warning(f"Refinement failed, keeping the live text: {e}")

@@ -57,6 +57,9 @@ class StreamingSTT(Protocol):
 
     name: str
     model: str
+    # Recognition hints (names, jargon) set by the STT stage before ``start()``: Deepgram
+    # keyterms, Google phrase hints. Empty: none.
+    hints: list[str]
 
     async def start(self) -> None:
         """Connect; raise ``ProviderError`` (or time out) when the provider is unreachable."""

@@ -48,6 +48,7 @@ class Connection:
     fault_at_wall: float | None = None  # time.monotonic() when the fault was injected
     messages: list[dict] = field(default_factory=list)
     query: dict = field(default_factory=dict)
+    query_all: dict = field(default_factory=dict)  # every value of repeated options (keyterm)
 
 
 class DeepgramDouble:
@@ -97,11 +98,12 @@ class DeepgramDouble:
             return Response(401, "Unauthorized", Headers(), b'{"err_code":"INVALID_AUTH"}')
         from urllib.parse import parse_qs, urlparse
 
-        query = {k: v[0] for k, v in parse_qs(urlparse(request.path).query).items()}
+        query_all = parse_qs(urlparse(request.path).query)
+        query = {k: v[0] for k, v in query_all.items()}
         if query.get("encoding") != "linear16" or query.get("sample_rate") != "16000":
             return Response(400, "Bad Request", Headers(), b'{"err_code":"Bad Request"}')
         script, fault = self._plan()
-        conn = Connection(list(script), fault, query=query)
+        conn = Connection(list(script), fault, query=query, query_all=query_all)
         self.connections.append(conn)
         return None
 

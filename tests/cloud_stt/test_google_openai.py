@@ -189,10 +189,13 @@ async def test_openai_refinement_failure_is_an_error_not_a_cached_result(tmp_pat
 async def test_deepgram_failure_hands_the_unfinalised_audio_to_google(settings, speak):
     """Chain deepgram → google → local: Google gets the audio since Deepgram's last final
     result re-sent (so it starts before the fault), and its result is placed on the session
-    clock from that point."""
+    clock from that point. Both providers get the session's vocabulary as recognition hints
+    for the interviewer's track (Deepgram ``keyterm``s, Google phrase hints)."""
     import soundfile as sf
 
+    from cuecard.pipeline.context import SessionContext
     from cuecard.pipeline.replay import replay_tracks
+    from cuecard.profile.models import CandidateContext, Job
     from cuecard.pipeline.services import Services
     from stt_doubles import DeepgramDouble, Fault
 
@@ -212,12 +215,18 @@ async def test_deepgram_failure_hands_the_unfinalised_audio_to_google(settings, 
             stt_providers=["deepgram", "google", "local"], deepgram_url=dg.url, deepgram_api_key=dg.api_key,
             google_speech_endpoint=f"127.0.0.1:{google.port}", google_speech_insecure=True, stt_refiner="none",
         )))
+        job = Job(required_skills=["Kubernetes", "PostgreSQL"], text="We run Kafka on Kubernetes.")
+        context = SessionContext(session_id="hints", candidate=CandidateContext(job=job))
         try:
-            await replay_tracks(services, {"interviewer": audio}, on_event=on_event, persist=False)
+            await replay_tracks(services, {"interviewer": audio}, on_event=on_event, persist=False, context=context)
         finally:
             await services.close()
     changes = [e for e in events if e["type"] == "status" and e["state"] == "provider"]
     assert [e["provider"] for e in changes] == ["deepgram", "google"]
+    keyterms = dg.connections[0].query_all.get("keyterm", [])
+    assert keyterms[:2] == ["Kubernetes", "PostgreSQL"] and "Apache Kafka" in keyterms
+    phrases = list(google.config.config.speech_contexts[0].phrases)
+    assert phrases[:2] == ["Kubernetes", "PostgreSQL"] and "Apache Kafka" in phrases
     finals = [e for e in events if e["type"] == "transcript" and e["final"]]
     assert [(e["provider"], e["text"]) for e in finals] == [
         ("deepgram", "Thanks for having me today."),

@@ -32,7 +32,14 @@ from cuecard.services.streaming_stt import ProviderError, StreamResult, StreamWo
 LISTEN_URL = "wss://api.deepgram.com/v1/listen"
 
 
-def listen_query(model: str, language: str | None, sample_rate: int = 16000) -> str:
+MAX_KEYTERMS = 50
+
+
+def listen_query(
+    model: str, language: str | None, sample_rate: int = 16000, keyterms: list[str] | tuple = ()
+) -> str:
+    """The query of the live URL. ``keyterms``: names to recognise (Nova-3's ``keyterm``,
+    repeated once per term; older models take them as ``keywords``)."""
     params = {
         "model": model,
         "encoding": "linear16",
@@ -45,7 +52,10 @@ def listen_query(model: str, language: str | None, sample_rate: int = 16000) -> 
     }
     if language:
         params["language"] = language
-    return urlencode(params)
+    pairs = list(params.items())
+    key = "keyterm" if model.startswith("nova-3") else "keywords"
+    pairs += [(key, term) for term in list(dict.fromkeys(t.strip() for t in keyterms if t.strip()))[:MAX_KEYTERMS]]
+    return urlencode(pairs)
 
 
 def parse_results(message: dict) -> StreamResult | None:
@@ -91,9 +101,15 @@ class DeepgramStreamingSTT:
     ):
         self.model = model
         self._api_key = api_key
-        self._url = f"{url}?{listen_query(model, language)}"
+        self._base_url = url
+        self._language = language
+        self.hints: list[str] = []  # keyterms, set before start() (the interviewer's vocabulary)
         self._ws = None
         self.metadata: dict | None = None
+
+    @property
+    def url(self) -> str:
+        return f"{self._base_url}?{listen_query(self.model, self._language, keyterms=self.hints)}"
 
     async def start(self) -> None:
         headers = {"Authorization": f"Token {self._api_key}"} if self._api_key else {}
@@ -101,7 +117,7 @@ class DeepgramStreamingSTT:
             # No automatic pings: Deepgram keeps the stream alive on audio/KeepAlive, and a
             # stalled server must show up as a stall, not as a ping timeout much later.
             self._ws = await connect(
-                self._url, additional_headers=headers, ping_interval=None, max_size=2**22
+                self.url, additional_headers=headers, ping_interval=None, max_size=2**22
             )
         except (OSError, websockets.InvalidHandshake, websockets.InvalidURI) as e:
             raise ProviderError(f"deepgram: cannot connect: {e}") from e

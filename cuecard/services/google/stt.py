@@ -21,6 +21,9 @@ from typing import AsyncIterator
 
 from cuecard.services.streaming_stt import ProviderError, StreamResult, StreamWord
 
+MAX_PHRASES = 500  # Google's limit per SpeechContext list is larger; we send at most this
+MAX_PHRASE_CHARS = 100  # Google's limit per phrase
+
 
 def _seconds(value) -> float:
     """proto-plus turns ``Duration`` into ``timedelta``; raw protobuf gives ``Duration``."""
@@ -89,6 +92,7 @@ class GoogleStreamingSTT:
         self._insecure = insecure
         self._language = language
         self._diarize = diarize
+        self.hints: list[str] = []  # phrase hints, set before start() (the interviewer's vocabulary)
         self._audio: asyncio.Queue[bytes | None] = asyncio.Queue()
         self._call = None
         self._client = None
@@ -130,6 +134,10 @@ class GoogleStreamingSTT:
             config.diarization_config = speech.SpeakerDiarizationConfig(
                 enable_speaker_diarization=True, min_speaker_count=1, max_speaker_count=6
             )
+        phrases = list(dict.fromkeys(h.strip()[:MAX_PHRASE_CHARS] for h in self.hints if h.strip()))
+        if phrases:
+            # Phrase hints: names this session is likely to hear become likelier.
+            config.speech_contexts = [speech.SpeechContext(phrases=phrases[:MAX_PHRASES])]
         return speech.StreamingRecognitionConfig(config=config, interim_results=True)
 
     async def _requests(self):

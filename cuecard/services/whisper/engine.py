@@ -58,6 +58,7 @@ def priority_for(priority: int, role: str) -> int:
 
 SPEECH_ACTIVE_SECS = 1.2
 CONTEXT_PAD_SECS = 3.0
+MAX_PROMPT_TOKENS = 223  # Whisper's previous-text prompt holds at most 223 tokens (half its 448)
 
 
 @dataclass
@@ -80,6 +81,15 @@ def _looks_looped(text: str) -> bool:
         return len(words) >= 4 and len(set(words)) == 1
     data = text.encode()
     return len(data) / len(zlib.compress(data)) > 2.4
+
+
+def _undoubled(text: str) -> str:
+    """"X? X?" → "X?": the whole text said twice in a row (a prompted short-window decode)."""
+    words = text.split()
+    n = len(words)
+    if n >= 4 and n % 2 == 0 and [w.lower() for w in words[: n // 2]] == [w.lower() for w in words[n // 2 :]]:
+        return " ".join(words[: n // 2])
+    return text
 
 
 def lower_thread_priority() -> str:
@@ -230,9 +240,12 @@ class WhisperEngine:
             PRIORITY_FINAL, lambda: self.transcribe(tone, beam_size=1, use_cache=False, lane="background")
         )
 
-    def _key(self, audio: np.ndarray, beam_size: int) -> str:
+    def _key(self, audio: np.ndarray, beam_size: int, hotwords: str | None = None) -> str:
         digest = hashlib.sha1(audio.tobytes()).hexdigest()
-        return f"{self.model_name}:{self._language}:{beam_size}:{digest}"
+        key = f"{self.model_name}:{self._language}:{beam_size}:{digest}"
+        if hotwords:
+            key += ":" + hashlib.sha1(hotwords.encode()).hexdigest()[:16]
+        return key
 
     def transcribe(
         self,
@@ -240,11 +253,14 @@ class WhisperEngine:
         *,
         beam_size: int = 1,
         prompt: str | None = None,
+        hotwords: str | None = None,
         use_cache=True,
         lane: str = "live",
     ) -> Transcription:
-        """Blocking decode. Identical audio with the same model and beam is decoded once."""
-        key = self._key(audio, beam_size) if use_cache and not prompt else None
+        """Blocking decode. Identical audio with the same model, beam and hotwords is decoded
+        once. ``hotwords``: names to make likelier (faster-whisper puts them in the prompt,
+        before ``prompt``)."""
+        key = self._key(audio, beam_size, hotwords) if use_cache and not prompt else None
         hit = self._cached(key) if key else None
         if hit is not None:
             return Transcription(hit.text, hit.confidence, hit.no_speech_prob, hit.model, True)
@@ -255,6 +271,7 @@ class WhisperEngine:
             beam_size=beam_size,
             condition_on_previous_text=False,
             initial_prompt=prompt,
+            hotwords=hotwords or None,
             vad_filter=False,
         )
         result = self._combine(list(segments))
@@ -262,7 +279,9 @@ class WhisperEngine:
             self._remember(key, result)
         return result
 
-    def transcribe_live(self, audio: np.ndarray, *, beam_size: int = 1) -> Transcription:
+    def transcribe_live(
+        self, audio: np.ndarray, *, beam_size: int = 1, hotwords: str | None = None
+    ) -> Transcription:
         """The live decode of a segment of at most ~25 s.
 
         faster-whisper's ``transcribe`` always runs the encoder on a 30 s window, most of the
@@ -270,10 +289,15 @@ class WhisperEngine:
         silence (measured on LibriSpeech dev: with a 3 s pad WER matches the 30 s window, with
         1 s it degrades badly), decoding keeps Whisper's timestamp mode (without it WER rises
         from ~5 % to ~8 %), and there is no temperature fallback (slow outliers).
+
+        ``hotwords`` go before ``<|startoftranscript|>`` as Whisper's previous-text prompt
+        (``<|startofprev|>``), as faster-whisper does: names said there become likelier. With
+        a prompt and the short window Whisper sometimes writes the sentence twice (it cannot
+        see where the audio ends): an exact repetition is cut (``_undoubled``).
         """
         import ctranslate2
 
-        key = self._key(audio, -beam_size)
+        key = self._key(audio, -beam_size, hotwords)
         hit = self._cached(key)
         if hit is not None:
             return hit
@@ -291,9 +315,14 @@ class WhisperEngine:
             tok.token_to_id(f"<|{self._language or 'en'}|>"),
             tok.token_to_id("<|transcribe|>"),
         ]
+        if hotwords:
+            words = tok.encode(" " + hotwords.strip(), add_special_tokens=False).ids[:MAX_PROMPT_TOKENS]
+            prompt = [tok.token_to_id("<|startofprev|>"), *words, *prompt]
         # Nobody says more than ~6 tokens a second (+ timestamp tokens): a longer output is a
-        # decoding loop, so cap it rather than let it run to 224 tokens.
-        max_length = min(224, int(16 + 9 * len(audio) / 16000))
+        # decoding loop, so cap it rather than let it run to 224 tokens. ctranslate2 counts the
+        # prompt in ``max_length``: hotwords add their own length (without that, a 64-token
+        # prompt left "How does" of a 6 s question).
+        max_length = min(224, int(16 + 9 * len(audio) / 16000)) + len(prompt) - 3
 
         def generate(beam: int, **options) -> tuple[str, float, float]:
             result = model.model.generate(
@@ -304,7 +333,8 @@ class WhisperEngine:
             ids = [t for t in result.sequences_ids[0] if t < eot]  # drops timestamp tokens too
             n = max(len(result.sequences_ids[0]), 1)
             logprob = result.scores[0] / n if result.scores else -5.0
-            return tok.decode(ids).strip(), logprob, result.no_speech_prob
+            text = tok.decode(ids).strip()
+            return (_undoubled(text) if hotwords else text), logprob, result.no_speech_prob
 
         def doubtful(text: str, logprob: float, no_speech: float) -> bool:
             # Whisper's own quality rules: compression ratio, log-probability.
@@ -318,7 +348,7 @@ class WhisperEngine:
             # log-probability: "Easy" for "Easy going.") needs the full window.
             text, logprob, no_speech = generate(max(beam_size, 5), repetition_penalty=1.3)
         if doubtful(text, logprob, no_speech):
-            out = self.transcribe(audio, beam_size=max(beam_size, 1))
+            out = self.transcribe(audio, beam_size=max(beam_size, 1), hotwords=hotwords)
         else:
             if no_speech > 0.6 and logprob < -1.0:
                 text = ""  # Whisper's own silence rule
@@ -364,21 +394,25 @@ class WhisperEngine:
         beam_size: int = 1,
         prompt: str | None = None,
         live: bool = False,
+        hotwords: str | None = None,
     ) -> Transcription:
         """Decode in a decode thread: refinements (``PRIORITY_REFINE``) in the background lane,
-        everything else in the live lane; ``live`` uses the short-window decode."""
+        everything else in the live lane; ``live`` uses the short-window decode. ``hotwords``:
+        names to make likelier (the interviewer's session vocabulary)."""
         samples = pcm16_to_float(audio)
         if priority >= PRIORITY_REFINE:
             return await self.background.submit(
                 priority,
-                lambda: self.transcribe(samples, beam_size=beam_size, prompt=prompt, lane="background"),
+                lambda: self.transcribe(
+                    samples, beam_size=beam_size, prompt=prompt, hotwords=hotwords, lane="background"
+                ),
             )
         if live:
             return await self.queue.submit(
-                priority, lambda: self.transcribe_live(samples, beam_size=beam_size)
+                priority, lambda: self.transcribe_live(samples, beam_size=beam_size, hotwords=hotwords)
             )
         return await self.queue.submit(
-            priority, lambda: self.transcribe(samples, beam_size=beam_size, prompt=prompt)
+            priority, lambda: self.transcribe(samples, beam_size=beam_size, prompt=prompt, hotwords=hotwords)
         )
 
     def close(self):
