@@ -1,7 +1,11 @@
 """End to end in real headless Chromium: the page joins over WebRTC with a fake microphone
 that plays an espeak WAV, and must show the spoken words as the candidate's line. Tab sharing
 cannot be granted headless, so the page must go on microphone-only and say so. A reload must
-show the transcript so far and offer to rejoin. A refused microphone must say what to do."""
+show the transcript so far and offer to rejoin. A refused microphone must say what to do.
+
+These joins are anonymous, chosen explicitly ("Join without an account": signed out, the Join
+button asks to sign in instead), and the page remembers the anonymous session's id so the
+account page can offer it for claiming (tests/web/ covers signing in, drafts and the pane)."""
 
 from __future__ import annotations
 
@@ -104,7 +108,8 @@ async def test_page_shows_spoken_words_continues_mic_only_and_survives_reload(se
     page = await launch(fake_media_flags(interview_wav))
     await page.add_init_script(REFUSE_TAB_SHARING)
     await page.goto(base_url + "/")
-    await page.click("#join")
+    assert await page.inner_text("#join") == "Sign in to join"
+    await page.click("#join-anon")
 
     # Tab sharing is refused headless: the session goes on with the microphone, and says so.
     notice = page.locator("#notice")
@@ -123,6 +128,9 @@ async def test_page_shows_spoken_words_continues_mic_only_and_survives_reload(se
     assert await page.locator("#transcript li.interviewer").count() == 0
     session_id = await page.evaluate("localStorage.getItem('cuecard.session_id')")
     assert session_id
+    # an anonymous session: remembered for claiming after signing in
+    remembered = await page.evaluate("JSON.parse(localStorage.getItem('cuecard.anon_sessions'))")
+    assert [item["id"] for item in remembered] == [session_id]
 
     # Reload: the transcript so far comes back from the server and the page offers to rejoin.
     await page.reload()
@@ -158,7 +166,7 @@ async def test_refused_microphone_says_what_to_do(base_url, launch):
     # No fake-UI flag: headless Chromium denies the permission prompt.
     page = await launch(["--use-fake-device-for-media-stream"])
     await page.goto(base_url + "/")
-    await page.click("#join")
+    await page.click("#join-anon")
     notice = page.locator("#notice")
     await notice.wait_for(state="visible", timeout=10_000)
     message = (await notice.inner_text()).lower()
@@ -171,7 +179,7 @@ async def test_shared_tab_audio_is_the_interviewer(base_url, launch, interview_w
     the same fake capture file: the same sentence must then show up for both roles."""
     page = await launch(fake_media_flags(interview_wav))
     await page.goto(base_url + "/")
-    await page.click("#join")
+    await page.click("#join-anon")
     await page.wait_for_function(
         "document.getElementById('conn-state').textContent === 'live'", timeout=20_000
     )

@@ -10,8 +10,12 @@ Decisions:
   "preferred" makes its skills preferred even when there is no separate section.
 - Seniority is read from the title (then from an explicit "Seniority:/Level:" line or a level
   word near the top); years of experience alone are not turned into a level, to avoid guessing.
-- The company is taken only from explicit phrases ("Company: X", "About X", "X is hiring",
-  "Join X", "Title at X"); otherwise it stays empty.
+- The company is taken from explicit phrases: a "Company: X" (or "Company name:", "Employer:")
+  line anywhere, "Title at X" / "X | Title", "About X" (a heading, or "About X: ..."),
+  "X is hiring", "Join X", "At X, we"; else from the line right under the title when that
+  line looks like a name (one to five capitalised words, no digits, not a heading, a role, a
+  location or a work-type word: "Brightwave Analytics", "Nimbus Health · Berlin (Remote)").
+  Otherwise it stays empty.
 """
 
 from __future__ import annotations
@@ -101,20 +105,70 @@ def seniority_of(text: str) -> str:
     return ""
 
 
+_TITLE_KEYS = ("title", "job title", "position", "role", "job", "vacancy")
+_COMPANY_KEYS = ("company", "company name", "employer", "organisation", "organization", "hiring company")
+_ROLE_WORDS = re.compile(
+    r"engineer|developer|manager|analyst|designer|scientist|architect|consultant|administrator|"
+    r"specialist|researcher|intern\b|lead\b|director|officer|technician|recruiter", re.I)
+# Words that make the line under the title something other than a company name.
+_NOT_A_NAME = frozenset(
+    "remote hybrid onsite on-site office full-time part-time fulltime parttime full part time contract "
+    "permanent temporary freelance internship worldwide anywhere location locations team department "
+    "salary posted apply job description overview summary usa us uk eu europe emea apac latam "
+    "hiring urgent new".split()
+)
+_NAME_JOINERS = ("&", "and", "of", "the", "de", "du", "von", "van", "und", "+")
+_COMPANY_SUFFIX_DOT = ("Inc.", "Ltd.", "Co.", "Corp.", "S.A.", "N.V.", "L.P.", "Pty.")
+
+
+def _labelled(line: str, keys: tuple[str, ...]) -> str:
+    label, sep, value = line.partition(":")
+    if sep and label.strip().lower() in keys:
+        return value.strip()
+    return ""
+
+
+def _company_line(line: str) -> str:
+    """The company named by the line under the title ("Brightwave Analytics", "Nimbus Health ·
+    Berlin, Germany (Remote)"), or "" when the line does not look like a name."""
+    text = re.split(r"\s+[·•|—–-]\s+|\s*\(|\s+in\s+", line, maxsplit=1)[0].strip()
+    if not text or re.search(r"[:,;\d@/]", text) or text.endswith(("!", "?")):
+        return ""
+    if text.endswith(".") and not text.endswith(_COMPANY_SUFFIX_DOT):
+        return ""
+    words = text.split()
+    if not 1 <= len(words) <= 5 or _heading_kind(text) is not None:
+        return ""
+    if seniority_of(text) or _ROLE_WORDS.search(text):
+        return ""
+    if any(w.lower().strip(".") in _NOT_A_NAME for w in words):
+        return ""
+    if not all(w[0].isupper() or w.lower() in _NAME_JOINERS for w in words) or not words[0][0].isupper():
+        return ""
+    return text
+
+
 def _title_and_company(lines: list[str]) -> tuple[str, str]:
     title = company = ""
     for line in lines[:15]:
-        label, sep, value = line.partition(":")
-        key = label.strip().lower()
-        if sep and key in ("title", "job title", "position", "role"):
-            title = title or value.strip()
-        elif sep and key in ("company", "employer", "organisation", "organization"):
-            company = company or value.strip()
+        title = title or _labelled(line, _TITLE_KEYS)
+    for line in lines:  # "Company: X" is explicit wherever it stands (often in a footer)
+        value = _labelled(line, _COMPANY_KEYS)
+        if value and len(value.split()) <= 6:
+            company = value
+            break
+    title_from_first_line = False
     if not title and lines:
         first = lines[0]
+        hiring = re.match(
+            rf"^{_COMPANY_NAME}[ \t]+is[ \t]+hiring(?:[ \t]+an?)?[ \t]*[:!—–-][ \t]*(?P<title>.+)$", first)
         sentence = first.endswith(".") or re.match(r"(?i)(we|you|our|are|do)\b", first)
-        if _heading_kind(first) is None and len(first.split()) <= 12 and ":" not in first and not sentence:
+        if hiring and len(hiring.group("title").split()) <= 12:
+            title = hiring.group("title")  # "Acme is hiring: QA Engineer"
+            company = company or hiring.group("name")
+        elif _heading_kind(first) is None and len(first.split()) <= 12 and ":" not in first and not sentence:
             title = first
+            title_from_first_line = True
     # "Senior Engineer at Acme" / "Senior Engineer - Acme" / "Acme | Senior Engineer"
     if title and not company:
         split = re.split(r"\s+(?:at|@)\s+|\s+[|—–]\s+|\s+-\s+", title, maxsplit=1)
@@ -130,22 +184,33 @@ def _title_and_company(lines: list[str]) -> tuple[str, str]:
                 title, company = first, second
     if not company:
         company = _company_from_text("\n".join(lines))
-    return title.strip(" .,"), company.strip(" .,")
+    if not company and title_from_first_line and len(lines) > 1:
+        company = _company_line(lines[1])
+    company = company.strip(" ,")
+    if not company.endswith(_COMPANY_SUFFIX_DOT):
+        company = company.rstrip(" .")
+    return title.strip(" .,"), company
 
 
-_COMPANY_NAME = r"(?P<name>[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,3})"
+# Words of a name are separated by spaces or tabs only: a name never runs across lines.
+_COMPANY_NAME = r"(?P<name>[A-Z][\w&.'-]*(?:[ \t]+(?:&[ \t]+)?[A-Z][\w&.'-]*){0,3})"
+_NOT_COMPANY = (
+    "us", "the team", "our team", "you", "the role", "the job", "the position", "the opportunity",
+    "this role", "the company", "our company", "our client", "the client", "the candidate", "benefits",
+    "our mission", "our values", "your team", "a team", "the department",
+)
 
 
 def _company_from_text(text: str) -> str:
     for pattern in (
-        rf"^\s*#*\s*About\s+{_COMPANY_NAME}\s*:?\s*$",
-        rf"\b{_COMPANY_NAME}\s+is\s+hiring\b",
-        rf"\bJoin\s+{_COMPANY_NAME}\b",
-        rf"\bAt\s+{_COMPANY_NAME},\s+we\b",
+        rf"^[ \t]*#*[ \t]*About[ \t]+{_COMPANY_NAME}[ \t]*(?::.*)?$",
+        rf"\b{_COMPANY_NAME}[ \t]+is[ \t]+hiring\b",
+        rf"\bJoin[ \t]+{_COMPANY_NAME}\b",
+        rf"\bAt[ \t]+{_COMPANY_NAME},[ \t]+we\b",
     ):
-        match = re.search(pattern, text, re.M)
-        if match and match.group("name").lower() not in ("us", "the team", "our team", "you", "the role"):
-            return match.group("name")
+        for match in re.finditer(pattern, text, re.M):
+            if match.group("name").lower() not in _NOT_COMPANY:
+                return match.group("name")
     return ""
 
 

@@ -11,16 +11,20 @@
 const SESSION_KEY = "cuecard.session_id";
 const LOW_CONFIDENCE = 0.5;
 const DISCONNECTED_GRACE_MS = 8000;
-const ROLE_LABEL = { interviewer: "Interviewer", candidate: "You" };
+// A line without a speaker label is its track's first speaker, named as the server names it:
+// the microphone is "You", the shared tab's voices "Interviewer 1", "Interviewer 2", …
+const ROLE_LABEL = { interviewer: "Interviewer 1", candidate: "You" };
 
 const $ = (id) => document.getElementById(id);
 const ui = {
   connState: $("conn-state"), statusText: $("status-text"), provider: $("provider"),
-  mic: $("mic-select"), shareTab: $("share-tab"), join: $("join"), shareTabNow: $("share-tab-now"),
-  rejoin: $("rejoin"), newSession: $("new-session"), leave: $("leave"), notice: $("notice"),
-  transcript: $("transcript"), jump: $("jump-latest"), questions: $("questions"),
-  noQuestions: $("no-questions"),
+  mic: $("mic-select"), shareTab: $("share-tab"), join: $("join"), joinAnon: $("join-anon"),
+  shareTabNow: $("share-tab-now"), rejoin: $("rejoin"), newSession: $("new-session"), leave: $("leave"),
+  notice: $("notice"), transcript: $("transcript"), jump: $("jump-latest"),
+  accountState: $("account-state"), accountLink: $("account-link"),
 };
+const Auth = window.CuecardAuth;
+const Answers = window.CuecardAnswers;
 
 const state = {
   sessionId: localStorage.getItem(SESSION_KEY),
@@ -31,9 +35,10 @@ const state = {
   userLeft: false, connected: false, tabShared: false,
   speakerNames: {},
   lines: new Map(),      // segment_id -> <li>
-  questions: new Map(),  // question_id -> {el, options: Map(option -> el)}
   autoScroll: true,
   lastQuestionId: null,
+  signedIn: false,       // an account's tokens are here (kept fresh by auth.js)
+  anonymous: false,      // the current session was joined without an account
 };
 
 // ---------------------------------------------------------------------------------- status
@@ -46,7 +51,9 @@ function setConnection(kind, text) {
   }[kind] || kind;
   if (text !== undefined) ui.statusText.textContent = text;
   const joined = ["connecting", "live", "reconnecting"].includes(kind);
+  state.connKind = kind;
   ui.join.hidden = joined || kind === "dropped" || kind === "restored" || kind === "left";
+  ui.joinAnon.hidden = ui.join.hidden || state.signedIn;
   ui.rejoin.hidden = !["dropped", "restored", "left"].includes(kind);
   ui.newSession.hidden = !["dropped", "restored", "left"].includes(kind);
   ui.leave.hidden = !joined;
@@ -129,11 +136,28 @@ async function iceServers() {
   return [];
 }
 
+// ------------------------------------------------------------------------------ account
 // Signed in on /account? Then sessions belong to that account (history, profile, stories
-// and job are used for drafts); otherwise they belong to the anonymous local user.
-function authHeaders(headers) {
-  const token = localStorage.getItem("cuecard.access");
-  return token ? { ...headers, Authorization: `Bearer ${token}` } : headers;
+// and job are used for drafts); otherwise they belong to the anonymous local user. The access
+// token is refreshed before it expires (auth.js); joining never falls back to anonymous
+// silently: without an account the Join button says so, and anonymous use is its own button.
+
+function showAccount(signedIn, reason) {
+  const was = state.signedIn;
+  state.signedIn = signedIn;
+  ui.accountState.textContent = signedIn ? `Signed in as ${Auth.email()}` : "Not signed in";
+  ui.accountLink.textContent = signedIn ? "Account & history" : "Sign in";
+  ui.accountLink.href = signedIn ? "/account" : "/account?next=/";
+  ui.join.textContent = signedIn ? "Join" : "Sign in to join";
+  ui.join.title = signedIn ? `Sessions are saved to ${Auth.email()}` : "Sign in so the session is saved to your account";
+  ui.joinAnon.hidden = ui.join.hidden || signedIn;
+  if (was && !signedIn && reason === "expired") {
+    notice("You were signed out: your sign-in expired. " + (state.connected
+      ? "This session goes on, but new feedback is not saved to your account. Sign in again on the account page."
+      : "Sign in again to save your next session, or join without an account."), "error");
+  } else if (was && !signedIn) {
+    notice("You signed out in another tab. Sign in again to save your next session, or join without an account.");
+  }
 }
 
 function flushCandidates() {
@@ -153,8 +177,28 @@ function queueCandidate(c) {
   if (!state.candidateTimer) state.candidateTimer = setTimeout(flushCandidates, 50);
 }
 
-async function join({ resume = false } = {}) {
+async function join({ resume = false, anonymous = false } = {}) {
   notice("");
+  let token = null;
+  if (!anonymous && (resume ? !state.anonymous || state.signedIn : true)) {
+    try { token = await Auth.fresh(); } catch (_) {
+      notice("Could not reach the Cuecard server to renew your sign-in. Check the connection and press Join again.",
+        "error");
+      return;
+    }
+    if (!token) {
+      if (!resume || !state.anonymous) {
+        showAccount(false);
+        notice("You are not signed in, so this session would not be saved to your account. " +
+          "Sign in first, or choose “Join without an account”.", "error");
+        setConnection(resume ? state.connKind : "idle");
+        return;
+      }
+    }
+  }
+  if (resume && token && state.sessionId && Auth.anonSessions.has(state.sessionId)) {
+    await claimSessions([state.sessionId]);  // joined anonymously before signing in: make it the account's
+  }
   state.userLeft = false;
   setConnection("connecting", "Opening the microphone…");
   if (!state.micStream || state.micStream.getAudioTracks().every((t) => t.readyState === "ended")) {
@@ -203,13 +247,13 @@ async function join({ resume = false } = {}) {
   if (resume && state.sessionId) { body.session_id = state.sessionId; body.after = state.lastSeq; }
   let answer;
   try {
-    const r = await fetch("/api/offer", {
-      method: "POST", headers: authHeaders({ "Content-Type": "application/json" }), body: JSON.stringify(body),
-    });
+    const headers = { "Content-Type": "application/json" };
+    if (token) headers.Authorization = `Bearer ${(await Auth.fresh()) || token}`;
+    const r = await fetch("/api/offer", { method: "POST", headers, body: JSON.stringify(body) });
     answer = await r.json();
     if (r.status === 404 && resume) {  // the session is gone: start a new one
       pc.close(); state.sessionId = null; localStorage.removeItem(SESSION_KEY);
-      return join({ resume: false });
+      return join({ resume: false, anonymous: !token });
     }
     if (!r.ok) throw new Error(answer?.error?.message || `HTTP ${r.status}`);
   } catch (err) {
@@ -221,7 +265,9 @@ async function join({ resume = false } = {}) {
   state.pcId = answer.pc_id;
   if (answer.session_id !== state.sessionId) { clearSessionView(); state.lastSeq = 0; }
   state.sessionId = answer.session_id;
+  state.anonymous = !token;
   localStorage.setItem(SESSION_KEY, state.sessionId);
+  if (!token) Auth.anonSessions.add(state.sessionId);  // to be claimed after signing in
   await pc.setRemoteDescription({ sdp: answer.sdp, type: answer.type });
   flushCandidates();
 }
@@ -371,101 +417,30 @@ ui.jump.addEventListener("click", () => {
 });
 
 function renderQuestion(ev) {
-  let q = state.questions.get(ev.question_id);
-  if (ev.status === "withdrawn") {
-    q?.el.remove(); state.questions.delete(ev.question_id);
-    ui.noQuestions.hidden = state.questions.size > 0;
-    return;
-  }
-  if (!q) {
-    const el = $("question-template").content.firstElementChild.cloneNode(true);
-    el.dataset.questionId = ev.question_id;
-    ui.questions.prepend(el);  // newest question first
-    q = { el, options: new Map() };
-    state.questions.set(ev.question_id, q);
-  }
-  ui.noQuestions.hidden = true;
-  q.el.classList.toggle("tentative", ev.status === "tentative");
-  q.el.querySelector(".qtype").textContent = ev.question_type || "question";
-  q.el.querySelector(".qtopic").textContent = ev.topic ? `· ${ev.topic}` : "";
-  q.el.querySelector(".qconf").textContent =
-    typeof ev.confidence === "number" ? `· ${Math.round(ev.confidence * 100)}% sure` : "";
-  q.el.querySelector(".qtext").textContent = ev.text;
-  q.el.setAttribute("aria-label", `${ev.question_type || "Question"}: ${ev.text}`);
-  if (ev.status !== "tentative") state.lastQuestionId = ev.question_id;
+  Answers.question(ev);
+  if (ev.status === "withdrawn" && state.lastQuestionId === ev.question_id) state.lastQuestionId = null;
+  else if (ev.status !== "tentative" && ev.status !== "withdrawn") state.lastQuestionId = ev.question_id;
 }
 
 function renderSuggestion(ev) {
-  let q = state.questions.get(ev.question_id);
-  if (!q) {  // suggestions may outrun their question (prepared answers)
-    renderQuestion({ question_id: ev.question_id, text: "…", status: "tentative" });
-    q = state.questions.get(ev.question_id);
-  }
-  let opt = q.options.get(ev.option);
-  if (ev.withdrawn) { opt?.remove(); q.options.delete(ev.option); return; }
-  if (!opt) {
-    opt = $("option-template").content.firstElementChild.cloneNode(true);
-    opt.querySelector(".option-name").textContent = (ev.option || "draft").replace(/_/g, " ");
-    wireOption(opt, ev.question_id, ev.option);
-    q.el.querySelector(".options").append(opt);
-    q.options.set(ev.option, opt);
-  }
-  if (ev.coverage) q.el.querySelector(".qnotes").hidden = ev.coverage !== "none";
-  if (ev.topic) q.el.querySelector(".qtopic").textContent = `· ${ev.topic}`;
-  const text = opt.querySelector(".option-text");
-  if (text.isContentEditable) return;  // the user is editing: do not overwrite
-  if (ev.replaces) { text.textContent = ""; opt.classList.add("updated"); }
-  // `text` is the whole option so far when present; else append the delta.
-  if (ev.text) text.textContent = ev.text;
-  else if (ev.delta) text.textContent += ev.delta;
-  const words = ev.word_count || text.textContent.trim().split(/\s+/).filter(Boolean).length;
-  const secs = ev.speaking_secs ? ` · ~${Math.round(ev.speaking_secs)} s to say` : "";
-  opt.querySelector(".option-meta").textContent = `${words} words${secs}`;
-  opt.querySelector(".option-source").textContent = ev.source ? `· ${ev.source}` : "";
-  opt.classList.toggle("done", !!ev.done);
+  Answers.suggestion(ev);
 }
 
-function wireOption(opt, questionId, option) {
-  const text = opt.querySelector(".option-text");
-  const feedback = opt.querySelector(".option-feedback");
-  opt.querySelector(".copy").addEventListener("click", async () => {
-    try { await navigator.clipboard.writeText(text.textContent); feedback.textContent = "Copied."; }
-    catch (_) {
-      const range = document.createRange(); range.selectNodeContents(text);
-      const sel = getSelection(); sel.removeAllRanges(); sel.addRange(range);
-      feedback.textContent = "Selected: press Ctrl+C to copy.";
-    }
-  });
-  const edit = opt.querySelector(".edit");
-  edit.addEventListener("click", () => {
-    const editing = !text.isContentEditable;
-    text.contentEditable = editing ? "true" : "false";
-    edit.textContent = editing ? "Done" : "Edit";
-    edit.setAttribute("aria-pressed", String(editing));
-    if (editing) text.focus();
-  });
-  for (const [cls, helpful] of [["helpful", true], ["unhelpful", false]]) {
-    opt.querySelector(`.${cls}`).addEventListener("click", async () => {
-      feedback.className = "option-feedback"; feedback.textContent = "Saving…";
-      try {
-        const r = await fetch(`/api/sessions/${encodeURIComponent(state.sessionId)}/suggestions/feedback`, {
-          method: "POST", headers: authHeaders({ "Content-Type": "application/json" }),
-          body: JSON.stringify({ question_id: questionId, option, helpful }),
-        });
-        if (!r.ok) {
-          let msg = `HTTP ${r.status}`;
-          try { msg = (await r.json()).error?.message || msg; } catch (_) { /* not JSON */ }
-          throw new Error(msg);
-        }
-        feedback.textContent = helpful ? "Thanks — marked helpful." : "Thanks — marked not helpful.";
-        opt.querySelector(".helpful").setAttribute("aria-pressed", String(helpful));
-        opt.querySelector(".unhelpful").setAttribute("aria-pressed", String(!helpful));
-      } catch (err) {
-        feedback.className = "option-feedback error";
-        feedback.textContent = `Feedback not saved: ${err.message}`;
-      }
-    });
+async function postFeedback(questionId, option, helpful) {
+  const path = `/api/sessions/${encodeURIComponent(state.sessionId)}/suggestions/feedback`;
+  const request = {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ question_id: questionId, option, helpful }),
+  };
+  // a session joined without an account takes feedback without a token (its owner is anonymous)
+  const r = state.anonymous ? await fetch(path, request) : await Auth.authFetch(path, request);
+  if (!r.ok) {
+    let msg = `HTTP ${r.status}`;
+    try { msg = (await r.json()).error?.message || msg; } catch (_) { /* not JSON */ }
+    if (r.status === 401) msg = "you are signed out — sign in again on the account page";
+    throw new Error(msg);
   }
+  return helpful ? "Thanks — marked helpful." : "Thanks — marked not helpful.";
 }
 
 function renderStatus(ev) {
@@ -473,6 +448,7 @@ function renderStatus(ev) {
     ui.provider.hidden = false;
     ui.provider.textContent = `Speech-to-text: ${ev.provider}`;
   }
+  if (ev.state === "manual_draft_ignored" || ev.state === "drafting_failed") Answers.draftIgnored(ev.message);
   if (ev.message && ["error", "degraded", "llm_fallback", "stt_fallback"].includes(ev.state)) {
     notice(ev.message);
   } else if (ev.message && state.connected) {
@@ -482,8 +458,7 @@ function renderStatus(ev) {
 
 function clearSessionView() {
   ui.transcript.replaceChildren(); state.lines.clear();
-  for (const q of state.questions.values()) q.el.remove();
-  state.questions.clear(); ui.noQuestions.hidden = false;
+  Answers.clear();
   state.lastQuestionId = null;
 }
 
@@ -492,7 +467,19 @@ function clearSessionView() {
 async function restorePreviousSession() {
   if (!state.sessionId) return;
   try {
-    const r = await fetch(`/api/live/${encodeURIComponent(state.sessionId)}/transcript`, { headers: authHeaders({}) });
+    const path = `/api/live/${encodeURIComponent(state.sessionId)}/transcript`;
+    state.anonymous = Auth.anonSessions.has(state.sessionId);
+    let r;
+    if (state.anonymous) {  // started without an account on this browser
+      r = await fetch(path);
+      if (r.status === 404 && Auth.hasSession()) {  // claimed by the account since
+        r = await Auth.authFetch(path);
+        if (r.ok) { state.anonymous = false; Auth.anonSessions.remove([state.sessionId]); }
+      }
+    } else {
+      r = await Auth.authFetch(path);
+      if (r.status === 404 && Auth.hasSession()) { r = await fetch(path); state.anonymous = r.ok; }
+    }
     if (r.status === 404) { localStorage.removeItem(SESSION_KEY); state.sessionId = null; return; }
     if (!r.ok) return;
     const body = await r.json();
@@ -507,28 +494,77 @@ async function restorePreviousSession() {
 
 // ---------------------------------------------------------------------------- wiring
 
-ui.join.addEventListener("click", () => join({ resume: false }));
+async function claimSessions(ids) {
+  try {
+    const r = await Auth.authFetch("/api/sessions/claim", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ session_ids: ids }),
+    }, { required: true });
+    if (!r.ok) return;
+    const body = await r.json();
+    Auth.anonSessions.remove([...body.claimed, ...body.skipped]);
+  } catch (_) { /* not signed in or offline: the account page offers it again */ }
+}
+
+ui.join.addEventListener("click", () => {
+  if (!state.signedIn) { window.location.href = "/account?next=/"; return; }
+  join({ resume: false });
+});
+ui.joinAnon.addEventListener("click", () => join({ resume: false, anonymous: true }));
 ui.rejoin.addEventListener("click", () => join({ resume: true }));
 ui.newSession.addEventListener("click", () => {
   localStorage.removeItem(SESSION_KEY); state.sessionId = null; state.lastSeq = 0;
-  clearSessionView(); notice(""); join({ resume: false });
+  clearSessionView(); notice("");
+  if (state.signedIn) join({ resume: false });
+  else setConnection("idle", "Sign in to join, or join without an account.");
 });
 ui.leave.addEventListener("click", leave);
 ui.shareTabNow.addEventListener("click", shareTabNow);
 navigator.mediaDevices?.addEventListener?.("devicechange", () => listMicrophones().catch(() => {}));
 
+// Keyboard shortcuts (listed in the page's footer): D draft now, 1-3 options, P pin, T/Esc
+// teleprompter.
 document.addEventListener("keydown", (e) => {
-  if (e.key !== "d" && e.key !== "D") return;
   if (e.ctrlKey || e.metaKey || e.altKey) return;
   const t = e.target;
   if (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName)) return;
-  if (send({ type: "request_draft", question_id: state.lastQuestionId })) {
-    ui.statusText.textContent = "Draft requested.";
+  const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+  if (key === "d") {
+    if (send({ type: "request_draft", question_id: state.lastQuestionId })) {
+      Answers.showDraftPlaceholder(ui.transcript);
+    } else {
+      notice("Not connected: cannot request a draft.");
+    }
+  } else if (key === "t") {
+    Answers.toggleTeleprompter();
+  } else if (key === "Escape" && Answers.teleprompterOn()) {
+    Answers.toggleTeleprompter(false);
+  } else if (key === "p") {
+    Answers.togglePin();
+  } else if (["1", "2", "3"].includes(key)) {
+    if (!Answers.chooseOption(Number(key) - 1)) return;
   } else {
-    notice("Not connected: cannot request a draft.");
+    return;
   }
+  e.preventDefault();
 });
+
+Answers.init({
+  questionTemplate: $("question-template"), optionTemplate: $("option-template"),
+  current: $("current-question"), earlier: $("earlier-questions"), earlierTitle: $("earlier-title"),
+  empty: $("no-questions"), live: $("answers-live"), teleprompterToggle: $("teleprompter-toggle"),
+}, { postFeedback });
+Auth.onChange(({ signedIn, reason }) => { if (reason !== "refreshed") showAccount(signedIn, reason); });
+Auth.start();
+
+// Test hook: the browser tests hand events to the page as the data channel would.
+window.cuecardTest = { handleEvent, state };
 
 listMicrophones().catch(() => {});
 setConnection("idle");
-restorePreviousSession();
+showAccount(Auth.hasSession());
+(async () => {
+  if (Auth.hasSession()) {
+    try { showAccount(!!(await Auth.fresh())); } catch (_) { /* offline: keep the tokens, try later */ }
+  }
+  await restorePreviousSession();
+})();

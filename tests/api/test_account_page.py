@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cuecard.api.keys import SERVICES
+from cuecard.profile.models import Story
 
 pytestmark = pytest.mark.browser
 
@@ -55,8 +56,8 @@ async def test_account_page_flow(client, page, tmp_path):
     assert "Browser session" in await page.text_content("#session-list")
     # a transcript line arrives through the API (as the live pipeline would store it)
     store = client.server.app[SERVICES].store
-    session = (await store.list_sessions((await store.find_user_by_email("page@example.org"))["id"]))[0]
-    await store.upsert_segment(session["id"], {"segment_id": "a", "role": "interviewer", "speaker": "interviewer",
+    session = (await store.sessions.list((await store.accounts.find_by_email("page@example.org")).id))[0]
+    await store.sessions.upsert_segment(session.id, {"segment_id": "a", "role": "interviewer", "speaker": "interviewer",
                                                "text": "Why Cuecard?", "start": 0.0, "end": 1.0})
     await page.click("#session-list li")
     await page.wait_for_selector("#transcript li")
@@ -80,7 +81,7 @@ async def test_account_page_flow(client, page, tmp_path):
     await page.fill("#profile-form input[name=headline]", "Staff Engineer")
     await page.click("#profile-form button[type=submit]")
     await page.wait_for_function("document.querySelector('#message').textContent === 'Profile saved.'")
-    assert (await store.get_profile(session["user_id"]))["headline"] == "Staff Engineer"
+    assert (await store.material.get_profile(session.user_id)).profile().headline == "Staff Engineer"
 
     await page.click("button[data-tab=stories]")
     await page.wait_for_selector("#story-list li")
@@ -88,5 +89,5 @@ async def test_account_page_flow(client, page, tmp_path):
     await page.fill("#story-form textarea[name=result]", "p95 fell from 900 to 540 ms")
     await page.click("#story-form button[type=submit]")
     await page.wait_for_function("document.querySelector('#message').textContent === 'Saved.'")
-    stories = await store.list_owned("stories", session["user_id"])
-    assert any(s["result"] == "p95 fell from 900 to 540 ms" and s["drafted"] is False for s in stories)
+    stories = [s.project(Story) for s in await store.material.stories.list(session.user_id)]
+    assert any(s.result == "p95 fell from 900 to 540 ms" and s.drafted is False for s in stories)

@@ -1,0 +1,102 @@
+"""Claiming sessions started without an account: ``POST /api/sessions/claim``.
+
+The live page works without an account: its sessions then belong to the anonymous local owner
+(``LOCAL_OWNER``) and are reachable only without a token, so they are missing from the history
+of the account the candidate signs in to afterwards. The page remembers the ids of the
+anonymous sessions it started (in the browser's ``localStorage``); once signed in, the account
+page offers to move them to the account through this route.
+
+Decisions:
+- Only sessions owned by the anonymous local owner move, and only those whose ids are given:
+  an id that is unknown, already claimed, or someone else's is listed in ``skipped`` with no
+  reason, so the route tells nothing about other people's sessions.
+- Knowing the id of an anonymous session is enough to claim it. That grants nothing new: the
+  same id already reads and rejoins the session without any token (the server binds 127.0.0.1
+  by default, and the ids are random 128-bit values).
+- The store is used through three calls only: find a session, set its owner, write the audit
+  line (``_SessionOwners`` below). The store is being split into repositories (issue 13):
+  those calls use ``store.sessions`` / ``store.accounts`` when the store has them, else the
+  single interface before the split; the fallback can go once the split has landed.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
+
+from cuecard.api.rest_common import LOCAL_OWNER, STR, ApiRoutes, obj, read_model, require_user, services
+
+routes = ApiRoutes("sessions")
+
+MAX_CLAIM = 100
+SessionId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{1,128}$")]
+
+
+class ClaimIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    session_ids: list[SessionId] = Field(
+        min_length=1, max_length=MAX_CLAIM,
+        description="ids of sessions this browser started without an account",
+    )
+
+
+IDS = {"type": "array", "items": STR}
+CLAIMED = obj(("claimed", "skipped"), claimed=IDS, skipped=IDS)
+
+
+class _SessionOwners:
+    """The only store calls of this module: who owns a session, give it another owner, audit."""
+
+    def __init__(self, store):
+        self.store = store
+        self.sessions = getattr(store, "sessions", None)  # the session repository, when split
+
+    async def owner(self, session_id: str) -> tuple[bool, str | None]:
+        """``(exists, owner)``; the owner is None for sessions nobody owns."""
+        if self.sessions is not None:
+            session = await self.sessions.find(session_id)
+            return session is not None, getattr(session, "user_id", None)
+        try:
+            session = await self.store.get_session(session_id)
+        except KeyError:  # the store's NotFound
+            return False, None
+        return True, session.get("user_id")
+
+    async def give(self, session_id: str, user_id: str) -> None:
+        fields = {"user_id": user_id, "claimed_at": time.time()}
+        if self.sessions is not None:
+            await self.sessions.update(session_id, **fields)
+        else:
+            await self.store.update_session(session_id, fields)
+
+    async def audit(self, user_id: str, action: str, **details) -> None:
+        accounts = getattr(self.store, "accounts", None)
+        await (accounts.audit if accounts is not None else self.store.audit)(user_id, action, **details)
+
+
+@routes.add("POST", "/api/sessions/claim", "Move sessions started on the live page without an account "
+            "(owned by the anonymous local user), given their ids, to the caller; other ids are skipped",
+            body=ClaimIn, response=CLAIMED)
+async def claim_sessions(request: web.Request) -> web.Response:
+    user_id = require_user(request)
+    body = await read_model(request, ClaimIn)
+    owners = _SessionOwners(services(request).store)
+    claimed: list[str] = []
+    skipped: list[str] = []
+    for session_id in dict.fromkeys(body.session_ids):
+        exists, owner = await owners.owner(session_id)
+        if not exists or owner != LOCAL_OWNER:
+            skipped.append(session_id)
+            continue
+        await owners.give(session_id, user_id)
+        claimed.append(session_id)
+    if claimed:
+        await owners.audit(user_id, "claim_sessions", session_ids=claimed)
+    return web.json_response({"claimed": claimed, "skipped": skipped})
+
+
+def setup(app: web.Application):
+    routes.setup(app)

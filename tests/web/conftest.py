@@ -1,0 +1,159 @@
+"""Fixtures of the web-client tests: an app on a temporary SQLite store that never loads
+Whisper (settings can be overridden per test, e.g. a short access-token lifetime), an HTTP
+client on loopback, ``register`` to make users with tokens, and real headless Debian Chromium
+pages (``executable_path=/usr/bin/chromium``) with helpers to inject live events and run
+axe-core."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from cuecard.settings import Settings
+
+WEB_CLIENT = Path(__file__).resolve().parents[2] / "cuecard" / "web_client"
+AXE = WEB_CLIENT / "vendor" / "axe.min.js"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = Path("/tmp/cuecard_shots")
+_emails = itertools.count()
+
+
+def web_settings(tmp_path, **overrides) -> Settings:
+    fields = dict(data_dir=tmp_path / "data", warm_up_stt=False, auth_rate_limit_per_minute=100_000, _env_file=None)
+    fields.update(overrides)
+    return Settings(**fields)
+
+
+@pytest.fixture
+def settings_overrides() -> dict:
+    """Override in a test module (or with ``pytest.mark.parametrize``) to change Settings."""
+    return {}
+
+
+@pytest.fixture
+async def client(tmp_path, settings_overrides):
+    from cuecard.api.app import create_app
+
+    async with TestClient(TestServer(create_app(web_settings(tmp_path, **settings_overrides)),
+                                     host="127.0.0.1")) as c:
+        yield c
+
+
+@pytest.fixture
+def base_url(client) -> str:
+    return str(client.make_url("")).rstrip("/")
+
+
+class User:
+    def __init__(self, client, email, password, tokens):
+        self.client, self.email, self.password, self.tokens = client, email, password, tokens
+        self.id = tokens["user"]["id"]
+
+    @property
+    def headers(self) -> dict:
+        return {"Authorization": f"Bearer {self.tokens['access_token']}"}
+
+    async def req(self, method: str, path: str, **kw):
+        return await self.client.request(method, path, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
+
+@pytest.fixture
+def register(client):
+    async def _register(email: str | None = None, password: str = "correct horse battery") -> User:
+        email = email or f"web{next(_emails)}@example.org"
+        r = await client.post("/api/auth/register", json={"email": email, "password": password})
+        assert r.status == 201, await r.text()
+        return User(client, email, password, await r.json())
+
+    return _register
+
+
+@pytest.fixture
+async def browser():
+    """A real headless Chromium; each test opens its own contexts (fresh localStorage)."""
+    from playwright.async_api import async_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is not installed (apt-get install chromium)")
+    async with async_playwright() as p:
+        b = await p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync",
+                  # a fake microphone granted without a prompt, for the join button's tests
+                  "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
+        )
+        yield b
+        await b.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """``await new_page(width=1280, height=800)`` → a page in a fresh context; page errors fail
+    the test at teardown."""
+    errors: list[str] = []
+    contexts = []
+
+    async def _new(width: int = 1280, height: int = 800, **kw):
+        context = await browser.new_context(viewport={"width": width, "height": height}, **kw)
+        contexts.append(context)
+        page = await context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: print(f"[page] {m.type}: {m.text}"))
+        return page
+
+    yield _new
+    assert not errors, errors
+
+
+# The store is being split into repositories (issue 13): these helpers use ``store.sessions``
+# when the store has it, else the single interface before the split.
+async def create_session(store, **fields) -> dict:
+    sessions = getattr(store, "sessions", None)
+    if sessions is not None:
+        return (await sessions.create(**fields)).model_dump()
+    return await store.create_session(fields)
+
+
+async def get_session(store, session_id: str) -> dict:
+    sessions = getattr(store, "sessions", None)
+    if sessions is not None:
+        return (await sessions.get(session_id)).model_dump(exclude_none=True)
+    return await store.get_session(session_id)
+
+
+async def update_session(store, session_id: str, **fields) -> None:
+    sessions = getattr(store, "sessions", None)
+    if sessions is not None:
+        await sessions.update(session_id, **fields)
+    else:
+        await store.update_session(session_id, fields)
+
+
+async def inject(page, *events: dict):
+    """Hand events to the live page as if they came on the data channel."""
+    for ev in events:
+        await page.evaluate("ev => window.cuecardTest.handleEvent(ev)", ev)
+
+
+async def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
+    """axe-core (vendored, cuecard/web_client/vendor/axe.min.js) on the page as it is now:
+    the violations of the given impacts, each with its rule id and offending nodes."""
+    if not await page.evaluate("typeof window.axe !== 'undefined'"):
+        await page.add_script_tag(path=str(AXE))
+    result = await page.evaluate("async () => JSON.stringify((await axe.run(document)).violations)")
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"],
+         "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in json.loads(result) if v["impact"] in impacts
+    ]
+
+
+async def shot(page, name: str, **kw):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SHOTS / name), **kw)
