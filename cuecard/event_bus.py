@@ -33,14 +33,11 @@ RESTART_SEQ_JUMP = 1000
 
 
 async def stored_seq_floor(store, session_id: str) -> int:
-    """Where numbering resumes for a session that has events in the store."""
-    last = 0
-    for listing in (store.list_segments, store.list_questions, store.list_suggestions):
-        try:
-            records = await listing(session_id, limit=100_000)
-        except Exception:
-            continue
-        last = max([last, *(int(r.get("seq") or 0) for r in records)])
+    """Where numbering resumes for a session that has events in the store (``cuecard.store.Store``)."""
+    try:
+        last = await store.sessions.last_seq(session_id)
+    except Exception:
+        last = 0
     return last + RESTART_SEQ_JUMP if last else 0
 
 

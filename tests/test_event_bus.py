@@ -32,12 +32,12 @@ async def test_numbering_and_resume():
 async def test_numbering_continues_after_restart(tmp_path):
     store = SQLiteStore(tmp_path / "db.sqlite3")
     await store.open()
-    session = await store.create_session({"title": "t"})
-    sid = session["id"]
+    session = await store.sessions.create(title="t")
+    sid = session.id
     first = InProcessEventBus(seed=lambda s: stored_seq_floor(store, s))
     for i in range(5):
         event = await first.publish(sid, {"type": "transcript", "text": f"line {i}", "final": True})
-    await store.upsert_segment(sid, {**event, "segment_id": "a", "start": 0.0})
+    await store.sessions.upsert_segment(sid, {**event, "segment_id": "a", "start": 0.0})
 
     restarted = InProcessEventBus(seed=lambda s: stored_seq_floor(store, s))
     event = await restarted.publish(sid, {"type": "status", "state": "live"})

@@ -32,5 +32,5 @@ async def store(request, tmp_path):
     await s.open()
     yield s
     if request.param == "mongodb":
-        await s._client.drop_database(s._db.name)
+        await s.backend.drop()
     await s.close()

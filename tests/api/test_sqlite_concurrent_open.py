@@ -17,7 +17,7 @@ def _open_and_close(path: str, barrier, results) -> None:
     async def run() -> None:
         store = SQLiteStore(path)
         await store.open()
-        await store.create_session({"title": "race"})
+        await store.sessions.create(title="race")
         await store.close()
 
     barrier.wait()

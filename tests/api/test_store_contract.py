@@ -1,5 +1,6 @@
 """One contract suite for every store backend (SQLite; MongoDB on the mongomock test double;
-a real MongoDB when CUECARD_TEST_MONGODB_URL is set)."""
+a real MongoDB when CUECARD_TEST_MONGODB_URL is set): the backend primitives, then every
+repository and the deletions that cross them."""
 
 from __future__ import annotations
 
@@ -7,176 +8,307 @@ import sqlite3
 
 import pytest
 
-from cuecard.store.base import BUILTIN_OWNER, Conflict, NotFound
+from cuecard.profile.models import Story
+from cuecard.store import BUILTIN_OWNER, Collection, Conflict, NotFound
 from .stores import store  # noqa: F401  (fixture)
+
+THINGS = Collection("things", ("kind", "label"), (("kind", "created_at"),), unique=None)
 
 
 async def test_open_is_idempotent(store):
     await store.open()
     await store.open()
-    assert await store.list_sessions("nobody") == []
+    assert await store.sessions.list("nobody") == []
 
 
-async def test_sessions_crud_and_order(store):
-    a = await store.create_session({"user_id": "u1", "title": "first", "created_at": 1.0})
-    b = await store.create_session({"user_id": "u1", "title": "second", "created_at": 2.0})
-    await store.create_session({"user_id": "u2", "title": "other", "created_at": 3.0})
-    assert a["state"] == "active"
-    assert [s["title"] for s in await store.list_sessions("u1")] == ["second", "first"]
-    assert [s["title"] for s in await store.list_sessions("u1", limit=1, offset=1)] == ["first"]
-    assert await store.count_sessions("u1") == 2
-    updated = await store.update_session(a["id"], {"state": "paused"})
-    assert updated["state"] == "paused" and "updated_at" in updated
-    assert (await store.get_session(a["id"]))["state"] == "paused"
-    await store.delete_session(b["id"])
-    with pytest.raises(NotFound):
-        await store.get_session(b["id"])
-    with pytest.raises(NotFound):
-        await store.delete_session(b["id"])
+# --- backend primitives --------------------------------------------------------------------------
 
 
-async def test_children_upsert_order_pagination(store):
-    s = await store.create_session({"user_id": "u1"})
-    await store.upsert_segment(s["id"], {"segment_id": "b", "text": "second", "start": 2.0})
-    await store.upsert_segment(s["id"], {"segment_id": "a", "text": "first draft", "start": 1.0})
-    await store.upsert_segment(s["id"], {"segment_id": "a", "text": "first", "start": 1.0})  # refined in place
-    assert [x["text"] for x in await store.list_segments(s["id"])] == ["first", "second"]
-    assert [x["text"] for x in await store.list_segments(s["id"], limit=1, offset=1)] == ["second"]
-    assert await store.count_children("segments", s["id"]) == 2
-    await store.upsert_question(s["id"], {"question_id": "q1", "text": "Why?", "start": 3.0})
-    assert [q["text"] for q in await store.list_questions(s["id"])] == ["Why?"]
+async def test_backend_primitives(store):
+    db = store.backend
+    await db.open([THINGS])
+    await db.insert(THINGS, {"id": "a", "kind": "x", "label": "Alpha (a.b)", "created_at": 2.0, "n": {"deep": [1]}})
+    with pytest.raises(Conflict):
+        await db.insert(THINGS, {"id": "a", "kind": "y", "created_at": 3.0})
+    await db.put(THINGS, {"id": "b", "kind": "x", "label": "beta", "created_at": 1.0})
+    await db.put(THINGS, {"id": "c", "kind": "z", "label": "gamma", "created_at": 0.5})
+    assert await db.get(THINGS, "a") == {"id": "a", "kind": "x", "label": "Alpha (a.b)", "created_at": 2.0,
+                                         "n": {"deep": [1]}}
+    assert await db.get(THINGS, "nope") is None
+    page = await db.find(THINGS, {"kind": "x"}, [("created_at", 1)], 10, 0)
+    assert [d["id"] for d in page] == ["b", "a"]
+    assert [d["id"] for d in await db.find(THINGS, {}, [("created_at", -1)], 2, 1)] == ["b", "c"]
+    assert await db.count(THINGS, {"kind": "x"}) == 2
+    assert await db.count(THINGS, {}, ("label", "(a.b)")) == 1
+    assert await db.count(THINGS, {}, ("label", "a.c")) == 0  # regex characters are literal
+    updated = await db.update(THINGS, "b", {"kind": "z", "extra": None})
+    assert updated == {"id": "b", "kind": "z", "label": "beta", "created_at": 1.0, "extra": None}
+    assert await db.get(THINGS, "b") == updated
+    assert await db.count(THINGS, {"kind": "z"}) == 2  # the queried field follows the update
+    assert await db.update(THINGS, "nope", {"kind": "z"}) is None
+    assert await db.delete(THINGS, {"kind": "z"}) == 2
+    assert await db.delete(THINGS, {"kind": "z"}) == 0
+    assert [d["id"] for d in await db.find(THINGS, {}, (), 10, 0)] == ["a"]
 
 
-async def test_feedback_survives_suggestion_upsert(store):
-    s = await store.create_session({"user_id": "u1"})
-    await store.set_suggestion_feedback(s["id"], "q1", 0, True)  # before the suggestion is saved
-    await store.upsert_suggestion(s["id"], {"question_id": "q1", "option": 0, "text": "Say this", "done": True})
-    await store.upsert_suggestion(s["id"], {"question_id": "q1", "option": 1, "text": "Or this", "done": True})
-    items = {x["option"]: x for x in await store.list_suggestions(s["id"])}
-    assert items[0]["text"] == "Say this" and items[0]["feedback"]["helpful"] is True
-    assert items[1].get("feedback") is None
-    await store.set_suggestion_feedback(s["id"], "q1", 1, False)
-    items = {x["option"]: x for x in await store.list_suggestions(s["id"])}
-    assert items[1]["feedback"]["helpful"] is False and items[1]["text"] == "Or this"
-
-
-async def test_delete_session_cascades(store):
-    s = await store.create_session({"user_id": "u1"})
-    keep = await store.create_session({"user_id": "u1"})
-    for sid in (s["id"], keep["id"]):
-        await store.upsert_segment(sid, {"segment_id": "a", "text": "x", "start": 0})
-        await store.upsert_question(sid, {"question_id": "q", "text": "x", "start": 0})
-        await store.upsert_suggestion(sid, {"question_id": "q", "option": 0, "text": "x"})
-    await store.create_owned("attempts", "u1", {"session_id": s["id"], "answer_text": "x"})
-    await store.delete_session(s["id"])
-    for coll in ("segments", "questions", "suggestions"):
-        assert await store.count_children(coll, s["id"]) == 0
-        assert await store.count_children(coll, keep["id"]) == 1
-    assert await store.count_owned("attempts", "u1") == 0
+# --- accounts ---------------------------------------------------------------------------------------
 
 
 async def test_users_unique_email(store):
-    user = await store.create_user("Ann@Example.org", "hash")
-    assert user["email"] == "ann@example.org"
+    user = await store.accounts.create("Ann@Example.org", "hash")
+    assert user.email == "ann@example.org"
+    assert user.public() == {"id": user.id, "email": "ann@example.org", "created_at": user.created_at}
     with pytest.raises(Conflict):
-        await store.create_user("ann@example.ORG", "other")
-    assert (await store.find_user_by_email("ANN@example.org"))["id"] == user["id"]
-    assert await store.find_user_by_email("bob@example.org") is None
+        await store.accounts.create("ann@example.ORG", "other")
+    assert (await store.accounts.find_by_email("ANN@example.org")).id == user.id
+    assert (await store.accounts.get(user.id)).password_hash == "hash"
+    assert await store.accounts.find_by_email("bob@example.org") is None
+    with pytest.raises(NotFound):
+        await store.accounts.get("nobody")
 
 
-async def test_owned_records_are_private(store):
-    story = await store.create_owned("stories", "u1", {"title": "Outage"})
-    assert (await store.get_owned("stories", "u1", story["id"]))["title"] == "Outage"
+async def test_revoked_tokens_and_audit(store):
+    accounts = store.accounts
+    assert not await accounts.is_token_revoked("j1")
+    await accounts.revoke_token("j1", 123.0)
+    await accounts.revoke_token("j1", 123.0)
+    assert await accounts.is_token_revoked("j1")
+    await accounts.audit("u1", "login")
+    await accounts.audit("u1", "export", session_id="s")
+    log = await accounts.list_audit("u1")
+    assert [e.action for e in log] == ["export", "login"] and log[0].details == {"session_id": "s"}
+    assert set(log[0].public()) == {"id", "action", "details", "created_at"}  # not whose it is
+    assert await accounts.count_audit("u1") == 2 and await accounts.count_audit("u2") == 0
+
+
+# --- sessions and their events -------------------------------------------------------------------------
+
+
+async def test_sessions_crud_and_order(store):
+    sessions = store.sessions
+    a = await sessions.create(user_id="u1", title="first", created_at=1.0)
+    b = await sessions.create(user_id="u1", title="second", created_at=2.0)
+    await sessions.create(user_id="u2", title="other", created_at=3.0)
+    assert a.state == "active" and a.public() == {"id": a.id, "user_id": "u1", "title": "first",
+                                                  "state": "active", "created_at": 1.0}
+    assert [s.title for s in await sessions.list("u1")] == ["second", "first"]
+    assert [s.title for s in await sessions.list("u1", limit=1, offset=1)] == ["first"]
+    assert await sessions.count("u1") == 2
+    updated = await sessions.update(a.id, state="paused", settings={"k": 1})
+    assert updated.state == "paused" and updated.updated_at and updated.title == "first"
+    assert (await sessions.get(a.id)).settings == {"k": 1}
+    own = await sessions.create(id="chosen-id", title="Replay", source="replay")
+    assert own.id == "chosen-id" and own.user_id is None and "user_id" not in own.public()
+    await store.delete_session(b.id)
+    with pytest.raises(NotFound):
+        await sessions.get(b.id)
+    assert await sessions.find(b.id) is None
+    with pytest.raises(NotFound):
+        await store.delete_session(b.id)
+    with pytest.raises(NotFound):
+        await sessions.update(b.id, state="active")
+
+
+async def test_events_upsert_order_pagination(store):
+    sessions = store.sessions
+    s = await sessions.create(user_id="u1")
+    await sessions.upsert_segment(s.id, {"segment_id": "b", "text": "second", "start": 2.0, "seq": 4})
+    await sessions.upsert_segment(s.id, {"segment_id": "a", "text": "first draft", "start": 1.0, "seq": 2})
+    await sessions.upsert_segment(s.id, {"segment_id": "a", "text": "first", "start": 1.0, "seq": 3,
+                                         "confidence": None})  # refined in place
+    segments = await sessions.list_segments(s.id)
+    assert [x.text for x in segments] == ["first", "second"]
+    assert segments[0].public() == {"id": f"{s.id}:a", "session_id": s.id, "segment_id": "a", "text": "first",
+                                    "start": 1.0, "seq": 3, "confidence": None, "created_at": segments[0].created_at}
+    assert [x.text for x in await sessions.list_segments(s.id, limit=1, offset=1)] == ["second"]
+    assert await sessions.count_segments(s.id) == 2
+    await sessions.upsert_question(s.id, {"question_id": "q1", "text": "Why?", "start": 3.0, "seq": 9})
+    assert [q.text for q in await sessions.list_questions(s.id)] == ["Why?"]
+    assert await sessions.count_questions(s.id) == 1 and await sessions.count_suggestions(s.id) == 0
+    assert await sessions.last_seq(s.id) == 9
+    assert await sessions.last_seq("nothing-stored") == 0
+
+
+async def test_feedback_survives_suggestion_upsert(store):
+    sessions = store.sessions
+    s = await sessions.create(user_id="u1")
+    early = await sessions.set_feedback(s.id, "q1", 0, True)  # before the suggestion is saved
+    assert early.feedback.helpful is True and "suggestion_key" not in early.public()
+    await sessions.upsert_suggestion(s.id, {"question_id": "q1", "option": 0, "text": "Say this", "done": True})
+    await sessions.upsert_suggestion(s.id, {"question_id": "q1", "option": 1, "text": "Or this", "done": True})
+    items = {x.option: x for x in await sessions.list_suggestions(s.id)}
+    assert items[0].text == "Say this" and items[0].feedback.helpful is True
+    assert items[1].feedback is None and "feedback" not in items[1].public()
+    assert [x.option for x in await sessions.list_suggestions(s.id)] == [0, 1]  # first drafted first
+    marked = await sessions.set_feedback(s.id, "q1", 1, False)
+    assert marked.text == "Or this" and marked.public()["feedback"]["helpful"] is False
+    items = {x.option: x for x in await sessions.list_suggestions(s.id)}
+    assert items[1].feedback.helpful is False and items[1].text == "Or this"
+    assert await sessions.count_suggestions(s.id) == 2
+
+
+async def test_delete_session_cascades(store):
+    sessions = store.sessions
+    s = await sessions.create(user_id="u1")
+    keep = await sessions.create(user_id="u1")
+    for sid in (s.id, keep.id):
+        await sessions.upsert_segment(sid, {"segment_id": "a", "text": "x", "start": 0})
+        await sessions.upsert_question(sid, {"question_id": "q", "text": "x", "start": 0})
+        await sessions.upsert_suggestion(sid, {"question_id": "q", "option": 0, "text": "x"})
+    await store.material.attempts.create("u1", {"session_id": s.id, "answer_text": "x"})
+    await store.material.attempts.create("u1", {"session_id": keep.id, "answer_text": "y"})
+    await store.delete_session(s.id)
+    for sid, n in ((s.id, 0), (keep.id, 1)):
+        assert await sessions.count_segments(sid) == n
+        assert await sessions.count_questions(sid) == n
+        assert await sessions.count_suggestions(sid) == n
+    assert [a.answer_text for a in await store.material.attempts.list("u1")] == ["y"]
+
+
+# --- material ------------------------------------------------------------------------------------------
+
+
+async def test_owned_documents_are_private(store):
+    stories = store.material.stories
+    story = await stories.create("u1", {"title": "Outage", "situation": "A payment outage.", "id": "", "user_id": "u2"})
+    assert story.id and story.user_id == "u1"  # the store's bookkeeping, never the caller's
+    assert (await stories.get("u1", story.id)).title == "Outage"
     for call in (
-        store.get_owned("stories", "u2", story["id"]),
-        store.update_owned("stories", "u2", story["id"], {"title": "stolen"}),
-        store.delete_owned("stories", "u2", story["id"]),
+        stories.get("u2", story.id),
+        stories.update("u2", story.id, {"title": "stolen"}),
+        stories.delete("u2", story.id),
     ):
         with pytest.raises(NotFound):
             await call
-    updated = await store.update_owned("stories", "u1", story["id"], {"title": "Outage 2", "user_id": "u2"})
-    assert updated["user_id"] == "u1" and updated["title"] == "Outage 2"
-    assert [s["title"] for s in await store.list_owned("stories", "u1")] == ["Outage 2"]
-    assert await store.list_owned("stories", "u2") == []
+    updated = await stories.update("u1", story.id, {"title": "Outage 2", "user_id": "u2", "id": "x"})
+    assert updated.user_id == "u1" and updated.id == story.id and updated.title == "Outage 2"
+    assert updated.content() == {"title": "Outage 2", "situation": "A payment outage."}
+    assert updated.project(Story) == Story(id=story.id, title="Outage 2", situation="A payment outage.")
+    assert [s.title for s in await stories.list("u1")] == ["Outage 2"]
+    assert await stories.list("u2") == [] and await stories.count("u1") == 1
+    await stories.delete("u1", story.id)
+    assert await stories.count("u1") == 0
 
 
 async def test_profile_one_per_user(store):
-    assert await store.get_profile("u1") is None
-    await store.put_profile("u1", {"name": "Ann"})
-    first = await store.put_profile("u1", {"name": "Ann B"})
-    assert (await store.get_profile("u1"))["name"] == "Ann B"
-    assert first["user_id"] == "u1"
-    assert await store.get_profile("u2") is None
-    assert await store.delete_profile("u1") is True
-    assert await store.delete_profile("u1") is False
+    material = store.material
+    assert await material.get_profile("u1") is None
+    first = await material.put_profile("u1", {"name": "Ann", "skills": ["python"]})
+    second = await material.put_profile("u1", {"name": "Ann B"})
+    assert second.created_at == first.created_at and second.user_id == "u1"
+    stored = await material.get_profile("u1")
+    assert stored.profile().name == "Ann B" and stored.profile().skills == []  # replaced, not merged
+    assert await material.get_profile("u2") is None
+    assert await material.delete_profile("u1") is True
+    assert await material.delete_profile("u1") is False
+
+
+# --- banks -----------------------------------------------------------------------------------------------
 
 
 async def test_banks_builtin_search_and_cascade(store):
+    banks = store.banks
     bank = {"id": "builtin-x", "name": "Starter"}
     questions = [
         {"id": "q1", "text": "Design a cache", "category": "technical", "difficulty": "hard", "industry": "software", "role": "any"},
         {"id": "q2", "text": "Tell me about a conflict", "category": "behavioral", "difficulty": "easy", "industry": "general", "role": "any"},
     ]
-    await store.install_builtin_bank(bank, questions)
-    await store.install_builtin_bank(bank, questions)  # idempotent
-    own = await store.create_owned("banks", "u1", {"name": "Mine"})
-    await store.add_bank_question(own, {"text": "Design a queue", "category": "technical", "difficulty": "medium",
-                                        "industry": "software", "role": "engineer"})
-    assert [b["name"] for b in await store.list_banks("u1")] == ["Starter", "Mine"]
-    assert [b["name"] for b in await store.list_banks("u2")] == ["Starter"]
-    items, total = await store.search_bank_questions([BUILTIN_OWNER, "u1"], {}, "DESIGN", 10, 0)
-    assert total == 2 and {q["text"] for q in items} == {"Design a cache", "Design a queue"}
-    items, total = await store.search_bank_questions([BUILTIN_OWNER, "u2"], {"category": "technical"}, None, 10, 0)
-    assert total == 1 and items[0]["id"] == "q1"
-    items, _ = await store.search_bank_questions([BUILTIN_OWNER], {"difficulty": "easy", "industry": "general"}, "conflict", 10, 0)
-    assert [q["id"] for q in items] == ["q2"]
-    items, _ = await store.search_bank_questions([BUILTIN_OWNER], {}, "a.c", 10, 0)  # regex chars are literal
+    await banks.install_builtin(bank, questions)
+    await banks.install_builtin(bank, questions)  # idempotent
+    own = await banks.create("u1", {"name": "Mine"})
+    assert own.public()["builtin"] is False and "user_id" not in own.public()
+    added = await banks.add_question(own, {"text": "Design a queue", "category": "technical", "difficulty": "medium",
+                                           "industry": "software", "role": "engineer"})
+    assert set(added.public()) == {"id", "bank_id", "text", "category", "difficulty", "industry", "role", "created_at"}
+    assert [b.name for b in await banks.list("u1")] == ["Starter", "Mine"]
+    assert [b.public()["builtin"] for b in await banks.list("u1")] == [True, False]
+    assert [b.name for b in await banks.list("u2")] == ["Starter"]
+    items, total = await banks.search([BUILTIN_OWNER, "u1"], {}, "DESIGN", 10, 0)
+    assert total == 2 and {q.text for q in items} == {"Design a cache", "Design a queue"}
+    items, total = await banks.search([BUILTIN_OWNER, "u2"], {"category": "technical"}, None, 10, 0)
+    assert total == 1 and items[0].id == "q1"
+    items, _ = await banks.search([BUILTIN_OWNER], {"difficulty": "easy", "industry": "general"}, "conflict", 10, 0)
+    assert [q.id for q in items] == ["q2"]
+    items, _ = await banks.search([BUILTIN_OWNER], {}, "a.c", 10, 0)  # regex chars are literal
     assert items == []
-    assert (await store.get_bank_question("builtin-x", "q2"))["text"] == "Tell me about a conflict"
+    assert (await banks.get_question("builtin-x", "q2")).text == "Tell me about a conflict"
     with pytest.raises(NotFound):
-        await store.get_bank_question(own["id"], "q2")  # exists, but in another bank
+        await banks.get_question(own.id, "q2")  # exists, but in another bank
     with pytest.raises(NotFound):
-        await store.get_bank("u2", own["id"])
-    assert (await store.get_bank("u2", "builtin-x"))["name"] == "Starter"
-    await store.delete_owned("banks", "u1", own["id"])
-    assert await store.count_bank_questions(own["id"]) == 0
-    assert await store.count_bank_questions("builtin-x") == 2
+        await banks.get("u2", own.id)
+    assert (await banks.get("u2", "builtin-x")).name == "Starter"
+    edited = await banks.update_question(added, {"text": "Design a QUEUE fast", "bank_id": "elsewhere"})
+    assert edited.bank_id == own.id and edited.updated_at
+    items, _ = await banks.search(["u1"], {}, "queue fast", 10, 0)
+    assert [q.id for q in items] == [added.id]
+    renamed = await banks.update("u1", own.id, {"name": "Mine 2", "user_id": BUILTIN_OWNER})
+    assert renamed.name == "Mine 2" and not renamed.builtin
+    with pytest.raises(NotFound):
+        await banks.update("u1", "builtin-x", {"name": "taken over"})
+    await banks.delete_question(added.id)
+    assert await banks.count_questions(own.id) == 0
+    await banks.add_question(own, {"text": "another"})
+    await banks.delete("u1", own.id)
+    assert await banks.count_questions(own.id) == 0
+    assert await banks.count_questions("builtin-x") == 2
+    assert [q.id for q in await banks.list_questions("builtin-x", limit=1, offset=1)] == ["q2"]
+
+
+# --- bots --------------------------------------------------------------------------------------------------
+
+
+async def test_bots_saved_snapshots(store):
+    bots = store.bots
+    snapshot = {"id": "bot1", "state": "joining", "reason": None, "created_at": 5.0, "timestamps": {"joining": 6.0}}
+    await bots.save("u1", snapshot)
+    saved = await bots.save("u1", {**snapshot, "state": "ended", "reason": "meeting_ended"})
+    assert saved.public() == {**snapshot, "state": "ended", "reason": "meeting_ended"}
+    assert (await bots.get("u1", "bot1")).public()["state"] == "ended"
+    with pytest.raises(NotFound):
+        await bots.get("u2", "bot1")
+    assert [b.id for b in await bots.list("u1")] == ["bot1"] and await bots.count("u1") == 1
+    assert await bots.list("u2") == [] and await bots.count("u2") == 0
+
+
+# --- across aggregates ------------------------------------------------------------------------------------
 
 
 async def test_delete_user_removes_everything(store):
-    user = await store.create_user("gone@example.org", "h")
-    other = await store.create_user("stays@example.org", "h")
-    for uid in (user["id"], other["id"]):
-        s = await store.create_session({"user_id": uid})
-        await store.upsert_segment(s["id"], {"segment_id": "a", "text": "x", "start": 0})
-        await store.put_profile(uid, {"name": "x"})
-        for coll in ("stories", "jobs", "attempts"):
-            await store.create_owned(coll, uid, {"title": "x"})
-        bank = await store.create_owned("banks", uid, {"name": "b"})
-        await store.add_bank_question(bank, {"text": "q"})
-        await store.audit(uid, "login")
-    sid = (await store.list_sessions(user["id"]))[0]["id"]
-    await store.delete_user(user["id"])
+    user = await store.accounts.create("gone@example.org", "h")
+    other = await store.accounts.create("stays@example.org", "h")
+    for uid in (user.id, other.id):
+        s = await store.sessions.create(user_id=uid)
+        await store.sessions.upsert_segment(s.id, {"segment_id": "a", "text": "x", "start": 0})
+        await store.material.put_profile(uid, {"name": "x"})
+        for documents in (store.material.stories, store.material.jobs, store.material.attempts):
+            await documents.create(uid, {"title": "x"})
+        bank = await store.banks.create(uid, {"name": "b"})
+        await store.banks.add_question(bank, {"text": "q"})
+        await store.bots.save(uid, {"id": f"bot-{uid}", "state": "ended"})
+        await store.accounts.audit(uid, "login")
+    sid = (await store.sessions.list(user.id))[0].id
+    await store.delete_user(user.id)
     with pytest.raises(NotFound):
-        await store.get_user(user["id"])
-    assert await store.list_sessions(user["id"]) == []
-    assert await store.count_children("segments", sid) == 0
-    assert await store.get_profile(user["id"]) is None
-    for coll in ("stories", "jobs", "attempts", "banks", "audit", "bank_questions"):
-        assert await store.count_owned(coll, user["id"]) == 0, coll
-        assert await store.count_owned(coll, other["id"]) == 1, coll
-    assert await store.count_sessions(other["id"]) == 1
+        await store.accounts.get(user.id)
+    with pytest.raises(NotFound):
+        await store.delete_user(user.id)
+    assert await store.sessions.list(user.id) == []
+    assert await store.sessions.count_segments(sid) == 0
+    assert await store.material.get_profile(user.id) is None
+    assert await store.material.get_profile(other.id) is not None
+    counters = (store.material.stories.count, store.material.jobs.count, store.material.attempts.count,
+                store.bots.count, store.accounts.count_audit, store.sessions.count)
+    for count in counters:
+        assert await count(user.id) == 0, count
+        assert await count(other.id) == 1, count
+    assert [b.name for b in await store.banks.list(user.id)] == []
+    (own_bank,) = await store.banks.list(other.id)
+    assert await store.banks.count_questions(own_bank.id) == 1
+    items, total = await store.banks.search([user.id], {}, None)
+    assert items == [] and total == 0
 
 
-async def test_revoked_tokens_and_audit(store):
-    assert not await store.is_token_revoked("j1")
-    await store.revoke_token("j1", 123.0)
-    await store.revoke_token("j1", 123.0)
-    assert await store.is_token_revoked("j1")
-    await store.audit("u1", "login")
-    await store.audit("u1", "export", session_id="s")
-    log = await store.list_audit("u1")
-    assert [e["action"] for e in log] == ["export", "login"] and log[0]["details"] == {"session_id": "s"}
+# --- the SQLite file -------------------------------------------------------------------------------------
 
 
 async def test_sqlite_opens_an_older_file(tmp_path):
@@ -190,8 +322,8 @@ async def test_sqlite_opens_an_older_file(tmp_path):
     conn.close()
     store = SQLiteStore(path)
     await store.open()
-    await store.upsert_suggestion("s", {"question_id": "q", "option": 0, "text": "x"})
-    assert len(await store.list_suggestions("s")) == 1
+    await store.sessions.upsert_suggestion("s", {"question_id": "q", "option": 0, "text": "x"})
+    assert len(await store.sessions.list_suggestions("s")) == 1
     conn = sqlite3.connect(path)
     indexes = {r[1] for r in conn.execute("PRAGMA index_list(suggestions)")}
     conn.close()

@@ -1,0 +1,51 @@
+"""``Store``: the repositories on one backend, opened and closed together, and the deletions
+that cross aggregates (a session takes its attempts along; an account takes everything)."""
+
+from __future__ import annotations
+
+from cuecard.store.accounts import Accounts
+from cuecard.store.backend import Backend
+from cuecard.store.banks import Banks
+from cuecard.store.bots import Bots
+from cuecard.store.material import Material
+from cuecard.store.sessions import Sessions
+
+SESSION_PAGE = 200
+
+
+class Store:
+    def __init__(self, backend: Backend):
+        self.backend = backend
+        self.accounts = Accounts(backend)
+        self.sessions = Sessions(backend)
+        self.banks = Banks(backend)
+        self.material = Material(backend)
+        self.bots = Bots(backend)
+
+    @property
+    def repositories(self) -> tuple:
+        return (self.accounts, self.sessions, self.banks, self.material, self.bots)
+
+    async def open(self) -> None:
+        """Create collections and indexes (idempotent)."""
+        await self.backend.open(coll for repo in self.repositories for coll in repo.COLLECTIONS)
+
+    async def close(self) -> None:
+        await self.backend.close()
+
+    async def delete_session(self, session_id: str) -> None:
+        """The session, its events and the practice attempts made in it; ``NotFound`` if absent."""
+        await self.sessions.delete(session_id)
+        await self.material.forget_session(session_id)
+
+    async def delete_user(self, user_id: str) -> None:
+        """Everything of the user: sessions (with their events), material, banks, bots, the
+        audit log, then the account; ``NotFound`` if there is no such account."""
+        await self.accounts.get(user_id)
+        while sessions := await self.sessions.list(user_id, limit=SESSION_PAGE):
+            for session in sessions:
+                await self.delete_session(session.id)
+        await self.material.delete_all(user_id)
+        await self.banks.delete_all(user_id)
+        await self.bots.delete_all(user_id)
+        await self.accounts.delete(user_id)
