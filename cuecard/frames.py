@@ -8,6 +8,7 @@
     QuestionFrame                        question detector/classifier -> answer drafter -> sink
     SuggestionFrame                      answer drafter -> sink
     StatusFrame                          anyone -> sink (provider switches, errors, bot states)
+    SpeakerRenameFrame                   page (via the API) -> diarizer: names used from then on
 
 Times (``start``/``end``) are seconds since the session started, on the audio clock of the
 track (sample counts), not wall-clock time, so that replay and live runs agree.
@@ -28,6 +29,20 @@ from pipecat.frames.frames import (
 CANDIDATE = "candidate"
 INTERVIEWER = "interviewer"
 ROLES = (CANDIDATE, INTERVIEWER)
+
+# Speaker labels, the same on the page, in the store and in exports: the microphone is one
+# speaker, "You" (split by voice only with ``mic_multiple_speakers``: "Mic speaker 2", …); the
+# shared tab's voices are "Interviewer 1", "Interviewer 2", … from the very first line.
+MIC_SPEAKER = "You"
+MIC_OTHERS_PREFIX = "Mic speaker"
+
+
+def first_speaker(role: str) -> str:
+    """The label of a track's first (or only) speaker."""
+    if role == CANDIDATE:
+        return MIC_SPEAKER
+    return f"{(role or 'speaker').capitalize()} 1"
+
 
 SAMPLE_RATE = 16000
 
@@ -135,6 +150,16 @@ class ManualDraftRequestFrame(DataFrame):
     (a question the user typed)."""
 
     text: str = ""
+
+
+@dataclass
+class SpeakerRenameFrame(DataFrame):
+    """The user named a speaker on the page. ``speaker`` is a label (``Interviewer 2``) or the
+    name it is shown with now; lines from then on carry ``new_name``. (Not ``name``: every
+    pipecat frame has a ``name`` of its own.)"""
+
+    speaker: str
+    new_name: str
 
 
 @dataclass

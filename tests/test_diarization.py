@@ -21,8 +21,14 @@ from cuecard.diarization.embedding import (
     verify_model,
 )
 from cuecard.diarization.track import TrackDiarizer
-from cuecard.frames import CANDIDATE, INTERVIEWER, SAMPLE_RATE, SpeechSegmentFrame, UtteranceEndFrame
-from cuecard.pipeline.context import SessionContext
+from cuecard.frames import (
+    CANDIDATE,
+    INTERVIEWER,
+    SAMPLE_RATE,
+    SpeakerRenameFrame,
+    SpeechSegmentFrame,
+    UtteranceEndFrame,
+)
 from cuecard.processors.diarizer import SpeakerDiarizer
 
 SPEAKERS = Path(__file__).parent / "fixtures" / "speakers"
@@ -100,11 +106,14 @@ def test_same_speaker_clusters_together_and_labels_stay_stable(embedder):
     assert [(c.label, c.seconds) for c in track.clustering.clusters] == before
 
 
-def test_candidate_track_is_candidate_unless_a_second_voice(embedder):
+def test_mic_track_clustering_is_you_then_another_mic_speaker(embedder):
+    """What the microphone's clustering says when the session splits it by voice
+    (``mic_multiple_speakers``); never "Candidate", never "Candidate 2"."""
     track = TrackDiarizer(CANDIDATE, embedder)
-    assert {w.label for w in track.label_segment(clip(A1), 0.0, 4.0)} == {"Candidate"}
-    assert {w.label for w in track.label_segment(clip(A2), 5.0, 9.0)} == {"Candidate"}
-    assert {w.label for w in track.label_segment(clip(B1), 10.0, 14.0)} == {"Candidate 2"}
+    assert track.first_label == "You"
+    assert {w.label for w in track.label_segment(clip(A1), 0.0, 4.0)} == {"You"}
+    assert {w.label for w in track.label_segment(clip(A2), 5.0, 9.0)} == {"You"}
+    assert {w.label for w in track.label_segment(clip(B1), 10.0, 14.0)} == {"Mic speaker 2"}
 
 
 def test_long_segment_with_a_speaker_change_gets_window_labels(embedder):
@@ -130,10 +139,9 @@ def segment(name: str, kind: str, start: float, seg_id: str, utt: str, role=INTE
 
 
 async def test_diarizer_stage_labels_segments_and_applies_renames():
-    context = SessionContext(session_id="s1")
-    diarizer = SpeakerDiarizer(context)
+    diarizer = SpeakerDiarizer()
     frames = [
-        segment(A1, "partial", 0.0, "s1", "u1"),  # nothing known yet: no label
+        segment(A1, "partial", 0.0, "s1", "u1"),  # nothing known yet: the first interviewer
         segment(A1, "tentative", 0.0, "s1", "u1"),
         segment(A1, "final", 0.0, "s1", "u1"),
         UtteranceEndFrame(INTERVIEWER, "u1", 0.0, 4.0),
@@ -145,23 +153,80 @@ async def test_diarizer_stage_labels_segments_and_applies_renames():
     down, _ = await run_test(diarizer, frames_to_send=frames)
     speakers = [(type(f).__name__, getattr(f, "kind", ""), f.speaker) for f in down]
     assert speakers == [
-        ("SpeechSegmentFrame", "partial", None),
-        ("SpeechSegmentFrame", "tentative", None),  # the track's last label: none yet
+        ("SpeechSegmentFrame", "partial", "Interviewer 1"),
+        ("SpeechSegmentFrame", "tentative", "Interviewer 1"),  # numbered from the first line
         ("SpeechSegmentFrame", "final", "Interviewer 1"),
         ("UtteranceEndFrame", "", "Interviewer 1"),
         ("SpeechSegmentFrame", "final", "Interviewer 2"),
         ("SpeechSegmentFrame", "partial", "Interviewer 2"),
-        ("SpeechSegmentFrame", "final", "Candidate"),
+        ("SpeechSegmentFrame", "final", "You"),
         ("SpeechSegmentFrame", "final", "Dana Lee"),
     ]
-    # Embedded: the tentative s1 (in the background; its final reused it), s2 and the
-    # candidate's s4; not the partials, not s1 again, not the segment the transport had named.
-    assert len(diarizer.embed_ms) == 3 and len(diarizer.final_ms) == 3
+    # Embedded: the tentative s1 (in the background; its final reused it) and s2; not the
+    # partials, not s1 again, not the microphone, not the segment the transport had named.
+    assert len(diarizer.embed_ms) == 2 and len(diarizer.final_ms) == 2
 
-    # The user renames a label on the page: later frames carry the chosen name.
-    context.settings_overrides["speaker_names"] = {"Interviewer 2": "Sam"}
-    down, _ = await run_test(diarizer, frames_to_send=[segment(B1, "final", 20.0, "s6", "u5")])
-    assert [f.speaker for f in down if isinstance(f, SpeechSegmentFrame)] == ["Sam"]
+
+async def test_first_interviewer_line_is_interviewer_1():
+    """The page once showed "Interviewer" on the first line and "Interviewer 1" after."""
+    down, _ = await run_test(SpeakerDiarizer(), frames_to_send=[
+        segment(A1, "partial", 0.0, "s1", "u1"),
+        segment(A1, "final", 0.0, "s1", "u1"),
+        UtteranceEndFrame(INTERVIEWER, "u1", 0.0, 4.0),
+    ])
+    assert [f.speaker for f in down] == ["Interviewer 1", "Interviewer 1", "Interviewer 1"]
+
+
+async def test_mic_track_is_one_speaker_you_unless_several_people_share_it():
+    """Two voices on the microphone: one speaker, "You" (a sentence of one reader was once
+    split between "Candidate" and "Candidate 2"); split only with mic_multiple_speakers."""
+    frames = lambda: [  # noqa: E731
+        segment(A1, "partial", 0.0, "m1", "u1", role=CANDIDATE),
+        segment(A1, "final", 0.0, "m1", "u1", role=CANDIDATE),
+        segment(A2, "final", 5.0, "m2", "u2", role=CANDIDATE),
+        segment(B1, "final", 10.0, "m3", "u3", role=CANDIDATE),
+        segment(B2, "final", 15.0, "m4", "u4", role=CANDIDATE),
+        UtteranceEndFrame(CANDIDATE, "u4", 15.0, 19.0),
+    ]
+    one = SpeakerDiarizer()
+    down, _ = await run_test(one, frames_to_send=frames())
+    assert [f.speaker for f in down] == ["You"] * 6
+    assert one.embed_ms == []  # nothing to tell apart: no embedding
+
+    several = SpeakerDiarizer(mic_multiple_speakers=True)
+    down, _ = await run_test(several, frames_to_send=frames())
+    assert [f.speaker for f in down if isinstance(f, SpeechSegmentFrame)] == [
+        "You", "You", "You", "Mic speaker 2", "Mic speaker 2"
+    ]
+
+
+async def test_rename_frame_changes_later_labels_from_the_next_line_on():
+    diarizer = SpeakerDiarizer()
+    await run_test(diarizer, frames_to_send=[
+        segment(A1, "final", 0.0, "s1", "u1"),
+        UtteranceEndFrame(INTERVIEWER, "u1", 0.0, 4.0),
+        segment(B1, "final", 5.0, "s2", "u2"),  # Interviewer 2: its utterance is still open
+    ])
+    down, _ = await run_test(diarizer, frames_to_send=[
+        SpeakerRenameFrame(speaker="Interviewer 2", new_name="Sam"),
+        SpeakerRenameFrame(speaker="You", new_name="Jordan"),
+        segment(B2, "final", 9.0, "s3", "u2"),  # same utterance: the line keeps its name
+        UtteranceEndFrame(INTERVIEWER, "u2", 5.0, 13.0),
+        segment(B1, "partial", 14.0, "s4", "u3"),
+        segment(B1, "final", 14.0, "s4", "u3"),
+        segment(A2, "final", 20.0, "s5", "u4", role=CANDIDATE),
+    ])
+    assert any(isinstance(f, SpeakerRenameFrame) for f in down)  # passed on to later stages
+    assert [f.speaker for f in down if isinstance(f, (SpeechSegmentFrame, UtteranceEndFrame))] == [
+        "Interviewer 2", "Interviewer 2", "Sam", "Sam", "Jordan"
+    ]
+    # The page renames by the name it shows: "Sam" is Interviewer 2.
+    down, _ = await run_test(diarizer, frames_to_send=[
+        SpeakerRenameFrame(speaker="Sam", new_name="Sam Lee"),
+        segment(B2, "final", 25.0, "s6", "u5"),
+    ])
+    assert [f.speaker for f in down if isinstance(f, SpeechSegmentFrame)] == ["Sam Lee"]
+    assert diarizer.names == {"Interviewer 2": "Sam Lee", "You": "Jordan"}
 
 
 # -- evaluation ---------------------------------------------------------------------------------
@@ -252,7 +317,7 @@ async def test_replayed_panel_gets_one_label_per_voice_on_transcript_lines(setti
         (INTERVIEWER, "Interviewer 1"),
         (INTERVIEWER, "Interviewer 2"),
         (INTERVIEWER, "Interviewer 1"),
-        (CANDIDATE, "Candidate"),
+        (CANDIDATE, "You"),
     ], [(e["start"], e["speaker"], e["text"]) for e in ordered]
 
 

@@ -57,9 +57,9 @@ async def test_live_session_is_private_to_its_owner(client):
 
 async def test_owner_material_is_loaded_for_the_session(services):
     store = services.store
-    await store.put_profile("u1", {"name": "Ada", "skills": ["Python"]})
-    await store.create_owned("stories", "u1", {"title": "Outage", "situation": "A payment outage."})
-    await store.create_owned("jobs", "u1", {"title": "Backend Engineer", "company": "Acme"})
+    await store.material.put_profile("u1", {"name": "Ada", "skills": ["Python"]})
+    await store.material.stories.create("u1", {"title": "Outage", "situation": "A payment outage."})
+    await store.material.jobs.create("u1", {"title": "Backend Engineer", "company": "Acme"})
     candidate = await load_candidate(store, "u1")
     assert candidate.profile.name == "Ada"
     assert [s.title for s in candidate.stories] == ["Outage"]

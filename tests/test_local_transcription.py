@@ -44,8 +44,8 @@ async def test_two_tracks_give_role_labelled_final_lines(services, speak):
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
     # Persisted: the session's transcript is in the store.
     session_id = events[0]["session_id"]
-    stored = await services.store.list_segments(session_id)
-    assert {"interviewer", "candidate"} <= {s["role"] for s in stored}
+    stored = await services.store.sessions.list_segments(session_id)
+    assert {"interviewer", "candidate"} <= {s.role for s in stored}
 
 
 async def test_real_speech_matches_reference(services):

@@ -28,6 +28,7 @@ from av import AudioFrame
 
 from cuecard.api.app import create_app
 from cuecard.api.keys import LIVE_SESSIONS, SERVICES, WARMUP
+from cuecard.processors.diarizer import SpeakerDiarizer
 
 pytestmark = pytest.mark.slow
 
@@ -318,7 +319,8 @@ async def test_page_messages_rename_speakers_on_the_live_session(server):
     client.send({"type": "request_draft"})
     client.send({"type": "something_else"})
     live = app[LIVE_SESSIONS][session_id]
-    names = live.runner.context.settings_overrides
-    assert await wait_for(lambda: names.get("speaker_names", {}).get("Interviewer 1") == "Dana", 5)
+    # The rename reaches the running pipeline as a frame: the diarizer names later lines.
+    diarizer = next(p for p in live.runner.pipeline.processors if isinstance(p, SpeakerDiarizer))
+    assert await wait_for(lambda: diarizer.names.get("Interviewer 1") == "Dana", 5)
     await client.close()
     assert await wait_for(lambda: session_id not in app[LIVE_SESSIONS], 20)

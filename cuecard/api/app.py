@@ -32,6 +32,7 @@ from cuecard.api import (
     exports,
     openapi,
     rest_banks,
+    rest_claims,
     rest_profile,
     rest_sessions,
     web_client_routes,
@@ -50,6 +51,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     core.setup(app, services)  # store, event bus, Whisper (+ warm-up), /api/health
     auth.setup(app)  # auth middleware, JWT secret, rate limiter, /api/auth/*
     rest_sessions.setup(app)  # metrics cache, /api/sessions/*
+    rest_claims.setup(app)  # /api/sessions/claim: anonymous live-page sessions to the account
     exports.setup(app)
     rest_profile.setup(app)
     rest_banks.setup(app)  # installs the starter question bank

@@ -37,7 +37,8 @@ from cuecard.api.errors import ApiError
 from cuecard.api.keys import AUTH_ERROR, JWT_SECRET, RATE_LIMITER, SETTINGS, TOKEN_CLAIMS, USER_ID
 from cuecard.api.rest_common import INT, NUM, STR, ApiRoutes, obj, read_model, require_user, services
 from cuecard.settings import Settings
-from cuecard.store.base import Conflict, NotFound
+from cuecard.store import Conflict, NotFound
+from cuecard.store.models import User
 from cuecard.store.ratelimit import make_rate_limiter
 
 routes = ApiRoutes("auth")
@@ -120,11 +121,11 @@ def decode(secret: str, token: str, kind: str) -> dict:
 
 async def _claims_of(request: web.Request, token: str, kind: str) -> dict:
     claims = decode(request.app[JWT_SECRET], token, kind)
-    store = services(request).store
-    if await store.is_token_revoked(claims["jti"]):
+    accounts = services(request).store.accounts
+    if await accounts.is_token_revoked(claims["jti"]):
         raise ApiError(401, "token_revoked", f"{kind} token was revoked", "token")
     try:
-        await store.get_user(claims["sub"])
+        await accounts.get(claims["sub"])
     except NotFound:
         raise ApiError(401, "invalid_token", "the token's account no longer exists", "token")
     return claims
@@ -174,17 +175,13 @@ async def _verify(password_hash: str, password: str) -> bool:
     return await asyncio.to_thread(verify)
 
 
-def _user_view(user: dict) -> dict:
-    return {"id": user["id"], "email": user["email"], "created_at": user["created_at"]}
-
-
-def _tokens(request: web.Request, user: dict) -> dict:
+def _tokens(request: web.Request, user: User) -> dict:
     settings = request.app[SETTINGS]
     secret = request.app[JWT_SECRET]
-    access, _ = issue(secret, user["id"], "access", settings.access_token_ttl_secs)
-    refresh, _ = issue(secret, user["id"], "refresh", settings.refresh_token_ttl_secs)
+    access, _ = issue(secret, user.id, "access", settings.access_token_ttl_secs)
+    refresh, _ = issue(secret, user.id, "refresh", settings.refresh_token_ttl_secs)
     return {
-        "user": _user_view(user),
+        "user": user.public(),
         "access_token": access,
         "refresh_token": refresh,
         "token_type": "bearer",
@@ -197,12 +194,12 @@ def _tokens(request: web.Request, user: dict) -> dict:
 async def register(request: web.Request) -> web.Response:
     await rate_limit(request, "register")
     body = await read_model(request, Credentials)
-    store = services(request).store
+    accounts = services(request).store.accounts
     try:
-        user = await store.create_user(body.email, await _hash(body.password))
+        user = await accounts.create(body.email, await _hash(body.password))
     except Conflict:
         raise ApiError(409, "email_taken", "an account with this email exists", "email")
-    await store.audit(user["id"], "register")
+    await accounts.audit(user.id, "register")
     return web.json_response(_tokens(request, user), status=201)
 
 
@@ -211,14 +208,14 @@ async def register(request: web.Request) -> web.Response:
 async def login(request: web.Request) -> web.Response:
     await rate_limit(request, "login")
     body = await read_model(request, Credentials)
-    store = services(request).store
-    user = await store.find_user_by_email(body.email)
-    ok = await _verify(user["password_hash"] if user else _DUMMY_HASH, body.password)
+    accounts = services(request).store.accounts
+    user = await accounts.find_by_email(body.email)
+    ok = await _verify(user.password_hash if user else _DUMMY_HASH, body.password)
     if user is None or not ok:
         if user is not None:
-            await store.audit(user["id"], "login_failed", remote=request.remote)
+            await accounts.audit(user.id, "login_failed", remote=request.remote)
         raise ApiError(401, "invalid_credentials", "email or password is wrong", "password")
-    await store.audit(user["id"], "login", remote=request.remote)
+    await accounts.audit(user.id, "login", remote=request.remote)
     return web.json_response(_tokens(request, user))
 
 
@@ -228,9 +225,9 @@ async def refresh(request: web.Request) -> web.Response:
     await rate_limit(request, "refresh")
     body = await read_model(request, RefreshBody)
     claims = await _claims_of(request, body.refresh_token, "refresh")
-    store = services(request).store
-    await store.revoke_token(claims["jti"], claims["exp"])
-    return web.json_response(_tokens(request, await store.get_user(claims["sub"])))
+    accounts = services(request).store.accounts
+    await accounts.revoke_token(claims["jti"], claims["exp"])
+    return web.json_response(_tokens(request, await accounts.get(claims["sub"])))
 
 
 @routes.add("POST", "/api/auth/logout", "Revoke the access token (and the refresh token if given)",
@@ -238,24 +235,24 @@ async def refresh(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     user_id = require_user(request)
     body = await read_model(request, LogoutBody)
-    store = services(request).store
+    accounts = services(request).store.accounts
     claims = request[TOKEN_CLAIMS]
-    await store.revoke_token(claims["jti"], claims["exp"])
+    await accounts.revoke_token(claims["jti"], claims["exp"])
     if body.refresh_token:
         try:
             refresh_claims = decode(request.app[JWT_SECRET], body.refresh_token, "refresh")
         except ApiError:
             refresh_claims = None
         if refresh_claims and refresh_claims["sub"] == user_id:
-            await store.revoke_token(refresh_claims["jti"], refresh_claims["exp"])
-    await store.audit(user_id, "logout")
+            await accounts.revoke_token(refresh_claims["jti"], refresh_claims["exp"])
+    await accounts.audit(user_id, "logout")
     return web.Response(status=204)
 
 
 @routes.add("GET", "/api/auth/me", "The logged-in account", response=USER)
 async def me(request: web.Request) -> web.Response:
     user_id = require_user(request)
-    return web.json_response(_user_view(await services(request).store.get_user(user_id)))
+    return web.json_response((await services(request).store.accounts.get(user_id)).public())
 
 
 @routes.add("DELETE", "/api/auth/me", "Delete the account and everything of it (password required)",
@@ -264,12 +261,12 @@ async def delete_me(request: web.Request) -> web.Response:
     user_id = require_user(request)
     body = await read_model(request, PasswordBody)
     store = services(request).store
-    user = await store.get_user(user_id)
-    if not await _verify(user["password_hash"], body.password):
+    user = await store.accounts.get(user_id)
+    if not await _verify(user.password_hash, body.password):
         raise ApiError(401, "invalid_credentials", "password is wrong", "password")
     await store.delete_user(user_id)
     claims = request[TOKEN_CLAIMS]
-    await store.revoke_token(claims["jti"], claims["exp"])
+    await store.accounts.revoke_token(claims["jti"], claims["exp"])
     return web.Response(status=204)
 
 

@@ -12,7 +12,7 @@ Decisions:
   ``bot_allow_loopback_meetings``), the schema carries no example URL, and the live-bot cap holds.
 - At most ``bot_max_live`` live bots per process (429 beyond): measured, a bot's Chromium costs
   about 0.3 core and 0.6 GB, plus its session's Whisper pipeline.
-- Every state change saves the bot's snapshot in the store (collection ``bots``): a finished
+- Every state change saves the bot's snapshot in the store (``store.bots``): a finished
   bot stays readable after a restart and from any server process sharing the store, and
   ``GET /api/bots`` lists a user's bots. A bot that is not live in this process answers with
   its last saved snapshot: if its process died, that state is where it stopped (the store
@@ -39,12 +39,11 @@ from cuecard.api.rest_common import (
     page,
     page_of,
     paged,
-    public,
     read_model,
     require_user,
     services,
 )
-from cuecard.store.base import NotFound
+from cuecard.store import NotFound
 from cuecard.transports.meeting_bot import MeetingBot, UnsupportedMeeting
 
 LEAVE_WAIT_SECS = 10.0
@@ -91,10 +90,10 @@ async def create_bot(request: web.Request) -> web.Response:
     svc = services(request)
     if body.session_id is not None:
         try:
-            existing = await svc.store.get_session(body.session_id)
+            existing = await svc.store.sessions.find(body.session_id)
         except Exception:
             existing = None
-        if existing is not None and existing.get("user_id") not in (None, user_id):
+        if existing is not None and existing.user_id not in (None, user_id):
             raise ApiError(404, "not_found", "no such session", "session_id")
     live = [b for b in request.app[BOTS].values() if not b.done]
     if len(live) >= svc.settings.bot_max_live:
@@ -129,13 +128,10 @@ def _live_bot(request: web.Request, user_id: str) -> MeetingBot | None:
 
 async def _saved_bot(request: web.Request, user_id: str) -> dict:
     try:
-        record = await services(request).store.get_owned("bots", user_id, request.match_info["bot_id"])
+        record = await services(request).store.bots.get(user_id, request.match_info["bot_id"])
     except NotFound:
         raise ApiError(404, "not_found", "no such bot", "bot_id")
-    return public(record, SAVED_ONLY)
-
-
-SAVED_ONLY = ("user_id", "updated_at")  # store bookkeeping, not part of a bot's snapshot
+    return record.public()
 
 
 @routes.add("GET", "/api/bots", "The user's meeting bots, oldest first (live ones with their current "
@@ -143,13 +139,13 @@ SAVED_ONLY = ("user_id", "updated_at")  # store bookkeeping, not part of a bot's
 async def list_bots(request: web.Request) -> web.Response:
     user_id = require_user(request)
     limit, offset = page(request)
-    store = services(request).store
+    bots = services(request).store.bots
     live = request.app[BOTS]
     items = [
-        live[r["id"]].snapshot() if r["id"] in live else public(r, SAVED_ONLY)
-        for r in await store.list_owned("bots", user_id, limit, offset)
+        live[r.id].snapshot() if r.id in live else r.public()
+        for r in await bots.list(user_id, limit, offset)
     ]
-    return web.json_response(paged(items, await store.count_owned("bots", user_id), limit, offset))
+    return web.json_response(paged(items, await bots.count(user_id), limit, offset))
 
 
 @routes.add("GET", "/api/bots/{bot_id}", "A bot's state, end reason, participants and timestamps", response=BOT)

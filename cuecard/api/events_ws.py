@@ -41,7 +41,7 @@ async def session_events(request: web.Request) -> web.StreamResponse:
     bus = services(request).bus
 
     async def pump():
-        async for event in bus.subscribe(session["id"], after=after):
+        async for event in bus.subscribe(session.id, after=after):
             await ws.send_json(event)
 
     task = asyncio.get_running_loop().create_task(pump())
@@ -58,7 +58,7 @@ async def session_events(request: web.Request) -> web.StreamResponse:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
         if task.done() and not task.cancelled() and task.exception() is not None:
-            logger.warning(f"event stream of {session['id']} ended: {task.exception()!r}")
+            logger.warning(f"event stream of {session.id} ended: {task.exception()!r}")
         await ws.close()
     return ws
 

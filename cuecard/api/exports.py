@@ -12,7 +12,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from cuecard.api.errors import bad_request
-from cuecard.api.rest_common import ApiRoutes, obj, owned_session, public, require_user, services
+from cuecard.api.rest_common import ApiRoutes, obj, owned_session, require_user, services
+from cuecard.frames import ROLES
+from cuecard.store import Store
+from cuecard.store.models import Session
 
 routes = ApiRoutes("exports")
 FORMATS = {
@@ -33,6 +36,14 @@ def _clock(seconds: float, sep: str) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
+def _who(seg: dict) -> str:
+    """Who said a line, as the page shows it: the speaker's label or the name the user gave it,
+    as written ("DeShawn" stays "DeShawn"); a bare role (a line added without a speaker) is
+    capitalised."""
+    who = seg.get("speaker") or seg.get("role") or ""
+    return who.capitalize() if who in ROLES else who
+
+
 def _cues(segments: list[dict]) -> list[tuple[float, float, str]]:
     cues = []
     for seg in segments:
@@ -41,8 +52,8 @@ def _cues(segments: list[dict]) -> list[tuple[float, float, str]]:
             continue
         start = float(seg.get("start") or 0)
         end = max(float(seg.get("end") or 0), start + MIN_CUE_SECS)
-        who = seg.get("speaker") or seg.get("role") or ""
-        cues.append((start, end, f"{who.capitalize()}: {text}" if who else text))
+        who = _who(seg)
+        cues.append((start, end, f"{who}: {text}" if who else text))
     return cues
 
 
@@ -67,7 +78,7 @@ def to_markdown(session: dict, segments: list[dict], questions: list[dict], sugg
     lines.append(f"- State: {session.get('state', '')}")
     lines += ["", "## Transcript", ""]
     for seg in segments:
-        who = (seg.get("speaker") or seg.get("role") or "").capitalize()
+        who = _who(seg)
         lines.append(f"- **[{_clock(float(seg.get('start') or 0), '.')[:8]}] {who}:** {seg.get('text', '')}")
     by_question: dict[str, list[dict]] = {}
     for s in suggestions:
@@ -82,12 +93,13 @@ def to_markdown(session: dict, segments: list[dict], questions: list[dict], sugg
     return "\n".join(lines).rstrip() + "\n"
 
 
-async def session_bundle(store, session: dict) -> dict:
+async def session_bundle(store: Store, session: Session) -> dict:
+    sessions = store.sessions
     return {
-        "session": public(session),
-        "transcript": [public(s) for s in await store.list_segments(session["id"], limit=100_000)],
-        "questions": [public(q) for q in await store.list_questions(session["id"], limit=100_000)],
-        "suggestions": [public(s) for s in await store.list_suggestions(session["id"], limit=100_000)],
+        "session": session.public(),
+        "transcript": [s.public() for s in await sessions.list_segments(session.id, limit=100_000)],
+        "questions": [q.public() for q in await sessions.list_questions(session.id, limit=100_000)],
+        "suggestions": [s.public() for s in await sessions.list_suggestions(session.id, limit=100_000)],
     }
 
 
@@ -104,13 +116,13 @@ async def export(request: web.Request) -> web.Response:
         raise bad_request(f"format must be one of {', '.join(FORMATS)}", "format")
     store = services(request).store
     bundle = await session_bundle(store, session)
-    await store.audit(user_id, "export", session_id=session["id"], format=fmt)
-    filename = f"cuecard-{session['id']}.{EXTENSIONS[fmt]}"
+    await store.accounts.audit(user_id, "export", session_id=session.id, format=fmt)
+    filename = f"cuecard-{session.id}.{EXTENSIONS[fmt]}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if fmt == "json":
         return web.json_response(bundle, headers=headers)
     if fmt == "markdown":
-        text = to_markdown(session, bundle["transcript"], bundle["questions"], bundle["suggestions"])
+        text = to_markdown(bundle["session"], bundle["transcript"], bundle["questions"], bundle["suggestions"])
     elif fmt == "srt":
         text = to_srt(bundle["transcript"])
     else:

@@ -29,13 +29,13 @@ from cuecard.api.rest_common import (
     page,
     page_of,
     paged,
-    public,
     read_model,
     require_user,
     services,
     validation_error,
 )
-from cuecard.store.base import BUILTIN_OWNER, NotFound
+from cuecard.store import BUILTIN_OWNER, NotFound, Store
+from cuecard.store.models import Bank, BankQuestion
 
 routes = ApiRoutes("banks")
 STARTER_BANK = Path(__file__).resolve().parent.parent / "store" / "data" / "starter_bank.json"
@@ -85,33 +85,22 @@ def _normalise(fields: dict) -> dict:
     return out
 
 
-def bank_view(bank: dict, count: int | None = None) -> dict:
-    view = public(bank)
-    view["builtin"] = bank.get("user_id") == BUILTIN_OWNER
-    view.pop("user_id", None)
-    if count is not None:
-        view["question_count"] = count
-    return view
+def bank_view(bank: Bank, count: int) -> dict:
+    return {**bank.public(), "question_count": count}
 
 
-def question_view(question: dict) -> dict:
-    view = public(question)
-    view.pop("user_id", None)
-    return view
-
-
-async def install_starter_bank(store) -> None:
+async def install_starter_bank(store: Store) -> None:
     data = json.loads(STARTER_BANK.read_text())
-    await store.install_builtin_bank(data["bank"], [_normalise(q) for q in data["questions"]])
+    await store.banks.install_builtin(data["bank"], [_normalise(q) for q in data["questions"]])
 
 
-async def _bank(request: web.Request, user_id: str, writable: bool = False) -> dict:
+async def _bank(request: web.Request, user_id: str, writable: bool = False) -> Bank:
     bank_id = request.match_info["bank_id"]
     try:
-        bank = await services(request).store.get_bank(user_id, bank_id)
+        bank = await services(request).store.banks.get(user_id, bank_id)
     except NotFound:
         raise not_found(f"bank {bank_id} not found", "bank_id")
-    if writable and bank["user_id"] != user_id:
+    if writable and bank.user_id != user_id:
         raise ApiError(403, "read_only", "the built-in bank cannot be changed", "bank_id")
     return bank
 
@@ -121,9 +110,8 @@ async def _bank(request: web.Request, user_id: str, writable: bool = False) -> d
 async def list_banks(request: web.Request) -> web.Response:
     user_id = require_user(request)
     limit, offset = page(request)
-    store = services(request).store
-    every = await store.list_banks(user_id, limit=10_000)
-    items = [bank_view(b) for b in every[offset : offset + limit]]
+    every = await services(request).store.banks.list(user_id, limit=10_000)
+    items = [b.public() for b in every[offset : offset + limit]]
     return web.json_response(paged(items, len(every), limit, offset))
 
 
@@ -131,14 +119,14 @@ async def list_banks(request: web.Request) -> web.Response:
 async def create_bank(request: web.Request) -> web.Response:
     user_id = require_user(request)
     body = await read_model(request, BankIn)
-    bank = await services(request).store.create_owned("banks", user_id, body.model_dump())
+    bank = await services(request).store.banks.create(user_id, body.model_dump())
     return web.json_response(bank_view(bank, 0), status=201)
 
 
 @routes.add("GET", "/api/banks/{bank_id}", "One bank with its question count", response=BANK)
 async def get_bank(request: web.Request) -> web.Response:
     bank = await _bank(request, require_user(request))
-    return web.json_response(bank_view(bank, await services(request).store.count_bank_questions(bank["id"])))
+    return web.json_response(bank_view(bank, await services(request).store.banks.count_questions(bank.id)))
 
 
 @routes.add("PATCH", "/api/banks/{bank_id}", "Rename or describe a bank", body=BankPatch, response=BANK)
@@ -146,16 +134,16 @@ async def update_bank(request: web.Request) -> web.Response:
     user_id = require_user(request)
     bank = await _bank(request, user_id, writable=True)
     body = await read_model(request, BankPatch)
-    store = services(request).store
-    record = await store.update_owned("banks", user_id, bank["id"], body.model_dump(exclude_none=True))
-    return web.json_response(bank_view(record, await store.count_bank_questions(bank["id"])))
+    banks = services(request).store.banks
+    record = await banks.update(user_id, bank.id, body.model_dump(exclude_none=True))
+    return web.json_response(bank_view(record, await banks.count_questions(bank.id)))
 
 
 @routes.add("DELETE", "/api/banks/{bank_id}", "Delete a bank and its questions", status=204)
 async def delete_bank(request: web.Request) -> web.Response:
     user_id = require_user(request)
     bank = await _bank(request, user_id, writable=True)
-    await services(request).store.delete_owned("banks", user_id, bank["id"])
+    await services(request).store.banks.delete(user_id, bank.id)
     return web.Response(status=204)
 
 
@@ -164,10 +152,10 @@ async def delete_bank(request: web.Request) -> web.Response:
 async def list_questions(request: web.Request) -> web.Response:
     bank = await _bank(request, require_user(request))
     limit, offset = page(request)
-    store = services(request).store
-    items = await store.list_bank_questions(bank["id"], limit, offset)
-    total = await store.count_bank_questions(bank["id"])
-    return web.json_response(paged([question_view(q) for q in items], total, limit, offset))
+    banks = services(request).store.banks
+    items = await banks.list_questions(bank.id, limit, offset)
+    total = await banks.count_questions(bank.id)
+    return web.json_response(paged([q.public() for q in items], total, limit, offset))
 
 
 @routes.add("POST", "/api/banks/{bank_id}/questions", "Add a question to a bank", body=BankQuestionIn,
@@ -175,8 +163,8 @@ async def list_questions(request: web.Request) -> web.Response:
 async def add_question(request: web.Request) -> web.Response:
     bank = await _bank(request, require_user(request), writable=True)
     body = await read_model(request, BankQuestionIn)
-    record = await services(request).store.add_bank_question(bank, _normalise(body.model_dump()))
-    return web.json_response(question_view(record), status=201)
+    record = await services(request).store.banks.add_question(bank, _normalise(body.model_dump()))
+    return web.json_response(record.public(), status=201)
 
 
 class _Patch(BaseModel):
@@ -185,10 +173,10 @@ class _Patch(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
-async def _question(request: web.Request, bank: dict) -> dict:
+async def _question(request: web.Request, bank: Bank) -> BankQuestion:
     question_id = request.match_info["question_id"]
     try:
-        return await services(request).store.get_bank_question(bank["id"], question_id)
+        return await services(request).store.banks.get_question(bank.id, question_id)
     except NotFound:
         raise not_found(f"question {question_id} not found", "question_id")
 
@@ -196,7 +184,7 @@ async def _question(request: web.Request, bank: dict) -> dict:
 @routes.add("GET", "/api/banks/{bank_id}/questions/{question_id}", "One bank question", response=BANK_QUESTION)
 async def get_question(request: web.Request) -> web.Response:
     bank = await _bank(request, require_user(request))
-    return web.json_response(question_view(await _question(request, bank)))
+    return web.json_response((await _question(request, bank)).public())
 
 
 @routes.add("PATCH", "/api/banks/{bank_id}/questions/{question_id}", "Edit a bank question", body=BankQuestionIn,
@@ -205,20 +193,20 @@ async def update_question(request: web.Request) -> web.Response:
     bank = await _bank(request, require_user(request), writable=True)
     question = await _question(request, bank)
     raw = await read_model(request, _Patch)
-    current = {k: question.get(k) for k in BankQuestionIn.model_fields if question.get(k) is not None}
+    current = {k: v for k, v in question.content().items() if k in BankQuestionIn.model_fields and v is not None}
     try:
         fields = BankQuestionIn.model_validate({**current, **raw.model_dump()}).model_dump()
     except ValidationError as e:
         raise validation_error(e)
-    record = await services(request).store.update_bank_question(question, _normalise(fields))
-    return web.json_response(question_view(record))
+    record = await services(request).store.banks.update_question(question, _normalise(fields))
+    return web.json_response(record.public())
 
 
 @routes.add("DELETE", "/api/banks/{bank_id}/questions/{question_id}", "Remove a question from a bank", status=204)
 async def delete_question(request: web.Request) -> web.Response:
     bank = await _bank(request, require_user(request), writable=True)
     question = await _question(request, bank)
-    await services(request).store.delete_bank_question(question["id"])
+    await services(request).store.banks.delete_question(question.id)
     return web.Response(status=204)
 
 
@@ -249,8 +237,8 @@ async def search(request: web.Request) -> web.Response:
     owners = {"all": [BUILTIN_OWNER, user_id], "builtin": [BUILTIN_OWNER], "own": [user_id]}.get(source)
     if owners is None:
         raise bad_request("source must be all, builtin or own", "source")
-    items, total = await services(request).store.search_bank_questions(owners, filters, text or None, limit, offset)
-    return web.json_response(paged([question_view(q) for q in items], total, limit, offset))
+    items, total = await services(request).store.banks.search(owners, filters, text or None, limit, offset)
+    return web.json_response(paged([q.public() for q in items], total, limit, offset))
 
 
 def setup(app: web.Application):

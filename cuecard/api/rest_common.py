@@ -19,7 +19,7 @@ from cuecard.api.errors import ApiError, bad_request
 from cuecard.api.keys import API_SPECS, AUTH_ERROR, SERVICES, SETTINGS, USER_ID
 from cuecard.api.route_spec import Handler, RouteSpec
 from cuecard.pipeline.services import Services
-from cuecard.store.base import NotFound
+from cuecard.store.models import Session
 
 ERROR_STATUSES = (400, 401, 404, 405, 409, 413, 429)
 LOCAL_OWNER = "local"  # owner of sessions started on the live page without an account
@@ -126,7 +126,7 @@ def not_found(message: str, field: str | None = None) -> ApiError:
     return ApiError(404, "not_found", message, field)
 
 
-async def owned_session(request: web.Request, user_id: str, session_id: str | None = None) -> dict:
+async def owned_session(request: web.Request, user_id: str, session_id: str | None = None) -> Session:
     """The session (in the path by default) if it belongs to ``user_id``; else 404, the same as
     for a missing one, so other users' session ids cannot be probed (never says whose).
 
@@ -136,18 +136,10 @@ async def owned_session(request: web.Request, user_id: str, session_id: str | No
     command-line bots) nor anyone else's.
     """
     session_id = session_id or request.match_info["session_id"]
-    try:
-        session = await services(request).store.get_session(session_id)
-    except NotFound:
-        raise not_found(f"session {session_id} not found", "session_id")
-    if session.get("user_id") != user_id:
+    session = await services(request).store.sessions.find(session_id)
+    if session is None or session.user_id != user_id:
         raise not_found(f"session {session_id} not found", "session_id")
     return session
-
-
-def public(record: dict, hidden: tuple[str, ...] = ()) -> dict:
-    """A stored record as the API shows it (internal bookkeeping fields removed)."""
-    return {k: v for k, v in record.items() if k not in hidden and k not in ("search_text", "suggestion_key")}
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 
 import dataclasses
-from typing import Any
+from typing import Any, Callable
 
 from aiohttp import web
 from loguru import logger
@@ -37,7 +37,6 @@ from cuecard.api.rest_common import (
     page,
     page_of,
     paged,
-    public,
     read_bounded,
     read_model,
     require_user,
@@ -46,7 +45,9 @@ from cuecard.api.rest_common import (
 )
 from cuecard.pipeline.context import load_candidate
 from cuecard.profile.models import Job, Profile, Story
-from cuecard.store.base import NotFound
+from cuecard.store import NotFound, Store
+from cuecard.store.models import Owned, ProfileRecord
+from cuecard.store.repository import OwnedDocuments
 
 routes = ApiRoutes("profile")
 
@@ -98,15 +99,18 @@ async def _validate_owned(request: web.Request, user_id: str, fields: dict) -> N
         await owned_session(request, user_id, fields["session_id"])
 
 
-def crud(path: str, coll: str, model: type[BaseModel], schema: dict, name: str, hook=None):
-    """List / create / read / PATCH / delete of a user-owned collection under ``path``."""
+def crud(path: str, slug: str, documents: Callable[[Store], OwnedDocuments], model: type[BaseModel], schema: dict,
+         name: str, hook=None):
+    """List / create / read / PATCH / delete of a user's documents under ``path``."""
     item_path = f"{path}/{{item_id}}"
-    internal = ("id", "user_id", "created_at", "updated_at")
 
-    async def get_item(request: web.Request, user_id: str) -> dict:
+    def docs(request: web.Request) -> OwnedDocuments:
+        return documents(services(request).store)
+
+    async def get_item(request: web.Request, user_id: str) -> Owned:
         item_id = request.match_info["item_id"]
         try:
-            return await services(request).store.get_owned(coll, user_id, item_id)
+            return await docs(request).get(user_id, item_id)
         except NotFound:
             raise not_found(f"{name} {item_id} not found", "item_id")
 
@@ -114,48 +118,44 @@ def crud(path: str, coll: str, model: type[BaseModel], schema: dict, name: str, 
     async def list_items(request: web.Request) -> web.Response:
         user_id = require_user(request)
         limit, offset = page(request)
-        store = services(request).store
-        items = await store.list_owned(coll, user_id, limit, offset)
-        return web.json_response(paged([public(i) for i in items], await store.count_owned(coll, user_id), limit, offset))
+        items = await docs(request).list(user_id, limit, offset)
+        return web.json_response(paged([i.public() for i in items], await docs(request).count(user_id), limit, offset))
 
     @routes.add("POST", path, f"Create a {name}", body=model, response=schema, status=201)
     async def create_item(request: web.Request) -> web.Response:
         user_id = require_user(request)
-        fields = (await read_model(request, model)).model_dump()
-        fields.pop("id", None)
+        fields = (await read_model(request, model)).model_dump()  # an "id" in it is ignored
         if hook:
             fields = await hook(request, user_id, fields)
         await _validate_owned(request, user_id, fields)
-        record = await services(request).store.create_owned(coll, user_id, fields)
-        return web.json_response(public(record), status=201)
+        record = await docs(request).create(user_id, fields)
+        return web.json_response(record.public(), status=201)
 
     @routes.add("GET", item_path, f"One {name}", response=schema)
     async def read_item(request: web.Request) -> web.Response:
-        return web.json_response(public(await get_item(request, require_user(request))))
+        return web.json_response((await get_item(request, require_user(request))).public())
 
     @routes.add("PATCH", item_path, f"Update fields of a {name}", body=model, response=schema)
     async def update_item(request: web.Request) -> web.Response:
         user_id = require_user(request)
         current = await get_item(request, user_id)
-        patch = (await read_model(request, _AnyObject)).model_dump()
-        for key in internal:
-            patch.pop(key, None)
-        merged = {k: v for k, v in current.items() if k not in internal}
-        fields = _check_fields(model, {**{k: v for k, v in merged.items() if k in model.model_fields}, **patch})
-        fields.pop("id", None)
+        patch = {k: v for k, v in (await read_model(request, _AnyObject)).model_dump().items()
+                 if k not in current.BOOKKEEPING}  # the store's, never the user's to set
+        kept = {k: v for k, v in current.content().items() if k in model.model_fields}
+        fields = _check_fields(model, {**kept, **patch})
         await _validate_owned(request, user_id, fields)
-        record = await services(request).store.update_owned(coll, user_id, current["id"], fields)
-        return web.json_response(public(record))
+        record = await docs(request).update(user_id, current.id, fields)
+        return web.json_response(record.public())
 
     @routes.add("DELETE", item_path, f"Delete a {name}", status=204)
     async def delete_item(request: web.Request) -> web.Response:
         user_id = require_user(request)
         current = await get_item(request, user_id)
-        await services(request).store.delete_owned(coll, user_id, current["id"])
+        await docs(request).delete(user_id, current.id)
         return web.Response(status=204)
 
     for fn in (list_items, create_item, read_item, update_item, delete_item):
-        fn.__name__ = f"{fn.__name__}_{coll}"
+        fn.__name__ = f"{fn.__name__}_{slug}"
 
 
 async def _parse_job_text(request: web.Request, user_id: str, fields: dict) -> dict:
@@ -174,26 +174,24 @@ async def _parse_job_text(request: web.Request, user_id: str, fields: dict) -> d
     return fields
 
 
-crud("/api/stories", "stories", StoryIn, STORY, "story")
-crud("/api/jobs", "jobs", JobIn, JOB, "job", hook=_parse_job_text)
-crud("/api/attempts", "attempts", AttemptIn, ATTEMPT, "practice attempt")
+crud("/api/stories", "stories", lambda store: store.material.stories, StoryIn, STORY, "story")
+crud("/api/jobs", "jobs", lambda store: store.material.jobs, JobIn, JOB, "job", hook=_parse_job_text)
+crud("/api/attempts", "attempts", lambda store: store.material.attempts, AttemptIn, ATTEMPT, "practice attempt")
 
 
 # --- profile ---------------------------------------------------------------------------------
 
 
-def _profile_view(record: dict | None) -> dict:
-    fields = Profile().model_dump() if record is None else Profile.model_validate(
-        {k: v for k, v in record.items() if k in Profile.model_fields}).model_dump()
-    if record is not None:
-        fields["updated_at"] = record.get("updated_at")
-    return fields
+def _profile_view(record: ProfileRecord | None) -> dict:
+    if record is None:
+        return Profile().model_dump()
+    return {**record.profile().model_dump(), "updated_at": record.updated_at}
 
 
 @routes.add("GET", "/api/profile", "The candidate profile (empty fields when none yet)", response=PROFILE)
 async def get_profile(request: web.Request) -> web.Response:
     user_id = require_user(request)
-    return web.json_response(_profile_view(await services(request).store.get_profile(user_id)))
+    return web.json_response(_profile_view(await services(request).store.material.get_profile(user_id)))
 
 
 @routes.add("PUT", "/api/profile", "Replace the candidate profile (e.g. after reviewing the parsed resume)",
@@ -201,14 +199,14 @@ async def get_profile(request: web.Request) -> web.Response:
 async def put_profile(request: web.Request) -> web.Response:
     user_id = require_user(request)
     body = await read_model(request, ProfileIn)
-    record = await services(request).store.put_profile(user_id, body.model_dump())
+    record = await services(request).store.material.put_profile(user_id, body.model_dump())
     return web.json_response(_profile_view(record))
 
 
 @routes.add("DELETE", "/api/profile", "Delete the candidate profile", status=204)
 async def delete_profile(request: web.Request) -> web.Response:
     user_id = require_user(request)
-    if not await services(request).store.delete_profile(user_id):
+    if not await services(request).store.material.delete_profile(user_id):
         raise not_found("no profile", "profile")
     return web.Response(status=204)
 
@@ -270,7 +268,7 @@ async def upload_resume(request: web.Request) -> web.Response:
         raise bad_request("the uploaded file is empty", "file")
     profile = _extract_profile(data, filename)
     store = services(request).store
-    record = await store.put_profile(user_id, profile.model_dump())
+    record = await store.material.put_profile(user_id, profile.model_dump())
     drafted = []
     if request.query.get("draft_stories", "false").lower() in ("1", "true", "yes"):
         try:
@@ -284,10 +282,9 @@ async def upload_resume(request: web.Request) -> web.Response:
             stories = []
         for story in stories:
             fields = story.model_dump() if isinstance(story, BaseModel) else dict(story)
-            fields.pop("id", None)
             fields["drafted"] = True
-            drafted.append(public(await store.create_owned("stories", user_id, fields)))
-    await store.audit(user_id, "resume_upload", filename=filename, bytes=len(data))
+            drafted.append((await store.material.stories.create(user_id, fields)).public())
+    await store.accounts.audit(user_id, "resume_upload", filename=filename, bytes=len(data))
     return web.json_response({"profile": _profile_view(record), "stories": drafted})
 
 
@@ -330,10 +327,9 @@ async def match_job(request: web.Request) -> web.Response:
 async def audit_log(request: web.Request) -> web.Response:
     user_id = require_user(request)
     limit, offset = page(request)
-    store = services(request).store
-    items = await store.list_audit(user_id, limit, offset)
-    return web.json_response(paged([public(i, ("user_id",)) for i in items],
-                                   await store.count_owned("audit", user_id), limit, offset))
+    accounts = services(request).store.accounts
+    items = await accounts.list_audit(user_id, limit, offset)
+    return web.json_response(paged([i.public() for i in items], await accounts.count_audit(user_id), limit, offset))
 
 
 def setup(app: web.Application):

@@ -39,12 +39,13 @@ from cuecard.api.rest_common import (
     page,
     page_of,
     paged,
-    public,
     read_model,
     require_user,
     services,
 )
+from cuecard.store import Store
 from cuecard.store.cache import make_cache
+from cuecard.store.models import Session
 
 routes = ApiRoutes("sessions")
 
@@ -112,10 +113,6 @@ class FeedbackIn(BaseModel):
     helpful: bool
 
 
-def session_view(record: dict) -> dict:
-    return public(record)
-
-
 async def _publish_status(request: web.Request, session_id: str, state: str, message: str):
     await services(request).bus.publish(
         session_id, {"type": "status", "state": state, "message": message, "provider": None}
@@ -131,11 +128,10 @@ async def _forget_metrics(request: web.Request, session_id: str):
 async def create_session(request: web.Request) -> web.Response:
     user_id = require_user(request)
     body = await read_model(request, SessionCreate)
-    store = services(request).store
-    record = await store.create_session(
-        {"user_id": user_id, "title": body.title, "settings": body.settings, "state": "pending", "source": "api"}
+    record = await services(request).store.sessions.create(
+        user_id=user_id, title=body.title, settings=body.settings, state="pending", source="api"
     )
-    return web.json_response(session_view(record), status=201)
+    return web.json_response(record.public(), status=201)
 
 
 @routes.add("GET", "/api/sessions", "The user's sessions, newest first", response=page_of(SESSION),
@@ -143,14 +139,14 @@ async def create_session(request: web.Request) -> web.Response:
 async def list_sessions(request: web.Request) -> web.Response:
     user_id = require_user(request)
     limit, offset = page(request)
-    store = services(request).store
-    items = await store.list_sessions(user_id, limit, offset)
-    return web.json_response(paged([session_view(s) for s in items], await store.count_sessions(user_id), limit, offset))
+    sessions = services(request).store.sessions
+    items = await sessions.list(user_id, limit, offset)
+    return web.json_response(paged([s.public() for s in items], await sessions.count(user_id), limit, offset))
 
 
 @routes.add("GET", "/api/sessions/{session_id}", "One session", response=SESSION)
 async def get_session(request: web.Request) -> web.Response:
-    return web.json_response(session_view(await owned_session(request, require_user(request))))
+    return web.json_response((await owned_session(request, require_user(request))).public())
 
 
 @routes.add("PATCH", "/api/sessions/{session_id}", "Update a session's title or settings", body=SessionUpdate,
@@ -160,9 +156,9 @@ async def update_session(request: web.Request) -> web.Response:
     body = await read_model(request, SessionUpdate)
     fields = body.model_dump(exclude_none=True)
     if "settings" in fields:
-        fields["settings"] = {**session.get("settings", {}), **fields["settings"]}
-    record = await services(request).store.update_session(session["id"], fields)
-    return web.json_response(session_view(record))
+        fields["settings"] = {**session.settings, **fields["settings"]}
+    record = await services(request).store.sessions.update(session.id, **fields)
+    return web.json_response(record.public())
 
 
 @routes.add("DELETE", "/api/sessions/{session_id}", "Delete a session with its transcript, questions and "
@@ -171,9 +167,9 @@ async def delete_session(request: web.Request) -> web.Response:
     user_id = require_user(request)
     session = await owned_session(request, user_id)
     store = services(request).store
-    await store.delete_session(session["id"])
-    await store.audit(user_id, "delete_session", session_id=session["id"])
-    await _forget_metrics(request, session["id"])
+    await store.delete_session(session.id)
+    await store.accounts.audit(user_id, "delete_session", session_id=session.id)
+    await _forget_metrics(request, session.id)
     return web.Response(status=204)
 
 
@@ -182,18 +178,18 @@ def _transition(action: str):
 
     async def handler(request: web.Request) -> web.Response:
         session = await owned_session(request, require_user(request))
-        if session.get("state") not in allowed:
-            raise ApiError(409, "invalid_state", f"cannot {action} a session that is {session.get('state')}", "state")
+        if session.state not in allowed:
+            raise ApiError(409, "invalid_state", f"cannot {action} a session that is {session.state}", "state")
         fields: dict[str, Any] = {"state": target}
         now = time.time()
         if action == "start":
             fields["started_at"] = now
         elif action == "complete":
             fields["completed_at"] = now
-        record = await services(request).store.update_session(session["id"], fields)
-        await _publish_status(request, session["id"], target, f"session {target}")
-        await _forget_metrics(request, session["id"])
-        return web.json_response(session_view(record))
+        record = await services(request).store.sessions.update(session.id, **fields)
+        await _publish_status(request, session.id, target, f"session {target}")
+        await _forget_metrics(request, session.id)
+        return web.json_response(record.public())
 
     handler.__name__ = f"{action}_session"
     return handler
@@ -209,12 +205,14 @@ for _action in TRANSITIONS:
 async def _children(request: web.Request, kind: str, default: int = 200) -> web.Response:
     session = await owned_session(request, require_user(request))
     limit, offset = page(request, default)
-    store = services(request).store
-    lister = {"segments": store.list_segments, "questions": store.list_questions,
-              "suggestions": store.list_suggestions}[kind]
-    items = await lister(session["id"], limit=limit, offset=offset)
-    total = await store.count_children(kind, session["id"])
-    return web.json_response(paged([public(i) for i in items], total, limit, offset))
+    sessions = services(request).store.sessions
+    lister, counter = {
+        "segments": (sessions.list_segments, sessions.count_segments),
+        "questions": (sessions.list_questions, sessions.count_questions),
+        "suggestions": (sessions.list_suggestions, sessions.count_suggestions),
+    }[kind]
+    items = await lister(session.id, limit=limit, offset=offset)
+    return web.json_response(paged([i.public() for i in items], await counter(session.id), limit, offset))
 
 
 @routes.add("GET", "/api/sessions/{session_id}/transcript", "Final transcript lines, in time order",
@@ -239,7 +237,7 @@ async def suggestions(request: web.Request) -> web.Response:
             "transcript event)", body=SegmentIn, response=SEGMENT, status=201)
 async def append_segment(request: web.Request) -> web.Response:
     session = await owned_session(request, require_user(request))
-    if session.get("state") == "completed":
+    if session.state == "completed":
         raise ApiError(409, "invalid_state", "the session is completed", "state")
     body = await read_model(request, SegmentIn)
     payload = {
@@ -256,9 +254,9 @@ async def append_segment(request: web.Request) -> web.Response:
         "refined": False,
     }
     svc = services(request)
-    event = await svc.bus.publish(session["id"], payload)
-    await svc.store.upsert_segment(session["id"], event)
-    await _forget_metrics(request, session["id"])
+    event = await svc.bus.publish(session.id, payload)
+    await svc.store.sessions.upsert_segment(session.id, event)
+    await _forget_metrics(request, session.id)
     return web.json_response(event, status=201)
 
 
@@ -273,34 +271,35 @@ async def feedback(request: web.Request) -> web.Response:
         require_user(request)
     session = await owned_session(request, request.get(USER_ID) or LOCAL_OWNER)
     body = await read_model(request, FeedbackIn)
-    record = await services(request).store.set_suggestion_feedback(
-        session["id"], body.question_id, body.option, body.helpful
+    record = await services(request).store.sessions.set_feedback(
+        session.id, body.question_id, body.option, body.helpful
     )
-    await _forget_metrics(request, session["id"])
-    return web.json_response(public(record))
+    await _forget_metrics(request, session.id)
+    return web.json_response(record.public())
 
 
-async def compute_metrics(store, session: dict) -> dict:
+async def compute_metrics(store: Store, session: Session) -> dict:
+    sessions = store.sessions
     words: dict[str, int] = {}
     speaking: dict[str, float] = {}
     duration = 0.0
     offset = 0
-    while batch := await store.list_segments(session["id"], limit=1000, offset=offset):
+    while batch := await sessions.list_segments(session.id, limit=1000, offset=offset):
         for seg in batch:
-            role = seg.get("role") or "unknown"
-            words[role] = words.get(role, 0) + len(str(seg.get("text", "")).split())
-            span = max(0.0, float(seg.get("end") or 0) - float(seg.get("start") or 0))
+            role = seg.role or "unknown"
+            words[role] = words.get(role, 0) + len(seg.text.split())
+            span = max(0.0, seg.end - seg.start)
             speaking[role] = round(speaking.get(role, 0.0) + span, 3)
-            duration = max(duration, float(seg.get("end") or 0))
+            duration = max(duration, seg.end)
         offset += len(batch)
-    suggestions = await store.list_suggestions(session["id"], limit=10_000)
-    helpful = sum(1 for s in suggestions if (s.get("feedback") or {}).get("helpful") is True)
-    unhelpful = sum(1 for s in suggestions if (s.get("feedback") or {}).get("helpful") is False)
+    suggestions = await sessions.list_suggestions(session.id, limit=10_000)
+    helpful = sum(1 for s in suggestions if s.feedback is not None and s.feedback.helpful is True)
+    unhelpful = sum(1 for s in suggestions if s.feedback is not None and s.feedback.helpful is False)
     return {
-        "session_id": session["id"],
-        "state": session.get("state", ""),
+        "session_id": session.id,
+        "state": session.state,
         "segments": offset,
-        "questions": await store.count_children("questions", session["id"]),
+        "questions": await sessions.count_questions(session.id),
         "suggestions": len(suggestions),
         "words": words,
         "speaking_secs": speaking,
@@ -315,7 +314,7 @@ async def metrics(request: web.Request) -> web.Response:
     """Cached for a couple of seconds (Redis when configured): pages poll it while live."""
     session = await owned_session(request, require_user(request))
     cache = request.app[CACHE]
-    key = f"metrics:{session['id']}"
+    key = f"metrics:{session.id}"
     value = await cache.get(key)
     if value is None:
         value = await compute_metrics(services(request).store, session)

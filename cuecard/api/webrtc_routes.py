@@ -1,6 +1,6 @@
 """WebRTC signalling for the browser join (SmallWebRTC offer / trickle-ICE protocol).
 
-``POST /api/offer``   ``{sdp, type:"offer", pc_id?, session_id?, after?, restart_pc?}``
+``POST /api/offer``   ``{sdp, type:"offer", pc_id?, session_id?, after?, restart_pc?, settings?}``
                       → ``{sdp, type:"answer", pc_id, session_id}``.
                       A known ``pc_id`` renegotiates that connection. Otherwise a new peer
                       connection starts a live ``SessionRunner``: for a new session, or — when
@@ -20,7 +20,14 @@ Without a token the caller is the anonymous local owner (``LOCAL_OWNER``): the l
 sessions belong to it; with a valid token, to that user (``rest_common.owned_session``, the
 one ownership rule, decides rejoin and transcript access).
 
-Data channel messages from the page: ``{"type":"rename_speaker","speaker","name"}`` and
+Session settings arrive with the session: stored with it (``settings`` of ``POST
+/api/sessions``, or the offer's ``settings``, which a new session is created with and a rejoin
+merges in) and read when its live runner starts: ``job_id`` (the job drafts are personalised
+for) and ``mic_multiple_speakers`` (several people on the microphone: split its track by voice;
+default: the server's setting).
+
+Data channel messages from the page: ``{"type":"rename_speaker","speaker","name"}`` (queued
+into the pipeline as a ``SpeakerRenameFrame``; the stored transcript is renamed too) and
 ``{"type":"request_draft"}``; anything else is ignored with a log line.
 
 Decisions:
@@ -63,6 +70,7 @@ from cuecard.api.rest_common import (
 from cuecard.api.rest_sessions import SEGMENT
 from cuecard.pipeline.context import SessionClock, SessionContext, load_candidate
 from cuecard.pipeline.session import SessionRunner
+from cuecard.store.models import Session
 from cuecard.transports.webrtc import CuecardWebRTCTransport, EventOutbox, ice_servers_from
 
 routes = ApiRoutes("webrtc")
@@ -73,6 +81,16 @@ NOT_BLANK = r"\S"  # JSON Schema patterns are unanchored: at least one non-space
 
 
 # -- request and response schemas ------------------------------------------------------------
+
+
+class SessionOptions(BaseModel):
+    """Session settings the page may send with its offer (stored with the session)."""
+
+    model_config = ConfigDict(extra="ignore")
+    mic_multiple_speakers: bool | None = Field(
+        default=None, strict=True,
+        description="several people speak into the microphone: label its voices apart (default: one speaker, You)",
+    )
 
 
 class OfferIn(BaseModel):
@@ -87,6 +105,7 @@ class OfferIn(BaseModel):
     session_id: str | None = Field(default=None, pattern=NOT_BLANK)
     after: int | None = Field(default=0, ge=0, strict=True, description="the last seq the page saw")
     restart_pc: bool = False
+    settings: SessionOptions | None = None
 
 
 class IceCandidateIn(BaseModel):
@@ -160,16 +179,15 @@ def caller(request: web.Request) -> str:
 
 
 async def on_page_message(live: LiveSession, message) -> None:
-    """Rename a speaker or ask for a draft now. Keep small: the stages read the context."""
+    """Rename a speaker or ask for a draft now: each becomes a frame for the pipeline."""
     if not isinstance(message, dict):
         return
     kind = message.get("type")
     if kind == "rename_speaker":
         speaker, name = message.get("speaker"), message.get("name")
         if isinstance(speaker, str) and isinstance(name, str) and speaker and name.strip():
-            names = live.runner.context.settings_overrides.setdefault("speaker_names", {})
-            names[speaker] = name.strip()[:80]
             logger.info(f"Session {live.session_id}: {speaker!r} is now {name.strip()!r}")
+            await live.runner.rename_speaker(speaker, name.strip()[:80])
     elif kind == "request_draft":
         frame_class = getattr(cuecard_frames, "ManualDraftRequestFrame", None)
         if frame_class is None:
@@ -219,7 +237,7 @@ async def end_live_session(app: web.Application, live: LiveSession, state: str =
                 logger.debug(f"Closing the peer connection of {live.session_id}: {e!r}")
         try:
             services = app[SERVICES]
-            await services.store.update_session(live.session_id, {"state": state, "ended_at": time.time()})
+            await services.store.sessions.update(live.session_id, state=state, ended_at=time.time())
         except Exception as e:
             logger.warning(f"Could not mark session {live.session_id} {state}: {e}")
         # Leave the live table last: a rejoin that finds this entry waits for ``ended``, so
@@ -231,11 +249,11 @@ async def end_live_session(app: web.Application, live: LiveSession, state: str =
 
 
 async def start_live_session(
-    request: web.Request, offer: OfferIn, session: dict, *, resumed: bool
+    request: web.Request, offer: OfferIn, session: Session, *, resumed: bool
 ) -> LiveSession:
     app = request.app
     services = app[SERVICES]
-    session_id = session["id"]
+    session_id = session.id
     connection = SmallWebRTCConnection(ice_servers=ice_servers_from(services.settings.ice_servers))
     try:
         await connection.initialize(sdp=offer.sdp, type=offer.type)
@@ -244,18 +262,20 @@ async def start_live_session(
         raise bad_request(f"the SDP offer could not be used: {e}", "sdp", code="invalid_sdp")
 
     transport = CuecardWebRTCTransport(connection)
-    user_id = session.get("user_id") or LOCAL_OWNER
+    user_id = session.user_id or LOCAL_OWNER
     try:
-        candidate = await load_candidate(
-            services.store, user_id, (session.get("settings") or {}).get("job_id")
-        )
+        candidate = await load_candidate(services.store, user_id, session.settings.get("job_id"))
     except Exception as e:  # a missing job must not stop the interview: draft without it
         logger.warning(f"Candidate material not loaded for session {session_id}: {e}")
         candidate = None
     # A resumed session's times go on from where they were: its clock starts at the time
     # elapsed since the session was created (times are seconds since the session started).
-    elapsed = time.time() - float(session.get("created_at") or time.time())
-    context = SessionContext(session_id=session_id, user_id=user_id, clock=SessionClock(elapsed))
+    elapsed = time.time() - (session.created_at or time.time())
+    mic_multiple = session.settings.get("mic_multiple_speakers")
+    context = SessionContext(
+        session_id=session_id, user_id=user_id, clock=SessionClock(elapsed),
+        mic_multiple_speakers=mic_multiple if isinstance(mic_multiple, bool) else None,
+    )
     if candidate is not None:
         context.candidate = candidate
     runner = SessionRunner(
@@ -316,15 +336,18 @@ async def post_offer(request: web.Request) -> web.Response:
             app[PEER_CONNECTIONS][live.connection.pc_id] = live
         return web.json_response({**live.connection.get_answer(), "session_id": live.session_id})
 
+    options = offer.settings.model_dump(exclude_none=True) if offer.settings else {}
     if offer.session_id is not None:
         session = await owned_session(request, caller(request), offer.session_id)
-        previous = app[LIVE_SESSIONS].get(session["id"])
+        previous = app[LIVE_SESSIONS].get(session.id)
         if previous is not None:
             await end_live_session(app, previous)
-        await services.store.update_session(session["id"], {"state": "active"})
+        changed = {"settings": {**session.settings, **options}} if options else {}
+        session = await services.store.sessions.update(session.id, state="active", **changed)
     else:
-        session = await services.store.create_session(
-            {"title": "Live interview", "source": "webrtc", "user_id": caller(request)}
+        session = await services.store.sessions.create(
+            title="Live interview", source="webrtc", user_id=caller(request),
+            **({"settings": options} if options else {}),
         )
 
     live = await start_live_session(request, offer, session, resumed=offer.session_id is not None)
@@ -352,14 +375,14 @@ async def patch_offer(request: web.Request) -> web.Response:
             auth="optional")
 async def get_live_transcript(request: web.Request) -> web.Response:
     session = await owned_session(request, caller(request))
-    session_id = session["id"]
-    segments = await request.app[SERVICES].store.list_segments(session_id, limit=10_000)
+    session_id = session.id
+    segments = await request.app[SERVICES].store.sessions.list_segments(session_id, limit=10_000)
     return web.json_response(
         {
             "session_id": session_id,
-            "state": session.get("state"),
+            "state": session.state,
             "live": session_id in request.app[LIVE_SESSIONS],
-            "segments": segments,
+            "segments": [s.public() for s in segments],
         }
     )
 

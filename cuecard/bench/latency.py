@@ -129,7 +129,6 @@ async def run(scenario: Path, *, llm_delay: float | None, cold: bool, settings=N
     from cuecard.pipeline.context import SessionContext
     from cuecard.pipeline.replay import replay_tracks
     from cuecard.pipeline.services import Services
-    from cuecard.processors.answer_drafter import composer_for, prepared_for
     from cuecard.settings import Settings
     from cuecard.transports.replay import load_audio
 
@@ -146,8 +145,8 @@ async def run(scenario: Path, *, llm_delay: float | None, cold: bool, settings=N
         await asyncio.to_thread(services.engine.warm_up)
         await asyncio.to_thread(semantic.embed, ["warm up"])
         await asyncio.to_thread(knowledge_warm_up)
-        await asyncio.to_thread(composer_for, candidate)
-        await asyncio.to_thread(prepared_for, candidate)
+        await asyncio.to_thread(services.drafting.composer_for, candidate)
+        await asyncio.to_thread(services.drafting.prepared_for, candidate)
     received: list[tuple[float, dict]] = []
     t0_holder: list[float] = []
 

@@ -40,8 +40,9 @@ class SpeakerCluster:
 class OnlineSpeakerClustering:
     """Assign embeddings to speakers as they come; labels are ``f"{prefix} {n}"``.
 
-    ``first_label`` names the first speaker without a number (``"Candidate"`` on the candidate's
-    own track: one voice is the normal case there; a second voice becomes ``"Candidate 2"``).
+    ``first_label`` names the first speaker without a number (``"You"`` on the microphone, when
+    it is split by voice at all: one voice is the normal case there; a second voice becomes
+    ``"Mic speaker 2"``).
     """
 
     def __init__(

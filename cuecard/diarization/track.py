@@ -17,7 +17,7 @@ import numpy as np
 
 from cuecard.diarization.clustering import OnlineSpeakerClustering
 from cuecard.diarization.embedding import SpeakerEmbedder, as_float
-from cuecard.frames import CANDIDATE, SAMPLE_RATE
+from cuecard.frames import CANDIDATE, MIC_OTHERS_PREFIX, MIC_SPEAKER, SAMPLE_RATE, first_speaker
 
 CONTEXT_SECS = 1.6
 CANDIDATE_MARGIN = 0.1
@@ -38,14 +38,15 @@ class EmbeddedWindow:
 
 
 def clustering_for(role: str, threshold: float) -> OnlineSpeakerClustering:
-    """``Candidate`` on the candidate's track (a second voice → ``Candidate 2``);
-    ``Interviewer 1``, ``Interviewer 2``… on the interviewer's (shared tab) track."""
+    """``You`` on the microphone (the candidate's track; a second voice → ``Mic speaker 2``);
+    ``Interviewer 1``, ``Interviewer 2``… on the interviewer's (shared tab) track.
+    (The live stage clusters the microphone only with ``mic_multiple_speakers``.)"""
     if role == CANDIDATE:
-        # Stricter about a second voice (threshold - 0.1): a false "Candidate 2" would split the
-        # candidate's own lines and stop their refinement, while a second person on the
+        # Stricter about a second voice (threshold - 0.1): a false second speaker would split
+        # the candidate's own lines and stop their refinement, while a second person on the
         # candidate's microphone is rare.
         return OnlineSpeakerClustering(
-            "Candidate", first_label="Candidate", threshold=threshold - CANDIDATE_MARGIN
+            MIC_OTHERS_PREFIX, first_label=MIC_SPEAKER, threshold=threshold - CANDIDATE_MARGIN
         )
     return OnlineSpeakerClustering(role.capitalize() if role else "Speaker", threshold=threshold)
 
@@ -80,6 +81,8 @@ class TrackDiarizer:
         self.clustering = clustering_for(role, threshold)
         self.step_secs = step_secs
         self.single_window_secs = single_window_secs
+        # What the track's speech is called before (or without) any label: its first speaker.
+        self.first_label = first_speaker(role)
 
     def embed_segment(self, audio: bytes | np.ndarray, start: float, end: float) -> list[EmbeddedWindow]:
         """Embeddings of the segment's windows (the costly part: run it off the event loop)."""

@@ -3,13 +3,16 @@
     transport input → SpeechSegmenter → speech-to-text → … → EventSink → transport output
 
 Each stage is a Pipecat ``FrameProcessor`` in ``cuecard/processors/``; stages talk only
-through the frames in ``cuecard.frames``.
+through the frames in ``cuecard.frames``. A stage gets what it needs in its constructor: the
+process-wide resources (draft cache, LLM client, STT cache, drafting threads) come from
+``Services`` through ``cuecard.pipeline.factories``; nothing is looked up by name.
 """
 
 from __future__ import annotations
 
 from pipecat.processors.frame_processor import FrameProcessor
 
+from cuecard.pipeline import factories
 from cuecard.pipeline.context import SessionClock, SessionContext
 from cuecard.pipeline.services import Services
 from cuecard.processors.answer_drafter import AnswerDrafter
@@ -38,13 +41,21 @@ def streaming_first(services: Services) -> bool:
     return bool(chain) and chain[0] != "local"
 
 
-def speech_to_text_stage(services: Services, *, clock: SessionClock | None) -> FrameProcessor:
-    """``["local"]`` (default): the local Whisper stage; else the provider chain with fallback."""
+def speech_to_text_stage(
+    services: Services, *, clock: SessionClock | None, context: SessionContext | None = None
+) -> FrameProcessor:
+    """``["local"]`` (default): the local Whisper stage; else the provider chain with fallback.
+    The interviewer's recognition is biased with the session's vocabulary (``context``)."""
     s = services.settings
+    vocabulary = None
+    if s.stt_vocabulary_bias and context is not None:
+        from cuecard.knowledge.vocabulary import SessionVocabulary
+
+        vocabulary = SessionVocabulary(context)
     if streaming_first(services):
         from cuecard.services.stt_providers import provider_chain_stage
 
-        return provider_chain_stage(services, clock=clock)
+        return provider_chain_stage(services, clock=clock, vocabulary=vocabulary)
     return WhisperSTTProcessor(
         services.engine,
         beam_size=s.whisper_beam_size,
@@ -52,6 +63,25 @@ def speech_to_text_stage(services: Services, *, clock: SessionClock | None) -> F
         refine=s.refine_utterances,
         refine_context_secs=s.refine_context_secs,
         interims=s.interim_period_secs > 0,
+        vocabulary=vocabulary,
+    )
+
+
+def speaker_stage(services: Services, context: SessionContext) -> SpeakerDiarizer:
+    s = services.settings
+    mic_multiple = context.mic_multiple_speakers
+    return SpeakerDiarizer(
+        threshold=s.diarize_threshold,
+        mic_multiple_speakers=s.mic_multiple_speakers if mic_multiple is None else mic_multiple,
+    )
+
+
+def drafting_stage(services: Services, context: SessionContext) -> AnswerDrafter:
+    return AnswerDrafter(
+        context,
+        cache=factories.draft_cache(services),
+        llm=factories.llm_drafter(services),
+        drafting=services.drafting,
     )
 
 
@@ -66,9 +96,9 @@ def build_stages(
             pass_audio=streaming_first(services),
         ),
         # Speaker labels within a track; a streaming provider (Deepgram) labels speakers itself.
-        *([SpeakerDiarizer(context, threshold=s.diarize_threshold)] if s.diarize and not streaming_first(services) else []),
-        speech_to_text_stage(services, clock=context.clock if live else None),
+        *([speaker_stage(services, context)] if s.diarize and not streaming_first(services) else []),
+        speech_to_text_stage(services, clock=context.clock if live else None, context=context),
         QuestionDetector(context, DetectorParams.from_settings(s)),
-        AnswerDrafter.from_services(services, context),
+        drafting_stage(services, context),
         sink,
     ]

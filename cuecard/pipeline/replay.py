@@ -27,10 +27,10 @@ async def replay_tracks(
 ) -> list[dict]:
     """Run the live pipeline on ``tracks`` (role → 16 kHz int16) and return all events."""
     if persist:
-        record = await services.store.create_session(
-            {"title": "Replay", "source": "replay", **({"id": session_id} if session_id else {})}
+        record = await services.store.sessions.create(
+            title="Replay", source="replay", **({"id": session_id} if session_id else {})
         )
-        session_id = record["id"]
+        session_id = record.id
     session_id = session_id or uuid.uuid4().hex
     runner = SessionRunner(services, session_id, live=False, persist=persist, context=context)
     events: list[dict] = []
@@ -47,7 +47,7 @@ async def replay_tracks(
         on_start(t0)
     await runner.end()
     if persist:
-        await services.store.update_session(session_id, {"state": "completed"})
+        await services.store.sessions.update(session_id, state="completed")
     return events
 
 

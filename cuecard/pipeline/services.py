@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from loguru import logger
 
+from cuecard.drafting.resources import DraftingResources
 from cuecard.event_bus import EventBus, InProcessEventBus, stored_seq_floor
 from cuecard.services.whisper.engine import WhisperEngine, shared_engine
 from cuecard.settings import Settings
-from cuecard.store.base import Store
+from cuecard.store import Store
+
+if TYPE_CHECKING:
+    from cuecard.drafting.cache import DraftCache
+    from cuecard.drafting.llm import LLMDrafter
+    from cuecard.services.transcript_cache import TranscriptCache
 
 
 def make_store(settings: Settings) -> Store:
@@ -40,7 +46,13 @@ class Services:
     store: Store
     bus: EventBus
     engine: WhisperEngine
-    extras: dict[str, Any] = field(default_factory=dict)  # later stages' shared resources
+    # Shared by every session of the process, made on first use by the pipeline's factories
+    # (cuecard/pipeline/factories.py) and handed to the stages that use them; closed here.
+    draft_cache: DraftCache | None = None
+    llm_drafter: LLMDrafter | None = None  # stays None when no LLM is configured
+    stt_cache: TranscriptCache | None = None
+    # Composers and prepared answers per version of the material, and the drafting threads.
+    drafting: DraftingResources = field(default_factory=DraftingResources)
 
     @classmethod
     async def create(cls, settings: Settings, *, store: Store | None = None, bus: EventBus | None = None):
@@ -57,9 +69,16 @@ class Services:
 
     async def close(self):
         """Close what this object opened. The Whisper engine is process-wide (other
-        ``Services`` may share it) and stays; every extra with a ``close`` is closed."""
-        for name, extra in list(self.extras.items()):
-            closer = getattr(extra, "close", None)
+        ``Services`` may share it) and stays; the shared caches, the LLM client and the
+        drafting threads are closed."""
+        shared = {
+            "draft_cache": self.draft_cache,
+            "llm_drafter": self.llm_drafter,
+            "stt_cache": self.stt_cache,
+            "drafting": self.drafting,
+        }
+        for name, resource in shared.items():
+            closer = getattr(resource, "close", None)
             if closer is None:
                 continue
             try:
@@ -68,6 +87,6 @@ class Services:
                     await result
             except Exception as e:  # one failing close must not keep the others open
                 logger.warning(f"Closing {name} failed: {e}")
-        self.extras.clear()
+        self.draft_cache = self.llm_drafter = self.stt_cache = None
         await self.bus.close()
         await self.store.close()

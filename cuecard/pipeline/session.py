@@ -13,13 +13,29 @@ from pipecat.pipeline.worker import PipelineParams, PipelineWorker
 from pipecat.processors.frame_processor import FrameProcessor
 from pipecat.workers.runner import WorkerRunner
 
-from cuecard.frames import SAMPLE_RATE
+from cuecard.frames import SAMPLE_RATE, SpeakerRenameFrame, first_speaker
 from cuecard.pipeline.assembly import build_stages
 from cuecard.pipeline.context import SessionContext
 from cuecard.pipeline.services import Services
 from cuecard.processors.event_sink import EventSink
 
 EventListener = Callable[[dict], Awaitable[None]]
+
+
+def shown_speaker(line: dict) -> str:
+    """Who a transcript line is shown as: its speaker, else its track's (first) speaker."""
+    return line.get("speaker") or first_speaker(line.get("role") or "")
+
+
+async def rename_stored_speaker(store, session_id: str, speaker: str, name: str) -> int:
+    """The session's stored transcript lines shown as ``speaker`` take ``name``; how many."""
+    sessions = store.sessions
+    renamed = 0
+    for segment in await sessions.list_segments(session_id, limit=100_000):
+        if shown_speaker(segment.doc()) == speaker:
+            await sessions.upsert_segment(session_id, {**segment.doc(), "speaker": name})
+            renamed += 1
+    return renamed
 
 
 class SessionRunner:
@@ -42,6 +58,7 @@ class SessionRunner:
         self.context = context or SessionContext(session_id=session_id)
         self.started_at = time.time()
         self._listeners: list[EventListener] = []
+        self._renamed: dict[str, str] = {}  # name a line may still carry -> the name given since
         self._persist = persist
         self.sink = EventSink([self._on_event])
         stages = build_stages(services, self.sink, live=live, context=self.context)
@@ -61,7 +78,27 @@ class SessionRunner:
         """Called with every numbered event envelope (after it is published)."""
         self._listeners.append(listener)
 
+    async def rename_speaker(self, speaker: str, name: str):
+        """The user named a speaker (``speaker``: a label or the name it is shown with now).
+        The stages use the name from the next line on (a ``SpeakerRenameFrame`` for the
+        diarizer); lines labelled before (a refinement, a line still being decoded) go out and
+        are stored with it too, and the stored transcript takes it at once."""
+        for shown, given in list(self._renamed.items()):
+            if given == speaker:
+                self._renamed[shown] = name
+        self._renamed[speaker] = name
+        self._renamed = {shown: given for shown, given in self._renamed.items() if shown != given}
+        await self.queue_frame(SpeakerRenameFrame(speaker=speaker, new_name=name))
+        if self._persist:
+            try:
+                count = await rename_stored_speaker(self.services.store, self.session_id, speaker, name)
+                logger.info(f"Session {self.session_id}: {count} stored lines of {speaker!r} are now {name!r}")
+            except Exception as e:  # the live session goes on; the page already shows the name
+                logger.exception(f"Could not rename {speaker!r} in the stored transcript: {e}")
+
     async def _on_event(self, payload: dict):
+        if payload.get("type") == "transcript" and shown_speaker(payload) in self._renamed:
+            payload = {**payload, "speaker": self._renamed[shown_speaker(payload)]}
         event = await self.services.bus.publish(self.session_id, payload)
         if self._persist:
             await self._save(event)
@@ -69,15 +106,15 @@ class SessionRunner:
             await listener(event)
 
     async def _save(self, event: dict):
-        store = self.services.store
+        sessions = self.services.store.sessions
         kind = event["type"]
         try:
             if kind == "transcript" and event.get("final"):
-                await store.upsert_segment(self.session_id, event)
+                await sessions.upsert_segment(self.session_id, event)
             elif kind == "question":
-                await store.upsert_question(self.session_id, event)
+                await sessions.upsert_question(self.session_id, event)
             elif kind == "suggestion" and event.get("done"):
-                await store.upsert_suggestion(self.session_id, event)
+                await sessions.upsert_suggestion(self.session_id, event)
         except Exception as e:  # losing a write must not stop the live session
             logger.exception(f"Could not persist {kind} event: {e}")
 

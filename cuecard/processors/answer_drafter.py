@@ -35,7 +35,6 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
 from loguru import logger
@@ -46,59 +45,20 @@ from cuecard.drafting.cache import (
     DraftCache,
     InProcessDraftCache,
     draft_key,
-    make_draft_cache,
     normalize_question,
 )
 from cuecard.drafting.composer import Composer
-from cuecard.drafting.llm import LLMDrafter, LLMUnavailable, grounding_for, llm_configured
+from cuecard.drafting.llm import LLMDrafter, LLMUnavailable, grounding_for
 from cuecard.drafting.options import MAX_WORDS, OPTIONS, enforce_word_limit, speaking_secs, word_count
 from cuecard.drafting.prepared import PreparedAnswers, PreparedMatch
 from cuecard.frames import QuestionFrame, StatusFrame, SuggestionFrame
 from cuecard.knowledge.retrieval import warm_up as knowledge_warm_up
+from cuecard.drafting.resources import DraftingResources
 from cuecard.pipeline.context import SessionContext
-from cuecard.profile.models import CandidateContext
-
-# Decision: drafting has its own threads. The default executor is shared with other stages
-# (speaker embeddings, warm-ups) and a draft queued behind their work waited seconds under
-# load; composing takes milliseconds, so one thread for drafts and one for the slow
-# preparation keep a question's drafts from ever waiting behind anything but other drafts.
-_DRAFT_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cuecard-draft")
-_PREPARE_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cuecard-prepare")
 
 
 async def _in_thread(executor: ThreadPoolExecutor, fn, *args):
     return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
-
-
-# Composers and prepared sets are per version of the material and shared across sessions.
-_COMPOSERS: OrderedDict[str, Composer] = OrderedDict()
-_PREPARED: OrderedDict[str, PreparedAnswers] = OrderedDict()
-_MATERIAL_CACHE_SIZE = 16
-
-
-def _remember(table: OrderedDict, key: str, value):
-    table[key] = value
-    while len(table) > _MATERIAL_CACHE_SIZE:
-        table.popitem(last=False)
-    return value
-
-
-def composer_for(candidate: CandidateContext) -> Composer:
-    """The composer for this material (embeds the stories once; blocking)."""
-    key = candidate.version_key()
-    if key in _COMPOSERS:
-        _COMPOSERS.move_to_end(key)
-        return _COMPOSERS[key]
-    return _remember(_COMPOSERS, key, Composer(candidate))
-
-
-def prepared_for(candidate: CandidateContext) -> PreparedAnswers:
-    """Predicted questions with their drafts for this material (seconds; blocking)."""
-    key = candidate.version_key()
-    if key in _PREPARED:
-        _PREPARED.move_to_end(key)
-        return _PREPARED[key]
-    return _remember(_PREPARED, key, PreparedAnswers(candidate, composer_for(candidate)).prepare())
 
 
 # A tentative question shorter than this is not drafted: "When will you…" says nothing yet.
@@ -113,11 +73,15 @@ def _chunks(text: str) -> list[str]:
 
 class AnswerDrafter(FrameProcessor):
     def __init__(self, context: SessionContext, *, cache: DraftCache | None = None,
-                 llm: LLMDrafter | None = None, **kwargs):
+                 llm: LLMDrafter | None = None, drafting: DraftingResources | None = None, **kwargs):
+        """``cache``, ``llm`` and ``drafting`` (composers and prepared answers per material,
+        drafting threads) are the process's, from ``Services`` (see pipeline/assembly.py);
+        without them the drafter has its own in-process cache and resources and no LLM."""
         super().__init__(**kwargs)
         self.context = context
         self.cache = cache or InProcessDraftCache()
         self.llm = llm
+        self.drafting = drafting or DraftingResources()
         self._prepared: PreparedAnswers | None = None
         self._composer_lock = asyncio.Lock()
         self._preparing: asyncio.Task | None = None
@@ -127,31 +91,22 @@ class AnswerDrafter(FrameProcessor):
         self._texts: dict[str, str] = {}  # question_id -> latest text, for follow-ups
         self._pending: dict[str, str] = {}  # question_id -> subject key of the last tentative frame
 
-    @classmethod
-    def from_services(cls, services, context: SessionContext) -> "AnswerDrafter":
-        """Share one draft cache and one LLM client per process through ``services.extras``."""
-        extras = services.extras
-        if "draft_cache" not in extras:
-            extras["draft_cache"] = make_draft_cache(services.settings)
-        if "llm_drafter" not in extras:
-            extras["llm_drafter"] = LLMDrafter(services.settings) if llm_configured(services.settings) else None
-        return cls(context, cache=extras["draft_cache"], llm=extras["llm_drafter"])
-
     # --- material ------------------------------------------------------------------------------
     async def _composer(self) -> Composer:
         """The composer for the candidate's material as it is now (rebuilt after an edit)."""
-        cached = _COMPOSERS.get(self.context.candidate.version_key())
+        cached = self.drafting.cached_composer(self.context.candidate)
         if cached is not None:
             return cached
         async with self._composer_lock:
-            return await _in_thread(_DRAFT_THREAD, composer_for, self.context.candidate)
+            return await _in_thread(self.drafting.draft_thread, self.drafting.composer_for, self.context.candidate)
 
     async def _prepare(self):
         try:
             started = time.monotonic()
-            await _in_thread(_PREPARE_THREAD, knowledge_warm_up)
+            await _in_thread(self.drafting.prepare_thread, knowledge_warm_up)
             await self._composer()
-            self._prepared = await _in_thread(_PREPARE_THREAD, prepared_for, self.context.candidate)
+            self._prepared = await _in_thread(self.drafting.prepare_thread, self.drafting.prepared_for,
+                                              self.context.candidate)
             logger.info(f"Prepared {len(self._prepared.questions)} likely questions "
                         f"in {time.monotonic() - started:.2f} s")
         except Exception as e:  # preparation is an optimisation: drafting still works without it
@@ -222,7 +177,7 @@ class AnswerDrafter(FrameProcessor):
     async def _plan(self, q: QuestionFrame):
         try:
             composer = await self._composer()
-            return await _in_thread(_DRAFT_THREAD, composer.plan, self._draft_text(q), q.type, q.topic)
+            return await _in_thread(self.drafting.draft_thread, composer.plan, self._draft_text(q), q.type, q.topic)
         except Exception as e:
             logger.exception(f"Composer unavailable: {e}")
             await self.push_frame(StatusFrame(state="drafting_failed", message=f"Could not draft an answer: {e}",
@@ -300,7 +255,8 @@ class AnswerDrafter(FrameProcessor):
         if all(cached.values()):
             drafts = {o: cached[o]["text"] for o in OPTIONS}
         else:
-            drafts = await _in_thread(_DRAFT_THREAD, lambda: {o: composer.render(plan, o) for o in OPTIONS})
+            drafts = await _in_thread(self.drafting.draft_thread,
+                                      lambda: {o: composer.render(plan, o) for o in OPTIONS})
             for o in OPTIONS:
                 await self.cache.set(keys[o], {"text": drafts[o], "source": "composer"})
         extra = {"coverage": plan.coverage, "topic": plan.topic_name}
@@ -365,8 +321,8 @@ class AnswerDrafter(FrameProcessor):
                 return  # the composer's draft for this question is on the page already
             composer = await self._composer()
             if plan is None:
-                plan = await _in_thread(_DRAFT_THREAD, composer.plan, text_asked, q.type, q.topic)
-            draft = await _in_thread(_DRAFT_THREAD, composer.render, plan, option)
+                plan = await _in_thread(self.drafting.draft_thread, composer.plan, text_asked, q.type, q.topic)
+            draft = await _in_thread(self.drafting.draft_thread, composer.render, plan, option)
             await self._emit_text(q, option, draft, "composer", {"fallback": True, "coverage": plan.coverage})
             return
         except Exception as e:  # failed mid-stream: close with what the page already shows

@@ -50,12 +50,10 @@ def make_stream(settings: Settings, name: str) -> StreamingSTT:
 
 
 def transcript_cache(services: Services) -> TranscriptCache:
-    """One cache per process (``services.extras``), in the data directory."""
-    cache = services.extras.get("stt_cache")
-    if cache is None:
-        cache = TranscriptCache(services.settings.ensure_data_dir() / services.settings.stt_cache_file)
-        services.extras["stt_cache"] = cache
-    return cache
+    """One cache per process (``Services.stt_cache``, made by the pipeline's factories)."""
+    from cuecard.pipeline.factories import stt_cache
+
+    return stt_cache(services)
 
 
 def make_refiner(services: Services):
@@ -77,8 +75,11 @@ def make_refiner(services: Services):
     raise ValueError(f"stt_refiner: unknown refiner {s.stt_refiner!r}; use local, openai or none")
 
 
-def provider_chain_stage(services: Services, *, clock: SessionClock | None = None) -> ProviderChainSTT:
-    """The provider chain with fallback; ``clock`` places live tracks in session time."""
+def provider_chain_stage(
+    services: Services, *, clock: SessionClock | None = None, vocabulary=None
+) -> ProviderChainSTT:
+    """The provider chain with fallback; ``clock`` places live tracks in session time;
+    ``vocabulary`` (a ``SessionVocabulary``) biases the interviewer's recognition."""
     s = services.settings
     check_chain(s.stt_providers)
     return ProviderChainSTT(
@@ -94,4 +95,5 @@ def provider_chain_stage(services: Services, *, clock: SessionClock | None = Non
             beam_size=s.whisper_beam_size,
         ),
         clock=clock,
+        vocabulary=vocabulary,
     )

@@ -26,8 +26,8 @@ async def test_register_login_me(client, register):
     assert r.status == 200
     claims = jwt.decode((await r.json())["access_token"], options={"verify_signature": False})
     assert claims["type"] == "access" and claims["exp"] - claims["iat"] == 900
-    stored = await client.server.app[SERVICES].store.get_user(user.id)
-    assert stored["password_hash"].startswith("$argon2id$") and user.password not in stored["password_hash"]
+    stored = await client.server.app[SERVICES].store.accounts.get(user.id)
+    assert stored.password_hash.startswith("$argon2id$") and user.password not in stored.password_hash
 
 
 async def test_bad_credentials_and_inputs(client, register):
@@ -133,8 +133,8 @@ async def test_delete_account(client, register):
     r = await user.req("DELETE", "/api/auth/me", json={"password": user.password})
     assert r.status == 204
     store = client.server.app[SERVICES].store
-    assert await store.list_sessions(user.id) == [] and await store.count_sessions(other.id) == 1
-    assert await store.count_children("segments", sid) == 0
+    assert await store.sessions.list(user.id) == [] and await store.sessions.count(other.id) == 1
+    assert await store.sessions.count_segments(sid) == 0
     r = await user.req("GET", "/api/auth/me")
     assert r.status == 401
     r = await client.post("/api/auth/login", json={"email": user.email, "password": user.password})

@@ -31,6 +31,7 @@ UNSCOPED = {
     ("POST", "/api/auth/register"), ("POST", "/api/auth/login"), ("POST", "/api/auth/refresh"),
     ("POST", "/api/auth/logout"), ("GET", "/api/auth/me"), ("DELETE", "/api/auth/me"),
     ("POST", "/api/sessions"), ("GET", "/api/sessions"), ("GET", "/api/stories"), ("POST", "/api/stories"),
+    ("POST", "/api/sessions/claim"),  # moves only sessions of the anonymous local owner (tests/web/test_claims.py)
     ("GET", "/api/jobs"), ("POST", "/api/jobs"), ("GET", "/api/attempts"), ("POST", "/api/attempts"),
     ("GET", "/api/profile"), ("PUT", "/api/profile"), ("DELETE", "/api/profile"), ("POST", "/api/profile/resume"),
     ("GET", "/api/banks"), ("POST", "/api/banks"), ("GET", "/api/bank-questions"), ("GET", "/api/audit"),
@@ -56,7 +57,7 @@ async def make_a_data(a, store) -> dict:
     ids = {}
     # A finished meeting bot of A's, as the bot saves itself (a live one needs a real Chromium:
     # tests/bot/test_bot_api.py checks another user's access to that).
-    await store.put_bot(a.id, {"id": "bot-of-a", "state": "ended", "reason": "meeting_ended",
+    await store.bots.save(a.id, {"id": "bot-of-a", "state": "ended", "reason": "meeting_ended",
                                "name": f"{MARKER} bot", "created_at": 1.0, "timestamps": {}})
     ids["bot_id"] = "bot-of-a"
     r = await a.req("POST", "/api/sessions", json={"title": f"{MARKER} session"})
@@ -202,14 +203,14 @@ async def test_anonymous_requests_reach_nothing(client, register, rejoin_offer):
 
 async def test_live_page_feedback_on_local_sessions(client, register):
     store = client.server.app[SERVICES].store
-    local = await store.create_session({"title": "Live interview", "source": "webrtc", "user_id": "local"})
+    local = await store.sessions.create(title="Live interview", source="webrtc", user_id="local")
     body = {"question_id": "q1", "option": 0, "helpful": True}
-    r = await client.post(f"/api/sessions/{local['id']}/suggestions/feedback", json=body)
+    r = await client.post(f"/api/sessions/{local.id}/suggestions/feedback", json=body)
     assert r.status == 200
-    assert (await store.list_suggestions(local["id"]))[0]["feedback"]["helpful"] is True
+    assert (await store.sessions.list_suggestions(local.id))[0].feedback.helpful is True
     user = await register()  # an account cannot touch the anonymous sessions, nor a bad token
-    r = await user.req("POST", f"/api/sessions/{local['id']}/suggestions/feedback", json=body)
+    r = await user.req("POST", f"/api/sessions/{local.id}/suggestions/feedback", json=body)
     assert r.status == 404
-    r = await client.post(f"/api/sessions/{local['id']}/suggestions/feedback", json=body,
+    r = await client.post(f"/api/sessions/{local.id}/suggestions/feedback", json=body,
                           headers={"Authorization": "Bearer expired-or-forged"})
     assert r.status == 401

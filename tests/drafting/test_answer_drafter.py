@@ -12,7 +12,7 @@ from pipecat.tests.utils import run_test
 from cuecard.drafting.options import MAX_WORDS, OPTIONS
 from cuecard.frames import QuestionFrame, StatusFrame, SuggestionFrame
 from cuecard.pipeline.context import SessionContext
-from cuecard.processors.answer_drafter import AnswerDrafter, prepared_for
+from cuecard.processors.answer_drafter import AnswerDrafter
 
 
 async def _run(drafter: AnswerDrafter, frames: list, settle: float = 0.6):
@@ -36,11 +36,11 @@ def _done(frames, question_id):
     return {f.option: f for f in frames if isinstance(f, SuggestionFrame) and f.done and f.question_id == question_id}
 
 
-async def test_confirmed_question_gets_streamed_composer_drafts(candidate):
+async def test_confirmed_question_gets_streamed_composer_drafts(candidate, drafting):
     ctx = SessionContext(session_id="t", candidate=candidate)
     q = QuestionFrame(question_id="q1", text="Tell me about a time you had a conflict with a product manager.",
                       type="behavioral", confidence=0.9)
-    down = await _run(AnswerDrafter(ctx), [q])
+    down = await _run(AnswerDrafter(ctx, drafting=drafting), [q])
     assert isinstance(down[0], QuestionFrame)  # the question goes out before its drafts
     done = _done(down, "q1")
     assert set(done) == set(OPTIONS)
@@ -54,10 +54,10 @@ async def test_confirmed_question_gets_streamed_composer_drafts(candidate):
     assert len(deltas) >= 4 and "".join(f.delta for f in deltas) == story.text
 
 
-async def test_tentative_match_shows_prepared_then_replaced_when_final_differs(candidate):
-    prepared_for(candidate)  # what session start does in the background
+async def test_tentative_match_shows_prepared_then_replaced_when_final_differs(candidate, drafting):
+    drafting.prepared_for(candidate)  # what session start does in the background
     ctx = SessionContext(session_id="t", candidate=candidate)
-    drafter = AnswerDrafter(ctx)
+    drafter = AnswerDrafter(ctx, drafting=drafting)
     tentative = QuestionFrame(question_id="q2", text="Why do you want to work at Northwind Health",
                               type="cultural", confidence=0.7, status="tentative")
     confirmed = QuestionFrame(question_id="q2", text="Why do you want to work at Northwind Health as a manager of a research lab?",
@@ -72,11 +72,11 @@ async def test_tentative_match_shows_prepared_then_replaced_when_final_differs(c
     assert "Northwind Health" in _done(down, "q2")["concise"].text
 
 
-async def test_confirmed_same_as_prepared_keeps_it(candidate):
-    prepared_for(candidate)
+async def test_confirmed_same_as_prepared_keeps_it(candidate, drafting):
+    drafting.prepared_for(candidate)
     ctx = SessionContext(session_id="t", candidate=candidate)
     text = "Why do you want to work at Northwind Health?"
-    down = await _run(AnswerDrafter(ctx), [
+    down = await _run(AnswerDrafter(ctx, drafting=drafting), [
         QuestionFrame(question_id="q3", text=text, type="cultural", confidence=0.7, status="tentative"),
         QuestionFrame(question_id="q3", text=text, type="cultural", confidence=0.7, status="tentative"),
         QuestionFrame(question_id="q3", text=text, type="cultural", confidence=0.9, status="confirmed"),
@@ -85,10 +85,10 @@ async def test_confirmed_same_as_prepared_keeps_it(candidate):
     assert sources == {"prepared"}
 
 
-async def test_withdrawn_question_retracts_drafts(candidate):
-    prepared_for(candidate)
+async def test_withdrawn_question_retracts_drafts(candidate, drafting):
+    drafting.prepared_for(candidate)
     ctx = SessionContext(session_id="t", candidate=candidate)
-    down = await _run(AnswerDrafter(ctx), [
+    down = await _run(AnswerDrafter(ctx, drafting=drafting), [
         QuestionFrame(question_id="q4", text="Why do you want to work at Northwind Health?", type="cultural",
                       confidence=0.7, status="tentative"),
         QuestionFrame(question_id="q4", text="Why do you want to work at Northwind Health?", type="cultural",
@@ -102,21 +102,21 @@ async def test_withdrawn_question_retracts_drafts(candidate):
     assert {f.option for f in retracted} == set(OPTIONS) and all(f.done and f.text == "" for f in retracted)
 
 
-async def test_follow_up_is_drafted_with_the_question_it_follows(candidate):
+async def test_follow_up_is_drafted_with_the_question_it_follows(candidate, drafting):
     ctx = SessionContext(session_id="t", candidate=candidate)
     first = QuestionFrame(question_id="q5", text="Tell me about a time you disagreed with a product manager.",
                           type="behavioral", confidence=0.9)
     follow = QuestionFrame(question_id="q6", text="And what did you learn from that?", type="behavioral",
                            confidence=0.8, follow_up_of="q5")
-    down = await _run(AnswerDrafter(ctx), [first, follow])
+    down = await _run(AnswerDrafter(ctx, drafting=drafting), [first, follow])
     # alone, "what did you learn" would pick the mentoring story; with its question, the same one
     assert "pilot" in _done(down, "q6")["story"].text
 
 
-async def test_tentative_without_prepared_match_is_drafted_at_once_and_kept_if_final_is_same(candidate):
+async def test_tentative_without_prepared_match_is_drafted_at_once_and_kept_if_final_is_same(candidate, drafting):
     ctx = SessionContext(session_id="t", candidate=candidate)
     text = "How do you keep a cache consistent with the database behind it?"
-    down = await _run(AnswerDrafter(ctx), [
+    down = await _run(AnswerDrafter(ctx, drafting=drafting), [
         QuestionFrame(question_id="q7", text=text, type="technical", confidence=0.8, status="tentative"),
         QuestionFrame(question_id="q7", text=text, type="technical", confidence=0.8, status="tentative"),
         QuestionFrame(question_id="q7", text=text + "", type="technical", confidence=0.9, status="confirmed"),
@@ -127,13 +127,13 @@ async def test_tentative_without_prepared_match_is_drafted_at_once_and_kept_if_f
     assert "cach" in done[0].text.lower() and not re.search(r"[\[\]]", done[0].text)
 
 
-async def test_first_words_of_a_question_get_no_draft_and_an_unstable_type_waits(candidate):
+async def test_first_words_of_a_question_get_no_draft_and_an_unstable_type_waits(candidate, drafting):
     """A cultural "Motivation…" draft used to appear after the first two words of a technical
     question ("When will you…") and four more replaced each other before it ended."""
     ctx = SessionContext(session_id="t", candidate=candidate)
     t = lambda text, qtype: QuestionFrame(question_id="q8", text=text, type=qtype,  # noqa: E731
                                           confidence=0.85, status="tentative")
-    down = await _run(AnswerDrafter(ctx), [
+    down = await _run(AnswerDrafter(ctx, drafting=drafting), [
         t("When will you", "cultural"),
         t("When will you use a", "cultural"),
         t("When will you use a cache in front of", "technical"),
@@ -147,11 +147,11 @@ async def test_first_words_of_a_question_get_no_draft_and_an_unstable_type_waits
     assert runs[0].extra["topic"] and "cach" in runs[0].text.lower()
 
 
-async def test_shown_draft_is_replaced_only_when_the_subject_really_changes(candidate):
+async def test_shown_draft_is_replaced_only_when_the_subject_really_changes(candidate, drafting):
     ctx = SessionContext(session_id="t", candidate=candidate)
     q = lambda text, status="tentative": QuestionFrame(question_id="q9", text=text, type="technical",  # noqa: E731
                                                        confidence=0.9, status=status)
-    down = await _run(AnswerDrafter(ctx), [
+    down = await _run(AnswerDrafter(ctx, drafting=drafting), [
         q("How does caching make an API faster"), q("How does caching make an API faster for reads"),
         q("How does caching make an API faster for reads?", "confirmed"),   # same subject: kept
         q("How does caching make an API faster for reads? And what is a deadlock?", "confirmed"),  # new

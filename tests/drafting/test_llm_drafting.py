@@ -78,11 +78,11 @@ async def test_slow_provider_raises_before_the_deadline_passes_by_much(candidate
         await llm.close()
 
 
-async def test_drafter_streams_llm_options_and_limits_words(candidate):
+async def test_drafter_streams_llm_options_and_limits_words(candidate, drafting):
     long_reply = " ".join(["word"] * 400)
     async with LLMTestServer(first_token_delay=0.05, token_interval=0.0, reply=long_reply) as server:
         llm = LLMDrafter(_settings(server))
-        drafter = AnswerDrafter(SessionContext(session_id="s", candidate=candidate), llm=llm)
+        drafter = AnswerDrafter(SessionContext(session_id="s", candidate=candidate), llm=llm, drafting=drafting)
         down = await _drive(drafter, [QUESTION], settle=1.5)
         await llm.close()
     frames = [f for f in down if isinstance(f, SuggestionFrame)]
@@ -102,10 +102,10 @@ async def test_drafter_streams_llm_options_and_limits_words(candidate):
     assert server.requests[0]["path"] == "/v1/models"  # the connection is warmed at session start
 
 
-async def test_slow_provider_falls_back_to_composer_and_says_so(candidate):
+async def test_slow_provider_falls_back_to_composer_and_says_so(candidate, drafting):
     async with LLMTestServer(first_token_delay=5.0) as server:
         llm = LLMDrafter(_settings(server, deadline=0.4))
-        drafter = AnswerDrafter(SessionContext(session_id="s", candidate=candidate), llm=llm)
+        drafter = AnswerDrafter(SessionContext(session_id="s", candidate=candidate), llm=llm, drafting=drafting)
         down = await _drive(drafter, [QUESTION], settle=1.5)
         await llm.close()
     status = [f for f in down if isinstance(f, StatusFrame) and f.state == "llm_fallback"]
@@ -116,10 +116,10 @@ async def test_slow_provider_falls_back_to_composer_and_says_so(candidate):
     assert "tracking API" in next(f for f in done if f.option == "story").text
 
 
-async def test_failing_provider_falls_back_too(candidate):
+async def test_failing_provider_falls_back_too(candidate, drafting):
     async with LLMTestServer(fail_status=500) as server:
         llm = LLMDrafter(_settings(server))
-        drafter = AnswerDrafter(SessionContext(session_id="s", candidate=candidate), llm=llm)
+        drafter = AnswerDrafter(SessionContext(session_id="s", candidate=candidate), llm=llm, drafting=drafting)
         down = await _drive(drafter, [QUESTION], settle=1.0)
         await llm.close()
     assert any(isinstance(f, StatusFrame) and f.state == "llm_fallback" for f in down)

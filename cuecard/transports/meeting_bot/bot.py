@@ -177,18 +177,16 @@ class MeetingBot:
     # -- session -----------------------------------------------------------------------------
 
     async def _start_session(self):
-        store = self.services.store
+        sessions = self.services.store.sessions
         try:
-            await store.get_session(self.session_id)
+            await sessions.get(self.session_id)
         except Exception:
-            await store.create_session(
-                {
-                    "id": self.session_id,
-                    "user_id": self.user_id,
-                    "title": "Meeting bot",
-                    "source": "bot",
-                    "meeting_url": self.meeting_url,
-                }
+            await sessions.create(
+                id=self.session_id,
+                user_id=self.user_id,
+                title="Meeting bot",
+                source="bot",
+                meeting_url=self.meeting_url,
             )
         context = SessionContext(session_id=self.session_id, user_id=self.user_id)
         self.runner = SessionRunner(self.services, self.session_id, live=True, persist=True, context=context)
@@ -213,7 +211,7 @@ class MeetingBot:
         """The snapshot in the store at every state change, so a finished bot stays readable
         after a restart and from every server process; a store failure never stops the bot."""
         try:
-            await self.services.store.put_bot(self.user_id, self.snapshot())
+            await self.services.store.bots.save(self.user_id, self.snapshot())
         except Exception as e:
             logger.warning(f"Meeting bot {self.id}: state not saved: {e}")
 
@@ -243,7 +241,7 @@ class MeetingBot:
         if self.runner is not None:
             await self.runner.end()
             try:
-                await self.services.store.update_session(self.session_id, {"state": "completed"})
+                await self.services.store.sessions.update(self.session_id, state="completed")
             except Exception as e:
                 logger.warning(f"Could not close session {self.session_id}: {e}")
 
