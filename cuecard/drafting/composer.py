@@ -49,16 +49,22 @@ from cuecard.drafting.technical import (
     technical_draft,
 )
 from cuecard.knowledge.retrieval import Retrieval, retrieve
+from cuecard.kinds import QUESTION_TYPES, AnswerOption, Coverage, QuestionType
 from cuecard.profile.models import CandidateContext, Role, Story
 
 DATA_DIR = Path(__file__).parent / "data"
-QUESTION_TYPES = ("technical", "behavioral", "situational", "cultural")
 # Below this similarity a story is not "about" the question; we still use the best one
 # (an example beats none) but do not claim it is the matching one.
 STORY_MATCH_MIN = 0.2
 # A story auto-drafted from the resume and not yet reviewed ranks this much lower than a
 # reviewed one: the candidate's own words come first.
 DRAFTED_PENALTY = 0.15
+DEFAULT_APPROACH = [
+    "make sure I understand what matters most here and who is affected",
+    "deal with the most urgent, highest-risk part straight away",
+    "keep the people involved informed while I work through the rest",
+    "follow up afterwards to check it worked and what I would change",
+]
 
 
 @lru_cache(maxsize=1)
@@ -126,15 +132,15 @@ class DraftPlan:
     retrieval: Retrieval | None = None
 
     @property
-    def coverage(self) -> str:
+    def coverage(self) -> Coverage | str:
         """"full" | "partial" | "none": how much the draft rests on notes or own material."""
-        if self.qtype == "technical":
-            return self.retrieval.coverage if self.retrieval else "none"
-        if self.qtype == "behavioral":
+        if self.qtype == QuestionType.TECHNICAL:
+            return self.retrieval.coverage if self.retrieval else Coverage.NONE
+        if self.qtype == QuestionType.BEHAVIORAL:
             if self.example is None or self.example.from_achievement and self.example_score < STORY_MATCH_MIN:
-                return "none"
-            return "full"
-        return "full"
+                return Coverage.NONE
+            return Coverage.FULL
+        return Coverage.FULL
 
     @property
     def topic_name(self) -> str:
@@ -146,9 +152,9 @@ class DraftPlan:
 
     def key(self) -> str:
         """Changes only when the draft's subject changes: type and cards, story or theme."""
-        if self.qtype == "technical":
+        if self.qtype == QuestionType.TECHNICAL:
             subject = self.retrieval.key() if self.retrieval else "none"
-        elif self.qtype == "behavioral":
+        elif self.qtype == QuestionType.BEHAVIORAL:
             subject = self.example.story.id if self.example else "none"
         else:
             # The approach (situational) and the motivation (cultural) carry these drafts; the
@@ -204,10 +210,10 @@ class Composer:
 
     # --- planning -----------------------------------------------------------------------------
     def plan(self, question: str, qtype: str, topic: str = "") -> DraftPlan:
-        qtype = qtype if qtype in QUESTION_TYPES else "behavioral"
+        qtype = qtype if qtype in QUESTION_TYPES else QuestionType.BEHAVIORAL
         plan = DraftPlan(question=question, qtype=qtype, topic=topic)
         query = f"{question} {topic}".strip()
-        if qtype == "technical":
+        if qtype == QuestionType.TECHNICAL:
             plan.retrieval = retrieve(question)
         if self.examples:
             q = semantic.embed([query])[0]
@@ -222,7 +228,7 @@ class Composer:
             if len(order) > 1:
                 plan.backup = self.examples[order[1]]
         plan.skills = self._relevant_skills(query, plan.example,
-                                            min_score=1.0 if qtype == "cultural" else 2.0)
+                                            min_score=1.0 if qtype == QuestionType.CULTURAL else 2.0)
         plan.theme = self._best_entry(guidance()["themes"], query)
         return plan
 
@@ -263,18 +269,18 @@ class Composer:
         return self.render(self.plan(question, qtype, topic), option)
 
     def render(self, plan: DraftPlan, option: str) -> str:
-        if plan.qtype == "technical":
+        if plan.qtype == QuestionType.TECHNICAL:
             closest = self._evidence(plan.example) if plan.example_score >= STORY_MATCH_MIN else None
             return technical_draft(plan.retrieval or retrieve(plan.question), option, self.candidate,
                                    closest=closest, skills=plan.skills)
         builder = {
-            "behavioral": self._behavioral,
-            "situational": self._situational,
-            "cultural": self._cultural,
+            QuestionType.BEHAVIORAL: self._behavioral,
+            QuestionType.SITUATIONAL: self._situational,
+            QuestionType.CULTURAL: self._cultural,
         }[plan.qtype]
         lines = [_dedupe_sentences(line) for line in builder(plan, option) if line]
         return enforce_word_limit("\n".join(line for line in lines if line),
-                                  TARGET_WORDS.get(option, TARGET_WORDS["deep_dive"]))
+                                  TARGET_WORDS.get(option, TARGET_WORDS[AnswerOption.DEEP_DIVE]))
 
     # --- shared pieces ------------------------------------------------------------------------
     def _where(self, example: Example | None) -> str:
@@ -339,7 +345,7 @@ class Composer:
                 sentence("A strong answer here: " + "; ".join(points[:3])),
                 "Add your stories on the account page and the next drafts will use your own words.",
             ]
-        s, full = example.story, option != "concise"
+        s, full = example.story, option != AnswerOption.CONCISE
         where = self._where(example)
         if example.from_achievement:
             if plan.example_score < STORY_MATCH_MIN:
@@ -347,7 +353,7 @@ class Composer:
                 # achievement off as the answer; the closest one is a starting point.
                 lines = ["You have no story saved about this yet, so pick one real example of your own.",
                          "The closest thing on your resume: " + lower_first(first_person(s.action))]
-                if option == "deep_dive":
+                if option == AnswerOption.DEEP_DIVE:
                     points = list((plan.theme or {}).get("points", [])) or guidance()["types"]["behavioral"]
                     lines.append(sentence("A strong answer here: " + "; ".join(points[:3])))
                 return lines
@@ -357,13 +363,13 @@ class Composer:
             pick = (lambda t: t) if full else first_sentence
             lines = [sentence(pick(s.situation)) if s.situation else
                      (sentence(f"This was when I worked {where}") if where else ""),
-                     sentence(pick(s.task)) if s.task and option != "concise" else "",
+                     sentence(pick(s.task)) if s.task and option != AnswerOption.CONCISE else "",
                      sentence(pick(s.action)) if s.action else "",
                      sentence(pick(s.result)) if s.result else ""]
-        if option == "concise":
+        if option == AnswerOption.CONCISE:
             return lines
         lines.append(self._job_link(plan))
-        if option == "deep_dive" and plan.backup is not None and plan.backup.story.title \
+        if option == AnswerOption.DEEP_DIVE and plan.backup is not None and plan.backup.story.title \
                 and not plan.backup.story.drafted:
             backup = plan.backup
             about = ("how " + lower_first(first_person(backup.story.action))) if backup.from_achievement \
@@ -374,18 +380,22 @@ class Composer:
     # --- situational: approach and reasoning ----------------------------------------------------
     def _situational(self, plan: DraftPlan, option: str) -> list[str]:
         theme = plan.theme
-        steps = (theme or {}).get("approach") or guidance()["types"]["situational"]
-        reasoning = (theme or {}).get("reasoning") or "it keeps the people involved informed and the decision reversible"
+        # Without a matching playbook, a plain approach that fits most hypotheticals; the
+        # per-type guidance list is advice *to* the candidate ("say what you would do first")
+        # and read wrong when spoken in the first person.
+        steps = (theme or {}).get("approach") or DEFAULT_APPROACH
+        reasoning = (theme or {}).get("reasoning") or \
+            "it deals with the biggest risk first and keeps everyone involved informed"
         lines = [sentence("First I would " + "; then I would ".join(steps)),
                  sentence(f"I would do it in that order because {reasoning}")]
-        if option == "concise":
+        if option == AnswerOption.CONCISE:
             return lines
         if plan.example is not None and plan.example_score >= STORY_MATCH_MIN:
             lines.append("I have done something close to this before. "
-                         + self._example_summary(plan.example, option == "deep_dive"))
+                         + self._example_summary(plan.example, option == AnswerOption.DEEP_DIVE))
         if plan.skills:
             lines.append(f"I would lean on {_join(plan.skills)} here.")
-        if option == "deep_dive":
+        if option == AnswerOption.DEEP_DIVE:
             lines.append("Afterwards I would check that the problem stayed solved and that everyone involved "
                          "knew what was decided and why.")
         return lines
@@ -432,7 +442,7 @@ class Composer:
             lines.append(sentence(f"I bring {_join(plan.skills)}"))
         if not lines:
             lines.append("Answer from what genuinely draws you to this team, and back it with one thing you have done.")
-        if option == "concise":
+        if option == AnswerOption.CONCISE:
             return lines
         if plan.example is not None:
             lines.append("One example of how I work: " + self._example_summary(plan.example, False))
@@ -443,6 +453,6 @@ class Composer:
                                   else f"In one line: {lower_first(summary)}"))
         if len(duties) > 1:
             lines.append(sentence(f"I would also like to grow in this part of the role: {lower_first(duties[1])}"))
-        if option == "deep_dive" and plan.backup is not None and not plan.backup.story.drafted:
+        if option == AnswerOption.DEEP_DIVE and plan.backup is not None and not plan.backup.story.drafted:
             lines.append("Another example: " + self._example_summary(plan.backup, False))
         return lines
