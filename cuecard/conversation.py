@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from cuecard.frames import CANDIDATE, INTERVIEWER
+from cuecard.kinds import QuestionStatus, QuestionType
 
 
 @dataclass
@@ -33,11 +34,11 @@ class Line:
 class AskedQuestion:
     question_id: str
     text: str
-    type: str
+    type: QuestionType | str
     confidence: float
     topic: str = ""
     follow_up_of: str | None = None
-    status: str = "tentative"
+    status: QuestionStatus = QuestionStatus.TENTATIVE
     segment_ids: list[str] = field(default_factory=list)
     start: float = 0.0
     end: float = 0.0
@@ -91,12 +92,12 @@ class Conversation:
     def withdraw(self, question_id: str):
         q = self.questions.get(question_id)
         if q is not None:
-            q.status = "withdrawn"
+            q.status = QuestionStatus.WITHDRAWN
             q.answer_segment_ids = []
 
     def asked(self) -> list[AskedQuestion]:
         """Questions that stand (tentative or confirmed), in the order they were asked."""
-        return sorted((q for q in self.questions.values() if q.status != "withdrawn"), key=lambda q: q.start)
+        return sorted((q for q in self.questions.values() if q.status != QuestionStatus.WITHDRAWN), key=lambda q: q.start)
 
     def latest_question(self, before: float | None = None) -> AskedQuestion | None:
         asked = [q for q in self.asked() if before is None or q.start <= before]

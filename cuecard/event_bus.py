@@ -18,9 +18,19 @@ HISTORY = 5000
 
 
 class EventBus(Protocol):
-    async def publish(self, session_id: str, payload: dict) -> dict: ...
+    """What the pipeline and the API need of a bus (``InProcessEventBus``, ``RedisEventBus``)."""
 
-    def subscribe(self, session_id: str, after: int = 0) -> AsyncIterator[dict]: ...
+    async def publish(self, session_id: str, payload: dict) -> dict:
+        """Number ``payload`` (an event payload, ``cuecard.events``) and fan it out; the event."""
+        ...
+
+    def subscribe(self, session_id: str, after: int = 0) -> AsyncIterator[dict]:
+        """Every kept event after ``after``, then live events, until the iterator is closed."""
+        ...
+
+    async def history(self, session_id: str, after: int = 0) -> list[dict]:
+        """The kept events after ``after`` (bounded history), oldest first."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -64,15 +74,19 @@ class InProcessEventBus:
             queue.put_nowait(event)
         return event
 
-    def history(self, session_id: str, after: int = 0) -> list[dict]:
+    def recent(self, session_id: str, after: int = 0) -> list[dict]:
+        """``history`` without awaiting (this bus keeps it in memory)."""
         return [e for e in self._history.get(session_id, ()) if e["seq"] > after]
+
+    async def history(self, session_id: str, after: int = 0) -> list[dict]:
+        return self.recent(session_id, after)
 
     async def subscribe(self, session_id: str, after: int = 0) -> AsyncIterator[dict]:
         queue: asyncio.Queue = asyncio.Queue()
         self._subscribers[session_id].add(queue)
         try:
             last = after
-            for event in self.history(session_id, after):
+            for event in self.recent(session_id, after):
                 last = event["seq"]
                 yield event
             while True:

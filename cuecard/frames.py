@@ -26,9 +26,11 @@ from pipecat.frames.frames import (
     TranscriptionFrame,
 )
 
-CANDIDATE = "candidate"
-INTERVIEWER = "interviewer"
-ROLES = (CANDIDATE, INTERVIEWER)
+from cuecard.kinds import ROLES, AnswerOption, QuestionStatus, QuestionType, Role, SuggestionSource  # noqa: F401
+
+# The roles (``cuecard.kinds.Role``) under their historical names.
+CANDIDATE = Role.CANDIDATE
+INTERVIEWER = Role.INTERVIEWER
 
 # Speaker labels, the same on the page, in the store and in exports: the microphone is one
 # speaker, "You" (split by voice only with ``mic_multiple_speakers``: "Mic speaker 2", …); the
@@ -99,7 +101,7 @@ class TranscriptFrame(TranscriptionFrame):
     ``refined`` marks the background re-decoding of a closed utterance.
     """
 
-    role: str = CANDIDATE
+    role: Role | str = CANDIDATE
     speaker: str | None = None
     start: float = 0.0
     end: float = 0.0
@@ -114,7 +116,7 @@ class TranscriptFrame(TranscriptionFrame):
 class InterimTranscriptFrame(InterimTranscriptionFrame):
     """Unstable text of a line while its speaker is still talking."""
 
-    role: str = CANDIDATE
+    role: Role | str = CANDIDATE
     speaker: str | None = None
     start: float = 0.0
     end: float = 0.0
@@ -132,11 +134,11 @@ class QuestionFrame(DataFrame):
 
     question_id: str
     text: str
-    type: str  # technical | behavioral | situational | cultural
+    type: QuestionType
     confidence: float
     topic: str = ""
     follow_up_of: str | None = None
-    status: str = "confirmed"
+    status: QuestionStatus = QuestionStatus.CONFIRMED
     segment_id: str = ""
     start: float = 0.0
     end: float = 0.0
@@ -167,11 +169,11 @@ class SuggestionFrame(DataFrame):
     """A piece of an answer draft. ``delta`` is appended to the option's text; ``done`` closes it."""
 
     question_id: str
-    option: str  # e.g. concise | story | deep_dive
+    option: AnswerOption
     delta: str = ""
     text: str = ""
     done: bool = False
-    source: str = "composer"  # prepared | llm | composer
+    source: SuggestionSource = SuggestionSource.COMPOSER
     word_count: int = 0
     speaking_secs: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)

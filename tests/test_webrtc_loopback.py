@@ -287,7 +287,7 @@ async def test_drop_keeps_open_speech_and_rejoin_resumes_the_session(server, spe
             body = await response.json()
     assert "python" in " ".join(s["text"] for s in body["segments"]).lower(), body
     assert body["state"] == "ended"
-    history = app[SERVICES].bus.history(session_id)
+    history = await app[SERVICES].bus.history(session_id)
     last_seq = history[-1]["seq"]
 
     # Rejoin the same session asking for everything after seq 0: the history comes first,

@@ -26,7 +26,8 @@ routes = ApiRoutes("events")
 @routes.add(
     "GET", "/api/sessions/{session_id}/events",
     "WebSocket (upgrade required): numbered live events of the session; ?after=<seq> replays missed events. "
-    "Token as ?token= or Authorization header.",
+    "Token as ?token= or Authorization header. Each message is an Event (components.schemas.Event: "
+    "TranscriptEvent, QuestionEvent, SuggestionEvent or StatusEvent).",
     response=None, status=101,
     query=[{"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}},
            {"name": "token", "in": "query", "schema": {"type": "string"}}],

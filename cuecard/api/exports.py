@@ -13,7 +13,7 @@ from aiohttp import web
 
 from cuecard.api.errors import bad_request
 from cuecard.api.rest_common import ApiRoutes, obj, owned_session, require_user, services
-from cuecard.frames import ROLES
+from cuecard.kinds import ROLES
 from cuecard.store import Store
 from cuecard.store.models import Session
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from cuecard.api.keys import API_SPECS
 from cuecard.api.rest_common import ERROR_STATUSES
 from cuecard.api.route_spec import RouteSpec
+from cuecard.events import EVENT_MODELS, event_schemas
 
 WEB_CLIENT = Path(__file__).resolve().parent.parent / "web_client"
 ERROR = {
@@ -100,8 +101,20 @@ def _operation(spec: RouteSpec, components: dict) -> dict:
     return op
 
 
+EVENT_STREAM = (
+    "Live events of a session. Each is one JSON object (schema `Event`, one of "
+    + ", ".join(f"`{m.__name__}`" for m in EVENT_MODELS.values())
+    + "): `{type, session_id, seq, ts, ...payload}`, `seq` increasing by one per session. "
+    "They arrive as text messages on the WebSocket `GET /api/sessions/{session_id}/events` "
+    "(`?after=<seq>` first replays what a reconnecting client missed), as messages on the live page's "
+    "WebRTC data channel (`POST /api/offer` with `after` resumes the same way), and as the JSON lines of "
+    "`cuecard replay`. Optional payload keys are sent only when set; unknown keys may be added and "
+    "should be ignored."
+)
+
+
 def build_document(specs: list[RouteSpec]) -> dict:
-    components: dict = {"Error": ERROR}
+    components: dict = {"Error": ERROR, **event_schemas()}
     paths: dict = {}
     for spec in specs:
         paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec, components)
@@ -115,6 +128,10 @@ def build_document(specs: list[RouteSpec]) -> dict:
             "Errors are JSON: {error: {code, message, field}}.",
         },
         "servers": [{"url": "/"}],
+        "tags": [{"name": "events", "description": EVENT_STREAM}],
+        "x-event-stream": {"description": EVENT_STREAM, "schema": {"$ref": "#/components/schemas/Event"},
+                           "events": {str(t): {"$ref": f"#/components/schemas/{m.__name__}"}
+                                      for t, m in EVENT_MODELS.items()}},
         "paths": paths,
         "components": {
             "schemas": components,

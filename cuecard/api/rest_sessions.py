@@ -43,18 +43,20 @@ from cuecard.api.rest_common import (
     require_user,
     services,
 )
+from cuecard.events import StatusPayload, TranscriptPayload
+from cuecard.kinds import Role, SessionState
 from cuecard.store import Store
 from cuecard.store.cache import make_cache
 from cuecard.store.models import Session
 
 routes = ApiRoutes("sessions")
 
-STATES = ("pending", "active", "paused", "completed")
+STATES = (SessionState.PENDING, SessionState.ACTIVE, SessionState.PAUSED, SessionState.COMPLETED)
 TRANSITIONS = {  # action: (allowed from, to)
-    "start": (("pending",), "active"),
-    "pause": (("active",), "paused"),
-    "resume": (("paused",), "active"),
-    "complete": (("pending", "active", "paused"), "completed"),
+    "start": ((SessionState.PENDING,), SessionState.ACTIVE),
+    "pause": ((SessionState.ACTIVE,), SessionState.PAUSED),
+    "resume": ((SessionState.PAUSED,), SessionState.ACTIVE),
+    "complete": ((SessionState.PENDING, SessionState.ACTIVE, SessionState.PAUSED), SessionState.COMPLETED),
 }
 METRICS_TTL_SECS = 2.0
 
@@ -92,7 +94,7 @@ class SessionUpdate(BaseModel):
 class SegmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(min_length=1, max_length=10_000)
-    role: str = Field(default="candidate", pattern=r"^[a-z_]{1,32}$")
+    role: str = Field(default=Role.CANDIDATE.value, pattern=r"^[a-z_]{1,32}$")
     speaker: str = Field(default="", max_length=100)
     start: float = Field(default=0.0, ge=0, le=1e7, allow_inf_nan=False)
     end: float = Field(default=0.0, ge=0, le=1e7, allow_inf_nan=False)
@@ -115,7 +117,7 @@ class FeedbackIn(BaseModel):
 
 async def _publish_status(request: web.Request, session_id: str, state: str, message: str):
     await services(request).bus.publish(
-        session_id, {"type": "status", "state": state, "message": message, "provider": None}
+        session_id, StatusPayload(state=state, message=message, provider=None).payload()
     )
 
 
@@ -129,7 +131,7 @@ async def create_session(request: web.Request) -> web.Response:
     user_id = require_user(request)
     body = await read_model(request, SessionCreate)
     record = await services(request).store.sessions.create(
-        user_id=user_id, title=body.title, settings=body.settings, state="pending", source="api"
+        user_id=user_id, title=body.title, settings=body.settings, state=SessionState.PENDING, source="api"
     )
     return web.json_response(record.public(), status=201)
 
@@ -237,22 +239,21 @@ async def suggestions(request: web.Request) -> web.Response:
             "transcript event)", body=SegmentIn, response=SEGMENT, status=201)
 async def append_segment(request: web.Request) -> web.Response:
     session = await owned_session(request, require_user(request))
-    if session.state == "completed":
+    if session.state == SessionState.COMPLETED:
         raise ApiError(409, "invalid_state", "the session is completed", "state")
     body = await read_model(request, SegmentIn)
-    payload = {
-        "type": "transcript",
-        "role": body.role,
-        "speaker": body.speaker or body.role,
-        "text": body.text,
-        "start": round(body.start, 3),
-        "end": round(body.end, 3),
-        "final": True,
-        "confidence": body.confidence,
-        "provider": "api",
-        "segment_id": body.segment_id or uuid.uuid4().hex[:16],
-        "refined": False,
-    }
+    payload = TranscriptPayload(
+        role=body.role,
+        speaker=body.speaker or body.role,
+        text=body.text,
+        start=round(body.start, 3),
+        end=round(body.end, 3),
+        final=True,
+        confidence=body.confidence,
+        provider="api",
+        segment_id=body.segment_id or uuid.uuid4().hex[:16],
+        refined=False,
+    ).payload()
     svc = services(request)
     event = await svc.bus.publish(session.id, payload)
     await svc.store.sessions.upsert_segment(session.id, event)

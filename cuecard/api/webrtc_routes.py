@@ -42,7 +42,6 @@ Decisions:
 from __future__ import annotations
 
 import asyncio
-import inspect
 import time
 from typing import Literal
 
@@ -68,6 +67,7 @@ from cuecard.api.rest_common import (
     read_model,
 )
 from cuecard.api.rest_sessions import SEGMENT
+from cuecard.kinds import SessionState
 from cuecard.pipeline.context import SessionClock, SessionContext, load_candidate
 from cuecard.pipeline.session import SessionRunner
 from cuecard.store.models import Session
@@ -205,17 +205,7 @@ async def on_page_message(live: LiveSession, message) -> None:
 # -- live sessions ---------------------------------------------------------------------------
 
 
-async def _bus_history(bus, session_id: str, after: int) -> list[dict]:
-    history = getattr(bus, "history", None)
-    if history is None:
-        return []
-    result = history(session_id, after)
-    if inspect.isawaitable(result):
-        result = await result
-    return list(result)
-
-
-async def end_live_session(app: web.Application, live: LiveSession, state: str = "ended"):
+async def end_live_session(app: web.Application, live: LiveSession, state: SessionState = SessionState.ENDED):
     """Flush open speech through the pipeline, stop it, keep the session."""
     if live.ending:
         await live.ended.wait()
@@ -290,7 +280,7 @@ async def start_live_session(
 
     # Missed events first (a rejoin), then live ones: the outbox keeps the order.
     if resumed:
-        for event in await _bus_history(services.bus, session_id, offer.after or 0):
+        for event in await services.bus.history(session_id, offer.after or 0):
             outbox.send(event)
 
     async def to_page(event: dict):
@@ -343,7 +333,7 @@ async def post_offer(request: web.Request) -> web.Response:
         if previous is not None:
             await end_live_session(app, previous)
         changed = {"settings": {**session.settings, **options}} if options else {}
-        session = await services.store.sessions.update(session.id, state="active", **changed)
+        session = await services.store.sessions.update(session.id, state=SessionState.ACTIVE, **changed)
     else:
         session = await services.store.sessions.create(
             title="Live interview", source="webrtc", user_id=caller(request),

@@ -47,6 +47,7 @@ import numpy as np
 
 from cuecard.drafting.options import OPTIONS
 from cuecard.frames import CANDIDATE, INTERVIEWER
+from cuecard.kinds import QuestionStatus, SuggestionSource
 
 
 def read_questions(path: Path) -> list[dict]:
@@ -76,7 +77,7 @@ def assign_questions(rows: list[dict], received: list[tuple[float, dict]],
     else by when it was received (between this row's start and the next row's)."""
     ids: list[list[str]] = [[] for _ in rows]
     for at, event in received:
-        if event["type"] != "question" or event.get("status") == "withdrawn" and not include_withdrawn:
+        if event["type"] != "question" or event.get("status") == QuestionStatus.WITHDRAWN and not include_withdrawn:
             continue
         start, end = float(event.get("start") or 0), float(event.get("end") or 0)
         for i, row in enumerate(rows):
@@ -96,8 +97,8 @@ def withdrawn_ids(received: list[tuple[float, dict]]) -> set[str]:
     last: dict[str, str] = {}
     for _, event in received:
         if event["type"] == "question":
-            last[event["question_id"]] = event.get("status", "confirmed")
-    return {qid for qid, status in last.items() if status == "withdrawn"}
+            last[event["question_id"]] = event.get("status", QuestionStatus.CONFIRMED)
+    return {qid for qid, status in last.items() if status == QuestionStatus.WITHDRAWN}
 
 
 async def start_test_server(delay: float):
@@ -210,7 +211,7 @@ def report(rows: list[dict], timeline: list[tuple[float, dict]], llm_delay: floa
         if ids:
             detected += 1
             confirmed = [e for _, e in timeline if e["type"] == "question" and e["question_id"] in ids
-                         and e.get("status") == "confirmed"]
+                         and e.get("status") == QuestionStatus.CONFIRMED]
             qtype = (confirmed or [e for _, e in timeline if e["type"] == "question" and e["question_id"] in ids])[-1]["question_type"]
             runs = draft_runs(timeline, all_ids)
             horizon = row["end"] + LASTING_AFTER_SECS
@@ -225,9 +226,9 @@ def report(rows: list[dict], timeline: list[tuple[float, dict]], llm_delay: floa
             replaced.append(n_replaced)
             if llm_delay is not None:
                 asked = next((at for at, e in timeline if e["type"] == "question" and e["question_id"] in ids
-                              and e.get("status") == "confirmed"), None)
+                              and e.get("status") == QuestionStatus.CONFIRMED), None)
                 llm_first = next((at for at, e in timeline if e["type"] == "suggestion" and e["question_id"] in ids
-                                  and e["source"] == "llm" and e.get("text")), None)
+                                  and e["source"] == SuggestionSource.LLM and e.get("text")), None)
                 if asked is not None and llm_first is not None:
                     overheads.append(llm_first - asked - llm_delay)
                     sent = [t for t in request_times if asked <= t <= llm_first]

@@ -15,6 +15,7 @@ import json
 import sys
 
 from cuecard.drafting.options import OPTIONS, speaking_secs, word_count
+from cuecard.kinds import SuggestionSource
 from cuecard.profile.models import CandidateContext
 
 
@@ -49,7 +50,7 @@ def draft_one(composer, question: str) -> dict:
     options = []
     for option in OPTIONS:
         draft = composer.render(plan, option)
-        options.append({"option": option, "text": draft, "source": "composer",
+        options.append({"option": option, "text": draft, "source": SuggestionSource.COMPOSER,
                         "word_count": word_count(draft), "speaking_secs": speaking_secs(draft)})
     return {"question": question, "question_type": qtype, "topic": plan.topic_name or topic,
             "coverage": plan.coverage, "options": options}

@@ -24,20 +24,21 @@ from typing import AsyncIterator
 from loguru import logger
 
 from cuecard.drafting.options import MAX_WORDS, TARGET_WORDS
+from cuecard.kinds import AnswerOption, QuestionType
 from cuecard.profile.models import CandidateContext
 
 STRUCTURE = {
-    "behavioral": "one real story from the material in STAR order (situation, task, action, result), "
+    QuestionType.BEHAVIORAL: "one real story from the material in STAR order (situation, task, action, result), "
                   "one part per line, no labels",
-    "situational": "what you would do, in order, then why",
-    "technical": "what it is, how it works, when to use it and what it costs, then an example from the "
+    QuestionType.SITUATIONAL: "what you would do, in order, then why",
+    QuestionType.TECHNICAL: "what it is, how it works, when to use it and what it costs, then an example from the "
                  "candidate's own work if the material has one (otherwise an example said as illustrative)",
-    "cultural": "motivation tied to this company and this role, then evidence from the candidate's work",
+    QuestionType.CULTURAL: "motivation tied to this company and this role, then evidence from the candidate's work",
 }
 OPTION_STYLE = {
-    "concise": "the core answer only, short enough to say in half a minute",
-    "story": "the full structured answer built on the single best example from the material",
-    "deep_dive": "the full structured answer plus the lesson learned and the points a strong answer adds",
+    AnswerOption.CONCISE: "the core answer only, short enough to say in half a minute",
+    AnswerOption.STORY: "the full structured answer built on the single best example from the material",
+    AnswerOption.DEEP_DIVE: "the full structured answer plus the lesson learned and the points a strong answer adds",
 }
 
 
@@ -84,12 +85,12 @@ def build_messages(question: str, qtype: str, option: str, candidate: CandidateC
         "Use ONLY facts from the candidate material below: never invent employers, job titles, "
         "dates, numbers, names or results. Where a fact is missing, leave it out; never write "
         "placeholders or brackets. Plain spoken sentences, no markdown, no labels. "
-        f"Structure: {STRUCTURE.get(qtype, STRUCTURE['behavioral'])}. "
+        f"Structure: {STRUCTURE.get(qtype, STRUCTURE[QuestionType.BEHAVIORAL])}. "
         f"Length: at most {words} words.\n\nCandidate material (JSON):\n{material_summary(candidate)}"
         + (f"\n\nReference notes (accurate; ground the explanation in them):\n{grounding}" if grounding else "")
     )
     user = f"Interview question ({qtype}{', topic: ' + topic if topic else ''}): {question}\n" \
-           f"Write {OPTION_STYLE.get(option, OPTION_STYLE['story'])}."
+           f"Write {OPTION_STYLE.get(option, OPTION_STYLE[AnswerOption.STORY])}."
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 

@@ -17,12 +17,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-OPTIONS = ("concise", "story", "deep_dive")
+from cuecard.kinds import AnswerOption
+
+OPTIONS = tuple(AnswerOption)  # concise, story, deep_dive: the order they are shown
 WORDS_PER_MINUTE = 150
 MAX_SPEAKING_SECS = 90
 MAX_WORDS = WORDS_PER_MINUTE * MAX_SPEAKING_SECS // 60  # 225
 # Target sizes the composer aims for (the limit above is the hard cap).
-TARGET_WORDS = {"concise": 90, "story": 170, "deep_dive": 225}
+TARGET_WORDS = {AnswerOption.CONCISE: 90, AnswerOption.STORY: 170, AnswerOption.DEEP_DIVE: 225}
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 

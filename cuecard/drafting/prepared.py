@@ -28,6 +28,7 @@ import numpy as np
 from cuecard.drafting import semantic
 from cuecard.drafting.composer import Composer
 from cuecard.drafting.options import OPTIONS
+from cuecard.kinds import Coverage, QuestionType
 from cuecard.profile.models import CandidateContext
 
 BANK_PATH = Path(__file__).parent / "data" / "question_bank.json"
@@ -50,7 +51,7 @@ class PreparedQuestion:
     qtype: str
     topic: str = ""
     origin: str = "bank"  # bank | job | story
-    coverage: str = "full"  # the composer plan's coverage (none: no notes on the subject)
+    coverage: Coverage | str = Coverage.FULL  # the composer plan's coverage (none: no notes on the subject)
     drafts: dict[str, str] = field(default_factory=dict)
 
 
@@ -65,28 +66,28 @@ def predict_questions(candidate: CandidateContext, limit: int = 48) -> list[Prep
     job, profile = candidate.job, candidate.profile
     predicted: list[PreparedQuestion] = []
     if job and job.company:
-        predicted.append(PreparedQuestion(f"Why do you want to work at {job.company}?", "cultural",
+        predicted.append(PreparedQuestion(f"Why do you want to work at {job.company}?", QuestionType.CULTURAL,
                                           "motivation for the company", "job"))
     if job and job.title:
-        predicted.append(PreparedQuestion(f"What interests you about the {job.title} role?", "cultural",
+        predicted.append(PreparedQuestion(f"What interests you about the {job.title} role?", QuestionType.CULTURAL,
                                           "motivation for the role", "job"))
     for skill in (job.required_skills[:5] if job else profile.skills[:3]):
-        predicted.append(PreparedQuestion(f"What experience do you have with {skill}?", "technical", skill, "job"))
+        predicted.append(PreparedQuestion(f"What experience do you have with {skill}?", QuestionType.TECHNICAL, skill, "job"))
     for duty in (job.responsibilities[:3] if job else []):
         predicted.append(PreparedQuestion(
-            f"How would you approach this part of the role: {duty.rstrip('.')}?", "situational", duty, "job"))
+            f"How would you approach this part of the role: {duty.rstrip('.')}?", QuestionType.SITUATIONAL, duty, "job"))
     seen_skills: set[str] = set()
     for story in candidate.stories:
         for skill in story.skills[:2]:
             if skill.lower() not in seen_skills:
                 seen_skills.add(skill.lower())
                 predicted.append(PreparedQuestion(
-                    f"Tell me about a time you showed {skill}.", "behavioral", skill, "story"))
+                    f"Tell me about a time you showed {skill}.", QuestionType.BEHAVIORAL, skill, "story"))
     known = {s.lower() for s in [*profile.skills, *(job.required_skills if job else []),
                                  *(job.preferred_skills if job else [])]}
     for entry in starter_bank():
         keywords = {k.lower() for k in entry.get("keywords", [])}
-        if entry["type"] == "technical" and known and keywords and not (keywords & known):
+        if entry["type"] == QuestionType.TECHNICAL and known and keywords and not (keywords & known):
             continue  # a technical question on a stack this job and candidate do not touch
         predicted.append(PreparedQuestion(entry["text"], entry["type"], entry.get("topic", ""), "bank"))
     unique, seen = [], set()

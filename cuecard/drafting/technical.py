@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 
 from cuecard.drafting.options import enforce_word_limit
+from cuecard.kinds import AnswerOption
 from cuecard.knowledge.cards import Card, cards_by_id, normalize_phrase
 from cuecard.knowledge.retrieval import Retrieval, subject_of
 
@@ -151,9 +152,9 @@ def _own_example(evidence: Evidence | None) -> str:
 def _single(card: Card, option: str, evidence: Evidence | None) -> list[str]:
     how = card.how_it_works
     own = _own_example(evidence)
-    if option == "concise":
+    if option == AnswerOption.CONCISE:
         return [card.definition, first_sentence(how)]
-    if option == "story":
+    if option == AnswerOption.STORY:
         if own:
             return [own, card.definition, how, card.tradeoffs]
         return [card.definition, how, card.example, card.when_to_use]
@@ -166,16 +167,16 @@ def _single(card: Card, option: str, evidence: Evidence | None) -> list[str]:
 
 
 def _compare(a: Card, b: Card, option: str, evidence: Evidence | None) -> list[str]:
-    if option == "concise":
+    if option == AnswerOption.CONCISE:
         return [_short(a.definition, CONCISE_WORDS // 2), _short(b.definition, CONCISE_WORDS // 2)]
     lines = [a.definition, b.definition,
              f"The key difference is in how they work. {_named(a, first_sentence(a.how_it_works))} "
              f"{_named(b, first_sentence(b.how_it_works))}",
              _named(a, a.when_to_use), _named(b, b.when_to_use)]
     own = _own_example(evidence)
-    if option == "story" and own:
+    if option == AnswerOption.STORY and own:
         return [own, *lines]
-    if option == "deep_dive":
+    if option == AnswerOption.DEEP_DIVE:
         lines += [a.tradeoffs, b.tradeoffs, own]
     return lines
 
@@ -198,13 +199,13 @@ def _multi(cards: list[Card], option: str, evidence: Evidence | None) -> list[st
     budget = (CONCISE_WORDS - 4) // max(1, len(cards))
     for i, card in enumerate(cards):
         lead = "First, " if i == 0 else ("Then, " if i < len(cards) - 1 else "And finally, ")
-        body = _short(card.definition, budget) if option == "concise" else \
+        body = _short(card.definition, budget) if option == AnswerOption.CONCISE else \
             f"{card.definition} {first_sentence(card.how_it_works)}"
         lines.append(lead + lower_first(body) + ".")
-        if option == "deep_dive":
+        if option == AnswerOption.DEEP_DIVE:
             lines.append(card.tradeoffs)
     own = _own_example(evidence)
-    if option != "concise" and own:
+    if option != AnswerOption.CONCISE and own:
         lines.append(own)
     return lines
 
@@ -223,9 +224,9 @@ def _no_notes(question: str, option: str, closest: Evidence | None, skills: list
     if closest is not None:
         at = f" at {closest.employer}" if closest.employer else ""
         lines.append(f"The closest thing I have done was{at}: {closest.sentence}")
-    if skills and closest is not None and option != "concise":
+    if skills and closest is not None and option != AnswerOption.CONCISE:
         lines.append(f"Related experience I can speak to: {', '.join(skills[:3])}.")
-    if option == "deep_dive":
+    if option == AnswerOption.DEEP_DIVE:
         lines.append("I would then reason from first principles out loud: what the problem is, the simplest "
                      "thing that works, and what it costs at scale.")
     return lines
@@ -246,6 +247,6 @@ def technical_lines(retrieval: Retrieval, option: str, candidate, *, closest: Ev
 
 
 def technical_draft(retrieval: Retrieval, option: str, candidate, **kwargs) -> str:
-    limit = {"concise": CONCISE_WORDS, "story": STORY_WORDS}.get(option, DEEP_WORDS)
+    limit = {AnswerOption.CONCISE: CONCISE_WORDS, AnswerOption.STORY: STORY_WORDS}.get(option, DEEP_WORDS)
     lines = [sentence(line) for line in technical_lines(retrieval, option, candidate, **kwargs) if line.strip()]
     return enforce_word_limit("\n".join(lines), limit)

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from cuecard.drafting.options import MAX_WORDS
 from cuecard.drafting.semantic import content_words
+from cuecard.kinds import Role
 
 MIN_NEW_WORDS = 12
 _PLACEHOLDER = re.compile(r"\[[^\]]*\]|\{[^}]*\}|<[^>]+>|\bTODO\b|_{3,}")
@@ -121,7 +122,7 @@ def read_questions(path: Path, label: str | None) -> list[str]:
         rows = list(csv.DictReader(f, delimiter="\t"))
     out = []
     for row in rows:
-        if row.get("asked_by", "interviewer") != "interviewer" or row.get("label") == "candidate_question":
+        if row.get("asked_by", Role.INTERVIEWER) != Role.INTERVIEWER or row.get("label") == "candidate_question":
             continue
         if label and row.get("label") != label:
             continue

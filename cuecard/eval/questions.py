@@ -39,7 +39,7 @@ import sys
 import time
 from pathlib import Path
 
-from cuecard.understanding.model import TYPES
+from cuecard.kinds import QUESTION_TYPES as TYPES, QuestionStatus, Role
 
 NON_QUESTION_COLUMN = "transcript"
 NON_QUESTION_LABEL = "none"
@@ -105,7 +105,7 @@ async def _run(args) -> int:
         rows, negatives = rows[: args.limit], negatives[: args.limit]
     texts = [r["question"] for r in rows] + [n[NON_QUESTION_COLUMN] for n in negatives]
     interviewer = [i for i, r in enumerate(rows)
-                   if r["asked_by"].strip() == "interviewer" and r["label"].strip() != NON_QUESTION_LABEL]
+                   if r["asked_by"].strip() == Role.INTERVIEWER and r["label"].strip() != NON_QUESTION_LABEL]
     # Timed first, while no text is in the embedding cache: the cost of a question heard once.
     warm_up()
     kinds, times, cpu_times = {}, [], []
@@ -117,10 +117,10 @@ async def _run(args) -> int:
     results = await detect_all(texts)
 
     def detected(i: int) -> bool:
-        return results.get(i, {}).get("status") == "confirmed"
+        return results.get(i, {}).get("status") == QuestionStatus.CONFIRMED
 
     candidate = [i for i, r in enumerate(rows)
-                 if r["asked_by"].strip() == "candidate" and r["label"].strip() != NON_QUESTION_LABEL]
+                 if r["asked_by"].strip() == Role.CANDIDATE and r["label"].strip() != NON_QUESTION_LABEL]
     neg_idx = [i for i, r in enumerate(rows) if r["label"].strip() == NON_QUESTION_LABEL]
     neg_idx += [len(rows) + j for j in range(len(negatives))]
 

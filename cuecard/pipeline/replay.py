@@ -8,6 +8,7 @@ from typing import Awaitable, Callable
 import numpy as np
 
 from cuecard.frames import CANDIDATE, INTERVIEWER
+from cuecard.kinds import SessionState
 from cuecard.pipeline.context import SessionContext
 from cuecard.pipeline.services import Services
 from cuecard.pipeline.session import SessionRunner
@@ -47,7 +48,7 @@ async def replay_tracks(
         on_start(t0)
     await runner.end()
     if persist:
-        await services.store.sessions.update(session_id, state="completed")
+        await services.store.sessions.update(session_id, state=SessionState.COMPLETED)
     return events
 
 

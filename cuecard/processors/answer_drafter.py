@@ -52,6 +52,7 @@ from cuecard.drafting.llm import LLMDrafter, LLMUnavailable, grounding_for
 from cuecard.drafting.options import MAX_WORDS, OPTIONS, enforce_word_limit, speaking_secs, word_count
 from cuecard.drafting.prepared import PreparedAnswers, PreparedMatch
 from cuecard.frames import QuestionFrame, StatusFrame, SuggestionFrame
+from cuecard.kinds import AnswerOption, DraftingState, QuestionStatus, SuggestionSource
 from cuecard.knowledge.retrieval import warm_up as knowledge_warm_up
 from cuecard.drafting.resources import DraftingResources
 from cuecard.pipeline.context import SessionContext
@@ -140,12 +141,12 @@ class AnswerDrafter(FrameProcessor):
         return f"{previous} {q.text}" if previous else q.text
 
     async def _on_question(self, q: QuestionFrame):
-        if q.status == "withdrawn":
+        if q.status == QuestionStatus.WITHDRAWN:
             self._pending.pop(q.question_id, None)
             await self._withdraw(q)
             return
         self._texts[q.question_id] = q.text
-        final = q.status != "tentative"
+        final = q.status != QuestionStatus.TENTATIVE
         shown = self._shown.get(q.question_id) or {}
         match = self._prepared_match(q.text, final=final)
         if match:
@@ -156,7 +157,7 @@ class AnswerDrafter(FrameProcessor):
                 return
             key = plan.key()
         if shown.get("key") == key:
-            llm_to_come = final and self.llm is not None and not match and shown.get("source") != "llm"
+            llm_to_come = final and self.llm is not None and not match and shown.get("source") != SuggestionSource.LLM
             if not llm_to_come:
                 return  # same subject as the draft on the page: it stays put
         if not final:
@@ -180,7 +181,7 @@ class AnswerDrafter(FrameProcessor):
             return await _in_thread(self.drafting.draft_thread, composer.plan, self._draft_text(q), q.type, q.topic)
         except Exception as e:
             logger.exception(f"Composer unavailable: {e}")
-            await self.push_frame(StatusFrame(state="drafting_failed", message=f"Could not draft an answer: {e}",
+            await self.push_frame(StatusFrame(state=DraftingState.DRAFTING_FAILED, message=f"Could not draft an answer: {e}",
                                               extra={"question_id": q.question_id}))
             return None
 
@@ -213,15 +214,16 @@ class AnswerDrafter(FrameProcessor):
         if task is not None and not task.done():
             await self.cancel_task(task)
         shown = self._shown.pop(q.question_id, None)
-        await self.push_frame(StatusFrame(state="suggestions_withdrawn",
+        await self.push_frame(StatusFrame(state=DraftingState.SUGGESTIONS_WITHDRAWN,
                                           message="The question was withdrawn; its drafts are hidden.",
                                           extra={"question_id": q.question_id}))
         for option in sorted((shown or {}).get("options", ())):
             await self.push_frame(SuggestionFrame(question_id=q.question_id, option=option, done=True,
-                                                  source="composer", extra={"withdrawn": True}))
+                                                  source=SuggestionSource.COMPOSER, extra={"withdrawn": True}))
 
     # --- emitting ---------------------------------------------------------------------------------
-    async def _emit_text(self, q: QuestionFrame, option: str, text: str, source: str, extra: dict):
+    async def _emit_text(self, q: QuestionFrame, option: AnswerOption, text: str, source: SuggestionSource,
+                         extra: dict):
         """One whole draft as line-sized deltas, then ``done``."""
         text = enforce_word_limit(text, MAX_WORDS)
         shown = self._shown.setdefault(q.question_id, {"prepared": None, "options": set()})
@@ -242,15 +244,15 @@ class AnswerDrafter(FrameProcessor):
         extra = {"prepared_question": match.question.text, "match": round(match.score, 3),
                  "coverage": match.question.coverage, "topic": match.question.topic}
         for option in OPTIONS:
-            await self._emit_text(q, option, match.question.drafts[option], "prepared", extra)
-        self._shown[q.question_id].update(prepared=match.question.text, key=key, source="prepared")
+            await self._emit_text(q, option, match.question.drafts[option], SuggestionSource.PREPARED, extra)
+        self._shown[q.question_id].update(prepared=match.question.text, key=key, source=SuggestionSource.PREPARED)
 
     async def _draft(self, q: QuestionFrame, plan, key: str):
         """The composer's drafts for ``plan`` (milliseconds, no provider call)."""
         version = self.context.candidate.version_key()
         composer = await self._composer()
         text = self._draft_text(q)
-        keys = {o: draft_key(text, q.type, o, version, "composer") for o in OPTIONS}
+        keys = {o: draft_key(text, q.type, o, version, SuggestionSource.COMPOSER) for o in OPTIONS}
         cached = {o: await self.cache.get(k) for o, k in keys.items()}
         if all(cached.values()):
             drafts = {o: cached[o]["text"] for o in OPTIONS}
@@ -258,22 +260,22 @@ class AnswerDrafter(FrameProcessor):
             drafts = await _in_thread(self.drafting.draft_thread,
                                       lambda: {o: composer.render(plan, o) for o in OPTIONS})
             for o in OPTIONS:
-                await self.cache.set(keys[o], {"text": drafts[o], "source": "composer"})
+                await self.cache.set(keys[o], {"text": drafts[o], "source": SuggestionSource.COMPOSER})
         extra = {"coverage": plan.coverage, "topic": plan.topic_name}
         if plan.retrieval is not None:
             extra["cards"] = [c.id for c in plan.retrieval.cards]
-        if q.status == "tentative":
+        if q.status == QuestionStatus.TENTATIVE:
             extra["tentative"] = True
         for option in OPTIONS:
-            await self._emit_text(q, option, drafts[option], "composer", extra)
-        self._shown[q.question_id].update(prepared=None, key=key, source="composer")
+            await self._emit_text(q, option, drafts[option], SuggestionSource.COMPOSER, extra)
+        self._shown[q.question_id].update(prepared=None, key=key, source=SuggestionSource.COMPOSER)
 
     async def _draft_then_llm(self, q: QuestionFrame, plan, key: str, composer_first: bool):
         """The composer's draft shows at once; the LLM's stream then replaces it in place."""
         if composer_first:
             await self._draft(q, plan, key)
         await self._draft_with_llm(q, self.context.candidate.version_key(), plan, keep_composer=composer_first)
-        self._shown.setdefault(q.question_id, {"prepared": None, "options": set()}).update(key=key, source="llm")
+        self._shown.setdefault(q.question_id, {"prepared": None, "options": set()}).update(key=key, source=SuggestionSource.LLM)
 
     async def _draft_with_llm(self, q: QuestionFrame, version: str, plan=None, keep_composer: bool = False):
         """All options stream concurrently; each falls back to the composer on its own (or
@@ -286,13 +288,13 @@ class AnswerDrafter(FrameProcessor):
             if isinstance(result, Exception) and not isinstance(result, asyncio.CancelledError):
                 logger.exception(f"Drafting {option} failed: {result}")
 
-    async def _llm_option(self, q: QuestionFrame, option: str, version: str, fell_back: list[str], plan=None,
+    async def _llm_option(self, q: QuestionFrame, option: AnswerOption, version: str, fell_back: list[str], plan=None,
                           keep_composer: bool = False):
         text_asked = self._draft_text(q)
-        key = draft_key(text_asked, q.type, option, version, "llm")
+        key = draft_key(text_asked, q.type, option, version, SuggestionSource.LLM)
         cached = await self.cache.get(key)
         if cached:
-            await self._emit_text(q, option, cached["text"], "llm", {"cached": True})
+            await self._emit_text(q, option, cached["text"], SuggestionSource.LLM, {"cached": True})
             return
         shown = self._shown.setdefault(q.question_id, {"prepared": None, "options": set()})
         text, first = "", True
@@ -306,14 +308,14 @@ class AnswerDrafter(FrameProcessor):
                 replaces = first and option in shown["options"]
                 shown["options"].add(option)
                 await self.push_frame(SuggestionFrame(
-                    question_id=q.question_id, option=option, delta=delta, text=text, source="llm",
+                    question_id=q.question_id, option=option, delta=delta, text=text, source=SuggestionSource.LLM,
                     word_count=word_count(text), speaking_secs=speaking_secs(text),
                     extra={"replaces": True} if replaces else {}))
                 first = False
         except LLMUnavailable as e:
             if not fell_back:
                 await self.push_frame(StatusFrame(
-                    state="llm_fallback", provider="composer",
+                    state=DraftingState.LLM_FALLBACK, provider=SuggestionSource.COMPOSER,
                     message=f"The language model is unavailable ({e}); showing offline drafts.",
                     extra={"question_id": q.question_id, "llm_provider": self.llm.provider}))
             fell_back.append(option)
@@ -323,7 +325,7 @@ class AnswerDrafter(FrameProcessor):
             if plan is None:
                 plan = await _in_thread(self.drafting.draft_thread, composer.plan, text_asked, q.type, q.topic)
             draft = await _in_thread(self.drafting.draft_thread, composer.render, plan, option)
-            await self._emit_text(q, option, draft, "composer", {"fallback": True, "coverage": plan.coverage})
+            await self._emit_text(q, option, draft, SuggestionSource.COMPOSER, {"fallback": True, "coverage": plan.coverage})
             return
         except Exception as e:  # failed mid-stream: close with what the page already shows
             logger.warning(f"LLM stream for {option} broke off: {e}")
@@ -331,7 +333,7 @@ class AnswerDrafter(FrameProcessor):
             await stream.aclose()
         text = enforce_word_limit(text, MAX_WORDS)
         await self.push_frame(SuggestionFrame(
-            question_id=q.question_id, option=option, text=text, done=True, source="llm",
+            question_id=q.question_id, option=option, text=text, done=True, source=SuggestionSource.LLM,
             word_count=word_count(text), speaking_secs=speaking_secs(text)))
         if text:
-            await self.cache.set(key, {"text": text, "source": "llm"})
+            await self.cache.set(key, {"text": text, "source": SuggestionSource.LLM})

@@ -46,6 +46,7 @@ from cuecard.frames import (
     TranscriptFrame,
     UtteranceEndFrame,
 )
+from cuecard.kinds import QuestionStatus
 from cuecard.pipeline.context import SessionContext
 from cuecard.understanding.classifier import LOW_CONFIDENCE, Classification, classify, warm_up
 from cuecard.understanding.detector import detect
@@ -128,7 +129,7 @@ class QuestionDetector(FrameProcessor):
         if frame.role != INTERVIEWER or not frame.text.strip():
             return
         question_id = self._question_of_line.get(frame.segment_id)
-        if not final and question_id is not None and self._sent.get(question_id, ("",))[0] == "confirmed":
+        if not final and question_id is not None and self._sent.get(question_id, ("",))[0] == QuestionStatus.CONFIRMED:
             return  # the line grows after a pause: wait for its final text before updating
         # --- jargon snapping (issue 11 item 5): the question is read and sent as snapped to known
         # names ("dike stra" -> "Dijkstra's"); the transcript event keeps what was recognised.
@@ -240,7 +241,7 @@ class QuestionDetector(FrameProcessor):
         if not parts:
             self.conversation.withdraw(question_id)
             if question is not None:
-                await self._push(question, "withdrawn")
+                await self._push(question, QuestionStatus.WITHDRAWN)
             return
         if question is not None:
             await self._send(question_id, question.follow_up_of, question.start, question.end)
@@ -253,7 +254,7 @@ class QuestionDetector(FrameProcessor):
         typed_text = f"{parent.text} {text}" if parent else text
         kind = self._refined.get((question_id, text)) or classify(typed_text)
         topic = parent.topic if parent and is_follow_up_cue(text) and parent.topic else kind.topic
-        status = "confirmed" if force_confirm or all(p.final for p in parts) else "tentative"
+        status = QuestionStatus.CONFIRMED if force_confirm or all(p.final for p in parts) else QuestionStatus.TENTATIVE
         old = self.conversation.questions.get(question_id)
         question = AskedQuestion(
             question_id=question_id,
@@ -264,14 +265,14 @@ class QuestionDetector(FrameProcessor):
             follow_up_of=follow_up_of,
             status=status,
             segment_ids=[p.segment_id for p in parts if p.segment_id],
-            start=min(start, old.start) if old and old.status != "withdrawn" else start,
+            start=min(start, old.start) if old and old.status != QuestionStatus.WITHDRAWN else start,
             end=max(end, old.end) if old else end,
             type_scores=kind.scores,
         )
         self.conversation.upsert_question(question)
         await self._push(question, status, force=force_confirm)
         refiner = self._params.refiner
-        if (refiner is not None and status == "confirmed" and kind.confidence < self._params.refine_below
+        if (refiner is not None and status == QuestionStatus.CONFIRMED and kind.confidence < self._params.refine_below
                 and (question_id, text) not in self._refined):
             await self._cancel_refinement(question_id)
             self._refining[question_id] = self.create_task(
@@ -282,13 +283,13 @@ class QuestionDetector(FrameProcessor):
         better = await self._params.refiner.refine(typed_text, offline)
         self._refining.pop(question_id, None)
         question = self.conversation.questions.get(question_id)
-        if better is None or question is None or question.text != text or question.status != "confirmed":
+        if better is None or question is None or question.text != text or question.status != QuestionStatus.CONFIRMED:
             return  # failed, or the question changed or went away meanwhile
         self._refined[(question_id, text)] = better
         if better.type == question.type:
             return
         question.type, question.confidence, question.topic = better.type, better.confidence, better.topic or question.topic
-        await self._push(question, "confirmed")
+        await self._push(question, QuestionStatus.CONFIRMED)
 
     async def _cancel_refinement(self, question_id: str):
         task = self._refining.pop(question_id, None)

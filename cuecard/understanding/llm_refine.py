@@ -19,8 +19,8 @@ import re
 
 from loguru import logger
 
+from cuecard.kinds import QUESTION_TYPES as TYPES
 from cuecard.understanding.classifier import Classification
-from cuecard.understanding.model import TYPES
 
 REFINED_CONFIDENCE = 0.8
 

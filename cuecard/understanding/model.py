@@ -24,12 +24,13 @@ from pathlib import Path
 import numpy as np
 from loguru import logger
 
+from cuecard.kinds import QUESTION_TYPES
 from cuecard.understanding.features import N_FEATURES, counts, weighted
 
 HERE = Path(__file__).parent
 MODEL_PATH = HERE / "question_model.npz"
 SHA_PATH = HERE / "question_model.sha256.txt"  # .txt: shipped by package-data
-TYPES = ("technical", "behavioral", "situational", "cultural")
+TYPES = QUESTION_TYPES  # the classifier head's class order
 FAST_CONFIDENCE = 0.9
 
 

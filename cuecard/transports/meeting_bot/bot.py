@@ -36,6 +36,7 @@ from loguru import logger
 from pipecat.frames.frames import UserAudioRawFrame
 
 from cuecard.frames import SAMPLE_RATE, StatusFrame
+from cuecard.kinds import SessionState
 from cuecard.pipeline.context import SessionContext
 from cuecard.pipeline.services import Services
 from cuecard.pipeline.session import SessionRunner
@@ -241,7 +242,7 @@ class MeetingBot:
         if self.runner is not None:
             await self.runner.end()
             try:
-                await self.services.store.sessions.update(self.session_id, state="completed")
+                await self.services.store.sessions.update(self.session_id, state=SessionState.COMPLETED)
             except Exception as e:
                 logger.warning(f"Could not close session {self.session_id}: {e}")
 
