@@ -134,7 +134,7 @@ class Conversation:
     def to_dict(self) -> dict:
         return {
             "session_id": self.session_id,
-            "lines": [asdict(l) for l in self.lines.values()],
+            "lines": [asdict(line) for line in self.lines.values()],
             "questions": [asdict(q) for q in self.questions.values()],
             "topics_covered": self.topics_covered(),
         }

@@ -353,7 +353,7 @@ async def test_an_utterance_split_between_two_voices_refines_each_line(settings)
         key=lambda e: e["start"],
     )
     described = [(e["start"], e["end"], e["speaker"], e["text"]) for e in lines]
-    pairs = [(a, b) for a, b in zip(lines, lines[1:]) if b["start"] - a["end"] < 0.5]
+    pairs = [(a, b) for a, b in zip(lines, lines[1:], strict=False) if b["start"] - a["end"] < 0.5]
     assert any(a["speaker"] != b["speaker"] for a, b in pairs), described  # the split happened
     # Every line is re-decoded once (the refinement beam differs from the live beam), and over
     # its own span, not over the whole utterance.

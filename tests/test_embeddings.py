@@ -7,8 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from cuecard.embeddings import DIMENSIONS, embed, similarity, warm_up
-from cuecard.embeddings import minilm
+from cuecard.embeddings import DIMENSIONS, embed, minilm, similarity, warm_up
 
 
 def test_rows_are_normalised_float32_in_input_order():
@@ -18,7 +17,7 @@ def test_rows_are_normalised_float32_in_input_order():
     assert vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
     # Order preserved despite length-sorted batching: each row equals its text embedded alone.
-    for text, row in zip(texts, vectors):
+    for text, row in zip(texts, vectors, strict=True):
         assert np.allclose(minilm.get_encoder().encode([text])[0], row, atol=1e-5)
 
 

@@ -24,12 +24,12 @@ def test_eval_prints_detection_and_type_lines(capsys):
     assert last, lines[-1]
     assert int(last.group(3)) == 9  # interviewer rows only; the candidate's question is not typed
     assert float(last.group(1)) >= 0.75
-    detection = next(l for l in lines if l.startswith("detection precision"))
+    detection = next(line for line in lines if line.startswith("detection precision"))
     p, r = map(float, re.match(r"detection precision (\S+) recall (\S+)", detection).groups())
     assert p == 1.0 and r == 1.0
-    assert any(l.startswith("situational  precision") for l in lines)
-    assert any(l.startswith("classification time mean") for l in lines)
-    assert any("candidate_question rows" in l and "/1 " in l for l in lines)
+    assert any(line.startswith("situational  precision") for line in lines)
+    assert any(line.startswith("classification time mean") for line in lines)
+    assert any("candidate_question rows" in line and "/1 " in line for line in lines)
 
 
 def test_eval_cli_limit_and_bad_manifest(tmp_path):
@@ -62,7 +62,7 @@ def test_rows_labelled_none_count_as_non_questions_and_are_not_typed(tmp_path, c
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[-1].endswith("over 2 questions")
     assert "detection precision 1.000 recall 1.000 (2/2 questions, 0/3 non-questions detected)" in lines[-2]
-    assert not any(l.startswith("wrong type") and "none" in l for l in lines)
+    assert not any(line.startswith("wrong type") and "none" in line for line in lines)
 
 
 def test_tuning_set_of_interviewer_talk_meets_the_targets(capsys):

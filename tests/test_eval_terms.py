@@ -76,7 +76,7 @@ def test_eval_terms_prints_recall_and_wer(settings):
     )
     assert out.returncode == 0, out.stderr[-2000:]
     lines = out.stdout.strip().splitlines()
-    assert [l.split("\t")[0] for l in lines[:-1]] == ["dijkstra.wav", "nginx.wav"]
+    assert [line.split("\t")[0] for line in lines[:-1]] == ["dijkstra.wav", "nginx.wav"]
     match = re.fullmatch(r"term recall (\d\.\d{3}) over (\d+) terms, WER (\d+\.\d{2})%", lines[-1])
     assert match, lines[-1]
     assert int(match.group(2)) == 4 and float(match.group(1)) >= 0.75

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from cuecard.knowledge.cards import all_cards, normalize_phrase
-from cuecard.knowledge.snap import Snapped, TermSnapper, is_common_word, snap_terms
+from cuecard.knowledge.snap import Snapped, TermSnapper, snap_terms
 from cuecard.knowledge.vocabulary import SessionVocabulary, count_tokens, prompt_from, session_terms
 from cuecard.profile.models import CandidateContext, Job, Profile
 

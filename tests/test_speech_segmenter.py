@@ -77,8 +77,8 @@ async def test_open_speech_is_flushed_at_end(speak):
 
 async def test_rejects_wrong_sample_rate():
     frame = UserAudioRawFrame(audio=b"\0" * 960, sample_rate=48000, num_channels=1, user_id="candidate")
-    with pytest.raises(Exception):
-        seg = SpeechSegmenter()
+    seg = SpeechSegmenter()
+    with pytest.raises(ValueError, match="16 kHz mono"):
         await seg._on_audio("candidate", frame)
 
 

@@ -162,8 +162,8 @@ async def server(services, settings, loopback_ice):
     await test_server.close()
 
 
-async def wait_for(predicate, timeout: float, step: float = 0.05):
-    deadline = time.monotonic() + timeout
+async def wait_for(predicate, within_secs: float, step: float = 0.05):
+    deadline = time.monotonic() + within_secs
     while time.monotonic() < deadline:
         if predicate():
             return True

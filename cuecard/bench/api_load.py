@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -133,11 +134,18 @@ async def _bench(base: str, proc, seconds: float, concurrency: int, subscribers:
         sockets = [await http.ws_connect(f"{base}/api/sessions/{sid}/events?token={token}")
                    for sid in sessions for _ in range(subscribers)]
         received = [0] * len(sockets)
+        expected: list[int | None] = [None]  # set once the append phase knows how many went out
+        delivered = asyncio.Event()
+
+        def check_delivered():
+            if expected[0] is not None and sum(received) >= expected[0]:
+                delivered.set()
 
         async def drain(k, ws):
             async for msg in ws:
                 if msg.type == aiohttp.WSMsgType.TEXT:
                     received[k] += 1
+                    check_delivered()
 
         drains = [asyncio.ensure_future(drain(k, ws)) for k, ws in enumerate(sockets)]
 
@@ -152,9 +160,10 @@ async def _bench(base: str, proc, seconds: float, concurrency: int, subscribers:
         n, lat, err = await _run_for(seconds, concurrency, append)
         results.update(append_rps=n / seconds, append_p99_ms=_pct(lat, 99) * 1000, append_errors=err)
         if sockets:
-            deadline = time.time() + 10
-            while sum(received) < n * subscribers and time.time() < deadline:
-                await asyncio.sleep(0.05)
+            expected[0] = n * subscribers
+            check_delivered()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(delivered.wait(), 10)
             results["events_delivered"] = sum(received)
             results["events_expected"] = n * subscribers
             for ws in sockets:
@@ -194,7 +203,7 @@ def main(args) -> int:
     a = parser.parse_args(getattr(args, "args", None) or [])
     print(f"cuecard bench api-load: {a.seconds:g} s per phase, concurrency {a.concurrency}, "
           f"{os.cpu_count()} CPUs shared by client and server")
-    runs = [("sqlite, in-process bus", None)]
+    runs: list[tuple[str, str | None]] = [("sqlite, in-process bus", None)]
     redis_proc = None
     if a.redis_url != "none":
         if a.redis_url == "auto":

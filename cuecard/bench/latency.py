@@ -41,6 +41,7 @@ import csv
 import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -106,6 +107,7 @@ async def start_test_server(delay: float):
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "cuecard.drafting.llm_test_server", "--delay", str(delay),
         stdout=asyncio.subprocess.PIPE)
+    assert proc.stdout is not None  # stdout=PIPE above
     line = await asyncio.wait_for(proc.stdout.readline(), 30)
     return proc, json.loads(line)["base_url"]
 
@@ -134,7 +136,7 @@ async def run(scenario: Path, *, llm_delay: float | None, cold: bool, settings=N
     from cuecard.transports.replay import load_audio
 
     rows = read_questions(scenario / "questions.tsv")
-    tracks = {INTERVIEWER: load_audio(scenario / "interviewer.wav"), CANDIDATE: load_audio(scenario / "candidate.wav")}
+    tracks: dict[str, np.ndarray] = {INTERVIEWER: load_audio(scenario / "interviewer.wav"), CANDIDATE: load_audio(scenario / "candidate.wav")}
     candidate = load_candidate(scenario)
     server = None
     settings = settings or Settings()
@@ -167,11 +169,15 @@ async def run(scenario: Path, *, llm_delay: float | None, cold: bool, settings=N
     request_times = [r["received_wall"] - wall_minus_mono - t0 for r in requests
                      if r["path"] == "/v1/chat/completions"]
     if events_path:  # every event with its time on the replay clock, for digging into outliers
-        with open(events_path, "w") as f:
-            for at, event in timeline:
-                f.write(json.dumps({"t": round(at, 3), **event}) + "\n")
+        await asyncio.to_thread(_write_events, events_path, timeline)
     report(rows, timeline, llm_delay, request_times)
     return 0
+
+
+def _write_events(path, timeline: list[tuple[float, dict]]) -> None:
+    with open(path, "w") as f:
+        for at, event in timeline:
+            f.write(json.dumps({"t": round(at, 3), **event}) + "\n")
 
 
 def draft_runs(timeline: list[tuple[float, dict]], ids: list[str]) -> list[dict]:
@@ -200,12 +206,12 @@ def draft_runs(timeline: list[tuple[float, dict]], ids: list[str]) -> list[dict]
 
 
 def report(rows: list[dict], timeline: list[tuple[float, dict]], llm_delay: float | None,
-           request_times: list[float] = ()):
+           request_times: Sequence[float] = ()):
     ids_per_row = assign_questions(rows, timeline)
     all_ids_per_row = assign_questions(rows, timeline, include_withdrawn=True)
     withdrawn = withdrawn_ids(timeline)
     delays, firsts, replaced, overheads, before_request, detected = [], [], [], [], [], 0
-    for i, (row, ids, all_ids) in enumerate(zip(rows, ids_per_row, all_ids_per_row)):
+    for i, (row, ids, all_ids) in enumerate(zip(rows, ids_per_row, all_ids_per_row, strict=True)):
         ids = [q for q in ids if q not in withdrawn]
         qtype, delay, first_delay, source, n_replaced = "-", None, None, "-", 0
         if ids:

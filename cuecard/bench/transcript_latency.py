@@ -78,7 +78,7 @@ async def _run(opts) -> int:
     arrivals = [(wall, ev) for wall, ev in shown if ev.get("final")]
     await services.close()
     delays = []
-    for i, (s, e) in enumerate(spans):
+    for i, (_s, e) in enumerate(spans):
         covering = [
             (wall, ev) for wall, ev in arrivals if ev["end"] >= e - COVER_SLACK_SECS and ev["start"] <= e
         ]

@@ -118,7 +118,7 @@ class OnlineSpeakerClustering:
             # No window went to the voice the mean suggested: no new speaker after all.
             self.clusters.pop()
             self._created -= 1
-        for cluster, e, w in zip(chosen, embeddings, weights):
+        for cluster, e, w in zip(chosen, embeddings, weights, strict=True):
             cluster.total = cluster.total + e * w
             cluster.seconds += w
         labels = [c.label for c in chosen]

@@ -11,7 +11,6 @@ silently wrong speaker labels.
 
 from __future__ import annotations
 
-from cuecard.checksums import sha256_of
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
+from cuecard.checksums import sha256_of
 from cuecard.diarization import frontend
 
 MODEL_PATH = Path(__file__).with_name("resemblyzer_ge2e.onnx")

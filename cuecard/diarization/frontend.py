@@ -28,7 +28,7 @@ TARGET_DBFS = -30.0
 INT16_MAX = 2**15 - 1
 
 
-def _hz_to_mel(hz: np.ndarray) -> np.ndarray:
+def _hz_to_mel(hz: float | np.ndarray) -> np.ndarray:
     """Slaney's mel scale (librosa ``htk=False``): linear below 1 kHz, logarithmic above."""
     hz = np.asarray(hz, dtype=np.float64)
     f_sp = 200.0 / 3
@@ -39,7 +39,7 @@ def _hz_to_mel(hz: np.ndarray) -> np.ndarray:
     return mels
 
 
-def _mel_to_hz(mels: np.ndarray) -> np.ndarray:
+def _mel_to_hz(mels: float | np.ndarray) -> np.ndarray:
     mels = np.asarray(mels, dtype=np.float64)
     f_sp = 200.0 / 3
     freqs = f_sp * mels

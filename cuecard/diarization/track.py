@@ -58,7 +58,7 @@ def window_spans(start: float, end: float, step_secs: float, single_window_secs:
     n = max(1, int(round((end - start) / step_secs)))
     bounds = np.linspace(start, end, n + 1)
     spans = []
-    for chunk_start, chunk_end in zip(bounds[:-1], bounds[1:]):
+    for chunk_start, chunk_end in zip(bounds[:-1], bounds[1:], strict=True):
         middle = (chunk_start + chunk_end) / 2
         context_end = min(end, max(start, middle - CONTEXT_SECS / 2) + CONTEXT_SECS)
         context_start = max(start, context_end - CONTEXT_SECS)
@@ -97,7 +97,7 @@ class TrackDiarizer:
         if not keep:
             return []
         vectors = self.embedder.embed_windows([cuts[i] for i in keep])
-        return [EmbeddedWindow(spans[i][0], spans[i][1], v) for i, v in zip(keep, vectors)]
+        return [EmbeddedWindow(spans[i][0], spans[i][1], v) for i, v in zip(keep, vectors, strict=True)]
 
     def label(
         self, windows: list[EmbeddedWindow], segment_secs: float, *, commit: bool
@@ -111,7 +111,7 @@ class TrackDiarizer:
             segment_secs,
             commit=commit,
         )
-        return [LabelledWindow(w.start, w.end, label) for w, label in zip(windows, labels)]
+        return [LabelledWindow(w.start, w.end, label) for w, label in zip(windows, labels, strict=True)]
 
     def label_segment(self, audio, start: float, end: float, *, commit: bool = True) -> list[LabelledWindow]:
         return self.label(self.embed_segment(audio, start, end), end - start, commit=commit)
@@ -122,4 +122,4 @@ def main_label(windows: list[LabelledWindow]) -> str | None:
     totals: dict[str, float] = {}
     for w in windows:
         totals[w.label] = totals.get(w.label, 0.0) + (w.end - w.start)
-    return max(totals, key=totals.get) if totals else None
+    return max(totals, key=totals.__getitem__) if totals else None

@@ -16,14 +16,14 @@ import sys
 
 from cuecard.drafting.options import OPTIONS, speaking_secs, word_count
 from cuecard.kinds import SuggestionSource
-from cuecard.profile.models import CandidateContext
+from cuecard.profile.models import CandidateContext, Profile
 
 
 def load_candidate(profile: str | None, stories: str | None, job: str | None) -> CandidateContext:
     from cuecard.profile.files import load_job, load_profile, load_stories
 
     return CandidateContext(
-        profile=load_profile(profile) if profile else {},
+        profile=load_profile(profile) if profile else Profile(),
         stories=load_stories(stories) if stories else [],
         job=load_job(job) if job else None,
     )

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -48,8 +49,8 @@ from cuecard.drafting.technical import (
     sentence,
     technical_draft,
 )
-from cuecard.knowledge.retrieval import Retrieval, retrieve
 from cuecard.kinds import QUESTION_TYPES, AnswerOption, Coverage, QuestionType
+from cuecard.knowledge.retrieval import Retrieval, retrieve
 from cuecard.profile.models import CandidateContext, Role, Story
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -273,11 +274,12 @@ class Composer:
             closest = self._evidence(plan.example) if plan.example_score >= STORY_MATCH_MIN else None
             return technical_draft(plan.retrieval or retrieve(plan.question), option, self.candidate,
                                    closest=closest, skills=plan.skills)
-        builder = {
+        builders: dict[str, Callable[[DraftPlan, str], list[str]]] = {
             QuestionType.BEHAVIORAL: self._behavioral,
             QuestionType.SITUATIONAL: self._situational,
             QuestionType.CULTURAL: self._cultural,
-        }[plan.qtype]
+        }
+        builder = builders[plan.qtype]
         lines = [_dedupe_sentences(line) for line in builder(plan, option) if line]
         return enforce_word_limit("\n".join(line for line in lines if line),
                                   TARGET_WORDS.get(option, TARGET_WORDS[AnswerOption.DEEP_DIVE]))

@@ -19,7 +19,7 @@ import asyncio
 import json
 import os
 import time
-from typing import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from loguru import logger
 
@@ -27,7 +27,8 @@ from cuecard.drafting.options import MAX_WORDS, TARGET_WORDS
 from cuecard.kinds import AnswerOption, QuestionType
 from cuecard.profile.models import CandidateContext
 
-STRUCTURE = {
+# Keyed by type / option; looked up with plain strings (StrEnum members hash as str).
+STRUCTURE: dict[str, str] = {
     QuestionType.BEHAVIORAL: "one real story from the material in STAR order (situation, task, action, result), "
                   "one part per line, no labels",
     QuestionType.SITUATIONAL: "what you would do, in order, then why",
@@ -35,7 +36,7 @@ STRUCTURE = {
                  "candidate's own work if the material has one (otherwise an example said as illustrative)",
     QuestionType.CULTURAL: "motivation tied to this company and this role, then evidence from the candidate's work",
 }
-OPTION_STYLE = {
+OPTION_STYLE: dict[str, str] = {
     AnswerOption.CONCISE: "the core answer only, short enough to say in half a minute",
     AnswerOption.STORY: "the full structured answer built on the single best example from the material",
     AnswerOption.DEEP_DIVE: "the full structured answer plus the lesson learned and the points a strong answer adds",
@@ -127,7 +128,7 @@ class LLMDrafter:
     async def stream(
         self, question: str, qtype: str, option: str, candidate: CandidateContext, topic: str = "",
         grounding: str = "",
-    ) -> AsyncIterator[str]:
+    ) -> AsyncGenerator[str, None]:
         """Text deltas of one draft. Raises ``LLMUnavailable`` before the first delta if the
         provider fails or is slower than the deadline. The caller closes the generator to
         stop early (word limit reached, question withdrawn)."""
@@ -142,7 +143,7 @@ class LLMDrafter:
                 ),
                 self.deadline_secs,
             )
-        except asyncio.TimeoutError as e:
+        except TimeoutError as e:
             raise LLMUnavailable(f"no response within {self.deadline_secs:g} s") from e
         except Exception as e:
             raise LLMUnavailable(f"{type(e).__name__}: {e}") from e
@@ -151,7 +152,7 @@ class LLMDrafter:
             first = await asyncio.wait_for(
                 self._next_content(chunks), max(0.0, self.deadline_secs - (time.monotonic() - started))
             )
-        except asyncio.TimeoutError as e:
+        except TimeoutError as e:
             await stream.close()
             raise LLMUnavailable(f"no first token within {self.deadline_secs:g} s") from e
         except Exception as e:

@@ -42,7 +42,7 @@ class LLMTestServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
-    async def start(self) -> "LLMTestServer":
+    async def start(self) -> LLMTestServer:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._completions)
         app.router.add_get("/v1/models", self._models)
@@ -51,7 +51,7 @@ class LLMTestServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]
+        self.port = site.port  # the bound port once started (port 0 asked the OS for one)
         return self
 
     async def stop(self):

@@ -24,7 +24,8 @@ WORDS_PER_MINUTE = 150
 MAX_SPEAKING_SECS = 90
 MAX_WORDS = WORDS_PER_MINUTE * MAX_SPEAKING_SECS // 60  # 225
 # Target sizes the composer aims for (the limit above is the hard cap).
-TARGET_WORDS = {AnswerOption.CONCISE: 90, AnswerOption.STORY: 170, AnswerOption.DEEP_DIVE: 225}
+# Keyed by option; looked up with the plain strings options travel as (StrEnum hashes as str).
+TARGET_WORDS: dict[str, int] = {AnswerOption.CONCISE: 90, AnswerOption.STORY: 170, AnswerOption.DEEP_DIVE: 225}
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 

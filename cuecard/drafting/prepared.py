@@ -113,7 +113,7 @@ class PreparedAnswers:
         else:
             self.threshold, self.margin, self.keep_threshold = LEXICAL_THRESHOLD, LEXICAL_MARGIN, LEXICAL_KEEP
 
-    def prepare(self) -> "PreparedAnswers":
+    def prepare(self) -> PreparedAnswers:
         """Embed and draft every predicted question (blocking: run it in a thread)."""
         self._vectors = semantic.embed([q.text for q in self.questions])
         for q in self.questions:

@@ -50,7 +50,7 @@ def lexical_embed(texts: list[str]) -> np.ndarray:
     out = np.zeros((len(texts), _DIM), np.float32)
     for row, text in enumerate(texts):
         stems = [_stem(w) for w in content_words(text)]
-        for feature in stems + [a + " " + b for a, b in zip(stems, stems[1:])]:
+        for feature in stems + [a + " " + b for a, b in zip(stems, stems[1:], strict=False)]:
             weight = 1.0 if " " not in feature else 0.5
             out[row, zlib.crc32(feature.encode()) % _DIM] += weight
     norms = np.linalg.norm(out, axis=1, keepdims=True)

@@ -247,6 +247,7 @@ def technical_lines(retrieval: Retrieval, option: str, candidate, *, closest: Ev
 
 
 def technical_draft(retrieval: Retrieval, option: str, candidate, **kwargs) -> str:
-    limit = {AnswerOption.CONCISE: CONCISE_WORDS, AnswerOption.STORY: STORY_WORDS}.get(option, DEEP_WORDS)
+    limits: dict[str, int] = {AnswerOption.CONCISE: CONCISE_WORDS, AnswerOption.STORY: STORY_WORDS}
+    limit = limits.get(option, DEEP_WORDS)
     lines = [sentence(line) for line in technical_lines(retrieval, option, candidate, **kwargs) if line.strip()]
     return enforce_word_limit("\n".join(lines), limit)

@@ -63,7 +63,7 @@ def embed(texts: Sequence[str]) -> np.ndarray:
         keys = list(missing)
         vectors = get_encoder().encode(keys)
         with _cache_lock:
-            for key, vector in zip(keys, vectors):
+            for key, vector in zip(keys, vectors, strict=True):
                 out[missing[key]] = vector
                 _cache[key] = vector
                 _cache.move_to_end(key)

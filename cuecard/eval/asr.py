@@ -15,8 +15,8 @@ import asyncio
 import csv
 import os
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Awaitable, Callable
 
 import jiwer
 from whisper_normalizer.english import EnglishTextNormalizer

@@ -211,11 +211,13 @@ def main(args) -> int:
             f"{statistics.median(segment_secs):.1f} s (window step {STEP_SECS} s)"
         )
     if scored:
-        ref_secs = total["total"] or 1.0
+        # The accumulated components (``total[name]`` is typed float | dict for ``total[:]``).
+        sums = total.accumulated_
+        ref_secs = sums["total"] or 1.0
         print(
-            f"total: miss {100 * total['missed detection'] / ref_secs:.1f}%, false alarm "
-            f"{100 * total['false alarm'] / ref_secs:.1f}%, confusion "
-            f"{100 * total['confusion'] / ref_secs:.1f}% of {ref_secs:.1f} s of reference speech"
+            f"total: miss {100 * sums['missed detection'] / ref_secs:.1f}%, false alarm "
+            f"{100 * sums['false alarm'] / ref_secs:.1f}%, confusion "
+            f"{100 * sums['confusion'] / ref_secs:.1f}% of {ref_secs:.1f} s of reference speech"
         )
     print(f"DER {100 * abs(total):.1f}% over {scored} files")
     return 0 if scored else 1

@@ -39,7 +39,8 @@ import sys
 import time
 from pathlib import Path
 
-from cuecard.kinds import QUESTION_TYPES as TYPES, QuestionStatus, Role
+from cuecard.kinds import QUESTION_TYPES as TYPES
+from cuecard.kinds import QuestionStatus, Role
 
 NON_QUESTION_COLUMN = "transcript"
 NON_QUESTION_LABEL = "none"
@@ -60,12 +61,13 @@ def read_tsv(path: Path, columns: tuple[str, ...]) -> list[dict]:
 async def detect_all(texts: list[str]) -> dict[int, dict]:
     """Run the detector stage over the texts (one interviewer utterance each); returns, per
     text index, the last question frame for it (status, type, …)."""
+    from pipecat.frames.frames import Frame
     from pipecat.tests.utils import run_test
 
     from cuecard.frames import INTERVIEWER, QuestionFrame, TranscriptFrame, UtteranceEndFrame
     from cuecard.processors.question_detector import QuestionDetector
 
-    frames = []
+    frames: list[Frame] = []
     for i, text in enumerate(texts):
         start = i * ROW_SPACING_SECS
         end = start + max(1.0, 0.35 * len(text.split()))
@@ -81,7 +83,7 @@ async def detect_all(texts: list[str]) -> dict[int, dict]:
 
 
 def per_class(pairs: list[tuple[str, str]]) -> tuple[dict[str, tuple[float, float, float, int]], float]:
-    stats = {}
+    stats: dict[str, tuple[float, float, float, int]] = {}
     f1s = []
     for c in TYPES:
         tp = sum(1 for g, p in pairs if g == c and p == c)

@@ -114,8 +114,8 @@ async def _run(args) -> int:
 
     from cuecard.eval.asr import lines_text, read_manifest, recognise
     from cuecard.frames import INTERVIEWER
-    from cuecard.knowledge.vocabulary import session_terms
     from cuecard.knowledge.snap import snap_terms
+    from cuecard.knowledge.vocabulary import session_terms
     from cuecard.settings import Settings
 
     manifest = Path(args.manifest)

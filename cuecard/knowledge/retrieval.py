@@ -286,7 +286,7 @@ def _compare_pair(question: str, hits: list[Hit]) -> list[Hit]:
     for hit in hits:
         if re.search(r"\s(?:vs\.?|versus)\s", hit.card.name):
             return [hit]
-    pair = []
+    pair: list[Hit] = []
     for side in _sides(question):
         named = name_hits(side) or ([h] if (h := named_within(side)) else [])
         if named and named[0].card.id not in {p.card.id for p in pair}:
@@ -316,7 +316,7 @@ def retrieve(question: str) -> Retrieval:
     if len(hits) >= 2:
         parts = _parts(question)
         if len(parts) >= 2:
-            per_part = []
+            per_part: list[Hit] = []
             for part in parts:
                 named = name_hits(part)
                 if named and named[0].card.id not in {h.card.id for h in per_part}:

@@ -58,10 +58,10 @@ import bisect
 import json
 import math
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import jellyfish
 from rapidfuzz import fuzz, process
@@ -438,14 +438,14 @@ class TermSnapper:
                     continue
                 if size > MAX_FUZZY_WORDS or words[0] in STOPWORDS or words[-1] in STOPWORDS:
                     continue
-                found = self._fuzzy_match(compact, ["'" if c else w for w, c in zip(words, clitic[start:end])])
+                found = self._fuzzy_match(compact, ["'" if c else w for w, c in zip(words, clitic[start:end], strict=True)])
                 if found is not None:
                     candidates.append((found[1], size, start, end, found[0]))
         # Best first: exact over spelled-alike over sounds-alike, then longer, then earlier.
         candidates.sort(key=lambda c: (-c[0], -c[1], c[2]))
         taken = [False] * len(tokens)
         chosen: list[tuple[int, int, _Entry, float]] = []
-        for rank, size, start, end, entry in candidates:
+        for rank, _size, start, end, entry in candidates:
             if any(taken[start:end]):
                 continue
             for k in range(start, end):
@@ -470,7 +470,7 @@ class TermSnapper:
 
 
 EXACT, SPELLED = 300.0, 200.0
-_NUMBERS = dict(zip("zero one two three four five six seven eight nine ten".split(), map(str, range(11))))
+_NUMBERS = dict(zip("zero one two three four five six seven eight nine ten".split(), map(str, range(11)), strict=True))
 
 
 def _symbols(words: list[str]) -> str | None:

@@ -61,8 +61,8 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Iterable
 
 import numpy as np
 from loguru import logger
@@ -108,7 +108,7 @@ def technical_terms(terms: list[str]) -> list[str]:
     from cuecard.profile.skills import vocabulary as skills
 
     vocab = skills()
-    return [t for t in terms if (vocab.get(t).kind if vocab.get(t) else "technical") != "people"]
+    return [t for t in terms if (skill := vocab.get(t)) is None or skill.kind != "people"]
 
 
 # --- tokens ------------------------------------------------------------------------------------
@@ -230,8 +230,10 @@ def heard_cards(text: str) -> list[Card]:
 
     named: list[Card] = [h.card for h in name_hits(text)]
     scores = _meaning_scores(text)
+    if scores is None:  # no sentence model: below every meaning gate
+        return [c for c in named if _hintable(c)]
     cards = all_cards()
-    order = np.argsort(-scores)[:MEANING_LIMIT] if scores is not None else []
+    order = np.argsort(-scores)[:MEANING_LIMIT]
     best = float(scores[order[0]]) if len(order) else 0.0
     if best >= MEANING_GATE:
         limit = MEANING_LIMIT
@@ -265,7 +267,7 @@ class SessionVocabulary:
     (the candidate may be set after the pipeline is built: it is read when first needed and
     again whenever it is replaced)."""
 
-    def __init__(self, context=None, *, candidate=None):
+    def __init__(self, context=None, *, candidate=None) -> None:
         self._context = context
         self._candidate = candidate
         self._seen_id: int | None = None

@@ -45,16 +45,15 @@ from cuecard.drafting.cache import (
     DraftCache,
     InProcessDraftCache,
     draft_key,
-    normalize_question,
 )
 from cuecard.drafting.composer import Composer
 from cuecard.drafting.llm import LLMDrafter, LLMUnavailable, grounding_for
 from cuecard.drafting.options import MAX_WORDS, OPTIONS, enforce_word_limit, speaking_secs, word_count
 from cuecard.drafting.prepared import PreparedAnswers, PreparedMatch
+from cuecard.drafting.resources import DraftingResources
 from cuecard.frames import QuestionFrame, StatusFrame, SuggestionFrame
 from cuecard.kinds import AnswerOption, DraftingState, QuestionStatus, SuggestionSource
 from cuecard.knowledge.retrieval import warm_up as knowledge_warm_up
-from cuecard.drafting.resources import DraftingResources
 from cuecard.pipeline.context import SessionContext
 
 
@@ -185,12 +184,12 @@ class AnswerDrafter(FrameProcessor):
                                               extra={"question_id": q.question_id}))
             return None
 
-    async def _finish_drafts(self, timeout: float = 15.0):
+    async def _finish_drafts(self, grace_secs: float = 15.0):
         if self._preparing is not None and not self._preparing.done():
             await self.cancel_task(self._preparing)
         pending = [t for t in self._tasks.values() if not t.done()]
         if pending:
-            await asyncio.wait(pending, timeout=timeout)
+            await asyncio.wait(pending, timeout=grace_secs)
         await self._cancel_all()
 
     async def _cancel_all(self):
@@ -254,8 +253,9 @@ class AnswerDrafter(FrameProcessor):
         text = self._draft_text(q)
         keys = {o: draft_key(text, q.type, o, version, SuggestionSource.COMPOSER) for o in OPTIONS}
         cached = {o: await self.cache.get(k) for o, k in keys.items()}
-        if all(cached.values()):
-            drafts = {o: cached[o]["text"] for o in OPTIONS}
+        hits = {o: entry for o, entry in cached.items() if entry}
+        if len(hits) == len(keys):
+            drafts = {o: hits[o]["text"] for o in OPTIONS}
         else:
             drafts = await _in_thread(self.drafting.draft_thread,
                                       lambda: {o: composer.render(plan, o) for o in OPTIONS})
@@ -284,7 +284,7 @@ class AnswerDrafter(FrameProcessor):
         results = await asyncio.gather(*(self._llm_option(q, o, version, fell_back, plan, keep_composer)
                                          for o in OPTIONS),
                                        return_exceptions=True)
-        for option, result in zip(OPTIONS, results):
+        for option, result in zip(OPTIONS, results, strict=True):
             if isinstance(result, Exception) and not isinstance(result, asyncio.CancelledError):
                 logger.exception(f"Drafting {option} failed: {result}")
 
@@ -296,9 +296,11 @@ class AnswerDrafter(FrameProcessor):
         if cached:
             await self._emit_text(q, option, cached["text"], SuggestionSource.LLM, {"cached": True})
             return
+        llm = self.llm
+        assert llm is not None, "only reached through _draft_with_llm, which runs with an LLM drafter"
         shown = self._shown.setdefault(q.question_id, {"prepared": None, "options": set()})
         text, first = "", True
-        stream = self.llm.stream(text_asked, q.type, option, self.context.candidate, q.topic,
+        stream = llm.stream(text_asked, q.type, option, self.context.candidate, q.topic,
                                  grounding=grounding_for(plan))
         try:
             async for delta in stream:
@@ -317,7 +319,7 @@ class AnswerDrafter(FrameProcessor):
                 await self.push_frame(StatusFrame(
                     state=DraftingState.LLM_FALLBACK, provider=SuggestionSource.COMPOSER,
                     message=f"The language model is unavailable ({e}); showing offline drafts.",
-                    extra={"question_id": q.question_id, "llm_provider": self.llm.provider}))
+                    extra={"question_id": q.question_id, "llm_provider": llm.provider}))
             fell_back.append(option)
             if keep_composer:
                 return  # the composer's draft for this question is on the page already

@@ -148,8 +148,8 @@ class SpeakerDiarizer(FrameProcessor):
         windows = await self._pending_windows(frame)
         if windows is None:
             windows = await self._embed(track, frame)
-        if windows:
-            label = main_label(track.label(windows, frame.duration, commit=True))
+        label = main_label(track.label(windows, frame.duration, commit=True)) if windows else None
+        if label is not None:
             self._last_label[frame.role] = label
             self._labelled(frame, label)
         else:  # too little audio to embed: the track's last speaker

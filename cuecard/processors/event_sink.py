@@ -3,7 +3,7 @@ session's listeners — the event bus (page, WebSocket, replay stdout) and the s
 
 from __future__ import annotations
 
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from loguru import logger
 from pipecat.frames.frames import Frame

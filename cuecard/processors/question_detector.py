@@ -46,7 +46,7 @@ from cuecard.frames import (
     TranscriptFrame,
     UtteranceEndFrame,
 )
-from cuecard.kinds import QuestionStatus
+from cuecard.kinds import QuestionStatus, QuestionType
 from cuecard.pipeline.context import SessionContext
 from cuecard.understanding.classifier import LOW_CONFIDENCE, Classification, classify, warm_up
 from cuecard.understanding.detector import detect
@@ -65,7 +65,7 @@ class DetectorParams:
     refiner: Any = None  # understanding.llm_refine.TypeRefiner when an LLM is configured
 
     @classmethod
-    def from_settings(cls, settings) -> "DetectorParams":
+    def from_settings(cls, settings) -> DetectorParams:
         from cuecard.drafting.llm import llm_configured
 
         refiner = None
@@ -198,7 +198,7 @@ class QuestionDetector(FrameProcessor):
         follow_up_of = None
         if previous is not None:
             gap = start - previous.end
-            answered = any(l.role != INTERVIEWER for l in self._lines_after(previous))
+            answered = any(line.role != INTERVIEWER for line in self._lines_after(previous))
             if is_follow_up_cue(text):
                 if gap <= self._params.follow_up_window_secs:
                     follow_up_of = previous.question_id
@@ -312,7 +312,7 @@ class QuestionDetector(FrameProcessor):
             await self._params.refiner.close()
         await super().cleanup()
 
-    async def _push(self, question: AskedQuestion, status: str, force: bool = False):
+    async def _push(self, question: AskedQuestion, status: QuestionStatus, force: bool = False):
         key = (status, question.text, question.type)
         if not force and self._sent.get(question.question_id) == key:
             return
@@ -321,7 +321,7 @@ class QuestionDetector(FrameProcessor):
             QuestionFrame(
                 question_id=question.question_id,
                 text=question.text,
-                type=question.type,
+                type=QuestionType(question.type),  # the classifier's and refiner's types are all QuestionTypes
                 confidence=question.confidence,
                 topic=question.topic,
                 follow_up_of=question.follow_up_of,

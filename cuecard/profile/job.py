@@ -221,8 +221,8 @@ MAX_PARSED_CHARS = 50_000
 def parse_job(text: str) -> Job:
     """Heuristic job from a pasted description; unknown fields stay empty."""
     parsed = text[:MAX_PARSED_CHARS]
-    raw_lines = [l for l in parsed.replace("\r\n", "\n").split("\n") if l.strip()]
-    lines = [_clean(l) for l in raw_lines]
+    raw_lines = [line for line in parsed.replace("\r\n", "\n").split("\n") if line.strip()]
+    lines = [_clean(line) for line in raw_lines]
     job = Job(text=text)
     job.title, job.company = _title_and_company(lines)
     job.seniority = seniority_of(job.title)
@@ -242,7 +242,7 @@ def parse_job(text: str) -> Job:
 
     sections: dict[str, list[str]] = {"responsibilities": [], "required": [], "preferred": [], "none": []}
     current = "none"
-    for raw, line in zip(raw_lines, lines):
+    for raw, line in zip(raw_lines, lines, strict=True):
         kind = _heading_kind(raw)
         if kind is not None:
             current = kind
@@ -254,7 +254,7 @@ def parse_job(text: str) -> Job:
         if current in sections:
             sections[current].append(line)
 
-    job.responsibilities = [l for l in sections["responsibilities"] if len(l.split()) >= 2]
+    job.responsibilities = [line for line in sections["responsibilities"] if len(line.split()) >= 2]
     found_sections = any(sections[k] for k in ("responsibilities", "required", "preferred"))
     required: list[str] = []
     preferred: list[str] = []

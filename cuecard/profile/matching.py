@@ -30,11 +30,14 @@ MIN_FIT = 0.3
 STORIES_PER_REQUIREMENT = 3
 SEMANTIC_WEIGHT = 0.6
 
+MatchKind = Literal["exact", "synonym", "implied"]
+RequirementKind = Literal["required_skill", "preferred_skill", "responsibility"]
+
 
 class SkillEvidence(BaseModel):
     source: Literal["skills", "role", "story"]
     text: str  # the skill list entry, the achievement, or the story title
-    match: Literal["exact", "synonym", "implied"]
+    match: MatchKind
     role_employer: str = ""
     story_id: str = ""
 
@@ -55,7 +58,7 @@ class StoryFit(BaseModel):
 
 class RequirementFit(BaseModel):
     requirement: str
-    kind: Literal["required_skill", "preferred_skill", "responsibility"]
+    kind: RequirementKind
     stories: list[StoryFit] = Field(default_factory=list)
 
 
@@ -75,13 +78,13 @@ class JobMatch(BaseModel):
 # --- evidence --------------------------------------------------------------------------------
 
 
-def _mention_match(skill: str, written: str) -> str:
+def _mention_match(skill: str, written: str) -> MatchKind:
     return "exact" if normalise(written) == normalise(skill) else "synonym"
 
 
-def _evidence_in_text(text: str) -> dict[str, str]:
+def _evidence_in_text(text: str) -> dict[str, MatchKind]:
     """skill -> match kind, for every skill a passage shows directly or by implication."""
-    found: dict[str, str] = {}
+    found: dict[str, MatchKind] = {}
     for name, written in find_mentions(text):
         kind = _mention_match(name, written)
         if found.get(name) != "exact":
@@ -119,7 +122,7 @@ def collect_evidence(profile: Profile, stories: list[Story]) -> dict[str, list[S
     return evidence
 
 
-def _story_skills(story: Story) -> dict[str, str]:
+def _story_skills(story: Story) -> dict[str, MatchKind]:
     """Skills a story shows: its tags (as the user edited them) and what it says was done.
 
     The situation is left out: for drafted stories it is the role's title and employer,
@@ -152,13 +155,13 @@ def _rank_stories(
     if not stories:
         return [[] for _ in requirement_skills]
     semantic = requirement_vectors is not None and story_vectors is not None
-    if semantic:
+    if requirement_vectors is not None and story_vectors is not None:
         cosine = np.clip(requirement_vectors @ story_vectors.T, 0.0, 1.0)
     else:
         cosine = np.zeros((len(requirement_skills), len(stories)), np.float32)
     story_skill_sets = [{normalise(s) for s in _story_skills(story)} for story in stories]
     ranked: list[list[StoryFit]] = []
-    for row, skills in zip(cosine, requirement_skills):
+    for row, skills in zip(cosine, requirement_skills, strict=True):
         wanted = {normalise(s) for s in skills}
         fits = []
         for j, story in enumerate(stories):
@@ -202,7 +205,7 @@ def match(profile: Profile, stories: list[Story], job: Job) -> JobMatch:
     if result.required_total:
         result.coverage = round(result.required_shown / result.required_total, 3)
 
-    requirements: list[tuple[str, str, list[str]]] = (
+    requirements: list[tuple[str, RequirementKind, list[str]]] = (
         [(s, "required_skill", [s]) for s in job.required_skills]
         + [(s, "preferred_skill", [s]) for s in job.preferred_skills]
         + [(r, "responsibility", find_skills(r)) for r in job.responsibilities]
@@ -216,7 +219,7 @@ def match(profile: Profile, stories: list[Story], job: Job) -> JobMatch:
         ranked = _rank_stories(vectors, [skills for _, _, skills in requirements], stories, story_vectors)
         result.requirements = [
             RequirementFit(requirement=text, kind=kind, stories=fits)
-            for (text, kind, _), fits in zip(requirements, ranked)
+            for (text, kind, _), fits in zip(requirements, ranked, strict=True)
         ]
     return result
 

@@ -105,6 +105,8 @@ def _docx_text(data: bytes, filename: str) -> str:
 
     import docx
     from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(io.BytesIO(data))
@@ -122,7 +124,7 @@ def _docx_text(data: bytes, filename: str) -> str:
     # Body order matters (a table may hold the role header), so walk the XML children.
     for child in document.element.body.iterchildren():
         if child.tag == qn("w:p"):
-            lines.append(_docx_paragraph(docx.text.paragraph.Paragraph(child, document)))
+            lines.append(_docx_paragraph(Paragraph(child, document)))
             # Text boxes (sidebars of two-column templates) are not part of paragraph.text;
             # Word stores each twice (DrawingML and a VML fallback), hence the de-duplication.
             boxed = [
@@ -132,7 +134,7 @@ def _docx_text(data: bytes, filename: str) -> str:
             ]
             lines.extend(dict.fromkeys(b.strip() for b in boxed if b.strip()))
         elif child.tag == qn("w:tbl"):
-            table = docx.table.Table(child, document)
+            table = Table(child, document)
             for row in table.rows:
                 cells = list(dict.fromkeys(c.text.strip() for c in row.cells if c.text.strip()))
                 if cells:
@@ -357,7 +359,7 @@ def parse_resume(text: str) -> Profile:
     skills: list[str] = []
     for section in sections[1:]:
         if section.kind == "summary":
-            summaries.extend(x for x in [section.inline] + [l.text for l in section.lines] if x)
+            summaries.extend(x for x in [section.inline] + [line.text for line in section.lines] if x)
         elif section.kind == "experience":
             profile.roles.extend(_parse_roles(_join_wrapped(section.lines)))
         elif section.kind == "education":
@@ -366,7 +368,7 @@ def parse_resume(text: str) -> Profile:
             skills.extend(_skills_list(section))
     # A summary paragraph sometimes sits in the header without a heading.
     if not summaries:
-        prose = [l.text for l in header.lines if len(l.text.split()) >= 12 and not _is_contact(l.text)]
+        prose = [line.text for line in header.lines if len(line.text.split()) >= 12 and not _is_contact(line.text)]
         summaries.extend(prose)
     profile.summary = " ".join(summaries)
     # Vocabulary skills mentioned anywhere (technical only: "led a team" in prose is a claim
@@ -396,7 +398,7 @@ def _looks_like_name(text: str) -> bool:
 
 
 def _name_and_headline(lines: list[_Line]) -> tuple[str, str]:
-    candidates = [l.text for l in lines if l.text.lower() not in ("curriculum vitae", "resume", "résumé", "cv")]
+    candidates = [line.text for line in lines if line.text.lower() not in ("curriculum vitae", "resume", "résumé", "cv")]
     name = ""
     rest = candidates
     for i, text in enumerate(candidates[:3]):
@@ -564,7 +566,7 @@ def _parse_education(lines: list[_Line]) -> list[Education]:
 
 
 def _skills_list(section: _Section) -> list[str]:
-    texts = ([section.inline] if section.inline else []) + [l.text for l in section.lines]
+    texts = ([section.inline] if section.inline else []) + [line.text for line in section.lines]
     skills: list[str] = []
     for text in texts:
         head, sep, rest = text.partition(":")

@@ -41,6 +41,6 @@ def warm_up(model: QuestionModel | None = None) -> None:
 def classify(question: str, model: QuestionModel | None = None) -> Classification:
     model = model or default_model()
     probs = model.type_probabilities([question])[0]
-    scores = {t: round(float(p), 4) for t, p in zip(model.types, probs)}
-    best = max(scores, key=scores.get)
+    scores = {t: round(float(p), 4) for t, p in zip(model.types, probs, strict=True)}
+    best = max(scores, key=scores.__getitem__)
     return Classification(best, scores[best], topic_of(question), scores)

@@ -149,7 +149,7 @@ def detect(text: str, model: QuestionModel | None = None) -> Detection:
     if not sents:
         return Detection(False, 0.0, "", [])
     probs = model.question_probability(sents)
-    scores = [sentence_score(s, float(p)) for s, p in zip(sents, probs)]
+    scores = [sentence_score(s, float(p)) for s, p in zip(sents, probs, strict=True)]
     hits = [i for i, s in enumerate(scores) if s >= QUESTION_THRESHOLD]
     if not hits:
         return Detection(False, max(scores), "", scores)

@@ -36,14 +36,16 @@ SYSTEM = (
 
 def parse_reply(content: str) -> tuple[str | None, str]:
     """The type (and topic) from the model's reply: JSON if it is, else the first type word."""
-    try:
-        data = json.loads(re.search(r"\{.*\}", content, re.S).group(0))
-        kind = str(data.get("type", "")).strip().lower()
-        topic = str(data.get("topic", "")).strip()
-        if kind in TYPES:
-            return kind, topic[:80]
-    except (AttributeError, ValueError, TypeError):
-        pass
+    braced = re.search(r"\{.*\}", content, re.S)
+    if braced:
+        try:
+            data = json.loads(braced.group(0))
+            kind = str(data.get("type", "")).strip().lower()
+            topic = str(data.get("topic", "")).strip()
+            if kind in TYPES:
+                return kind, topic[:80]
+        except (AttributeError, ValueError, TypeError):  # not JSON, or JSON but not an object
+            pass
     found = re.search(r"\b(" + "|".join(TYPES) + r")\b", content.lower())
     return (found.group(1) if found else None), ""
 

@@ -16,7 +16,6 @@ type head runs on the n-grams alone (a zero embedding) and logs it once: worse, 
 
 from __future__ import annotations
 
-from cuecard.checksums import sha256_of
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 import numpy as np
 from loguru import logger
 
+from cuecard.checksums import sha256_of
 from cuecard.kinds import QUESTION_TYPES
 from cuecard.understanding.features import N_FEATURES, counts, weighted
 
@@ -51,7 +51,7 @@ class QuestionModel:
     types: tuple[str, ...] = TYPES
 
     @classmethod
-    def load(cls, path: Path = MODEL_PATH, sha_path: Path = SHA_PATH) -> "QuestionModel":
+    def load(cls, path: Path = MODEL_PATH, sha_path: Path = SHA_PATH) -> QuestionModel:
         if not path.exists():
             raise ModelIntegrityError(f"{path} is missing: run python -m cuecard.understanding.train")
         expected = sha_path.read_text().split()[0] if sha_path.exists() else ""

@@ -19,8 +19,8 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score
 
-from cuecard.understanding.features import counts, weighted
 from cuecard.checksums import sha256_of
+from cuecard.understanding.features import counts, weighted
 from cuecard.understanding.model import MODEL_PATH, SHA_PATH, TYPES
 from cuecard.understanding.text import strip_filler
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 import asyncio
 import csv
+from pathlib import Path
 
 import pytest
 import soundfile as sf
+from drafting_helpers import SCENARIO
 
 from cuecard.bench import latency, make_scenario
-from drafting_helpers import SCENARIO
 
 
 def test_make_scenario_writes_two_aligned_tracks_and_question_times(tmp_path, capsys):

@@ -40,7 +40,7 @@ def test_every_prepared_question_has_all_options(prepared):
 
 @pytest.mark.parametrize("interim, expected", [
     ("why do you want to work at northwind", "Why do you want to work at Northwind Health?"),
-    ("tell me about a time you disagreed with a teammate and how", 
+    ("tell me about a time you disagreed with a teammate and how",
      "Tell me about a time you disagreed with a teammate and how you resolved it."),
     ("imagine production goes down during your shift what do you do",
      "Imagine production goes down during your on-call shift. What do you do?"),

@@ -6,6 +6,7 @@ axe-core."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import shutil
@@ -78,7 +79,7 @@ async def browser():
     """A real headless Chromium; each test opens its own contexts (fresh localStorage)."""
     from playwright.async_api import async_playwright
 
-    if not Path(CHROMIUM).exists():
+    if not await asyncio.to_thread(Path(CHROMIUM).exists):
         pytest.fail("chromium is not installed (apt-get install chromium)")
     async with async_playwright() as p:
         b = await p.chromium.launch(
@@ -155,5 +156,5 @@ async def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
 
 
 async def shot(page, name: str, **kw):
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(SHOTS.mkdir, parents=True, exist_ok=True)
     await page.screenshot(path=str(SHOTS / name), **kw)
