@@ -80,8 +80,8 @@ class TranscriptPayload(Payload):
     confidence: float | None
     provider: str = Field(description="Speech-to-text provider (local, a cloud provider, api)")
     segment_id: str
-    refined: bool | None = Field(None, description="Final lines: true when a background re-decode replaced the text")
-    stable_text: str | None = Field(None, description="Interim lines: the words two decodes agreed on")
+    refined: bool | None = Field(default=None, description="Final lines: true when a background re-decode replaced the text")
+    stable_text: str | None = Field(default=None, description="Interim lines: the words two decodes agreed on")
 
 
 class QuestionPayload(Payload):
@@ -112,16 +112,16 @@ class SuggestionPayload(Payload):
     source: SuggestionSource
     word_count: int
     speaking_secs: float
-    replaces: bool | None = Field(None, description="First chunk of a new draft for an option already shown: clear it")
-    withdrawn: bool | None = Field(None, description="Empty done chunk: the question was withdrawn")
-    fallback: bool | None = Field(None, description="Composer draft after the language model failed")
-    cached: bool | None = Field(None, description="Served from the draft cache")
-    tentative: bool | None = Field(None, description="Drafted for a tentative question")
-    prepared_question: str | None = Field(None, description="source=prepared: the predicted question it answers")
-    match: float | None = Field(None, description="source=prepared: similarity to the question asked")
-    coverage: Coverage | None = Field(None, description="How much the draft rests on the candidate's notes")
+    replaces: bool | None = Field(default=None, description="First chunk of a new draft for an option already shown: clear it")
+    withdrawn: bool | None = Field(default=None, description="Empty done chunk: the question was withdrawn")
+    fallback: bool | None = Field(default=None, description="Composer draft after the language model failed")
+    cached: bool | None = Field(default=None, description="Served from the draft cache")
+    tentative: bool | None = Field(default=None, description="Drafted for a tentative question")
+    prepared_question: str | None = Field(default=None, description="source=prepared: the predicted question it answers")
+    match: float | None = Field(default=None, description="source=prepared: similarity to the question asked")
+    coverage: Coverage | None = Field(default=None, description="How much the draft rests on the candidate's notes")
     topic: str | None = None
-    cards: list[str] | None = Field(None, description="Knowledge cards the draft used (technical questions)")
+    cards: list[str] | None = Field(default=None, description="Knowledge cards the draft used (technical questions)")
 
 
 class StatusPayload(Payload):
@@ -132,8 +132,8 @@ class StatusPayload(Payload):
                        "suggestions_withdrawn, drafting_failed, a session state, a meeting bot state")
     message: str
     provider: str | None
-    question_id: str | None = Field(None, description="Drafting states: the question concerned")
-    llm_provider: str | None = Field(None, description="llm_fallback: the language model that failed")
+    question_id: str | None = Field(default=None, description="Drafting states: the question concerned")
+    llm_provider: str | None = Field(default=None, description="llm_fallback: the language model that failed")
 
 
 class Envelope(BaseModel):
@@ -183,7 +183,7 @@ def parse_event(event: dict) -> Envelope:
 
 def transcript_payload(frame: TranscriptFrame | InterimTranscriptFrame) -> dict[str, Any]:
     final = isinstance(frame, TranscriptFrame)
-    line = {"refined": frame.refined} if final else {"stable_text": frame.stable_text}
+    line: dict[str, Any] = {"refined": frame.refined} if isinstance(frame, TranscriptFrame) else {"stable_text": frame.stable_text}
     return TranscriptPayload(
         role=frame.role,
         speaker=frame.speaker,

@@ -20,7 +20,6 @@ Auth model (decisions):
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import secrets
 import time
@@ -111,9 +110,9 @@ def decode(secret: str, token: str, kind: str) -> dict:
     try:
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub", "jti"]})
     except jwt.ExpiredSignatureError:
-        raise ApiError(401, "token_expired", f"{kind} token has expired", "token")
-    except jwt.PyJWTError:
-        raise ApiError(401, "invalid_token", f"invalid {kind} token", "token")
+        raise ApiError(401, "token_expired", f"{kind} token has expired", "token") from None
+    except jwt.PyJWTError as e:
+        raise ApiError(401, "invalid_token", f"invalid {kind} token", "token") from e
     if claims.get("type") != kind:
         raise ApiError(401, "invalid_token", f"not a {kind} token", "token")
     return claims
@@ -127,7 +126,7 @@ async def _claims_of(request: web.Request, token: str, kind: str) -> dict:
     try:
         await accounts.get(claims["sub"])
     except NotFound:
-        raise ApiError(401, "invalid_token", "the token's account no longer exists", "token")
+        raise ApiError(401, "invalid_token", "the token's account no longer exists", "token") from None
     return claims
 
 
@@ -147,7 +146,7 @@ async def auth_middleware(request: web.Request, handler):
         try:
             claims = await _claims_of(request, token, "access")
         except ApiError as e:
-            request[AUTH_ERROR] = json.loads(e.text)["error"]["message"]
+            request[AUTH_ERROR] = e.message
         else:
             request[USER_ID] = claims["sub"]
             request[TOKEN_CLAIMS] = claims
@@ -198,7 +197,7 @@ async def register(request: web.Request) -> web.Response:
     try:
         user = await accounts.create(body.email, await _hash(body.password))
     except Conflict:
-        raise ApiError(409, "email_taken", "an account with this email exists", "email")
+        raise ApiError(409, "email_taken", "an account with this email exists", "email") from None
     await accounts.audit(user.id, "register")
     return web.json_response(_tokens(request, user), status=201)
 

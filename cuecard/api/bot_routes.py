@@ -108,7 +108,7 @@ async def create_bot(request: web.Request) -> web.Response:
             user_id=user_id,
         )
     except UnsupportedMeeting as e:
-        raise bad_request(str(e), "meeting_url", code="unsupported_meeting")
+        raise bad_request(str(e), "meeting_url", code="unsupported_meeting") from e
     request.app[BOTS][bot.id] = bot
     task = asyncio.get_running_loop().create_task(bot.run())
     request.app[BOT_TASKS][bot.id] = task
@@ -130,7 +130,7 @@ async def _saved_bot(request: web.Request, user_id: str) -> dict:
     try:
         record = await services(request).store.bots.get(user_id, request.match_info["bot_id"])
     except NotFound:
-        raise ApiError(404, "not_found", "no such bot", "bot_id")
+        raise ApiError(404, "not_found", "no such bot", "bot_id") from None
     return record.public()
 
 

@@ -14,6 +14,7 @@ class ApiError(web.HTTPException):
 
     def __init__(self, status: int, code: str, message: str, field: str | None = None):
         self.status_code = status
+        self.code, self.message, self.field = code, message, field
         body = {"error": {"code": code, "message": message, "field": field}}
         super().__init__(text=json.dumps(body), content_type="application/json")
 
@@ -27,9 +28,9 @@ async def read_json(request: web.Request) -> dict:
     try:
         body = await request.json()
     except web.HTTPRequestEntityTooLarge:
-        raise ApiError(413, "too_large", "request body is too large")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise bad_request("request body is not valid JSON", code="invalid_json")
+        raise ApiError(413, "too_large", "request body is too large") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise bad_request("request body is not valid JSON", code="invalid_json") from e
     if not isinstance(body, dict):
         raise bad_request("request body must be a JSON object", code="invalid_json")
     return body
@@ -44,7 +45,7 @@ async def error_middleware(request: web.Request, handler):
     except web.HTTPException as e:
         if e.status >= 400 and request.path.startswith("/api") and e.content_type != "application/json":
             code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(e.status, "http_error")
-            raise ApiError(e.status, code, e.reason)
+            raise ApiError(e.status, code, e.reason) from e
         raise
     except Exception as e:
         logger.exception(f"Unhandled error on {request.method} {request.path}: {e}")

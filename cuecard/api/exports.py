@@ -72,6 +72,9 @@ def to_vtt(segments: list[dict]) -> str:
     return "WEBVTT\n\n" + "\n".join(blocks)
 
 
+_FEEDBACK_MARKS: dict[bool | None, str] = {True: " (helpful)", False: " (not helpful)"}
+
+
 def to_markdown(session: dict, segments: list[dict], questions: list[dict], suggestions: list[dict]) -> str:
     lines = [f"# {session.get('title') or 'Interview session'}", ""]
     lines.append(f"- Session: `{session['id']}`")
@@ -80,14 +83,14 @@ def to_markdown(session: dict, segments: list[dict], questions: list[dict], sugg
     for seg in segments:
         who = _who(seg)
         lines.append(f"- **[{_clock(float(seg.get('start') or 0), '.')[:8]}] {who}:** {seg.get('text', '')}")
-    by_question: dict[str, list[dict]] = {}
+    by_question: dict[str | None, list[dict]] = {}
     for s in suggestions:
         by_question.setdefault(s.get("question_id"), []).append(s)
     lines += ["", "## Questions", ""]
     for q in questions:
         lines.append(f"### {q.get('text', '')}")
         for s in by_question.get(q.get("question_id"), []):
-            mark = {True: " (helpful)", False: " (not helpful)"}.get((s.get("feedback") or {}).get("helpful"), "")
+            mark = _FEEDBACK_MARKS.get((s.get("feedback") or {}).get("helpful"), "")
             lines.append(f"- Option {s.get('option')}{mark}: {s.get('text', '')}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -43,7 +43,7 @@ LIVE_SESSIONS = web.AppKey[dict[str, LiveSession]]("live_sessions")  # session_i
 PEER_CONNECTIONS = web.AppKey[dict[str, LiveSession]]("peer_connections")  # pc_id -> LiveSession
 
 BOTS = web.AppKey[dict[str, MeetingBot]]("bots")  # bot id -> MeetingBot (this process's)
-BOT_TASKS = web.AppKey[dict[str, asyncio.Task[None]]]("bot_tasks")  # bot id -> its run() task
+BOT_TASKS = web.AppKey[dict[str, asyncio.Task[dict]]]("bot_tasks")  # bot id -> its run() task
 
 USER_ID = web.RequestKey("user_id", str)  # the caller's account id
 TOKEN_CLAIMS = web.RequestKey[dict[str, Any]]("token_claims")  # the access token's claims

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel
@@ -86,7 +87,7 @@ def _operation(spec: RouteSpec, components: dict) -> dict:
             "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
             "text/plain": {"schema": {"type": "string"}},
         }}
-    success = {"description": REASONS.get(spec.status, "OK")}
+    success: dict[str, Any] = {"description": REASONS.get(spec.status, "OK")}
     content = _success_content(spec)
     if content and spec.status != 204:
         success["content"] = content

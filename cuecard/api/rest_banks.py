@@ -10,7 +10,7 @@ stored lower-case so that filters match regardless of how they were typed.
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 
 from aiohttp import web
@@ -42,7 +42,7 @@ STARTER_BANK = Path(__file__).resolve().parent.parent / "store" / "data" / "star
 FILTERS = ("category", "difficulty", "industry", "role")
 
 
-class Difficulty(str, Enum):
+class Difficulty(StrEnum):
     easy = "easy"
     medium = "medium"
     hard = "hard"
@@ -99,7 +99,7 @@ async def _bank(request: web.Request, user_id: str, writable: bool = False) -> B
     try:
         bank = await services(request).store.banks.get(user_id, bank_id)
     except NotFound:
-        raise not_found(f"bank {bank_id} not found", "bank_id")
+        raise not_found(f"bank {bank_id} not found", "bank_id") from None
     if writable and bank.user_id != user_id:
         raise ApiError(403, "read_only", "the built-in bank cannot be changed", "bank_id")
     return bank
@@ -178,7 +178,7 @@ async def _question(request: web.Request, bank: Bank) -> BankQuestion:
     try:
         return await services(request).store.banks.get_question(bank.id, question_id)
     except NotFound:
-        raise not_found(f"question {question_id} not found", "question_id")
+        raise not_found(f"question {question_id} not found", "question_id") from None
 
 
 @routes.add("GET", "/api/banks/{bank_id}/questions/{question_id}", "One bank question", response=BANK_QUESTION)
@@ -197,7 +197,7 @@ async def update_question(request: web.Request) -> web.Response:
     try:
         fields = BankQuestionIn.model_validate({**current, **raw.model_dump()}).model_dump()
     except ValidationError as e:
-        raise validation_error(e)
+        raise validation_error(e) from e
     record = await services(request).store.banks.update_question(question, _normalise(fields))
     return web.json_response(record.public())
 

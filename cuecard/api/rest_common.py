@@ -66,14 +66,14 @@ async def read_model(request: web.Request, model: type[BaseModel]):
     raw = await read_bounded(request, limit)
     try:
         body = json.loads(raw) if raw.strip() else None
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise bad_request("request body is not valid JSON", code="invalid_json")
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise bad_request("request body is not valid JSON", code="invalid_json") from e
     if not isinstance(body, dict):
         raise bad_request("request body must be a JSON object", code="invalid_json")
     try:
         return model.model_validate(body)
     except ValidationError as e:
-        raise validation_error(e)
+        raise validation_error(e) from e
 
 
 async def read_bounded(request: web.Request, limit: int, field: str | None = None) -> bytes:
@@ -108,7 +108,7 @@ def query_int(request: web.Request, name: str, default: int, low: int, high: int
     try:
         value = int(raw)
     except ValueError:
-        raise bad_request(f"{name} must be an integer", name)
+        raise bad_request(f"{name} must be an integer", name) from None
     if not low <= value <= high:
         raise bad_request(f"{name} must be between {low} and {high}", name)
     return value

@@ -14,11 +14,11 @@ naming ``file`` (and is logged) rather than 500.
 from __future__ import annotations
 
 import asyncio
-
 import dataclasses
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -90,7 +90,7 @@ def _check_fields(model: type[BaseModel], data: dict) -> dict:
     try:
         return model.model_validate(data).model_dump()
     except ValidationError as e:
-        raise validation_error(e)
+        raise validation_error(e) from e
 
 
 async def _validate_owned(request: web.Request, user_id: str, fields: dict) -> None:
@@ -112,7 +112,7 @@ def crud(path: str, slug: str, documents: Callable[[Store], OwnedDocuments], mod
         try:
             return await docs(request).get(user_id, item_id)
         except NotFound:
-            raise not_found(f"{name} {item_id} not found", "item_id")
+            raise not_found(f"{name} {item_id} not found", "item_id") from None
 
     @routes.add("GET", path, f"List {name}s", response=page_of(schema), query=PAGE_PARAMS)
     async def list_items(request: web.Request) -> web.Response:
@@ -220,7 +220,7 @@ async def _read_upload(request: web.Request) -> tuple[bytes, str]:
         try:
             reader = await request.multipart()
             async for part in reader:
-                if getattr(part, "name", None) == "file":
+                if isinstance(part, BodyPartReader) and part.name == "file":
                     data = bytearray()
                     while chunk := await part.read_chunk(64 * 1024):
                         data += chunk
@@ -229,8 +229,8 @@ async def _read_upload(request: web.Request) -> tuple[bytes, str]:
                     return bytes(data), part.filename or "resume"
         except ApiError:
             raise
-        except Exception:
-            raise bad_request("malformed multipart body", "file")
+        except Exception as e:
+            raise bad_request("malformed multipart body", "file") from e
         raise bad_request("multipart body has no 'file' field", "file")
     return await read_bounded(request, limit, "file"), request.query.get("filename", "resume.txt")
 
@@ -241,16 +241,16 @@ def _extract_profile(data: bytes, filename: str) -> Profile:
     except ImportError:  # parser not installed: keep the text so nothing the user sent is lost
         try:
             return Profile(resume_text=data.decode("utf-8"))
-        except UnicodeDecodeError:
-            raise bad_request("only UTF-8 text resumes can be read without the resume parser", "file")
+        except UnicodeDecodeError as e:
+            raise bad_request("only UTF-8 text resumes can be read without the resume parser", "file") from e
     try:
         text = extract_text(data, filename)
         profile = parse_resume(text)
     except ResumeFormatError as e:
-        raise bad_request(str(e), "file", code="unsupported_file")
+        raise bad_request(str(e), "file", code="unsupported_file") from e
     except Exception as e:
         logger.warning(f"resume parsing failed on {filename!r}: {e!r}")
-        raise bad_request("could not read this file as a resume", "file", code="unsupported_file")
+        raise bad_request("could not read this file as a resume", "file", code="unsupported_file") from e
     if not profile.resume_text:
         profile.resume_text = text
     return profile
@@ -312,7 +312,8 @@ async def match_job(request: web.Request) -> web.Response:
     try:
         candidate = await load_candidate(store, user_id, job_id)
     except NotFound:
-        raise not_found(f"job {job_id} not found", "item_id")
+        raise not_found(f"job {job_id} not found", "item_id") from None
+    assert candidate.job is not None  # a job id given: load_candidate found that job or raised NotFound
     try:
         from cuecard.profile.matching import match
     except ImportError:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from aiohttp import web
@@ -27,7 +28,6 @@ from cuecard.api.errors import ApiError
 from cuecard.api.keys import AUTH_ERROR, CACHE, SETTINGS, USER_ID
 from cuecard.api.rest_common import (
     ANY_OBJ,
-    BOOL,
     INT,
     LOCAL_OWNER,
     NUM,
@@ -47,7 +47,7 @@ from cuecard.events import StatusPayload, TranscriptPayload
 from cuecard.kinds import Role, SessionState
 from cuecard.store import Store
 from cuecard.store.cache import make_cache
-from cuecard.store.models import Session
+from cuecard.store.models import Session, SessionEvent
 
 routes = ApiRoutes("sessions")
 
@@ -208,11 +208,12 @@ async def _children(request: web.Request, kind: str, default: int = 200) -> web.
     session = await owned_session(request, require_user(request))
     limit, offset = page(request, default)
     sessions = services(request).store.sessions
-    lister, counter = {
+    children: dict[str, tuple[Callable[..., Awaitable[Sequence[SessionEvent]]], Callable[[str], Awaitable[int]]]] = {
         "segments": (sessions.list_segments, sessions.count_segments),
         "questions": (sessions.list_questions, sessions.count_questions),
         "suggestions": (sessions.list_suggestions, sessions.count_suggestions),
-    }[kind]
+    }
+    lister, counter = children[kind]
     items = await lister(session.id, limit=limit, offset=offset)
     return web.json_response(paged([i.public() for i in items], await counter(session.id), limit, offset))
 

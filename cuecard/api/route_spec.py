@@ -6,8 +6,8 @@ name its type without importing the route table.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
 
 from aiohttp import web
 from pydantic import BaseModel

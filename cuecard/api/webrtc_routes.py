@@ -46,10 +46,11 @@ import time
 from typing import Literal
 
 from aiohttp import web
+from aiortc import RTCIceCandidate
 from aiortc.sdp import SessionDescription, candidate_from_sdp
 from loguru import logger
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pipecat.transports.smallwebrtc.connection import SmallWebRTCConnection
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cuecard import frames as cuecard_frames
 from cuecard.api.errors import ApiError, bad_request
@@ -145,17 +146,17 @@ def check_offer_media(sdp: str) -> None:
     media section (see cuecard/transports/webrtc.py for the transceiver layout)."""
     try:
         description = SessionDescription.parse(sdp)
-    except Exception:
-        raise bad_request("sdp could not be parsed as a session description", "sdp", code="invalid_sdp")
+    except Exception as e:
+        raise bad_request("sdp could not be parsed as a session description", "sdp", code="invalid_sdp") from e
     if not description.media or description.media[0].kind != "audio":
         raise bad_request(
             "the offer's first media section must be the microphone's audio", "sdp", code="invalid_sdp"
         )
 
 
-def ice_candidates(body: CandidatesIn) -> list:
-    """``[RTCIceCandidate | None]``; ``None`` is an end-of-candidates marker."""
-    parsed = []
+def ice_candidates(body: CandidatesIn) -> list[RTCIceCandidate | None]:
+    """``None`` is an end-of-candidates marker."""
+    parsed: list[RTCIceCandidate | None] = []
     for i, item in enumerate(body.candidates):
         text = (item.candidate or "").strip()
         if not text:
@@ -163,8 +164,8 @@ def ice_candidates(body: CandidatesIn) -> list:
             continue
         try:
             candidate = candidate_from_sdp(text.removeprefix("candidate:"))
-        except Exception:
-            raise bad_request("candidate is not an ICE candidate line", f"candidates[{i}].candidate")
+        except Exception as e:
+            raise bad_request("candidate is not an ICE candidate line", f"candidates[{i}].candidate") from e
         candidate.sdpMid, candidate.sdpMLineIndex = item.sdp_mid, item.sdp_mline_index
         parsed.append(candidate)
     return parsed
@@ -249,7 +250,7 @@ async def start_live_session(
         await connection.initialize(sdp=offer.sdp, type=offer.type)
     except Exception as e:
         await connection._close()
-        raise bad_request(f"the SDP offer could not be used: {e}", "sdp", code="invalid_sdp")
+        raise bad_request(f"the SDP offer could not be used: {e}", "sdp", code="invalid_sdp") from e
 
     transport = CuecardWebRTCTransport(connection)
     user_id = session.user_id or LOCAL_OWNER
@@ -320,7 +321,7 @@ async def post_offer(request: web.Request) -> web.Response:
         try:
             await live.connection.renegotiate(sdp=offer.sdp, type=offer.type, restart_pc=offer.restart_pc)
         except Exception as e:
-            raise bad_request(f"the SDP offer could not be used: {e}", "sdp", code="invalid_sdp")
+            raise bad_request(f"the SDP offer could not be used: {e}", "sdp", code="invalid_sdp") from e
         if live.connection.pc_id != offer.pc_id:  # restart_pc makes a new id
             app[PEER_CONNECTIONS].pop(offer.pc_id, None)
             app[PEER_CONNECTIONS][live.connection.pc_id] = live
@@ -356,7 +357,7 @@ async def patch_offer(request: web.Request) -> web.Response:
         try:
             await live.connection.add_ice_candidate(candidate)
         except ValueError as e:
-            raise bad_request(f"candidate rejected: {e}", "candidates")
+            raise bad_request(f"candidate rejected: {e}", "candidates") from e
     return web.json_response({"status": "ok", "added": len(candidates)})
 
 

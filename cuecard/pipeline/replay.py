@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import numpy as np
 
@@ -53,7 +53,7 @@ async def replay_tracks(
 
 
 def tracks_from(candidate: np.ndarray | None, interviewer: np.ndarray | None) -> dict[str, np.ndarray]:
-    tracks = {}
+    tracks: dict[str, np.ndarray] = {}
     if candidate is not None:
         tracks[CANDIDATE] = candidate
     if interviewer is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from loguru import logger
 from pipecat.frames.frames import EndFrame, Frame
@@ -47,8 +47,8 @@ class SessionRunner:
         services: Services,
         session_id: str,
         *,
-        inputs: list[FrameProcessor] = (),
-        outputs: list[FrameProcessor] = (),
+        inputs: Sequence[FrameProcessor] = (),
+        outputs: Sequence[FrameProcessor] = (),
         live: bool = True,
         persist: bool = True,
         context: SessionContext | None = None,

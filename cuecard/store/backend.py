@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import abc
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 Doc = dict[str, Any]
 Where = dict[str, Any]  # field -> value, all must be equal ("id" is the key)

@@ -7,6 +7,7 @@ search filters by owner and finds text case-insensitively with one query per own
 
 from __future__ import annotations
 
+import builtins
 import time
 from typing import Any
 
@@ -60,7 +61,7 @@ class Banks(Repository):
         await self._db.delete(BANK_QUESTIONS, {"user_id": user_id})
         await self._own.delete_all(user_id)
 
-    async def install_builtin(self, bank: dict[str, Any], questions: list[dict[str, Any]]) -> None:
+    async def install_builtin(self, bank: dict[str, Any], questions: builtins.list[dict[str, Any]]) -> None:
         """Write a built-in bank once (idempotent: the same ids at every start-up)."""
         if await self._db.get(BANKS, bank["id"]) is not None:
             return
@@ -98,15 +99,15 @@ class Banks(Repository):
     async def delete_question(self, question_id: str) -> None:
         await self._db.delete(BANK_QUESTIONS, {"id": question_id})
 
-    async def list_questions(self, bank_id: str, limit: int = 100, offset: int = 0) -> list[BankQuestion]:
+    async def list_questions(self, bank_id: str, limit: int = 100, offset: int = 0) -> builtins.list[BankQuestion]:
         return await self._find(BANK_QUESTIONS, BankQuestion, {"bank_id": bank_id}, OLDEST_FIRST, limit, offset)
 
     async def count_questions(self, bank_id: str) -> int:
         return await self._db.count(BANK_QUESTIONS, {"bank_id": bank_id})
 
     async def search(
-        self, owners: list[str], filters: dict[str, str], text: str | None, limit: int = 50, offset: int = 0
-    ) -> tuple[list[BankQuestion], int]:
+        self, owners: builtins.list[str], filters: dict[str, str], text: str | None, limit: int = 50, offset: int = 0
+    ) -> tuple[builtins.list[BankQuestion], int]:
         """Questions of the given owners' banks matching every filter and containing the text
         (case-insensitive); (page, total)."""
         contains = ("search_text", text.lower()) if text else None

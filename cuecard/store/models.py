@@ -123,7 +123,7 @@ class Suggestion(SessionEvent):
 class Owned(Record):
     """A document of one user: readable and writable by that user only."""
 
-    BOOKKEEPING = ("id", "user_id", "created_at", "updated_at")
+    BOOKKEEPING: ClassVar[tuple[str, ...]] = ("id", "user_id", "created_at", "updated_at")
     user_id: str
     updated_at: Number | None = None
 

@@ -11,7 +11,8 @@ every start-up. Substring search escapes the user's text before it becomes a reg
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from cuecard.store.backend import Backend, Collection, Conflict, Contains, Doc, Order, Where
 from cuecard.store.facade import Store

@@ -9,7 +9,7 @@ import time
 
 
 class MemoryRateLimiter:
-    def __init__(self):
+    def __init__(self) -> None:
         self._windows: dict[str, tuple[int, int]] = {}
 
     async def hit(self, key: str, limit: int, window_secs: int = 60) -> bool:
@@ -38,7 +38,9 @@ class RedisRateLimiter:
         window = int(time.time() // window_secs)
         name = f"{self._prefix}{key}:{window}"
         async with self._redis.pipeline(transaction=True) as pipe:
-            count, _ = await pipe.incr(name).expire(name, window_secs * 2).execute()
+            pipe.incr(name)  # buffered: a pipeline's commands return the pipeline, not a reply
+            pipe.expire(name, window_secs * 2)
+            count, _ = await pipe.execute()
         return count <= limit
 
     async def close(self) -> None:

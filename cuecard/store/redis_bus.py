@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import time
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
+from typing import cast
 
 from cuecard.event_bus import HISTORY
 from cuecard.events import envelope
@@ -28,6 +29,11 @@ return seq
 """
 
 KEY_TTL_SECS = 7 * 24 * 3600  # idle sessions' events expire after a week
+
+# Stream replies as this client gets them: redis-py annotates every shape a reply can take
+# (bytes or str, RESP2 or RESP3); ``decode_responses=True`` on RESP2 makes them these.
+Entries = list[tuple[str, dict[str, str]]]
+Streams = list[tuple[str, Entries]]
 
 
 class RedisEventBus:
@@ -51,20 +57,20 @@ class RedisEventBus:
         )
         return envelope(session_id, int(seq), payload, ts)
 
-    def _event(self, session_id: str, entry_id: str, fields: dict) -> dict:
+    def _event(self, session_id: str, entry_id: str, fields: dict[str, str]) -> dict:
         seq = int(entry_id.split("-", 1)[0])
         return envelope(session_id, seq, json.loads(fields["p"]), float(fields["ts"]))
 
     async def history(self, session_id: str, after: int = 0) -> list[dict]:
         _, stream = self._keys(session_id)
-        entries = await self._redis.xrange(stream, min=f"({after}-0" if after else "-", max="+")
+        entries = cast(Entries, await self._redis.xrange(stream, min=f"({after}-0" if after else "-", max="+"))
         return [self._event(session_id, i, f) for i, f in entries]
 
     async def subscribe(self, session_id: str, after: int = 0) -> AsyncIterator[dict]:
         _, stream = self._keys(session_id)
         last = f"{after}-0"
         while True:
-            result = await self._redis.xread({stream: last}, block=self._block_ms, count=500)
+            result = cast(Streams | None, await self._redis.xread({stream: last}, block=self._block_ms, count=500))
             for _, entries in result or ():
                 for entry_id, fields in entries:
                     last = entry_id

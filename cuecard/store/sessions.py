@@ -8,11 +8,12 @@ suggestion that is redrafted replaces its earlier version in place.
 
 from __future__ import annotations
 
+import builtins
 import time
 from typing import Any, TypeVar
 
 from cuecard.store.backend import Collection, Conflict, new_id
-from cuecard.store.models import Question, Segment, Session, SessionEvent, Suggestion
+from cuecard.store.models import Feedback, Question, Segment, Session, SessionEvent, Suggestion
 from cuecard.store.repository import OLDEST_FIRST, Repository
 
 E = TypeVar("E", bound=SessionEvent)
@@ -68,14 +69,14 @@ class Sessions(Repository):
         await self._db.put(coll, record.doc())
         return record
 
-    async def _events(self, coll: Collection, model: type[E], session_id: str, limit: int, offset: int) -> list[E]:
+    async def _events(self, coll: Collection, model: type[E], session_id: str, limit: int, offset: int) -> builtins.list[E]:
         order = OLDEST_FIRST if coll is SUGGESTIONS else IN_TIME_ORDER
         return await self._find(coll, model, {"session_id": session_id}, order, limit, offset)
 
     async def upsert_segment(self, session_id: str, event: dict) -> Segment:
         return await self._upsert(SEGMENTS, Segment, session_id, event, event["segment_id"])
 
-    async def list_segments(self, session_id: str, limit: int = 1000, offset: int = 0) -> list[Segment]:
+    async def list_segments(self, session_id: str, limit: int = 1000, offset: int = 0) -> builtins.list[Segment]:
         """In time order."""
         return await self._events(SEGMENTS, Segment, session_id, limit, offset)
 
@@ -85,7 +86,7 @@ class Sessions(Repository):
     async def upsert_question(self, session_id: str, event: dict) -> Question:
         return await self._upsert(QUESTIONS, Question, session_id, event, event["question_id"])
 
-    async def list_questions(self, session_id: str, limit: int = 1000, offset: int = 0) -> list[Question]:
+    async def list_questions(self, session_id: str, limit: int = 1000, offset: int = 0) -> builtins.list[Question]:
         """In time order."""
         return await self._events(QUESTIONS, Question, session_id, limit, offset)
 
@@ -107,7 +108,7 @@ class Sessions(Repository):
             fields["created_at"] = existing.created_at
         return await self._upsert(SUGGESTIONS, Suggestion, session_id, fields, key)
 
-    async def list_suggestions(self, session_id: str, limit: int = 1000, offset: int = 0) -> list[Suggestion]:
+    async def list_suggestions(self, session_id: str, limit: int = 1000, offset: int = 0) -> builtins.list[Suggestion]:
         """In the order they were first drafted."""
         return await self._events(SUGGESTIONS, Suggestion, session_id, limit, offset)
 
@@ -119,9 +120,9 @@ class Sessions(Repository):
         suggestion itself is not saved yet (the draft replaces it and keeps the feedback)."""
         key = self._suggestion_key(question_id, option)
         record_id = f"{session_id}:{key}"
-        feedback = {"helpful": bool(helpful), "at": time.time()}
+        feedback = Feedback(helpful=bool(helpful), at=time.time())
         for _ in range(2):  # a draft saved between the two calls: update that one
-            doc = await self._db.update(SUGGESTIONS, record_id, {"feedback": feedback})
+            doc = await self._db.update(SUGGESTIONS, record_id, {"feedback": feedback.model_dump()})
             if doc is not None:
                 return Suggestion.model_validate(doc)
             placeholder = Suggestion(

@@ -16,9 +16,10 @@ import asyncio
 import json
 import sqlite3
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from cuecard.store.backend import Backend, Collection, Conflict, Contains, Doc, Order, Where
 from cuecard.store.facade import Store

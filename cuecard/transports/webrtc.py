@@ -30,8 +30,8 @@ from collections import deque
 from typing import Any
 
 import numpy as np
-from av import AudioFrame, AudioResampler
 from aiortc.mediastreams import MediaStreamError
+from av import AudioFrame, AudioResampler
 from loguru import logger
 from pipecat.frames.frames import InputAudioRawFrame, UserAudioRawFrame
 from pipecat.transports.base_transport import TransportParams
@@ -193,7 +193,7 @@ class CuecardWebRTCTransport(SmallWebRTCTransport):
         self.connection = connection
 
     def input(self) -> CuecardWebRTCInput:
-        if not self._input:
+        if not isinstance(self._input, CuecardWebRTCInput):
             self._input = CuecardWebRTCInput(
                 self._client, self._params, self.connection, name=self._input_name
             )

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import aiohttp
-
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -97,8 +96,11 @@ def start_server(port: int, data_dir: Path, redis_url: str | None = None) -> sub
     return proc
 
 
-async def wait_healthy(http: aiohttp.ClientSession, base: str, proc: subprocess.Popen, timeout: float = 60):
-    deadline = time.time() + timeout
+HEALTHY_TIMEOUT = 60.0
+
+
+async def wait_healthy(http: aiohttp.ClientSession, base: str, proc: subprocess.Popen):
+    deadline = time.time() + HEALTHY_TIMEOUT
     while time.time() < deadline:
         if proc.poll() is not None:
             raise AssertionError(f"server exited: {proc.log_path.read_text()[-2000:]}")

@@ -6,10 +6,11 @@ from __future__ import annotations
 import jwt
 from aiohttp.test_utils import TestClient, TestServer
 
-from .conftest import api_settings
 from cuecard.api.app import create_app
 from cuecard.api.auth import issue
 from cuecard.api.keys import JWT_SECRET, SERVICES
+
+from .conftest import api_settings
 
 
 async def error_of(response) -> dict:

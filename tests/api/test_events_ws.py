@@ -9,9 +9,11 @@ import pytest
 
 from cuecard.store.redis_bus import RedisEventBus
 
+RECEIVE_TIMEOUT = 5.0
 
-async def receive(ws, n: int, timeout: float = 5.0) -> list[dict]:
-    return [await asyncio.wait_for(ws.receive_json(), timeout) for _ in range(n)]
+
+async def receive(ws, n: int) -> list[dict]:
+    return [await asyncio.wait_for(ws.receive_json(), RECEIVE_TIMEOUT) for _ in range(n)]
 
 
 async def append(user, sid: str, text: str):

@@ -11,11 +11,12 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from .conftest import api_settings
 from cuecard.api.app import create_app
 from cuecard.api.keys import USER_ID
 from cuecard.store.cache import MemoryCache, RedisCache
 from cuecard.store.ratelimit import MemoryRateLimiter, RedisRateLimiter
+
+from .conftest import api_settings
 
 
 async def test_middleware_sets_user_on_non_api_routes(tmp_path):

@@ -10,9 +10,10 @@ import re
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient, TestServer
 
-from .conftest import api_settings
 from cuecard.api.app import create_app
 from cuecard.api.exports import to_srt, to_vtt
+
+from .conftest import api_settings
 
 RESUME = """Ann Example
 Senior Software Engineer

@@ -4,6 +4,7 @@ type. Bounded: a few examples per operation and a time budget."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import subprocess
 import sys
@@ -31,7 +32,8 @@ async def test_schemathesis_finds_no_server_errors_or_schema_violations(tmp_path
                                  headers={"Authorization": f"Bearer {token}"}) as r:
                 assert r.status == 201
         cli = Path(sys.executable).parent / "schemathesis"
-        run = subprocess.run(
+        run = await asyncio.to_thread(
+            subprocess.run,
             [str(cli), "run", f"{base}/api/openapi.json", "--checks", CHECKS, "--max-examples", "5",
              "--max-time", "35", "--seed", "1", "--no-shrink", "--workers", "2",
              # id-like path parameters filter out many generated values; that is not an API fault

@@ -10,6 +10,7 @@ import pytest
 
 from cuecard.profile.models import Story
 from cuecard.store import BUILTIN_OWNER, Collection, Conflict, NotFound
+
 from .stores import store  # noqa: F401  (fixture)
 
 THINGS = Collection("things", ("kind", "label"), (("kind", "created_at"),), unique=None)

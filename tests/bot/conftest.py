@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+
 @pytest.fixture
 def loopback_ice(monkeypatch):
     """aioice never offers 127.0.0.1 by itself (platform notes): make it the only address."""

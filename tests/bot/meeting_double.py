@@ -40,7 +40,7 @@ class ScriptedAudioTrack(MediaStreamTrack):
 
     kind = "audio"
 
-    def __init__(self, participant: "RemoteParticipant"):
+    def __init__(self, participant: RemoteParticipant):
         super().__init__()
         self.participant = participant
         self._queue = bytearray()
@@ -173,7 +173,7 @@ class MeetingDouble:
     def guests(self, room_id: str, state: str | None = None) -> list[Guest]:
         return [g for g in self.rooms[room_id].guests.values() if state is None or g.state == state]
 
-    async def wait_for_guest(self, room_id: str, state: str = "lobby", timeout: float = 30) -> Guest:
+    async def wait_for_guest(self, room_id: str, state: str = "lobby", timeout: float = 30) -> Guest:  # noqa: ASYNC109 - test helper: its own deadline gives a failure message naming what never happened
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             found = self.guests(room_id, state)

@@ -23,7 +23,7 @@ def _env(settings) -> dict:
     }
 
 
-async def _next_event(proc, state: str, timeout: float = 30) -> dict:
+async def _next_event(proc, state: str, timeout: float = 30) -> dict:  # noqa: ASYNC109 - test helper: its own deadline gives a failure message naming what never happened
     async def read():
         while True:
             line = await proc.stdout.readline()

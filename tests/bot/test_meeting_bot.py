@@ -16,8 +16,8 @@ import time
 import numpy as np
 import pytest
 import soundfile as sf
-
 from meeting_double import LOOPBACK_WEBRTC_ARGS
+
 from cuecard.transports.meeting_bot import MeetingBot
 from cuecard.transports.meeting_bot.browser import _alive
 
@@ -61,7 +61,7 @@ def _load(path) -> np.ndarray:
     return data
 
 
-async def _wait(predicate, timeout: float, what: str):
+async def _wait(predicate, timeout: float, what: str):  # noqa: ASYNC109 - test helper: its own deadline gives a failure message naming what never happened
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

@@ -30,7 +30,7 @@ import asyncio
 import base64
 import time
 import uuid
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from loguru import logger
 from pipecat.frames.frames import UserAudioRawFrame
@@ -270,7 +270,7 @@ class MeetingBot:
     async def _pause(self):
         try:
             await asyncio.wait_for(self._leave.wait(), self.poll_secs)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
         self._check_leave()
 
@@ -281,18 +281,19 @@ class MeetingBot:
             await self.platform.open(page, self.meeting_url, settings.bot_join_timeout_secs)
         except Exception as e:
             raise BotEnded("meeting_not_found", f"could not open {self.meeting_url}: {e}") from e
-        await self._until({"prejoin", "lobby", "in_call"}, settings.bot_join_timeout_secs, "no pre-join screen")
+        await self._until(page, {"prejoin", "lobby", "in_call"}, settings.bot_join_timeout_secs, "no pre-join screen")
         if await self.platform.screen(page) == "prejoin":
             await self.platform.fill_prejoin(page, self.name)
-        screen = await self._until({"lobby", "in_call"}, settings.bot_join_timeout_secs, "no lobby or call after joining")
+        screen = await self._until(page, {"lobby", "in_call"}, settings.bot_join_timeout_secs, "no lobby or call after joining")
         if screen == "lobby":
             await self._publish_state(WAITING)
-            await self._until({"in_call"}, settings.bot_admission_timeout_secs, "", timeout_reason="timed_out_waiting")
+            await self._until(page, {"in_call"}, settings.bot_admission_timeout_secs, "", timeout_reason="timed_out_waiting")
 
-    async def _until(self, wanted: set[str], timeout_secs: float, what: str, timeout_reason: str = "page_changed") -> str:
+    async def _until(
+        self, page, wanted: set[str], timeout_secs: float, what: str, timeout_reason: str = "page_changed"
+    ) -> str:
         """Poll the screen until one of ``wanted``; final screens end the bot with their reason."""
         deadline = time.monotonic() + timeout_secs
-        page = self.browser.page
         while True:
             self._check_leave()
             screen = await self.platform.screen(page)
@@ -334,7 +335,7 @@ class MeetingBot:
                 raise BotEnded("page_changed", "the call view disappeared")
             try:
                 await asyncio.wait_for(self._leave.wait(), self.poll_secs)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     async def _refresh_participants(self, page):

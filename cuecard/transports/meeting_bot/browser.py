@@ -19,8 +19,12 @@ import shutil
 import signal
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from loguru import logger
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser, BrowserContext, Page, Playwright
 
 CAPTURE_JS = Path(__file__).with_name("capture.js")
 ACTION_TIMEOUT_MS = 5000
@@ -97,12 +101,13 @@ class BotBrowser:
         self.chromium_path = chromium_path
         self.extra_args = list(extra_args or [])
         self.headless = headless
-        self._playwright = None
-        self._browser = None
-        self.context = None
-        self.page = None
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self.context: BrowserContext | None = None
+        self.page: Page | None = None
         self._profile_dir: str | None = None
-        self._manager = None
+        # Any: _find_driver_pid reaches into its private attributes (an AttributeError is handled)
+        self._manager: Any = None
         self._driver_pid: int | None = None
 
     def _find_driver_pid(self, children_before: set[int]) -> int | None:
@@ -117,7 +122,7 @@ class BotBrowser:
     async def launch(self):
         from playwright.async_api import async_playwright
 
-        if not Path(self.chromium_path).exists():
+        if not await asyncio.to_thread(Path(self.chromium_path).exists):
             raise FileNotFoundError(f"Chromium not found at {self.chromium_path} (CUECARD_BOT_CHROMIUM_PATH)")
         try:
             self._profile_dir = tempfile.mkdtemp(prefix="cuecard-bot-")
@@ -148,10 +153,13 @@ class BotBrowser:
 
     async def install_capture(self, on_audio, on_track, mode: str):
         """Expose the audio bindings and inject ``capture.js`` before any page script."""
-        await self.context.expose_binding("__cuecardAudio", on_audio)
-        await self.context.expose_binding("__cuecardTrack", on_track)
-        await self.context.add_init_script(script=f"window.__cuecardCaptureConfig = {{mode: {mode!r}}};")
-        await self.context.add_init_script(path=str(CAPTURE_JS))
+        context = self.context
+        if context is None:
+            raise RuntimeError("launch() the browser before installing the capture")
+        await context.expose_binding("__cuecardAudio", on_audio)
+        await context.expose_binding("__cuecardTrack", on_track)
+        await context.add_init_script(script=f"window.__cuecardCaptureConfig = {{mode: {mode!r}}};")
+        await context.add_init_script(path=str(CAPTURE_JS))
 
     def process_ids(self) -> list[int]:
         """The Playwright driver and every browser process it started (for metrics and reaping)."""

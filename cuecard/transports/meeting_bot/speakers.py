@@ -55,7 +55,7 @@ class SpeakerRouter:
         self._track_hints: dict[str, set[str]] = {}  # capture key -> mid / stream / track ids
         self._ids: dict[str, str] = {}  # per_track: capture key -> fixed track id
         self._pending: dict[str, tuple[float, list[bytes]]] = {}
-        self._active_id = INTERVIEWER
+        self._active_id: str = INTERVIEWER  # a track id: a role, or "<role>:<name>"
         self._heard_ids: list[str] = []  # mixed: ids that have had audio, in order
 
     def role_of(self, name: str) -> str:
