@@ -112,7 +112,7 @@ async def test_refinements_run_in_the_idle_priority_lane(services):
     assert seen["background"] == ("whisper-background", os.SCHED_IDLE)
 
     refined = await engine.decode(pcm, priority=PRIORITY_REFINE, beam_size=5)
-    assert "background" in engine._models and refined.text
+    assert "background" in engine.loaded_lanes and refined.text
     # Every thread of the process that is not a Python thread and runs at idle priority was
     # started by the background model (its ctranslate2 worker and OpenMP team).
     python_tids = {t.native_id for t in threading.enumerate()}

@@ -1,6 +1,6 @@
 """The small text and timing rules of the local STT stage, without a model."""
 
-from cuecard.processors.whisper_stt import _chunks, stable_prefix
+from cuecard.processors.whisper_stt import refine_chunks, stable_prefix
 
 
 def test_stable_prefix_is_the_words_two_interims_agree_on():
@@ -10,5 +10,5 @@ def test_stable_prefix_is_the_words_two_interims_agree_on():
 
 def test_refinement_pieces_stay_within_the_limit_and_cut_at_segment_edges():
     spans = [(0.0, 10.0), (10.5, 20.0), (20.4, 28.0), (29.0, 31.0)]
-    assert _chunks(spans, 25.0) == [(0, 1), (2, 3)]
-    assert _chunks([(0.0, 40.0)], 25.0) == [(0, 0)]  # one long segment is never split here
+    assert refine_chunks(spans, 25.0) == [(0, 1), (2, 3)]
+    assert refine_chunks([(0.0, 40.0)], 25.0) == [(0, 0)]  # one long segment is never split here

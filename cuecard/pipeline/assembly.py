@@ -20,7 +20,7 @@ from cuecard.processors.event_sink import EventSink
 from cuecard.processors.diarizer import SpeakerDiarizer
 from cuecard.processors.question_detector import DetectorParams, QuestionDetector
 from cuecard.processors.speech_segmenter import SegmenterParams, SpeechSegmenter
-from cuecard.processors.whisper_stt import WhisperSTTProcessor
+from cuecard.pipeline.stt_stages import speech_to_text_stage, streaming_first  # noqa: F401 (re-exported)
 
 
 def segmenter_params(services: Services) -> SegmenterParams:
@@ -32,38 +32,6 @@ def segmenter_params(services: Services) -> SegmenterParams:
         utterance_gap_secs=s.utterance_gap_secs,
         max_segment_secs=s.max_segment_secs,
         partial_period_secs=s.interim_period_secs,
-    )
-
-
-def streaming_first(services: Services) -> bool:
-    """A cloud streaming provider leads the chain: it needs the raw audio, not only segments."""
-    chain = services.settings.stt_providers
-    return bool(chain) and chain[0] != "local"
-
-
-def speech_to_text_stage(
-    services: Services, *, clock: SessionClock | None, context: SessionContext | None = None
-) -> FrameProcessor:
-    """``["local"]`` (default): the local Whisper stage; else the provider chain with fallback.
-    The interviewer's recognition is biased with the session's vocabulary (``context``)."""
-    s = services.settings
-    vocabulary = None
-    if s.stt_vocabulary_bias and context is not None:
-        from cuecard.knowledge.vocabulary import SessionVocabulary
-
-        vocabulary = SessionVocabulary(context)
-    if streaming_first(services):
-        from cuecard.services.stt_providers import provider_chain_stage
-
-        return provider_chain_stage(services, clock=clock, vocabulary=vocabulary)
-    return WhisperSTTProcessor(
-        services.engine,
-        beam_size=s.whisper_beam_size,
-        refine_beam_size=s.whisper_refine_beam_size,
-        refine=s.refine_utterances,
-        refine_context_secs=s.refine_context_secs,
-        interims=s.interim_period_secs > 0,
-        vocabulary=vocabulary,
     )
 
 

@@ -1,6 +1,6 @@
 """The process-wide resources stages are built with, made on first use and kept on ``Services``.
 
-``pipeline/assembly.py`` (and ``services/stt_providers.py`` for the refiners) call these and
+``pipeline/assembly.py`` (and ``pipeline/stt_stages.py`` for the refiners) call these and
 hand the result to the stage's constructor; a stage never looks anything up itself.
 """
 

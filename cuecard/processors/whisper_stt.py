@@ -27,6 +27,7 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from cuecard.frames import INTERVIEWER, SpeechSegmentFrame, StatusFrame, UtteranceEndFrame
 from cuecard.processors.transcript_line import TranscriptLine
+from cuecard.services.task_chain import TaskChain
 from cuecard.services.whisper.engine import (
     PRIORITY_FINAL,
     PRIORITY_PARTIAL,
@@ -80,8 +81,7 @@ class WhisperSTTProcessor(FrameProcessor):
         self._tentative: dict[str, tuple[float, asyncio.Future]] = {}
         self._partial_busy: set[str] = set()
         self._closed_segments: set[str] = set()
-        self._final_chain: dict[str, asyncio.Task] = {}
-        self._background: set[asyncio.Task] = set()
+        self._tasks = TaskChain()  # background decodes; final work chained per track
         self._line_ids: set[str] = set()
         self._retired: list[TranscriptLine] = []  # earlier-speaker lines of still-open utterances
         self._previous: dict[str, tuple[TranscriptLine, asyncio.Task | None]] = {}  # last line per track
@@ -93,7 +93,7 @@ class WhisperSTTProcessor(FrameProcessor):
         elif isinstance(frame, UtteranceEndFrame):
             self._chain(_track_key(frame), self._on_utterance_end(frame))
         elif isinstance(frame, EndFrame):
-            await self._drain()
+            await self._tasks.drain()
             await self.push_frame(frame, direction)
         elif isinstance(frame, StartFrame) and self._vocabulary is not None:
             await self.push_frame(frame, direction)
@@ -127,28 +127,11 @@ class WhisperSTTProcessor(FrameProcessor):
     # -- scheduling ----------------------------------------------------------------------------
 
     def _spawn(self, coro) -> asyncio.Task:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-        return task
+        return self._tasks.spawn(coro)
 
-    def _chain(self, role: str, coro):
+    def _chain(self, track: str, coro):
         """Run ``coro`` after the previous final work of the same track: lines stay in order."""
-        previous = self._final_chain.get(role)
-
-        async def after():
-            if previous is not None:
-                try:
-                    await previous
-                except Exception:
-                    pass
-            await coro
-
-        self._final_chain[role] = self._spawn(after())
-
-    async def _drain(self):
-        while self._background:
-            await asyncio.gather(*list(self._background), return_exceptions=True)
+        self._tasks.chain(track, coro)
 
     def _line(self, frame: SpeechSegmentFrame) -> TranscriptLine:
         """The open line of this utterance; a new one when the diarizer says the speaker
@@ -271,7 +254,7 @@ class WhisperSTTProcessor(FrameProcessor):
             prompt = previous.text[-PROMPT_CHARS:] or None
         hotwords = await self._refine_hotwords(line.role, line.text)
         texts, confidences = [], []
-        for first, last in _chunks(line.spans, REFINE_CHUNK_SECS):
+        for first, last in refine_chunks(line.spans, REFINE_CHUNK_SECS):
             start = max(line.spans[first][0] - 0.1, frame.start)
             end = line.spans[last][1] + (0.3 if last == len(line.spans) - 1 else 0.1)
             audio = frame.audio[_byte(start - frame.start) : _byte(end - frame.start)]
@@ -310,7 +293,7 @@ def _byte(seconds: float) -> int:
     return max(int(seconds * 16000), 0) * 2
 
 
-def _chunks(spans: list[tuple[float, float]], max_secs: float) -> list[tuple[int, int]]:
+def refine_chunks(spans: list[tuple[float, float]], max_secs: float) -> list[tuple[int, int]]:
     """Consecutive runs of segment indexes whose total span stays within ``max_secs``."""
     runs, first = [], 0
     for i in range(1, len(spans) + 1):

@@ -184,20 +184,44 @@ async def test_unreachable_provider_falls_back_at_once(settings, speech, unreach
     assert {"billing", "service", "message", "queue"} <= words(" ".join(e["text"] for e in finals(events)))
 
 
-def test_failed_provider_backs_off_exponentially():
-    from cuecard.processors.cloud_stt import FallbackParams, ProviderChainSTT
+class FakeClock:
+    def __init__(self):
+        self.now = 100.0
 
-    stage = ProviderChainSTT(["deepgram", "local"], lambda name: None, engine=None,
-                             params=FallbackParams(retry_base_secs=2.0, retry_max_secs=10.0))
-    delays = []
-    for _ in range(5):
-        stage._mark_failed("deepgram")
-        delays.append(stage._health["deepgram"].delay)
-    assert delays == [2.0, 4.0, 8.0, 10.0, 10.0]
-    assert not stage._available(0) and stage._available(1)
-    stage._mark_healthy("deepgram")  # a result arrived: the next failure starts over
-    stage._mark_failed("deepgram")
-    assert stage._health["deepgram"].delay == 2.0
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_failed_provider_backs_off_exponentially():
+    from cuecard.services.provider_health import ProviderHealth
+
+    clock = FakeClock()
+    health = ProviderHealth(["deepgram", "local"], base_secs=2.0, max_secs=10.0, clock=clock)
+    assert [health.failed("deepgram") for _ in range(5)] == [2.0, 4.0, 8.0, 10.0, 10.0]
+    assert health.failures("deepgram") == 5
+    assert not health.available("deepgram") and health.available("local")
+    health.succeeded("deepgram")  # a result arrived: the next failure starts over
+    assert health.failed("deepgram") == 2.0
+
+
+def test_backoff_runs_out_on_the_clock_not_by_sleeping():
+    from cuecard.services.provider_health import ProviderHealth
+
+    clock = FakeClock()
+    health = ProviderHealth(["deepgram", "google"], base_secs=2.0, max_secs=60.0, clock=clock)
+    health.failed("deepgram")
+    assert not health.available("deepgram") and health.retry_in("deepgram") == 2.0
+    clock.now += 1.5
+    assert not health.available("deepgram") and health.retry_in("deepgram") == pytest.approx(0.5)
+    clock.now += 0.5
+    assert health.available("deepgram") and health.retry_in("deepgram") == 0.0
+    # Failing again right after the back-off ran out doubles it, from the new failure's time.
+    assert health.failed("deepgram") == 4.0
+    clock.now += 3.9
+    assert not health.available("deepgram")
+    clock.now += 0.1
+    assert health.available("deepgram")
+    assert health.available("google") and health.delay("google") == 0.0  # providers are separate
 
 
 async def test_default_chain_keeps_the_local_whisper_stage(settings):

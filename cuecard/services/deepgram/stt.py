@@ -1,87 +1,105 @@
-"""Deepgram live transcription over its WebSocket protocol (``/v1/listen``).
+"""Deepgram live transcription (``/v1/listen``) through Deepgram's own SDK (``deepgram-sdk``).
 
-Protocol (https://developers.deepgram.com/reference/listen-live): the client opens
-``wss://api.deepgram.com/v1/listen?<options>`` with ``Authorization: Token <key>``, sends
-binary audio frames, and may send the text messages ``{"type": "KeepAlive"}``,
-``{"type": "Finalize"}`` and ``{"type": "CloseStream"}``. The server sends JSON:
-``{"type": "Results", "start", "duration", "is_final", "speech_final",
-"channel": {"alternatives": [{"transcript", "confidence", "words": [{"word",
-"punctuated_word", "start", "end", "confidence", "speaker"}]}]}}``, ``Metadata`` (after
-``CloseStream``, then the server closes), ``SpeechStarted``, ``UtteranceEnd``; errors close
-the socket with a code and reason (e.g. 1008 bad request, 1011 ``NET-0001`` no audio).
+Protocol (https://developers.deepgram.com/reference/listen-live), for reference: the client
+opens ``wss://api.deepgram.com/v1/listen?<options>`` with ``Authorization: Token <key>``,
+sends binary audio and the messages ``KeepAlive``, ``Finalize``, ``CloseStream``; the server
+sends ``Results`` (``start``, ``duration``, ``is_final``, ``speech_final``, ``channel.
+alternatives[0]`` with ``transcript``, ``confidence``, ``words``), ``Metadata`` (after
+``CloseStream``, then it closes), ``SpeechStarted``, ``UtteranceEnd``; errors close the socket
+with a code and reason (e.g. 1008 bad request, 1011 ``NET-0001`` no audio).
 
-Decision: we speak the protocol with ``websockets`` rather than ``deepgram-sdk``. The SDK's
-live client reconnects and swallows errors in its own threads/tasks; the STT stage needs every
-failure raised at once (to fall back within 2 s) and a base URL a loopback test double can
-serve. The protocol is five message types; owning it costs less than working around the SDK.
+We use ``AsyncDeepgramClient.listen.v1.connect`` (deepgram-sdk 7.x, the version pipecat's
+``deepgram`` extra pins): it builds the URL and query (keyterms repeat, booleans lower-case),
+sends the auth header, and hands us the socket. We iterate the socket ourselves instead of
+its ``start_listening`` event emitter, so every failure (refused, 401, closed with an error
+code, a clean close we did not ask for) is raised here at once and the chain falls back. The
+base URL stays configurable (``DeepgramClientEnvironment``): the loopback test double in
+``tests/cloud_stt`` speaks the real wire protocol and so tests this SDK path.
+
+Not pipecat's ``DeepgramSTTService`` (nor its ``ServiceSwitcher``): the chain re-sends the
+audio without final text to the next provider and places results on the session clock, which
+needs each result's stream-relative time and a failure raised to the caller, not a frame.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
+from contextlib import AsyncExitStack
 from typing import AsyncIterator
-from urllib.parse import urlencode
 
-import websockets
-from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
+# Imported here, not in ``start()``: the SDK's first import takes ~0.2 s (more on a busy
+# machine), which must not count against the connect timeout. The chain imports this module
+# when it is built.
+import deepgram.listen.v1.client  # noqa: F401  (the SDK imports it lazily on first use)
+import deepgram.listen.v1.socket_client  # noqa: F401
+from deepgram import AsyncDeepgramClient
+from deepgram.core.api_error import ApiError
+from deepgram.environment import DeepgramClientEnvironment
 
 from cuecard.services.streaming_stt import ProviderError, StreamResult, StreamWord
 
 LISTEN_URL = "wss://api.deepgram.com/v1/listen"
-
-
 MAX_KEYTERMS = 50
 
 
-def listen_query(
+def connect_options(
     model: str, language: str | None, sample_rate: int = 16000, keyterms: list[str] | tuple = ()
-) -> str:
-    """The query of the live URL. ``keyterms``: names to recognise (Nova-3's ``keyterm``,
+) -> dict:
+    """Options of the live connection. ``keyterms``: names to recognise (Nova-3's ``keyterm``,
     repeated once per term; older models take them as ``keywords``)."""
-    params = {
+    options = {
         "model": model,
         "encoding": "linear16",
         "sample_rate": sample_rate,
         "channels": 1,
-        "interim_results": "true",
-        "diarize": "true",
-        "punctuate": "true",
-        "smart_format": "true",
+        "interim_results": True,
+        "diarize": True,
+        "punctuate": True,
+        "smart_format": True,
     }
     if language:
-        params["language"] = language
-    pairs = list(params.items())
-    key = "keyterm" if model.startswith("nova-3") else "keywords"
-    pairs += [(key, term) for term in list(dict.fromkeys(t.strip() for t in keyterms if t.strip()))[:MAX_KEYTERMS]]
-    return urlencode(pairs)
+        options["language"] = language
+    terms = list(dict.fromkeys(t.strip() for t in keyterms if t.strip()))[:MAX_KEYTERMS]
+    if terms:
+        options["keyterm" if model.startswith("nova-3") else "keywords"] = terms
+    return options
 
 
-def parse_results(message: dict) -> StreamResult | None:
-    """A ``Results`` message → ``StreamResult`` (times relative to the stream start)."""
-    if message.get("type") != "Results":
+def _environment(url: str):
+    """The SDK appends ``/v1/listen`` to the environment's websocket base."""
+    base = url.split("/v1/listen")[0].rstrip("/")
+    http = base.replace("wss://", "https://").replace("ws://", "http://")
+    return DeepgramClientEnvironment(base=http, production=base, agent=base, agent_rest=http)
+
+
+def _field(obj, name, default=None):
+    return obj.get(name, default) if isinstance(obj, dict) else getattr(obj, name, default)
+
+
+def parse_results(message) -> StreamResult | None:
+    """A ``Results`` message (the SDK's model or a dict) → ``StreamResult``."""
+    if _field(message, "type") != "Results":
         return None
-    alternatives = (message.get("channel") or {}).get("alternatives") or [{}]
+    alternatives = _field(_field(message, "channel") or {}, "alternatives") or [{}]
     best = alternatives[0]
-    start = float(message.get("start", 0.0))
+    start = float(_field(message, "start", 0.0) or 0.0)
     words = [
         StreamWord(
-            text=w.get("punctuated_word") or w.get("word", ""),
-            start=float(w.get("start", start)),
-            end=float(w.get("end", start)),
-            confidence=w.get("confidence"),
-            speaker=w.get("speaker"),
+            text=_field(w, "punctuated_word") or _field(w, "word", ""),
+            start=float(_field(w, "start", start)),
+            end=float(_field(w, "end", start)),
+            confidence=_field(w, "confidence"),
+            speaker=None if _field(w, "speaker") is None else int(_field(w, "speaker")),
         )
-        for w in best.get("words") or []
+        for w in _field(best, "words") or []
     ]
     return StreamResult(
-        text=(best.get("transcript") or "").strip(),
-        is_final=bool(message.get("is_final")),
+        text=(_field(best, "transcript") or "").strip(),
+        is_final=bool(_field(message, "is_final")),
         start=start,
-        end=start + float(message.get("duration", 0.0)),
-        confidence=best.get("confidence"),
-        end_of_line=bool(message.get("speech_final")),
+        end=start + float(_field(message, "duration", 0.0) or 0.0),
+        confidence=_field(best, "confidence"),
+        end_of_line=bool(_field(message, "speech_final")),
         words=words,
     )
 
@@ -101,69 +119,68 @@ class DeepgramStreamingSTT:
     ):
         self.model = model
         self._api_key = api_key
-        self._base_url = url
+        self._url = url
         self._language = language
         self.hints: list[str] = []  # keyterms, set before start() (the interviewer's vocabulary)
-        self._ws = None
-        self.metadata: dict | None = None
-
-    @property
-    def url(self) -> str:
-        return f"{self._base_url}?{listen_query(self.model, self._language, keyterms=self.hints)}"
+        self._exit = AsyncExitStack()
+        self._socket = None
+        self._finishing = False
+        self.metadata = None
 
     async def start(self) -> None:
-        headers = {"Authorization": f"Token {self._api_key}"} if self._api_key else {}
+        client = AsyncDeepgramClient(api_key=self._api_key or "unset", environment=_environment(self._url))
+        options = connect_options(self.model, self._language, keyterms=self.hints)
         try:
-            # No automatic pings: Deepgram keeps the stream alive on audio/KeepAlive, and a
-            # stalled server must show up as a stall, not as a ping timeout much later.
-            self._ws = await connect(
-                self.url, additional_headers=headers, ping_interval=None, max_size=2**22
-            )
-        except (OSError, websockets.InvalidHandshake, websockets.InvalidURI) as e:
+            self._socket = await self._exit.enter_async_context(client.listen.v1.connect(**options))
+        except ApiError as e:
+            raise ProviderError(f"deepgram: refused ({e.status_code}: {e.body})") from e
+        except Exception as e:  # refused, reset, bad URI, handshake failures
             raise ProviderError(f"deepgram: cannot connect: {e}") from e
 
     async def send(self, audio: bytes) -> None:
         try:
-            await self._ws.send(audio)
-        except ConnectionClosed as e:
-            raise ProviderError(f"deepgram: connection closed ({e.rcvd or e})") from e
+            await self._socket.send_media(audio)
+        except Exception as e:
+            raise ProviderError(f"deepgram: connection closed ({_reason(e)})") from e
 
     async def keep_alive(self) -> None:
-        await self._ws.send(json.dumps({"type": "KeepAlive"}))
+        await self._socket.send_keep_alive()
 
     async def results(self) -> AsyncIterator[StreamResult]:
         try:
-            async for raw in self._ws:
-                if isinstance(raw, bytes):
+            async for message in self._socket:
+                if isinstance(message, bytes):
                     continue
-                message = json.loads(raw)
-                kind = message.get("type")
+                kind = _field(message, "type")
                 if kind == "Metadata":
                     self.metadata = message
                 elif kind == "Error":  # some deployments send an error message before closing
-                    raise ProviderError(f"deepgram: {message.get('description') or message}")
+                    raise ProviderError(f"deepgram: {_field(message, 'description') or message}")
                 result = parse_results(message)
                 if result is not None:
                     yield result
-        except ConnectionClosed as e:
-            raise ProviderError(f"deepgram: connection closed ({e.rcvd or e})") from e
+        except ProviderError:
+            raise
+        except Exception as e:
+            raise ProviderError(f"deepgram: connection closed ({_reason(e)})") from e
         if not self._finishing:  # a clean close we did not ask for still ends our audio
-            reason = self._ws.close_reason or "no reason given"
-            raise ProviderError(f"deepgram: server closed the stream ({self._ws.close_code}: {reason})")
-
-    _finishing = False
+            raise ProviderError("deepgram: server closed the stream")
 
     async def finish(self) -> None:
         """``CloseStream``: Deepgram sends its last results and ``Metadata``, then closes."""
         self._finishing = True
         try:
-            await self._ws.send(json.dumps({"type": "CloseStream"}))
-        except ConnectionClosed:
+            await self._socket.send_close_stream()
+        except Exception:
             pass
 
     async def close(self) -> None:
-        if self._ws is not None:
-            try:
-                await asyncio.wait_for(self._ws.close(), 0.5)
-            except Exception:
-                pass
+        try:
+            await asyncio.wait_for(self._exit.aclose(), 0.5)
+        except Exception:
+            pass
+
+
+def _reason(e: Exception) -> str:
+    rcvd = getattr(e, "rcvd", None)
+    return str(rcvd or e)

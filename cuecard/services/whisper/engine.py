@@ -40,6 +40,7 @@ from typing import Callable
 import numpy as np
 from loguru import logger
 
+from cuecard.kinds import Role
 from cuecard.services.whisper.weights import resolve_model
 
 PRIORITY_FINAL = 0
@@ -52,7 +53,7 @@ def priority_for(priority: int, role: str) -> int:
     """The interviewer's speech goes first: a question's final text is what the answer
     drafts wait for. Candidate finals/tentatives come after the interviewer's (2, 3), candidate
     interims after the interviewer's (5), refinements last (6)."""
-    if role == "interviewer" or priority >= PRIORITY_REFINE:
+    if role == Role.INTERVIEWER or priority >= PRIORITY_REFINE:
         return priority
     return priority + (2 if priority < PRIORITY_PARTIAL else 1)
 
@@ -203,6 +204,11 @@ class WhisperEngine:
     @property
     def loaded(self) -> bool:
         return "live" in self._models
+
+    @property
+    def loaded_lanes(self) -> tuple[str, ...]:
+        """The lanes whose model is loaded: ``live``, ``background``."""
+        return tuple(self._models)
 
     def mark_speech(self):
         """Someone is speaking (in any session): refinements wait, finals will come soon.
