@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 APT_PACKAGES := espeak-ng sox libsndfile1 chromium redis-server
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test system-deps venv clean
+.PHONY: run test lint system-deps venv clean
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -26,7 +26,12 @@ venv: $(BIN)/python
 run: system-deps venv
 	$(BIN)/cuecard serve
 
-test: system-deps venv
+lint: venv
+	$(BIN)/ruff check cuecard tests
+	$(BIN)/ruff format --check cuecard tests
+	$(BIN)/mypy
+
+test: system-deps venv lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 clean:

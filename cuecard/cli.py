@@ -49,9 +49,7 @@ def cmd_replay(args):
             print(json.dumps(event), flush=True)
 
         try:
-            await replay_tracks(
-                services, tracks_from(candidate, interviewer), realtime=args.realtime, on_event=emit
-            )
+            await replay_tracks(services, tracks_from(candidate, interviewer), realtime=args.realtime, on_event=emit)
         finally:
             await services.close()
 
@@ -133,8 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("args", nargs=argparse.REMAINDER)
     bench.set_defaults(func=cmd_bench)
 
-    draft = sub.add_parser("draft", help="draft answers to questions offline (see cuecard draft --help)",
-                           add_help=False)
+    draft = sub.add_parser(
+        "draft", help="draft answers to questions offline (see cuecard draft --help)", add_help=False
+    )
     draft.add_argument("args", nargs=argparse.REMAINDER)
     draft.set_defaults(func=cmd_draft)
 

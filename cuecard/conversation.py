@@ -97,7 +97,9 @@ class Conversation:
 
     def asked(self) -> list[AskedQuestion]:
         """Questions that stand (tentative or confirmed), in the order they were asked."""
-        return sorted((q for q in self.questions.values() if q.status != QuestionStatus.WITHDRAWN), key=lambda q: q.start)
+        return sorted(
+            (q for q in self.questions.values() if q.status != QuestionStatus.WITHDRAWN), key=lambda q: q.start
+        )
 
     def latest_question(self, before: float | None = None) -> AskedQuestion | None:
         asked = [q for q in self.asked() if before is None or q.start <= before]

@@ -69,9 +69,10 @@ class TranscriptPayload(Payload):
     """One transcript line (an utterance) so far; a client replaces the line ``segment_id``."""
 
     type: Literal[EventType.TRANSCRIPT] = EventType.TRANSCRIPT
-    role: str = Field(description="Which track: " + " | ".join(Role)
-                      + " (a line appended through the API may name another role)",
-                      examples=list(Role))
+    role: str = Field(
+        description="Which track: " + " | ".join(Role) + " (a line appended through the API may name another role)",
+        examples=list(Role),
+    )
     speaker: str | None = Field(description="Speaker label, e.g. 'You', 'Interviewer 2', or a name given on the page")
     text: str = Field(description="The whole line so far")
     start: float = Field(description="Seconds since the session started (audio clock)")
@@ -80,7 +81,9 @@ class TranscriptPayload(Payload):
     confidence: float | None
     provider: str = Field(description="Speech-to-text provider (local, a cloud provider, api)")
     segment_id: str
-    refined: bool | None = Field(default=None, description="Final lines: true when a background re-decode replaced the text")
+    refined: bool | None = Field(
+        default=None, description="Final lines: true when a background re-decode replaced the text"
+    )
     stable_text: str | None = Field(default=None, description="Interim lines: the words two decodes agreed on")
 
 
@@ -112,12 +115,16 @@ class SuggestionPayload(Payload):
     source: SuggestionSource
     word_count: int
     speaking_secs: float
-    replaces: bool | None = Field(default=None, description="First chunk of a new draft for an option already shown: clear it")
+    replaces: bool | None = Field(
+        default=None, description="First chunk of a new draft for an option already shown: clear it"
+    )
     withdrawn: bool | None = Field(default=None, description="Empty done chunk: the question was withdrawn")
     fallback: bool | None = Field(default=None, description="Composer draft after the language model failed")
     cached: bool | None = Field(default=None, description="Served from the draft cache")
     tentative: bool | None = Field(default=None, description="Drafted for a tentative question")
-    prepared_question: str | None = Field(default=None, description="source=prepared: the predicted question it answers")
+    prepared_question: str | None = Field(
+        default=None, description="source=prepared: the predicted question it answers"
+    )
     match: float | None = Field(default=None, description="source=prepared: similarity to the question asked")
     coverage: Coverage | None = Field(default=None, description="How much the draft rests on the candidate's notes")
     topic: str | None = None
@@ -128,8 +135,10 @@ class StatusPayload(Payload):
     """Something the user should see that is not a transcript: provider in use, errors, states."""
 
     type: Literal[EventType.STATUS] = EventType.STATUS
-    state: str = Field(description="e.g. provider, stt_error, manual_draft_ignored, llm_fallback, "
-                       "suggestions_withdrawn, drafting_failed, a session state, a meeting bot state")
+    state: str = Field(
+        description="e.g. provider, stt_error, manual_draft_ignored, llm_fallback, "
+        "suggestions_withdrawn, drafting_failed, a session state, a meeting bot state"
+    )
     message: str
     provider: str | None
     question_id: str | None = Field(default=None, description="Drafting states: the question concerned")
@@ -183,7 +192,9 @@ def parse_event(event: dict) -> Envelope:
 
 def transcript_payload(frame: TranscriptFrame | InterimTranscriptFrame) -> dict[str, Any]:
     final = isinstance(frame, TranscriptFrame)
-    line: dict[str, Any] = {"refined": frame.refined} if isinstance(frame, TranscriptFrame) else {"stable_text": frame.stable_text}
+    line: dict[str, Any] = (
+        {"refined": frame.refined} if isinstance(frame, TranscriptFrame) else {"stable_text": frame.stable_text}
+    )
     return TranscriptPayload(
         role=frame.role,
         speaker=frame.speaker,
@@ -263,13 +274,17 @@ def event_schemas(ref_template: str = "#/components/schemas/{model}") -> dict[st
         properties = schema["properties"]
         first = {k: properties.pop(k) for k in Envelope.ENVELOPE_KEYS}
         schema["properties"] = first | properties
-        schema["required"] = [*Envelope.ENVELOPE_KEYS,
-                              *(k for k in schema.get("required", ()) if k not in Envelope.ENVELOPE_KEYS)]
+        schema["required"] = [
+            *Envelope.ENVELOPE_KEYS,
+            *(k for k in schema.get("required", ()) if k not in Envelope.ENVELOPE_KEYS),
+        ]
         schemas[model.__name__] = schema
     schemas["Event"] = {
         "description": "One message of a session's event stream (WebSocket, data channel, replay JSON lines).",
         "oneOf": [{"$ref": ref_template.format(model=m.__name__)} for m in EVENT_MODELS.values()],
-        "discriminator": {"propertyName": "type",
-                          "mapping": {str(t): ref_template.format(model=m.__name__) for t, m in EVENT_MODELS.items()}},
+        "discriminator": {
+            "propertyName": "type",
+            "mapping": {str(t): ref_template.format(model=m.__name__) for t, m in EVENT_MODELS.items()},
+        },
     }
     return schemas

@@ -95,7 +95,11 @@ async def test_offer_answer_patch_and_transcript(client):
         pc_id, session_id = answer["pc_id"], answer["session_id"]
         assert (await (await client.get("/api/health")).json())["sessions_live"] == 1
 
-        good = {"candidate": "candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host", "sdp_mid": "0", "sdp_mline_index": 0}
+        good = {
+            "candidate": "candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host",
+            "sdp_mid": "0",
+            "sdp_mline_index": 0,
+        }
         response = await client.patch("/api/offer", json={"pc_id": pc_id, "candidates": [good, {"candidate": ""}]})
         assert response.status == 200, await response.text()
 
@@ -104,8 +108,16 @@ async def test_offer_answer_patch_and_transcript(client):
             ({"pc_id": "unknown", "candidates": []}, 404, "pc_id"),
             ({"pc_id": pc_id, "candidates": "x"}, 400, "candidates"),
             ({"pc_id": pc_id, "candidates": [7]}, 400, "candidates[0]"),
-            ({"pc_id": pc_id, "candidates": [{"candidate": "candidate:garbage", "sdp_mid": "0"}]}, 400, "candidates[0].candidate"),
-            ({"pc_id": pc_id, "candidates": [{**good, "sdp_mid": None, "sdp_mline_index": None}]}, 400, "candidates[0]"),
+            (
+                {"pc_id": pc_id, "candidates": [{"candidate": "candidate:garbage", "sdp_mid": "0"}]},
+                400,
+                "candidates[0].candidate",
+            ),
+            (
+                {"pc_id": pc_id, "candidates": [{**good, "sdp_mid": None, "sdp_mline_index": None}]},
+                400,
+                "candidates[0]",
+            ),
         ]
         for body, status, field in bad_patches:
             await expect_error(await client.patch("/api/offer", json=body), status, field)

@@ -115,9 +115,7 @@ async def test_page_shows_spoken_words_continues_mic_only_and_survives_reload(se
     notice = page.locator("#notice")
     await notice.wait_for(state="visible", timeout=15_000)
     assert "microphone only" in (await notice.inner_text()).lower()
-    await page.wait_for_function(
-        "document.getElementById('conn-state').textContent === 'live'", timeout=20_000
-    )
+    await page.wait_for_function("document.getElementById('conn-state').textContent === 'live'", timeout=20_000)
     assert "microphone only" in (await page.inner_text("#status-text")).lower()
 
     # The spoken words appear as the candidate's final line.
@@ -139,9 +137,7 @@ async def test_page_shows_spoken_words_continues_mic_only_and_survives_reload(se
     assert await page.locator("#rejoin").is_visible()
     assert "previous session" in (await page.inner_text("#conn-state")).lower()
     await page.click("#rejoin")
-    await page.wait_for_function(
-        "document.getElementById('conn-state').textContent === 'live'", timeout=20_000
-    )
+    await page.wait_for_function("document.getElementById('conn-state').textContent === 'live'", timeout=20_000)
     assert await page.evaluate("localStorage.getItem('cuecard.session_id')") == session_id
 
     # The connection drops (the server side closes it): the page says so, keeps the
@@ -150,15 +146,11 @@ async def test_page_shows_spoken_words_continues_mic_only_and_survives_reload(se
 
     lines_before = await page.locator("#transcript li").count()
     await end_live_session(app, app[LIVE_SESSIONS][session_id])
-    await page.wait_for_function(
-        "document.getElementById('conn-state').textContent === 'dropped'", timeout=15_000
-    )
+    await page.wait_for_function("document.getElementById('conn-state').textContent === 'dropped'", timeout=15_000)
     assert await page.locator("#rejoin").is_visible()
     assert await page.locator("#transcript li").count() >= lines_before
     await page.click("#rejoin")
-    await page.wait_for_function(
-        "document.getElementById('conn-state').textContent === 'live'", timeout=20_000
-    )
+    await page.wait_for_function("document.getElementById('conn-state').textContent === 'live'", timeout=20_000)
     assert session_id in app[LIVE_SESSIONS]
 
 
@@ -180,9 +172,7 @@ async def test_shared_tab_audio_is_the_interviewer(base_url, launch, interview_w
     page = await launch(fake_media_flags(interview_wav))
     await page.goto(base_url + "/")
     await page.click("#join-anon")
-    await page.wait_for_function(
-        "document.getElementById('conn-state').textContent === 'live'", timeout=20_000
-    )
+    await page.wait_for_function("document.getElementById('conn-state').textContent === 'live'", timeout=20_000)
     assert "interviewer" in (await page.inner_text("#status-text")).lower()
     assert await page.locator("#notice").is_hidden()
     line = page.locator("#transcript li.interviewer:not(.interim)", has_text=re.compile("python", re.I))

@@ -38,7 +38,10 @@ TYPED = [
 SPOKEN = [
     ("Imagine you join and the team has been skipping code review for months. What do you do?", "situational"),
     ("Picture this: your biggest customer calls the CEO about a bug you shipped. How do you handle it?", "situational"),
-    ("Let's say a colleague keeps pushing straight to main without telling anyone. How would you approach that?", "situational"),
+    (
+        "Let's say a colleague keeps pushing straight to main without telling anyone. How would you approach that?",
+        "situational",
+    ),
     ("Talk me through how you'd design a service that sends reminder emails to millions of users.", "technical"),
     ("Walk me through how a request gets from the browser to our database and back.", "technical"),
     ("Okay, cool, how would you test that?", "technical"),
@@ -175,34 +178,54 @@ SCRIPT = ROOT / "scripts" / "check_training_overlap.py"
 
 def _overlap_check(tmp_path, training_texts, literals, questions):
     training = tmp_path / "training.tsv"
-    training.write_text("text\tis_question\ttype\tkind\n" + "".join(f"{t}\t1\ttechnical\tquestion\n" for t in training_texts))
+    training.write_text(
+        "text\tis_question\ttype\tkind\n" + "".join(f"{t}\t1\ttechnical\tquestion\n" for t in training_texts)
+    )
     compose = tmp_path / "compose.py"
     compose.write_text("SLOTS = [" + ", ".join(repr(x) for x in literals) + "]\n")
     evaluation = tmp_path / "eval.tsv"
     evaluation.write_text("id\tquestion\n" + "".join(f"e{i}\t{q}\n" for i, q in enumerate(questions)))
-    return subprocess.run([sys.executable, str(SCRIPT), str(evaluation), "--training", str(training), "--compose", str(compose)],
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), str(evaluation), "--training", str(training), "--compose", str(compose)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_overlap_check_passes_on_unrelated_examples(tmp_path):
-    out = _overlap_check(tmp_path, ["How does a bloom filter work?"], ["What would you do if {s}?", "a teammate misses standup"],
-                         ["Explain the difference between a thread and a process.", "Why should we hire you?"])
+    out = _overlap_check(
+        tmp_path,
+        ["How does a bloom filter work?"],
+        ["What would you do if {s}?", "a teammate misses standup"],
+        ["Explain the difference between a thread and a process.", "Why should we hire you?"],
+    )
     assert out.returncode == 0, out.stdout
 
 
 def test_overlap_check_fails_on_a_planted_run_of_six_words(tmp_path):
     planted = "So, walk me through what happens when you type a URL and press enter."
-    out = _overlap_check(tmp_path, ["How does a bloom filter work?", planted], [],
-                         ["What happens when you type a URL and press Enter in the browser?"])
+    out = _overlap_check(
+        tmp_path,
+        ["How does a bloom filter work?", planted],
+        [],
+        ["What happens when you type a URL and press Enter in the browser?"],
+    )
     assert out.returncode == 1
     assert "run: what happens when you type a" in out.stdout and "training.tsv:3" in out.stdout, out.stdout
 
 
 def test_overlap_check_fails_on_a_one_word_twin_and_on_template_literals(tmp_path):
-    out = _overlap_check(tmp_path, ["What is your favourite gardening tool?"], ["Tell me about {x}.", "the oddest pet you have ever owned"],
-                         ["What is your favourite kitchen tool?", "Describe the oddest pet you have ever owned."])
+    out = _overlap_check(
+        tmp_path,
+        ["What is your favourite gardening tool?"],
+        ["Tell me about {x}.", "the oddest pet you have ever owned"],
+        ["What is your favourite kitchen tool?", "Describe the oddest pet you have ever owned."],
+    )
     assert out.returncode == 1
     assert "twin" in out.stdout and "the oddest pet you have ever" in out.stdout
     # a placeholder breaks a run: "{x}" joins no words across it
-    out = _overlap_check(tmp_path, [], ["Tell me about {x} you have ever owned today"], ["Tell me about the pets you have ever owned."])
+    out = _overlap_check(
+        tmp_path, [], ["Tell me about {x} you have ever owned today"], ["Tell me about the pets you have ever owned."]
+    )
     assert out.returncode == 0, out.stdout

@@ -95,9 +95,7 @@ def test_embeddings_separate_two_real_speakers(embedder):
 
 def test_same_speaker_clusters_together_and_labels_stay_stable(embedder):
     track = TrackDiarizer(INTERVIEWER, embedder)
-    labels = [
-        {w.label for w in track.label_segment(clip(n), 0.0, 4.0)} for n in (A1, B1, A2, B2, A1)
-    ]
+    labels = [{w.label for w in track.label_segment(clip(n), 0.0, 4.0)} for n in (A1, B1, A2, B2, A1)]
     assert labels == [{"Interviewer 1"}, {"Interviewer 2"}, {"Interviewer 1"}, {"Interviewer 2"}, {"Interviewer 1"}]
     assert len(track.clustering.clusters) == 2
     # A look without commit gives the label a commit would, and learns nothing.
@@ -133,8 +131,14 @@ def test_long_segment_with_a_speaker_change_gets_window_labels(embedder):
 def segment(name: str, kind: str, start: float, seg_id: str, utt: str, role=INTERVIEWER, speaker=None):
     audio = clip(name).tobytes()
     return SpeechSegmentFrame(
-        role=role, audio=audio, start=start, end=start + len(audio) / 2 / SAMPLE_RATE,
-        segment_id=seg_id, utterance_id=utt, kind=kind, speaker=speaker,
+        role=role,
+        audio=audio,
+        start=start,
+        end=start + len(audio) / 2 / SAMPLE_RATE,
+        segment_id=seg_id,
+        utterance_id=utt,
+        kind=kind,
+        speaker=speaker,
     )
 
 
@@ -169,11 +173,14 @@ async def test_diarizer_stage_labels_segments_and_applies_renames():
 
 async def test_first_interviewer_line_is_interviewer_1():
     """The page once showed "Interviewer" on the first line and "Interviewer 1" after."""
-    down, _ = await run_test(SpeakerDiarizer(), frames_to_send=[
-        segment(A1, "partial", 0.0, "s1", "u1"),
-        segment(A1, "final", 0.0, "s1", "u1"),
-        UtteranceEndFrame(INTERVIEWER, "u1", 0.0, 4.0),
-    ])
+    down, _ = await run_test(
+        SpeakerDiarizer(),
+        frames_to_send=[
+            segment(A1, "partial", 0.0, "s1", "u1"),
+            segment(A1, "final", 0.0, "s1", "u1"),
+            UtteranceEndFrame(INTERVIEWER, "u1", 0.0, 4.0),
+        ],
+    )
     assert [f.speaker for f in down] == ["Interviewer 1", "Interviewer 1", "Interviewer 1"]
 
 
@@ -196,35 +203,52 @@ async def test_mic_track_is_one_speaker_you_unless_several_people_share_it():
     several = SpeakerDiarizer(mic_multiple_speakers=True)
     down, _ = await run_test(several, frames_to_send=frames())
     assert [f.speaker for f in down if isinstance(f, SpeechSegmentFrame)] == [
-        "You", "You", "You", "Mic speaker 2", "Mic speaker 2"
+        "You",
+        "You",
+        "You",
+        "Mic speaker 2",
+        "Mic speaker 2",
     ]
 
 
 async def test_rename_frame_changes_later_labels_from_the_next_line_on():
     diarizer = SpeakerDiarizer()
-    await run_test(diarizer, frames_to_send=[
-        segment(A1, "final", 0.0, "s1", "u1"),
-        UtteranceEndFrame(INTERVIEWER, "u1", 0.0, 4.0),
-        segment(B1, "final", 5.0, "s2", "u2"),  # Interviewer 2: its utterance is still open
-    ])
-    down, _ = await run_test(diarizer, frames_to_send=[
-        SpeakerRenameFrame(speaker="Interviewer 2", new_name="Sam"),
-        SpeakerRenameFrame(speaker="You", new_name="Jordan"),
-        segment(B2, "final", 9.0, "s3", "u2"),  # same utterance: the line keeps its name
-        UtteranceEndFrame(INTERVIEWER, "u2", 5.0, 13.0),
-        segment(B1, "partial", 14.0, "s4", "u3"),
-        segment(B1, "final", 14.0, "s4", "u3"),
-        segment(A2, "final", 20.0, "s5", "u4", role=CANDIDATE),
-    ])
+    await run_test(
+        diarizer,
+        frames_to_send=[
+            segment(A1, "final", 0.0, "s1", "u1"),
+            UtteranceEndFrame(INTERVIEWER, "u1", 0.0, 4.0),
+            segment(B1, "final", 5.0, "s2", "u2"),  # Interviewer 2: its utterance is still open
+        ],
+    )
+    down, _ = await run_test(
+        diarizer,
+        frames_to_send=[
+            SpeakerRenameFrame(speaker="Interviewer 2", new_name="Sam"),
+            SpeakerRenameFrame(speaker="You", new_name="Jordan"),
+            segment(B2, "final", 9.0, "s3", "u2"),  # same utterance: the line keeps its name
+            UtteranceEndFrame(INTERVIEWER, "u2", 5.0, 13.0),
+            segment(B1, "partial", 14.0, "s4", "u3"),
+            segment(B1, "final", 14.0, "s4", "u3"),
+            segment(A2, "final", 20.0, "s5", "u4", role=CANDIDATE),
+        ],
+    )
     assert any(isinstance(f, SpeakerRenameFrame) for f in down)  # passed on to later stages
     assert [f.speaker for f in down if isinstance(f, (SpeechSegmentFrame, UtteranceEndFrame))] == [
-        "Interviewer 2", "Interviewer 2", "Sam", "Sam", "Jordan"
+        "Interviewer 2",
+        "Interviewer 2",
+        "Sam",
+        "Sam",
+        "Jordan",
     ]
     # The page renames by the name it shows: "Sam" is Interviewer 2.
-    down, _ = await run_test(diarizer, frames_to_send=[
-        SpeakerRenameFrame(speaker="Sam", new_name="Sam Lee"),
-        segment(B2, "final", 25.0, "s6", "u5"),
-    ])
+    down, _ = await run_test(
+        diarizer,
+        frames_to_send=[
+            SpeakerRenameFrame(speaker="Sam", new_name="Sam Lee"),
+            segment(B2, "final", 25.0, "s6", "u5"),
+        ],
+    )
     assert [f.speaker for f in down if isinstance(f, SpeechSegmentFrame)] == ["Sam Lee"]
     assert diarizer.names == {"Interviewer 2": "Sam Lee", "You": "Jordan"}
 
@@ -300,9 +324,7 @@ async def test_replayed_panel_gets_one_label_per_voice_on_transcript_lines(setti
     interviewer = np.concatenate([clip(A1), pause, clip(B1), pause, clip(A2), pause])
     candidate = np.concatenate([np.zeros(len(interviewer), dtype=np.int16), clip(B2)])
     try:
-        events = await replay_tracks(
-            services, {INTERVIEWER: interviewer, CANDIDATE: candidate}, persist=False
-        )
+        events = await replay_tracks(services, {INTERVIEWER: interviewer, CANDIDATE: candidate}, persist=False)
     finally:
         await services.close()
     lines: dict[str, dict] = {}

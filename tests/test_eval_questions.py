@@ -16,8 +16,11 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def test_eval_prints_detection_and_type_lines(capsys):
-    args = Namespace(manifest=str(FIXTURES / "questions_small.tsv"),
-                     non_questions=str(FIXTURES / "non_questions_small.tsv"), limit=None)
+    args = Namespace(
+        manifest=str(FIXTURES / "questions_small.tsv"),
+        non_questions=str(FIXTURES / "non_questions_small.tsv"),
+        limit=None,
+    )
     assert main(args) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     last = re.fullmatch(r"type accuracy (\d\.\d{3}) macro-F1 (\d\.\d{3}) over (\d+) questions", lines[-1])
@@ -34,8 +37,19 @@ def test_eval_prints_detection_and_type_lines(capsys):
 
 def test_eval_cli_limit_and_bad_manifest(tmp_path):
     out = subprocess.run(
-        [sys.executable, "-m", "cuecard.cli", "eval", "questions", str(FIXTURES / "questions_small.tsv"), "--limit", "3"],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "cuecard.cli",
+            "eval",
+            "questions",
+            str(FIXTURES / "questions_small.tsv"),
+            "--limit",
+            "3",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1].endswith("over 3 questions")

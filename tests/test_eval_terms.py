@@ -27,7 +27,9 @@ def silence(seconds: float) -> np.ndarray:
 
 
 def test_terms_are_card_names_in_the_reference_and_recalled_by_any_alias():
-    terms = reference_terms("How does Dijkstra's algorithm differ from Bellman-Ford when a graph has negative edge weights?")
+    terms = reference_terms(
+        "How does Dijkstra's algorithm differ from Bellman-Ford when a graph has negative edge weights?"
+    )
     assert len(terms) == 2  # Dijkstra's algorithm, Bellman-Ford; "graph" is a common-word card
     assert term_recall("Explain the Dijkstra algorithm.", "Explain the dyke stra algorithm.")[:2] == (1, 1)
     got, n, missed = term_recall("What is Kubernetes?", "What is cooper?")
@@ -68,11 +70,17 @@ async def test_vocabulary_biases_the_interviewer_track_and_not_the_candidate(set
 
 @pytest.mark.slow
 def test_eval_terms_prints_recall_and_wer(settings):
-    env = {"CUECARD_DATA_DIR": str(settings.data_dir), "CUECARD_WHISPER_MODEL": settings.whisper_model,
-           "PATH": "/usr/bin:/bin"}
+    env = {
+        "CUECARD_DATA_DIR": str(settings.data_dir),
+        "CUECARD_WHISPER_MODEL": settings.whisper_model,
+        "PATH": "/usr/bin:/bin",
+    }
     out = subprocess.run(
         [sys.executable, "-m", "cuecard.cli", "eval", "terms", str(FIXTURES / "terms/manifest.tsv")],
-        capture_output=True, text=True, env=env, timeout=600,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )
     assert out.returncode == 0, out.stderr[-2000:]
     lines = out.stdout.strip().splitlines()

@@ -43,27 +43,60 @@ def _transcript(final: bool, **kw):
 
 
 FRAMES = [
-    _transcript(True, role=Role.INTERVIEWER, speaker="Interviewer 1", start=1.23456, end=2.5, segment_id="s1",
-                confidence=0.87654, refined=True),
+    _transcript(
+        True,
+        role=Role.INTERVIEWER,
+        speaker="Interviewer 1",
+        start=1.23456,
+        end=2.5,
+        segment_id="s1",
+        confidence=0.87654,
+        refined=True,
+    ),
     _transcript(False, role="candidate", speaker="You", segment_id="s2", stable_text="Tell me"),
-    *(QuestionFrame("q1", "Tell me about Redis?", t, 0.9, topic="redis", status=s, segment_id="s1")
-      for t in QuestionType for s in QuestionStatus),
+    *(
+        QuestionFrame("q1", "Tell me about Redis?", t, 0.9, topic="redis", status=s, segment_id="s1")
+        for t in QuestionType
+        for s in QuestionStatus
+    ),
     QuestionFrame("q2", "And why?", "behavioral", 0.5, follow_up_of="q1", status="confirmed"),
-    *(SuggestionFrame("q1", o, delta="a ", text="a ", source=src, word_count=1, speaking_secs=0.4)
-      for o in AnswerOption for src in SuggestionSource),
-    SuggestionFrame("q1", "story", delta="x", text="x", source="composer",
-                    extra={"replaces": True, "coverage": "partial", "topic": "Redis", "cards": ["redis"],
-                           "tentative": True}),
+    *(
+        SuggestionFrame("q1", o, delta="a ", text="a ", source=src, word_count=1, speaking_secs=0.4)
+        for o in AnswerOption
+        for src in SuggestionSource
+    ),
+    SuggestionFrame(
+        "q1",
+        "story",
+        delta="x",
+        text="x",
+        source="composer",
+        extra={"replaces": True, "coverage": "partial", "topic": "Redis", "cards": ["redis"], "tentative": True},
+    ),
     SuggestionFrame("q1", "concise", done=True, source="composer", extra={"withdrawn": True}),
-    SuggestionFrame("q1", "deep_dive", text="y", done=True, source="composer",
-                    extra={"fallback": True, "coverage": Coverage.NONE}),
+    SuggestionFrame(
+        "q1", "deep_dive", text="y", done=True, source="composer", extra={"fallback": True, "coverage": Coverage.NONE}
+    ),
     SuggestionFrame("q1", "concise", text="z", done=True, source="llm", extra={"cached": True}),
-    SuggestionFrame("q1", "concise", text="z", source="prepared",
-                    extra={"prepared_question": "Why us?", "match": 0.91, "coverage": "full", "topic": "motivation"}),
-    StatusFrame(state="provider", message="speech-to-text: deepgram", provider="deepgram",
-                extra={"role": "interviewer", "from": "local", "reason": "recovered", "switch_secs": 0.4}),
-    StatusFrame(state=DraftingState.LLM_FALLBACK, provider="composer", message="offline",
-                extra={"question_id": "q1", "llm_provider": "openai"}),
+    SuggestionFrame(
+        "q1",
+        "concise",
+        text="z",
+        source="prepared",
+        extra={"prepared_question": "Why us?", "match": 0.91, "coverage": "full", "topic": "motivation"},
+    ),
+    StatusFrame(
+        state="provider",
+        message="speech-to-text: deepgram",
+        provider="deepgram",
+        extra={"role": "interviewer", "from": "local", "reason": "recovered", "switch_secs": 0.4},
+    ),
+    StatusFrame(
+        state=DraftingState.LLM_FALLBACK,
+        provider="composer",
+        message="offline",
+        extra={"question_id": "q1", "llm_provider": "openai"},
+    ),
     StatusFrame(state="in_call", extra={"bot_id": "b1", "bot_state": "in_call", "reason": None, "platform": "meet"}),
     StatusFrame(state=SessionState.PAUSED, message="session paused"),
 ]
@@ -76,7 +109,8 @@ def document() -> dict:
 
 def _validator(document: dict, name: str):
     return jsonschema_rs.Draft202012Validator(
-        {"$ref": f"#/components/schemas/{name}", "components": document["components"]})
+        {"$ref": f"#/components/schemas/{name}", "components": document["components"]}
+    )
 
 
 async def test_every_event_validates_against_its_published_schema(document):
@@ -98,27 +132,78 @@ async def test_every_event_validates_against_its_published_schema(document):
 def test_payloads_are_what_was_sent_before_the_models():
     """Same keys, same values, plain strings (the JSON on the wire is unchanged)."""
     assert payload_for(FRAMES[0]) == {
-        "type": "transcript", "role": "interviewer", "speaker": "Interviewer 1", "text": "Tell me about Redis",
-        "start": 1.235, "end": 2.5, "final": True, "confidence": 0.877, "provider": "local", "segment_id": "s1",
-        "refined": True}
+        "type": "transcript",
+        "role": "interviewer",
+        "speaker": "Interviewer 1",
+        "text": "Tell me about Redis",
+        "start": 1.235,
+        "end": 2.5,
+        "final": True,
+        "confidence": 0.877,
+        "provider": "local",
+        "segment_id": "s1",
+        "refined": True,
+    }
     assert payload_for(FRAMES[1]) == {
-        "type": "transcript", "role": "candidate", "speaker": "You", "text": "Tell me about Redis", "start": 0.0,
-        "end": 0.0, "final": False, "confidence": None, "provider": "local", "segment_id": "s2",
-        "stable_text": "Tell me"}
-    assert payload_for(QuestionFrame("q2", "And why?", QuestionType.BEHAVIORAL, 0.51234, follow_up_of="q1",
-                                     status=QuestionStatus.TENTATIVE)) == {
-        "type": "question", "question_id": "q2", "text": "And why?", "question_type": "behavioral",
-        "confidence": 0.512, "topic": "", "follow_up_of": "q1", "status": "tentative", "segment_id": "",
-        "start": 0.0, "end": 0.0}
-    fallback = payload_for(SuggestionFrame("q1", AnswerOption.DEEP_DIVE, text="y", done=True,
-                                           source=SuggestionSource.COMPOSER,
-                                           extra={"fallback": True, "coverage": Coverage.NONE, "custom": 1}))
+        "type": "transcript",
+        "role": "candidate",
+        "speaker": "You",
+        "text": "Tell me about Redis",
+        "start": 0.0,
+        "end": 0.0,
+        "final": False,
+        "confidence": None,
+        "provider": "local",
+        "segment_id": "s2",
+        "stable_text": "Tell me",
+    }
+    assert payload_for(
+        QuestionFrame(
+            "q2", "And why?", QuestionType.BEHAVIORAL, 0.51234, follow_up_of="q1", status=QuestionStatus.TENTATIVE
+        )
+    ) == {
+        "type": "question",
+        "question_id": "q2",
+        "text": "And why?",
+        "question_type": "behavioral",
+        "confidence": 0.512,
+        "topic": "",
+        "follow_up_of": "q1",
+        "status": "tentative",
+        "segment_id": "",
+        "start": 0.0,
+        "end": 0.0,
+    }
+    fallback = payload_for(
+        SuggestionFrame(
+            "q1",
+            AnswerOption.DEEP_DIVE,
+            text="y",
+            done=True,
+            source=SuggestionSource.COMPOSER,
+            extra={"fallback": True, "coverage": Coverage.NONE, "custom": 1},
+        )
+    )
     assert fallback == {
-        "type": "suggestion", "question_id": "q1", "option": "deep_dive", "delta": "", "text": "y", "done": True,
-        "source": "composer", "word_count": 0, "speaking_secs": 0.0, "fallback": True, "coverage": "none",
-        "custom": 1}
+        "type": "suggestion",
+        "question_id": "q1",
+        "option": "deep_dive",
+        "delta": "",
+        "text": "y",
+        "done": True,
+        "source": "composer",
+        "word_count": 0,
+        "speaking_secs": 0.0,
+        "fallback": True,
+        "coverage": "none",
+        "custom": 1,
+    }
     assert payload_for(StatusFrame(state="stt_error", message="boom", provider="local")) == {
-        "type": "status", "state": "stt_error", "message": "boom", "provider": "local"}
+        "type": "status",
+        "state": "stt_error",
+        "message": "boom",
+        "provider": "local",
+    }
     for frame in FRAMES:
         payload = payload_for(frame)
         assert json.loads(json.dumps(payload)) == payload
@@ -138,8 +223,18 @@ def test_the_openapi_document_publishes_the_event_schemas(document):
     assert schemas["AnswerOption"]["enum"] == ["concise", "story", "deep_dive"]
     assert schemas["Coverage"]["enum"] == ["full", "partial", "none"]
     suggestion = schemas["SuggestionEvent"]["properties"]
-    for key in ("replaces", "withdrawn", "fallback", "cached", "prepared_question", "match", "coverage", "topic",
-                "cards", "tentative"):
+    for key in (
+        "replaces",
+        "withdrawn",
+        "fallback",
+        "cached",
+        "prepared_question",
+        "match",
+        "coverage",
+        "topic",
+        "cards",
+        "tentative",
+    ):
         assert key in suggestion and key not in schemas["SuggestionEvent"]["required"]
     assert {"refined", "stable_text"} <= set(schemas["TranscriptEvent"]["properties"])
     assert "WebSocket" in document["x-event-stream"]["description"]
@@ -152,12 +247,15 @@ def test_docs_page_renders_the_event_stream():
     assert "x-event-stream" in html and 'id="event-schemas"' in html
 
 
-@pytest.mark.parametrize("frame", [
-    QuestionFrame("q1", "Why?", "technical", 0.9, status="confimed"),
-    QuestionFrame("q1", "Why?", "technicl", 0.9),
-    SuggestionFrame("q1", "deep-dive", source="composer"),
-    SuggestionFrame("q1", "concise", source="llm ", extra={"coverage": "most"}),
-])
+@pytest.mark.parametrize(
+    "frame",
+    [
+        QuestionFrame("q1", "Why?", "technical", 0.9, status="confimed"),
+        QuestionFrame("q1", "Why?", "technicl", 0.9),
+        SuggestionFrame("q1", "deep-dive", source="composer"),
+        SuggestionFrame("q1", "concise", source="llm ", extra={"coverage": "most"}),
+    ],
+)
 def test_a_misspelt_vocabulary_value_is_refused(frame):
     with pytest.raises(ValidationError):
         payload_for(frame)
@@ -211,6 +309,7 @@ def test_question_statuses_are_compared_and_set_through_the_enum():
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 if any(_is_status(t) for t in targets) and isinstance(node.value, ast.Constant):
                     literals.append(node.value)
-            found += [f"{path.relative_to(root)}:{lit.lineno} {lit.value!r}" for lit in literals
-                      if isinstance(lit.value, str)]
+            found += [
+                f"{path.relative_to(root)}:{lit.lineno} {lit.value!r}" for lit in literals if isinstance(lit.value, str)
+            ]
     assert not found, found

@@ -4,6 +4,7 @@ events, with roles, times, interims, refinement and the decode cache."""
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,13 +12,13 @@ import pytest
 from cuecard.eval.asr import lines_text
 from cuecard.pipeline.replay import replay_tracks
 from cuecard.transports.replay import load_audio
-from pathlib import Path
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def silence(seconds: float) -> np.ndarray:
     return np.zeros(int(seconds * 16000), np.int16)
+
 
 pytestmark = pytest.mark.slow
 
@@ -116,8 +117,9 @@ async def test_refinements_run_in_the_idle_priority_lane(services):
     # Every thread of the process that is not a Python thread and runs at idle priority was
     # started by the background model (its ctranslate2 worker and OpenMP team).
     python_tids = {t.native_id for t in threading.enumerate()}
-    idle = [int(t) for t in os.listdir("/proc/self/task")
-            if int(t) not in python_tids and policy(int(t)) == os.SCHED_IDLE]
+    idle = [
+        int(t) for t in os.listdir("/proc/self/task") if int(t) not in python_tids and policy(int(t)) == os.SCHED_IDLE
+    ]
     assert idle, "the background model's worker threads do not run at idle priority"
 
 
@@ -126,7 +128,10 @@ def test_replay_cli_prints_json_events(settings, tmp_path):
     wav = FIXTURES / "asr/wav/118-121721-0000.wav"
     out = subprocess.run(
         [sys.executable, "-m", "cuecard.cli", "replay", str(wav), "--interviewer", str(wav)],
-        capture_output=True, text=True, env={**env, "PATH": "/usr/bin:/bin"}, timeout=300,
+        capture_output=True,
+        text=True,
+        env={**env, "PATH": "/usr/bin:/bin"},
+        timeout=300,
     )
     assert out.returncode == 0, out.stderr[-2000:]
     events = [json.loads(line) for line in out.stdout.splitlines()]
@@ -139,17 +144,26 @@ def test_replay_cli_rejects_unsupported_audio(tmp_path):
     bad.write_text("this is not audio")
     out = subprocess.run(
         [sys.executable, "-m", "cuecard.cli", "replay", str(bad)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert out.returncode == 2
     assert "not an audio file" in out.stderr
 
 
 def test_eval_asr_prints_wer_line(settings):
-    env = {"CUECARD_DATA_DIR": str(settings.data_dir), "CUECARD_WHISPER_MODEL": settings.whisper_model, "PATH": "/usr/bin:/bin"}
+    env = {
+        "CUECARD_DATA_DIR": str(settings.data_dir),
+        "CUECARD_WHISPER_MODEL": settings.whisper_model,
+        "PATH": "/usr/bin:/bin",
+    }
     out = subprocess.run(
         [sys.executable, "-m", "cuecard.cli", "eval", "asr", str(FIXTURES / "asr/manifest.tsv")],
-        capture_output=True, text=True, env=env, timeout=300,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     assert out.returncode == 0, out.stderr[-2000:]
     last = out.stdout.strip().splitlines()[-1]

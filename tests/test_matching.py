@@ -128,8 +128,10 @@ def test_best_stories_per_requirement(jane_match):
     fits = {r.requirement: r for r in jane_match.requirements}
     assert fits["Conflict resolution"].stories[0].title.startswith("Disagreed with the product lead")
     assert fits["Mentor engineers and lead technical design reviews"].stories[0].title.startswith("Mentored")
-    assert fits["Own the reliability of our PostgreSQL databases and on-call rotation"].stories[0].title.startswith(
-        "Migrated 3 TB"
+    assert (
+        fits["Own the reliability of our PostgreSQL databases and on-call rotation"]
+        .stories[0]
+        .title.startswith("Migrated 3 TB")
     )
     assert fits["AWS"].stories == []  # nothing in the stories is about AWS
     for requirement in jane_match.requirements:
@@ -140,8 +142,14 @@ def test_best_stories_per_requirement(jane_match):
 def test_semantic_fit_without_shared_words():
     """A hand-written story with no skill words still fits the responsibility it is about."""
     stories = [
-        Story(id="a", title="Calmed an angry customer", action="Called the client, listened, and fixed the invoice the same day"),
-        Story(id="b", title="Sharded the queue", action="Split the message queue into 16 partitions to raise throughput"),
+        Story(
+            id="a",
+            title="Calmed an angry customer",
+            action="Called the client, listened, and fixed the invoice the same day",
+        ),
+        Story(
+            id="b", title="Sharded the queue", action="Split the message queue into 16 partitions to raise throughput"
+        ),
     ]
     job = Job(responsibilities=["Handle escalations from unhappy clients", "Scale our messaging infrastructure"])
     result = match(Profile(), stories, job)

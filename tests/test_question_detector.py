@@ -26,7 +26,9 @@ def final(text, seg, start, end, role=INTERVIEWER):
 
 
 def interim(text, seg, start, end, role=INTERVIEWER):
-    return InterimTranscriptFrame(text=text, user_id=role, timestamp="", role=role, start=start, end=end, segment_id=seg)
+    return InterimTranscriptFrame(
+        text=text, user_id=role, timestamp="", role=role, start=start, end=end, segment_id=seg
+    )
 
 
 def utterance_end(seg, start, end, role=INTERVIEWER):
@@ -65,7 +67,14 @@ async def test_interviewer_small_talk_and_check_ins_do_not_trigger():
 
 
 async def test_hypothetical_after_small_talk_is_one_situational_question():
-    frames = [final("Okay, cool. Picture this: you join and there's no on-call rotation at all. What do you do first?", "a", 0, 6)]
+    frames = [
+        final(
+            "Okay, cool. Picture this: you join and there's no on-call rotation at all. What do you do first?",
+            "a",
+            0,
+            6,
+        )
+    ]
     questions, _, _ = await run(frames)
     q = questions[-1]
     assert q.status == "confirmed" and q.type == "situational"
@@ -123,7 +132,9 @@ async def test_low_confidence_interim_waits_for_final():
 async def test_follow_up_is_linked_to_the_question_it_follows():
     frames = [
         final("Tell me about a time you missed a deadline.", "a", 0, 3),
-        final("Sure. Last spring our launch slipped by two weeks because a vendor was late.", "b", 4, 15, role=CANDIDATE),
+        final(
+            "Sure. Last spring our launch slipped by two weeks because a vendor was late.", "b", 4, 15, role=CANDIDATE
+        ),
         final("And what did you learn from that?", "c", 16, 18),
     ]
     questions, _, conv = await run(frames)
@@ -199,7 +210,9 @@ async def test_question_growing_across_pauses_updates_the_same_question():
 
 
 async def test_trailing_remark_is_not_part_of_the_question():
-    frames = [final("So, imagine a key engineer quits a week before launch. What do you do? Take your time.", "a", 0, 6)]
+    frames = [
+        final("So, imagine a key engineer quits a week before launch. What do you do? Take your time.", "a", 0, 6)
+    ]
     questions, _, _ = await run(frames)
     q = questions[-1]
     assert q.type == "situational"
@@ -260,8 +273,9 @@ async def test_spoken_interviewer_question_becomes_a_question_event(services, sp
     interviewer = np.concatenate([pause, question, pause, np.zeros(len(answer), np.int16), pause])
     candidate = np.concatenate([pause, np.zeros(len(question), np.int16), pause, answer, pause])
     context = SessionContext(session_id="spoken")
-    events = await replay_tracks(services, {INTERVIEWER: interviewer, CANDIDATE: candidate},
-                                 persist=False, context=context, session_id="spoken")
+    events = await replay_tracks(
+        services, {INTERVIEWER: interviewer, CANDIDATE: candidate}, persist=False, context=context, session_id="spoken"
+    )
     questions = [e for e in events if e["type"] == "question"]
     assert questions, [e for e in events if e["type"] == "transcript"]
     last = questions[-1]

@@ -19,6 +19,7 @@ def write_pdf(lines: list[str]) -> bytes:
 
     Written by hand (no PDF library) so the test needs nothing beyond the parser under test.
     """
+
     def escape(text: str) -> str:
         return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
@@ -65,9 +66,7 @@ def write_docx() -> bytes:
         "Rewrote the checkout in React and TypeScript, raising mobile conversion by 12%",
         style="List Bullet",
     )
-    document.add_paragraph(
-        "Made the design system meet WCAG 2.1 AA after an accessibility audit", style="List Bullet"
-    )
+    document.add_paragraph("Made the design system meet WCAG 2.1 AA after an accessibility audit", style="List Bullet")
     document.add_paragraph("Web Developer at Stark Media")
     document.add_paragraph("2018 – 2020")
     document.add_paragraph("Built a Vue.js editor for 40 newsroom journalists", style="List Bullet")
@@ -114,7 +113,9 @@ def test_plain_text_resume_with_caps_headings_and_wrapped_bullets():
     ]
     assert profile.roles[0].location == "Chicago, IL"
     assert profile.roles[0].achievements[0].endswith("into Snowflake, replacing hand-run scripts")
-    assert profile.roles[0].achievements[2] == "Worked with the finance team to define revenue metrics everyone agreed on"
+    assert (
+        profile.roles[0].achievements[2] == "Worked with the finance team to define revenue metrics everyone agreed on"
+    )
     assert [(e.institution, e.degree) for e in profile.education] == [
         ("Georgia Institute of Technology", "M.S. in Computer Science"),
         ("University of Illinois", "B.S. Statistics"),
@@ -194,9 +195,20 @@ def test_legacy_doc_gets_a_hint():
 def test_grouped_skills_employer_first_headers_and_education_over_two_lines():
     profile = parse_resume((FIXTURES / "john_smith.txt").read_text())
     assert (profile.name, profile.email, profile.headline) == (
-        "John Smith", "john.smith@mail.example", "Full-Stack Developer"
+        "John Smith",
+        "john.smith@mail.example",
+        "Full-Stack Developer",
     )
-    assert profile.skills[:8] == ["JavaScript", "TypeScript", "Python", "React", "Node.js", "Express", "MongoDB", "PostgreSQL"]
+    assert profile.skills[:8] == [
+        "JavaScript",
+        "TypeScript",
+        "Python",
+        "React",
+        "Node.js",
+        "Express",
+        "MongoDB",
+        "PostgreSQL",
+    ]
     assert [(r.title, r.employer, r.start, r.end, r.location) for r in profile.roles] == [
         ("Senior Software Engineer", "Acme Corp", "2019-03", "2021-05", ""),
         ("Senior Software Engineer", "Initrode Ltd", "January 2018", "March 2019", "San Francisco, CA"),
@@ -216,7 +228,10 @@ def test_grouped_skills_employer_first_headers_and_education_over_two_lines():
         ("**Data Scientist** | Spotify | Stockholm | 2018 – now", ("Data Scientist", "Spotify", "2018", "present")),
         ("Software Engineer, Google, Mountain View, CA, 2015 - 2018", ("Software Engineer", "Google", "2015", "2018")),
         ("Platform Engineer at Cloudline (2021 to present)", ("Platform Engineer", "Cloudline", "2021", "present")),
-        ("Globex Corporation\tQA Analyst\tMar. 2012 – Sept 2014", ("QA Analyst", "Globex Corporation", "Mar. 2012", "Sept 2014")),
+        (
+            "Globex Corporation\tQA Analyst\tMar. 2012 – Sept 2014",
+            ("QA Analyst", "Globex Corporation", "Mar. 2012", "Sept 2014"),
+        ),
         ("Google — Software Engineer Intern (Summer 2014)", ("Software Engineer Intern", "Google", "Summer 2014", "")),
     ],
 )
@@ -256,7 +271,10 @@ def test_per_role_tech_stack_line_does_not_end_the_experience_section():
         "- Wrote the billing jobs\n"
         "Skills: Python, Leadership\n"
     )
-    assert [(r.title, r.employer) for r in profile.roles] == [("Senior Engineer", "Acme Corp"), ("Engineer", "Foo Labs")]
+    assert [(r.title, r.employer) for r in profile.roles] == [
+        ("Senior Engineer", "Acme Corp"),
+        ("Engineer", "Foo Labs"),
+    ]
     assert profile.roles[0].achievements == ["Built the ingestion service"]
     assert {"Go", "Kafka", "Cassandra", "Python", "Leadership"} <= set(profile.skills)
 
@@ -267,7 +285,10 @@ def test_bullet_glyphs_from_word_processors():
         "➢ Wrote the runbook\n1. Fixed the flaky tests\n"
     )
     assert profile.roles[0].achievements == [
-        "Built the importer", "Ran the migration", "Wrote the runbook", "Fixed the flaky tests"
+        "Built the importer",
+        "Ran the migration",
+        "Wrote the runbook",
+        "Fixed the flaky tests",
     ]
 
 
@@ -279,12 +300,14 @@ def test_docx_page_header_and_text_box_are_read():
     document = docx.Document()
     document.sections[0].header.paragraphs[0].text = "Sam Rivera | sam@example.org"
     paragraph = document.add_paragraph("Backend Developer")
-    paragraph._p.append(parse_xml(
-        '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
-        'xmlns:v="urn:schemas-microsoft-com:vml"><w:pict><v:shape><v:textbox><w:txbxContent>'
-        "<w:p><w:r><w:t>SKILLS</w:t></w:r></w:p><w:p><w:r><w:t>Elixir, Haskell</w:t></w:r></w:p>"
-        "</w:txbxContent></v:textbox></v:shape></w:pict></w:r>"
-    ))
+    paragraph._p.append(
+        parse_xml(
+            '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+            'xmlns:v="urn:schemas-microsoft-com:vml"><w:pict><v:shape><v:textbox><w:txbxContent>'
+            "<w:p><w:r><w:t>SKILLS</w:t></w:r></w:p><w:p><w:r><w:t>Elixir, Haskell</w:t></w:r></w:p>"
+            "</w:txbxContent></v:textbox></v:shape></w:pict></w:r>"
+        )
+    )
     buffer = io.BytesIO()
     document.save(buffer)
     profile = parse_resume(extract_text(buffer.getvalue(), "sam.docx"))

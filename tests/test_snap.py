@@ -30,8 +30,7 @@ ORDINARY = [
 @pytest.fixture(scope="module")
 def snapper():
     return TermSnapper(
-        ["Dijkstra's algorithm", "Kubernetes", "PostgreSQL", "Rabin-Karp algorithm", "Redis", "reddis", "JWT",
-         "Helm"],
+        ["Dijkstra's algorithm", "Kubernetes", "PostgreSQL", "Rabin-Karp algorithm", "Redis", "reddis", "JWT", "Helm"],
         canonical={"reddis": "Redis", "JWT": "JSON Web Token"},
         exact_only=["Helm"],
     )
@@ -63,8 +62,10 @@ def test_knowledge_base_snapping_maps_aliases_and_mishearings_to_card_names():
     assert "Kubernetes pods" in out.text and "Dijkstra's algorithm" in out.text, out
     assert ("cooper netties", "Kubernetes") in out.replacements
     # Symbols said as words.
-    assert TermSnapper(["N+1 query problem", "C++"]).snap("Is the N plus one query problem worse in C plus plus?").text \
+    assert (
+        TermSnapper(["N+1 query problem", "C++"]).snap("Is the N plus one query problem worse in C plus plus?").text
         == "Is the N+1 query problem worse in C++?"
+    )
     # Spaced-out spellings are the same letters.
     assert TermSnapper(["GraphQL"]).snap("Why Graph QL?").text == "Why GraphQL?"
     # Session terms take part too.
@@ -82,7 +83,7 @@ def test_common_word_cards_fire_only_on_their_exact_name():
         # snapped to the common-word card.
         for i in range(len(word)):
             for letter in "aeiou":
-                near = word[:i] + letter + word[i + 1:]
+                near = word[:i] + letter + word[i + 1 :]
                 if near != word and near.isalpha():
                     out = snap_terms(f"so the {near} was empty")
                     assert card.name not in [target for _, target in out.replacements], (card.name, near)
@@ -110,8 +111,11 @@ def test_snapping_is_fast():
 def test_session_vocabulary_lists_job_then_profile_skills_within_the_prompt_budget():
     candidate = CandidateContext(
         profile=Profile(skills=["Python", "Kubernetes", "Leadership"]),
-        job=Job(required_skills=["Kubernetes", "PostgreSQL"], preferred_skills=["Apache Kafka"],
-                text="You will run Kafka and Postgres on Kubernetes with Terraform."),
+        job=Job(
+            required_skills=["Kubernetes", "PostgreSQL"],
+            preferred_skills=["Apache Kafka"],
+            text="You will run Kafka and Postgres on Kubernetes with Terraform.",
+        ),
     )
     assert session_terms(candidate) == ["Kubernetes", "PostgreSQL", "Apache Kafka", "Python", "Leadership"]
     vocabulary = SessionVocabulary(candidate=candidate)

@@ -17,12 +17,36 @@ from cuecard.pipeline.session import SessionRunner
 from cuecard.processors.diarizer import SpeakerDiarizer
 
 LINES = [
-    {"segment_id": "a", "role": "interviewer", "speaker": "Interviewer 1", "text": "Why this job?",
-     "start": 1.5, "end": 3.25, "final": True, "type": "transcript"},
-    {"segment_id": "b", "role": "candidate", "speaker": "You", "text": "I build tools.",
-     "start": 4.0, "end": 6.0, "final": True, "type": "transcript"},
-    {"segment_id": "c", "role": "interviewer", "speaker": "Interviewer 2", "text": "And why now?",
-     "start": 7.0, "end": 8.0, "final": True, "type": "transcript"},
+    {
+        "segment_id": "a",
+        "role": "interviewer",
+        "speaker": "Interviewer 1",
+        "text": "Why this job?",
+        "start": 1.5,
+        "end": 3.25,
+        "final": True,
+        "type": "transcript",
+    },
+    {
+        "segment_id": "b",
+        "role": "candidate",
+        "speaker": "You",
+        "text": "I build tools.",
+        "start": 4.0,
+        "end": 6.0,
+        "final": True,
+        "type": "transcript",
+    },
+    {
+        "segment_id": "c",
+        "role": "interviewer",
+        "speaker": "Interviewer 2",
+        "text": "And why now?",
+        "start": 7.0,
+        "end": 8.0,
+        "final": True,
+        "type": "transcript",
+    },
 ]
 
 

@@ -219,9 +219,7 @@ async def test_two_tracks_give_role_labelled_transcripts_on_the_data_channel(ser
     try:
         assert await wait_for(lambda: mic.finished and tab.finished, 60)
         # Wait for every line's final text (generous: a shared CI box may lag behind).
-        await wait_for(
-            lambda: all(len(v) >= per_role[r] for r, v in lines_by_role().items()), 45, 0.2
-        )
+        await wait_for(lambda: all(len(v) >= per_role[r] for r, v in lines_by_role().items()), 45, 0.2)
         await asyncio.sleep(0.5)
     finally:
         await client.close()
@@ -231,10 +229,7 @@ async def test_two_tracks_give_role_labelled_transcripts_on_the_data_channel(ser
     assert all(e["session_id"] == session_id for _, e in client.events)
     got = lines_by_role()
     t_first = min(mic.mark_times.values())
-    transcript = {
-        role: [(round(segs[0][0] - t_first, 2), segs[-1][1]["text"]) for segs in got[role]]
-        for role in got
-    }
+    transcript = {role: [(round(segs[0][0] - t_first, 2), segs[-1][1]["text"]) for segs in got[role]] for role in got}
     for role, count in per_role.items():
         assert len(got[role]) == count, f"{role}: {len(got[role])} lines, expected {count}\n{transcript}"
 
@@ -298,6 +293,7 @@ async def test_drop_keeps_open_speech_and_rejoin_resumes_the_session(server, spe
     rejoin = LoopbackClient(url, mic2, None)
     answer = await rejoin.join(session_id=session_id, after=0)
     assert answer["session_id"] == session_id
+
     def new_line():
         return [e["text"] for _, e in rejoin.finals() if e["seq"] > last_seq and e["text"].strip()]
 

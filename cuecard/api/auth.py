@@ -188,8 +188,15 @@ def _tokens(request: web.Request, user: User) -> dict:
     }
 
 
-@routes.add("POST", "/api/auth/register", "Create an account; returns tokens", body=Credentials,
-            response=TOKENS, status=201, auth=False)
+@routes.add(
+    "POST",
+    "/api/auth/register",
+    "Create an account; returns tokens",
+    body=Credentials,
+    response=TOKENS,
+    status=201,
+    auth=False,
+)
 async def register(request: web.Request) -> web.Response:
     await rate_limit(request, "register")
     body = await read_model(request, Credentials)
@@ -202,8 +209,14 @@ async def register(request: web.Request) -> web.Response:
     return web.json_response(_tokens(request, user), status=201)
 
 
-@routes.add("POST", "/api/auth/login", "Log in with email and password; returns tokens", body=Credentials,
-            response=TOKENS, auth=False)
+@routes.add(
+    "POST",
+    "/api/auth/login",
+    "Log in with email and password; returns tokens",
+    body=Credentials,
+    response=TOKENS,
+    auth=False,
+)
 async def login(request: web.Request) -> web.Response:
     await rate_limit(request, "login")
     body = await read_model(request, Credentials)
@@ -218,8 +231,14 @@ async def login(request: web.Request) -> web.Response:
     return web.json_response(_tokens(request, user))
 
 
-@routes.add("POST", "/api/auth/refresh", "Exchange a refresh token for new tokens (the old one is revoked)",
-            body=RefreshBody, response=TOKENS, auth=False)
+@routes.add(
+    "POST",
+    "/api/auth/refresh",
+    "Exchange a refresh token for new tokens (the old one is revoked)",
+    body=RefreshBody,
+    response=TOKENS,
+    auth=False,
+)
 async def refresh(request: web.Request) -> web.Response:
     await rate_limit(request, "refresh")
     body = await read_model(request, RefreshBody)
@@ -229,8 +248,9 @@ async def refresh(request: web.Request) -> web.Response:
     return web.json_response(_tokens(request, await accounts.get(claims["sub"])))
 
 
-@routes.add("POST", "/api/auth/logout", "Revoke the access token (and the refresh token if given)",
-            body=LogoutBody, status=204)
+@routes.add(
+    "POST", "/api/auth/logout", "Revoke the access token (and the refresh token if given)", body=LogoutBody, status=204
+)
 async def logout(request: web.Request) -> web.Response:
     user_id = require_user(request)
     body = await read_model(request, LogoutBody)
@@ -254,8 +274,13 @@ async def me(request: web.Request) -> web.Response:
     return web.json_response((await services(request).store.accounts.get(user_id)).public())
 
 
-@routes.add("DELETE", "/api/auth/me", "Delete the account and everything of it (password required)",
-            body=PasswordBody, status=204)
+@routes.add(
+    "DELETE",
+    "/api/auth/me",
+    "Delete the account and everything of it (password required)",
+    body=PasswordBody,
+    status=204,
+)
 async def delete_me(request: web.Request) -> web.Response:
     user_id = require_user(request)
     body = await read_model(request, PasswordBody)

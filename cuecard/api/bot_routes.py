@@ -79,8 +79,15 @@ class BotCreate(BaseModel):
     candidate_name: str | None = Field(default=None, min_length=1, max_length=100)
 
 
-@routes.add("POST", "/api/bots", "Send a meeting bot into a meeting (it joins as a named guest)", body=BotCreate,
-            response=BOT, status=201, extra_statuses=(429,))
+@routes.add(
+    "POST",
+    "/api/bots",
+    "Send a meeting bot into a meeting (it joins as a named guest)",
+    body=BotCreate,
+    response=BOT,
+    status=201,
+    extra_statuses=(429,),
+)
 async def create_bot(request: web.Request) -> web.Response:
     user_id = require_user(request)
     body = await read_model(request, BotCreate)
@@ -134,17 +141,19 @@ async def _saved_bot(request: web.Request, user_id: str) -> dict:
     return record.public()
 
 
-@routes.add("GET", "/api/bots", "The user's meeting bots, oldest first (live ones with their current "
-            "state)", response=page_of(BOT), query=PAGE_PARAMS)
+@routes.add(
+    "GET",
+    "/api/bots",
+    "The user's meeting bots, oldest first (live ones with their current state)",
+    response=page_of(BOT),
+    query=PAGE_PARAMS,
+)
 async def list_bots(request: web.Request) -> web.Response:
     user_id = require_user(request)
     limit, offset = page(request)
     bots = services(request).store.bots
     live = request.app[BOTS]
-    items = [
-        live[r.id].snapshot() if r.id in live else r.public()
-        for r in await bots.list(user_id, limit, offset)
-    ]
+    items = [live[r.id].snapshot() if r.id in live else r.public() for r in await bots.list(user_id, limit, offset)]
     return web.json_response(paged(items, await bots.count(user_id), limit, offset))
 
 
@@ -155,8 +164,12 @@ async def get_bot(request: web.Request) -> web.Response:
     return web.json_response(bot.snapshot() if bot else await _saved_bot(request, user_id))
 
 
-@routes.add("DELETE", "/api/bots/{bot_id}", "Make the bot leave the meeting; answers once it has left "
-            "(or after 10 s with its current state)", response=BOT)
+@routes.add(
+    "DELETE",
+    "/api/bots/{bot_id}",
+    "Make the bot leave the meeting; answers once it has left (or after 10 s with its current state)",
+    response=BOT,
+)
 async def delete_bot(request: web.Request) -> web.Response:
     user_id = require_user(request)
     bot = _live_bot(request, user_id)

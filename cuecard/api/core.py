@@ -26,8 +26,13 @@ HEALTH = obj(
 )
 
 
-@routes.add("GET", "/api/health", "Liveness, the speech-to-text model and the number of live sessions",
-            response=HEALTH, auth=False)
+@routes.add(
+    "GET",
+    "/api/health",
+    "Liveness, the speech-to-text model and the number of live sessions",
+    response=HEALTH,
+    auth=False,
+)
 async def health(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     return web.json_response(

@@ -24,13 +24,17 @@ routes = ApiRoutes("events")
 
 
 @routes.add(
-    "GET", "/api/sessions/{session_id}/events",
+    "GET",
+    "/api/sessions/{session_id}/events",
     "WebSocket (upgrade required): numbered live events of the session; ?after=<seq> replays missed events. "
     "Token as ?token= or Authorization header. Each message is an Event (components.schemas.Event: "
     "TranscriptEvent, QuestionEvent, SuggestionEvent or StatusEvent).",
-    response=None, status=101,
-    query=[{"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-           {"name": "token", "in": "query", "schema": {"type": "string"}}],
+    response=None,
+    status=101,
+    query=[
+        {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+        {"name": "token", "in": "query", "schema": {"type": "string"}},
+    ],
 )
 async def session_events(request: web.Request) -> web.StreamResponse:
     session = await owned_session(request, require_user(request))

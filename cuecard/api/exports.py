@@ -66,9 +66,7 @@ def to_srt(segments: list[dict]) -> str:
 
 def to_vtt(segments: list[dict]) -> str:
     # "-->" inside cue text would end the cue timing line early in some players.
-    blocks = [
-        f"{_clock(a, '.')} --> {_clock(b, '.')}\n{text.replace('-->', '->')}\n" for a, b, text in _cues(segments)
-    ]
+    blocks = [f"{_clock(a, '.')} --> {_clock(b, '.')}\n{text.replace('-->', '->')}\n" for a, b, text in _cues(segments)]
     return "WEBVTT\n\n" + "\n".join(blocks)
 
 
@@ -107,7 +105,9 @@ async def session_bundle(store: Store, session: Session) -> dict:
 
 
 @routes.add(
-    "GET", "/api/sessions/{session_id}/export/{format}", "Export a session (format: json, markdown, srt, vtt)",
+    "GET",
+    "/api/sessions/{session_id}/export/{format}",
+    "Export a session (format: json, markdown, srt, vtt)",
     response=obj(("session", "transcript", "questions", "suggestions")),
     content_type="multi-export",
 )

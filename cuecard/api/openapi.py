@@ -35,9 +35,18 @@ ERROR = {
     },
 }
 REASONS = {
-    200: "OK", 201: "Created", 204: "No content", 101: "Switching protocols", 400: "Bad request",
-    401: "Not authenticated", 403: "Read-only", 404: "Not found", 405: "Method not allowed",
-    409: "Conflict", 413: "Too large", 429: "Rate limited",
+    200: "OK",
+    201: "Created",
+    204: "No content",
+    101: "Switching protocols",
+    400: "Bad request",
+    401: "Not authenticated",
+    403: "Read-only",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Too large",
+    429: "Rate limited",
 }
 
 
@@ -54,16 +63,25 @@ def _success_content(spec: RouteSpec) -> dict | None:
         return None
     if spec.content_type == "multi-export":
         text = {"schema": {"type": "string"}}
-        return {"application/json": {"schema": spec.response}, "text/markdown": text,
-                "application/x-subrip": text, "text/vtt": text}
+        return {
+            "application/json": {"schema": spec.response},
+            "text/markdown": text,
+            "application/x-subrip": text,
+            "text/vtt": text,
+        }
     return {spec.content_type: {"schema": spec.response}}
 
 
 def _operation(spec: RouteSpec, components: dict) -> dict:
     params = [
-        {"name": name, "in": "path", "required": True,
-         "schema": {"type": "string", "enum": ["json", "markdown", "srt", "vtt"]} if name == "format"
-         else {"type": "string", "minLength": 1}}
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string", "enum": ["json", "markdown", "srt", "vtt"]}
+            if name == "format"
+            else {"type": "string", "minLength": 1},
+        }
         for name in re.findall(r"{(\w+)}", spec.path)
     ]
     op: dict = {
@@ -78,15 +96,25 @@ def _operation(spec: RouteSpec, components: dict) -> dict:
     elif spec.auth:
         op["security"] = [{"bearerAuth": []}]
     if spec.body is not None:
-        op["requestBody"] = {"required": True,
-                             "content": {"application/json": {"schema": _model_schema(spec.body, components)}}}
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _model_schema(spec.body, components)}},
+        }
     if spec.upload:
-        op["requestBody"] = {"required": True, "content": {
-            "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
-                                               "properties": {"file": {"type": "string", "format": "binary"}}}},
-            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
-            "text/plain": {"schema": {"type": "string"}},
-        }}
+        op["requestBody"] = {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                },
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+                "text/plain": {"schema": {"type": "string"}},
+            },
+        }
     success: dict[str, Any] = {"description": REASONS.get(spec.status, "OK")}
     content = _success_content(spec)
     if content and spec.status != 204:
@@ -130,9 +158,11 @@ def build_document(specs: list[RouteSpec]) -> dict:
         },
         "servers": [{"url": "/"}],
         "tags": [{"name": "events", "description": EVENT_STREAM}],
-        "x-event-stream": {"description": EVENT_STREAM, "schema": {"$ref": "#/components/schemas/Event"},
-                           "events": {str(t): {"$ref": f"#/components/schemas/{m.__name__}"}
-                                      for t, m in EVENT_MODELS.items()}},
+        "x-event-stream": {
+            "description": EVENT_STREAM,
+            "schema": {"$ref": "#/components/schemas/Event"},
+            "events": {str(t): {"$ref": f"#/components/schemas/{m.__name__}"} for t, m in EVENT_MODELS.items()},
+        },
         "paths": paths,
         "components": {
             "schemas": components,

@@ -69,10 +69,25 @@ class BankQuestionIn(BaseModel):
     role: str = Field(default="any", max_length=60)
 
 
-BANK = obj(("id", "name", "builtin"), id=STR, name=STR, description=STR, builtin={"type": "boolean"},
-           question_count=INT, created_at=NUM)
-BANK_QUESTION = obj(("id", "bank_id", "text", "category", "difficulty", "industry", "role"), id=STR, bank_id=STR,
-                    text=STR, category=STR, difficulty=STR, industry=STR, role=STR)
+BANK = obj(
+    ("id", "name", "builtin"),
+    id=STR,
+    name=STR,
+    description=STR,
+    builtin={"type": "boolean"},
+    question_count=INT,
+    created_at=NUM,
+)
+BANK_QUESTION = obj(
+    ("id", "bank_id", "text", "category", "difficulty", "industry", "role"),
+    id=STR,
+    bank_id=STR,
+    text=STR,
+    category=STR,
+    difficulty=STR,
+    industry=STR,
+    role=STR,
+)
 
 
 def _normalise(fields: dict) -> dict:
@@ -105,8 +120,9 @@ async def _bank(request: web.Request, user_id: str, writable: bool = False) -> B
     return bank
 
 
-@routes.add("GET", "/api/banks", "Question banks: the built-in ones, then the user's", response=page_of(BANK),
-            query=PAGE_PARAMS)
+@routes.add(
+    "GET", "/api/banks", "Question banks: the built-in ones, then the user's", response=page_of(BANK), query=PAGE_PARAMS
+)
 async def list_banks(request: web.Request) -> web.Response:
     user_id = require_user(request)
     limit, offset = page(request)
@@ -147,8 +163,13 @@ async def delete_bank(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
-@routes.add("GET", "/api/banks/{bank_id}/questions", "The questions of a bank", response=page_of(BANK_QUESTION),
-            query=PAGE_PARAMS)
+@routes.add(
+    "GET",
+    "/api/banks/{bank_id}/questions",
+    "The questions of a bank",
+    response=page_of(BANK_QUESTION),
+    query=PAGE_PARAMS,
+)
 async def list_questions(request: web.Request) -> web.Response:
     bank = await _bank(request, require_user(request))
     limit, offset = page(request)
@@ -158,8 +179,14 @@ async def list_questions(request: web.Request) -> web.Response:
     return web.json_response(paged([q.public() for q in items], total, limit, offset))
 
 
-@routes.add("POST", "/api/banks/{bank_id}/questions", "Add a question to a bank", body=BankQuestionIn,
-            response=BANK_QUESTION, status=201)
+@routes.add(
+    "POST",
+    "/api/banks/{bank_id}/questions",
+    "Add a question to a bank",
+    body=BankQuestionIn,
+    response=BANK_QUESTION,
+    status=201,
+)
 async def add_question(request: web.Request) -> web.Response:
     bank = await _bank(request, require_user(request), writable=True)
     body = await read_model(request, BankQuestionIn)
@@ -187,8 +214,13 @@ async def get_question(request: web.Request) -> web.Response:
     return web.json_response((await _question(request, bank)).public())
 
 
-@routes.add("PATCH", "/api/banks/{bank_id}/questions/{question_id}", "Edit a bank question", body=BankQuestionIn,
-            response=BANK_QUESTION)
+@routes.add(
+    "PATCH",
+    "/api/banks/{bank_id}/questions/{question_id}",
+    "Edit a bank question",
+    body=BankQuestionIn,
+    response=BANK_QUESTION,
+)
 async def update_question(request: web.Request) -> web.Response:
     bank = await _bank(request, require_user(request), writable=True)
     question = await _question(request, bank)
@@ -218,8 +250,13 @@ SEARCH_PARAMS = [
 ]
 
 
-@routes.add("GET", "/api/bank-questions", "Search questions of the built-in and the user's banks by text, "
-            "category, difficulty, industry and role", response=page_of(BANK_QUESTION), query=SEARCH_PARAMS)
+@routes.add(
+    "GET",
+    "/api/bank-questions",
+    "Search questions of the built-in and the user's banks by text, category, difficulty, industry and role",
+    response=page_of(BANK_QUESTION),
+    query=SEARCH_PARAMS,
+)
 async def search(request: web.Request) -> web.Response:
     user_id = require_user(request)
     limit, offset = page(request)

@@ -38,7 +38,8 @@ SessionId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{1,128}$")]
 class ClaimIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     session_ids: list[SessionId] = Field(
-        min_length=1, max_length=MAX_CLAIM,
+        min_length=1,
+        max_length=MAX_CLAIM,
         description="ids of sessions this browser started without an account",
     )
 
@@ -77,9 +78,14 @@ class _SessionOwners:
         await (accounts.audit if accounts is not None else self.store.audit)(user_id, action, **details)
 
 
-@routes.add("POST", "/api/sessions/claim", "Move sessions started on the live page without an account "
-            "(owned by the anonymous local user), given their ids, to the caller; other ids are skipped",
-            body=ClaimIn, response=CLAIMED)
+@routes.add(
+    "POST",
+    "/api/sessions/claim",
+    "Move sessions started on the live page without an account "
+    "(owned by the anonymous local user), given their ids, to the caller; other ids are skipped",
+    body=ClaimIn,
+    response=CLAIMED,
+)
 async def claim_sessions(request: web.Request) -> web.Response:
     user_id = require_user(request)
     body = await read_model(request, ClaimIn)

@@ -99,8 +99,15 @@ async def _validate_owned(request: web.Request, user_id: str, fields: dict) -> N
         await owned_session(request, user_id, fields["session_id"])
 
 
-def crud(path: str, slug: str, documents: Callable[[Store], OwnedDocuments], model: type[BaseModel], schema: dict,
-         name: str, hook=None):
+def crud(
+    path: str,
+    slug: str,
+    documents: Callable[[Store], OwnedDocuments],
+    model: type[BaseModel],
+    schema: dict,
+    name: str,
+    hook=None,
+):
     """List / create / read / PATCH / delete of a user's documents under ``path``."""
     item_path = f"{path}/{{item_id}}"
 
@@ -139,8 +146,11 @@ def crud(path: str, slug: str, documents: Callable[[Store], OwnedDocuments], mod
     async def update_item(request: web.Request) -> web.Response:
         user_id = require_user(request)
         current = await get_item(request, user_id)
-        patch = {k: v for k, v in (await read_model(request, _AnyObject)).model_dump().items()
-                 if k not in current.BOOKKEEPING}  # the store's, never the user's to set
+        patch = {
+            k: v
+            for k, v in (await read_model(request, _AnyObject)).model_dump().items()
+            if k not in current.BOOKKEEPING
+        }  # the store's, never the user's to set
         kept = {k: v for k, v in current.content().items() if k in model.model_fields}
         fields = _check_fields(model, {**kept, **patch})
         await _validate_owned(request, user_id, fields)
@@ -194,8 +204,13 @@ async def get_profile(request: web.Request) -> web.Response:
     return web.json_response(_profile_view(await services(request).store.material.get_profile(user_id)))
 
 
-@routes.add("PUT", "/api/profile", "Replace the candidate profile (e.g. after reviewing the parsed resume)",
-            body=ProfileIn, response=PROFILE)
+@routes.add(
+    "PUT",
+    "/api/profile",
+    "Replace the candidate profile (e.g. after reviewing the parsed resume)",
+    body=ProfileIn,
+    response=PROFILE,
+)
 async def put_profile(request: web.Request) -> web.Response:
     user_id = require_user(request)
     body = await read_model(request, ProfileIn)
@@ -256,11 +271,18 @@ def _extract_profile(data: bytes, filename: str) -> Profile:
     return profile
 
 
-@routes.add("POST", "/api/profile/resume", "Upload a resume (PDF, DOCX or text; multipart field 'file' or raw "
-            "body with ?filename=): parses it into the profile, optionally drafts STAR stories (?draft_stories=true)",
-            response=obj(("profile", "stories"), profile=PROFILE, stories={"type": "array"}), upload=True,
-            query=[{"name": "filename", "in": "query", "schema": {"type": "string"}},
-                   {"name": "draft_stories", "in": "query", "schema": {"type": "boolean"}}])
+@routes.add(
+    "POST",
+    "/api/profile/resume",
+    "Upload a resume (PDF, DOCX or text; multipart field 'file' or raw "
+    "body with ?filename=): parses it into the profile, optionally drafts STAR stories (?draft_stories=true)",
+    response=obj(("profile", "stories"), profile=PROFILE, stories={"type": "array"}),
+    upload=True,
+    query=[
+        {"name": "filename", "in": "query", "schema": {"type": "string"}},
+        {"name": "draft_stories", "in": "query", "schema": {"type": "boolean"}},
+    ],
+)
 async def upload_resume(request: web.Request) -> web.Response:
     user_id = require_user(request)
     data, filename = await _read_upload(request)
@@ -302,9 +324,12 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-@routes.add("GET", "/api/jobs/{item_id}/match", "How the profile and stories match the job (needs the "
-            "matching module; 'available' is false without it)",
-            response=obj(("job_id", "available"), job_id=STR, available=BOOL, result={}))
+@routes.add(
+    "GET",
+    "/api/jobs/{item_id}/match",
+    "How the profile and stories match the job (needs the matching module; 'available' is false without it)",
+    response=obj(("job_id", "available"), job_id=STR, available=BOOL, result={}),
+)
 async def match_job(request: web.Request) -> web.Response:
     user_id = require_user(request)
     store = services(request).store
@@ -323,8 +348,13 @@ async def match_job(request: web.Request) -> web.Response:
     return web.json_response({"job_id": job_id, "available": True, "result": _jsonable(result)})
 
 
-@routes.add("GET", "/api/audit", "The user's audit log (logins, exports, deletions), newest first",
-            response=page_of(AUDIT), query=PAGE_PARAMS)
+@routes.add(
+    "GET",
+    "/api/audit",
+    "The user's audit log (logins, exports, deletions), newest first",
+    response=page_of(AUDIT),
+    query=PAGE_PARAMS,
+)
 async def audit_log(request: web.Request) -> web.Response:
     user_id = require_user(request)
     limit, offset = page(request)

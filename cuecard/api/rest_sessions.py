@@ -63,13 +63,18 @@ METRICS_TTL_SECS = 2.0
 SESSION = {
     **obj(("id", "state", "created_at"), id=STR, state=STR, title=STR, settings=ANY_OBJ, created_at=NUM),
 }
-SEGMENT = obj(("segment_id", "text", "start", "end"), segment_id=STR, role=STR, speaker=STR, text=STR,
-              start=NUM, end=NUM, seq=INT)
+SEGMENT = obj(
+    ("segment_id", "text", "start", "end"), segment_id=STR, role=STR, speaker=STR, text=STR, start=NUM, end=NUM, seq=INT
+)
 QUESTION = obj(("question_id",), question_id=STR, text=STR)
 SUGGESTION = obj(("question_id", "option"), question_id=STR, text=STR, feedback={"type": ["object", "null"]})
 METRICS = obj(
     ("session_id", "state", "segments", "questions", "suggestions", "words", "speaking_secs", "feedback"),
-    session_id=STR, state=STR, segments=INT, questions=INT, suggestions=INT,
+    session_id=STR,
+    state=STR,
+    segments=INT,
+    questions=INT,
+    suggestions=INT,
     words={"type": "object", "additionalProperties": INT},
     speaking_secs={"type": "object", "additionalProperties": NUM},
     feedback=obj(("helpful", "not_helpful"), helpful=INT, not_helpful=INT),
@@ -125,8 +130,9 @@ async def _forget_metrics(request: web.Request, session_id: str):
     await request.app[CACHE].delete(f"metrics:{session_id}")
 
 
-@routes.add("POST", "/api/sessions", "Create a session (state pending)", body=SessionCreate, response=SESSION,
-            status=201)
+@routes.add(
+    "POST", "/api/sessions", "Create a session (state pending)", body=SessionCreate, response=SESSION, status=201
+)
 async def create_session(request: web.Request) -> web.Response:
     user_id = require_user(request)
     body = await read_model(request, SessionCreate)
@@ -136,8 +142,7 @@ async def create_session(request: web.Request) -> web.Response:
     return web.json_response(record.public(), status=201)
 
 
-@routes.add("GET", "/api/sessions", "The user's sessions, newest first", response=page_of(SESSION),
-            query=PAGE_PARAMS)
+@routes.add("GET", "/api/sessions", "The user's sessions, newest first", response=page_of(SESSION), query=PAGE_PARAMS)
 async def list_sessions(request: web.Request) -> web.Response:
     user_id = require_user(request)
     limit, offset = page(request)
@@ -151,8 +156,9 @@ async def get_session(request: web.Request) -> web.Response:
     return web.json_response((await owned_session(request, require_user(request))).public())
 
 
-@routes.add("PATCH", "/api/sessions/{session_id}", "Update a session's title or settings", body=SessionUpdate,
-            response=SESSION)
+@routes.add(
+    "PATCH", "/api/sessions/{session_id}", "Update a session's title or settings", body=SessionUpdate, response=SESSION
+)
 async def update_session(request: web.Request) -> web.Response:
     session = await owned_session(request, require_user(request))
     body = await read_model(request, SessionUpdate)
@@ -163,8 +169,12 @@ async def update_session(request: web.Request) -> web.Response:
     return web.json_response(record.public())
 
 
-@routes.add("DELETE", "/api/sessions/{session_id}", "Delete a session with its transcript, questions and "
-            "suggestions", status=204)
+@routes.add(
+    "DELETE",
+    "/api/sessions/{session_id}",
+    "Delete a session with its transcript, questions and suggestions",
+    status=204,
+)
 async def delete_session(request: web.Request) -> web.Response:
     user_id = require_user(request)
     session = await owned_session(request, user_id)
@@ -198,10 +208,12 @@ def _transition(action: str):
 
 
 for _action in TRANSITIONS:
-    routes.add("POST", f"/api/sessions/{{session_id}}/{_action}",
-               f"{_action.capitalize()} the session (409 if its state does not allow it)", response=SESSION)(
-        _transition(_action)
-    )
+    routes.add(
+        "POST",
+        f"/api/sessions/{{session_id}}/{_action}",
+        f"{_action.capitalize()} the session (409 if its state does not allow it)",
+        response=SESSION,
+    )(_transition(_action))
 
 
 async def _children(request: web.Request, kind: str, default: int = 200) -> web.Response:
@@ -218,26 +230,47 @@ async def _children(request: web.Request, kind: str, default: int = 200) -> web.
     return web.json_response(paged([i.public() for i in items], await counter(session.id), limit, offset))
 
 
-@routes.add("GET", "/api/sessions/{session_id}/transcript", "Final transcript lines, in time order",
-            response=page_of(SEGMENT), query=PAGE_PARAMS)
+@routes.add(
+    "GET",
+    "/api/sessions/{session_id}/transcript",
+    "Final transcript lines, in time order",
+    response=page_of(SEGMENT),
+    query=PAGE_PARAMS,
+)
 async def transcript(request: web.Request) -> web.Response:
     return await _children(request, "segments")
 
 
-@routes.add("GET", "/api/sessions/{session_id}/questions", "Detected questions, in time order",
-            response=page_of(QUESTION), query=PAGE_PARAMS)
+@routes.add(
+    "GET",
+    "/api/sessions/{session_id}/questions",
+    "Detected questions, in time order",
+    response=page_of(QUESTION),
+    query=PAGE_PARAMS,
+)
 async def questions(request: web.Request) -> web.Response:
     return await _children(request, "questions")
 
 
-@routes.add("GET", "/api/sessions/{session_id}/suggestions", "Finished answer suggestions with feedback",
-            response=page_of(SUGGESTION), query=PAGE_PARAMS)
+@routes.add(
+    "GET",
+    "/api/sessions/{session_id}/suggestions",
+    "Finished answer suggestions with feedback",
+    response=page_of(SUGGESTION),
+    query=PAGE_PARAMS,
+)
 async def suggestions(request: web.Request) -> web.Response:
     return await _children(request, "suggestions")
 
 
-@routes.add("POST", "/api/sessions/{session_id}/segments", "Append a final transcript line (published as a "
-            "transcript event)", body=SegmentIn, response=SEGMENT, status=201)
+@routes.add(
+    "POST",
+    "/api/sessions/{session_id}/segments",
+    "Append a final transcript line (published as a transcript event)",
+    body=SegmentIn,
+    response=SEGMENT,
+    status=201,
+)
 async def append_segment(request: web.Request) -> web.Response:
     session = await owned_session(request, require_user(request))
     if session.state == SessionState.COMPLETED:
@@ -262,9 +295,15 @@ async def append_segment(request: web.Request) -> web.Response:
     return web.json_response(event, status=201)
 
 
-@routes.add("POST", "/api/sessions/{session_id}/suggestions/feedback", "Mark a suggested answer helpful or not "
-            "(without a token: only sessions of the anonymous local user, as the live page creates them)",
-            body=FeedbackIn, response=SUGGESTION, auth="optional")
+@routes.add(
+    "POST",
+    "/api/sessions/{session_id}/suggestions/feedback",
+    "Mark a suggested answer helpful or not "
+    "(without a token: only sessions of the anonymous local user, as the live page creates them)",
+    body=FeedbackIn,
+    response=SUGGESTION,
+    auth="optional",
+)
 async def feedback(request: web.Request) -> web.Response:
     """The live page posts feedback without a token: its sessions belong to the anonymous owner
     ``local`` (the WebRTC route's convention), so no token means "local" here — never anyone
@@ -310,8 +349,9 @@ async def compute_metrics(store: Store, session: Session) -> dict:
     }
 
 
-@routes.add("GET", "/api/sessions/{session_id}/metrics", "Counts, words and speaking time per role, feedback",
-            response=METRICS)
+@routes.add(
+    "GET", "/api/sessions/{session_id}/metrics", "Counts, words and speaking time per role, feedback", response=METRICS
+)
 async def metrics(request: web.Request) -> web.Response:
     """Cached for a couple of seconds (Redis when configured): pages poll it while live."""
     session = await owned_session(request, require_user(request))

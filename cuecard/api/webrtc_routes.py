@@ -89,7 +89,8 @@ class SessionOptions(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     mic_multiple_speakers: bool | None = Field(
-        default=None, strict=True,
+        default=None,
+        strict=True,
         description="several people speak into the microphone: label its voices apart (default: one speaker, You)",
     )
 
@@ -99,8 +100,12 @@ class OfferIn(BaseModel):
     rejoins a session (events with ``seq > after`` are replayed first)."""
 
     model_config = ConfigDict(extra="ignore")
-    sdp: str = Field(min_length=1, max_length=MAX_SDP_CHARS, pattern=r"^\s*v=0",
-                     description="the SDP offer; its first media section must be the microphone's audio")
+    sdp: str = Field(
+        min_length=1,
+        max_length=MAX_SDP_CHARS,
+        pattern=r"^\s*v=0",
+        description="the SDP offer; its first media section must be the microphone's audio",
+    )
     type: Literal["offer"]
     pc_id: str | None = Field(default=None, pattern=NOT_BLANK)
     session_id: str | None = Field(default=None, pattern=NOT_BLANK)
@@ -130,11 +135,21 @@ class CandidatesIn(BaseModel):
     candidates: list[IceCandidateIn] = Field(max_length=MAX_CANDIDATES)
 
 
-ANSWER = obj(("sdp", "type", "pc_id", "session_id"), sdp=STR, type={"type": "string", "enum": ["answer"]},
-             pc_id=STR, session_id=STR)
+ANSWER = obj(
+    ("sdp", "type", "pc_id", "session_id"),
+    sdp=STR,
+    type={"type": "string", "enum": ["answer"]},
+    pc_id=STR,
+    session_id=STR,
+)
 CANDIDATES_ADDED = obj(("status", "added"), status={"type": "string", "enum": ["ok"]}, added=INT)
-LIVE_TRANSCRIPT = obj(("session_id", "state", "live", "segments"), session_id=STR,
-                      state={"type": ["string", "null"]}, live=BOOL, segments={"type": "array", "items": SEGMENT})
+LIVE_TRANSCRIPT = obj(
+    ("session_id", "state", "live", "segments"),
+    session_id=STR,
+    state={"type": ["string", "null"]},
+    live=BOOL,
+    segments={"type": "array", "items": SEGMENT},
+)
 WEBRTC_CONFIG = obj(("ice_servers",), ice_servers={"type": "array", "items": ANY_OBJ})
 
 
@@ -149,9 +164,7 @@ def check_offer_media(sdp: str) -> None:
     except Exception as e:
         raise bad_request("sdp could not be parsed as a session description", "sdp", code="invalid_sdp") from e
     if not description.media or description.media[0].kind != "audio":
-        raise bad_request(
-            "the offer's first media section must be the microphone's audio", "sdp", code="invalid_sdp"
-        )
+        raise bad_request("the offer's first media section must be the microphone's audio", "sdp", code="invalid_sdp")
 
 
 def ice_candidates(body: CandidatesIn) -> list[RTCIceCandidate | None]:
@@ -239,9 +252,7 @@ async def end_live_session(app: web.Application, live: LiveSession, state: Sessi
         live.ended.set()
 
 
-async def start_live_session(
-    request: web.Request, offer: OfferIn, session: Session, *, resumed: bool
-) -> LiveSession:
+async def start_live_session(request: web.Request, offer: OfferIn, session: Session, *, resumed: bool) -> LiveSession:
     app = request.app
     services = app[SERVICES]
     session_id = session.id
@@ -264,7 +275,9 @@ async def start_live_session(
     elapsed = time.time() - (session.created_at or time.time())
     mic_multiple = session.settings.get("mic_multiple_speakers")
     context = SessionContext(
-        session_id=session_id, user_id=user_id, clock=SessionClock(elapsed),
+        session_id=session_id,
+        user_id=user_id,
+        clock=SessionClock(elapsed),
         mic_multiple_speakers=mic_multiple if isinstance(mic_multiple, bool) else None,
     )
     if candidate is not None:
@@ -307,9 +320,15 @@ async def start_live_session(
 # -- handlers --------------------------------------------------------------------------------
 
 
-@routes.add("POST", "/api/offer", "WebRTC offer of the live page: answers with the SDP answer and the live "
-            "session (new, or rejoined with session_id; a known pc_id renegotiates)", body=OfferIn,
-            response=ANSWER, auth="optional")
+@routes.add(
+    "POST",
+    "/api/offer",
+    "WebRTC offer of the live page: answers with the SDP answer and the live "
+    "session (new, or rejoined with session_id; a known pc_id renegotiates)",
+    body=OfferIn,
+    response=ANSWER,
+    auth="optional",
+)
 async def post_offer(request: web.Request) -> web.Response:
     app = request.app
     offer = await read_model(request, OfferIn)
@@ -337,7 +356,9 @@ async def post_offer(request: web.Request) -> web.Response:
         session = await services.store.sessions.update(session.id, state=SessionState.ACTIVE, **changed)
     else:
         session = await services.store.sessions.create(
-            title="Live interview", source="webrtc", user_id=caller(request),
+            title="Live interview",
+            source="webrtc",
+            user_id=caller(request),
             **({"settings": options} if options else {}),
         )
 
@@ -345,8 +366,14 @@ async def post_offer(request: web.Request) -> web.Response:
     return web.json_response({**live.connection.get_answer(), "session_id": live.session_id})
 
 
-@routes.add("PATCH", "/api/offer", "Trickle ICE: add the page's candidates to its peer connection",
-            body=CandidatesIn, response=CANDIDATES_ADDED, auth=False)
+@routes.add(
+    "PATCH",
+    "/api/offer",
+    "Trickle ICE: add the page's candidates to its peer connection",
+    body=CandidatesIn,
+    response=CANDIDATES_ADDED,
+    auth=False,
+)
 async def patch_offer(request: web.Request) -> web.Response:
     body = await read_model(request, CandidatesIn)
     candidates = ice_candidates(body)
@@ -361,9 +388,14 @@ async def patch_offer(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "added": len(candidates)})
 
 
-@routes.add("GET", "/api/live/{session_id}/transcript", "The stored transcript of a live-page session, for a "
-            "reload (without a token: only sessions of the anonymous local owner)", response=LIVE_TRANSCRIPT,
-            auth="optional")
+@routes.add(
+    "GET",
+    "/api/live/{session_id}/transcript",
+    "The stored transcript of a live-page session, for a "
+    "reload (without a token: only sessions of the anonymous local owner)",
+    response=LIVE_TRANSCRIPT,
+    auth="optional",
+)
 async def get_live_transcript(request: web.Request) -> web.Response:
     session = await owned_session(request, caller(request))
     session_id = session.id
@@ -378,8 +410,9 @@ async def get_live_transcript(request: web.Request) -> web.Response:
     )
 
 
-@routes.add("GET", "/api/webrtc/config", "ICE servers for the page's RTCPeerConnection", response=WEBRTC_CONFIG,
-            auth=False)
+@routes.add(
+    "GET", "/api/webrtc/config", "ICE servers for the page's RTCPeerConnection", response=WEBRTC_CONFIG, auth=False
+)
 async def get_webrtc_config(request: web.Request) -> web.Response:
     """ICE servers for the page's RTCPeerConnection (the same list the server uses).
     TURN credentials are necessarily visible to the page that uses them."""

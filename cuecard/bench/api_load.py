@@ -44,8 +44,11 @@ def _start_redis() -> tuple[subprocess.Popen, str]:
     if exe is None:
         raise SystemExit("redis-server not found: install it or pass --redis-url")
     port = _free_port()
-    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 10
     while time.time() < deadline:
         try:
@@ -58,15 +61,23 @@ def _start_redis() -> tuple[subprocess.Popen, str]:
 
 def _start_server(data_dir: Path, redis_url: str | None) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    env = {**os.environ, "CUECARD_DATA_DIR": str(data_dir), "CUECARD_WARM_UP_STT": "false",
-           "CUECARD_AUTH_RATE_LIMIT_PER_MINUTE": "100000"}
+    env = {
+        **os.environ,
+        "CUECARD_DATA_DIR": str(data_dir),
+        "CUECARD_WARM_UP_STT": "false",
+        "CUECARD_AUTH_RATE_LIMIT_PER_MINUTE": "100000",
+    }
     env.pop("CUECARD_REDIS_URL", None)
     env.pop("CUECARD_MONGODB_URL", None)
     if redis_url:
         env["CUECARD_REDIS_URL"] = redis_url
     log = open(data_dir.parent / f"server-{port}.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "cuecard.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cuecard.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     return proc, f"http://127.0.0.1:{port}"
 
 
@@ -114,8 +125,10 @@ def _pct(values: list[float], p: float) -> float:
 async def _bench(base: str, proc, seconds: float, concurrency: int, subscribers: int, label: str) -> dict:
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency + 64)) as http:
         await _wait_healthy(http, base, proc)
-        async with http.post(f"{base}/api/auth/register",
-                             json={"email": f"load-{os.getpid()}@example.org", "password": "load test password"}) as r:
+        async with http.post(
+            f"{base}/api/auth/register",
+            json={"email": f"load-{os.getpid()}@example.org", "password": "load test password"},
+        ) as r:
             token = (await r.json())["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
 
@@ -131,8 +144,11 @@ async def _bench(base: str, proc, seconds: float, concurrency: int, subscribers:
         for i in range(8):
             async with http.post(f"{base}/api/sessions", json={"title": f"append {i}"}, headers=auth) as r:
                 sessions.append((await r.json())["id"])
-        sockets = [await http.ws_connect(f"{base}/api/sessions/{sid}/events?token={token}")
-                   for sid in sessions for _ in range(subscribers)]
+        sockets = [
+            await http.ws_connect(f"{base}/api/sessions/{sid}/events?token={token}")
+            for sid in sessions
+            for _ in range(subscribers)
+        ]
         received = [0] * len(sockets)
         expected: list[int | None] = [None]  # set once the append phase knows how many went out
         delivered = asyncio.Event()
@@ -151,9 +167,11 @@ async def _bench(base: str, proc, seconds: float, concurrency: int, subscribers:
 
         async def append(i):
             sid = sessions[i % len(sessions)]
-            async with http.post(f"{base}/api/sessions/{sid}/segments",
-                                 json={"text": f"line {i} of the load test", "start": i, "end": i + 1},
-                                 headers=auth) as r:
+            async with http.post(
+                f"{base}/api/sessions/{sid}/segments",
+                json={"text": f"line {i} of the load test", "start": i, "end": i + 1},
+                headers=auth,
+            ) as r:
                 await r.read()
                 return r.status == 201
 
@@ -177,32 +195,42 @@ async def _bench(base: str, proc, seconds: float, concurrency: int, subscribers:
                 return r.status == 200
 
         n, lat, err = await _run_for(seconds, concurrency, read)
-        results.update(get_rps=n / seconds, get_p50_ms=_pct(lat, 50) * 1000, get_p99_ms=_pct(lat, 99) * 1000,
-                       get_errors=err)
+        results.update(
+            get_rps=n / seconds, get_p50_ms=_pct(lat, 50) * 1000, get_p99_ms=_pct(lat, 99) * 1000, get_errors=err
+        )
     return results
 
 
 def _report(label: str, r: dict) -> str:
-    lines = [f"[{label}]",
-             f"  create session   : {r['create_rps']:8.1f} req/s   p99 {r['create_p99_ms']:7.1f} ms   errors {r['create_errors']}",
-             f"  append segment   : {r['append_rps']:8.1f} req/s   p99 {r['append_p99_ms']:7.1f} ms   errors {r['append_errors']}"]
+    lines = [
+        f"[{label}]",
+        f"  create session   : {r['create_rps']:8.1f} req/s   p99 {r['create_p99_ms']:7.1f} ms   errors {r['create_errors']}",
+        f"  append segment   : {r['append_rps']:8.1f} req/s   p99 {r['append_p99_ms']:7.1f} ms   errors {r['append_errors']}",
+    ]
     if "events_expected" in r:
-        lines.append(f"  events fanned out: {r['events_delivered']}/{r['events_expected']} delivered to WebSocket subscribers")
-    lines.append(f"  GET session      : {r['get_rps']:8.1f} req/s   p50 {r['get_p50_ms']:7.1f} ms   "
-                 f"p99 {r['get_p99_ms']:7.1f} ms   errors {r['get_errors']}")
+        lines.append(
+            f"  events fanned out: {r['events_delivered']}/{r['events_expected']} delivered to WebSocket subscribers"
+        )
+    lines.append(
+        f"  GET session      : {r['get_rps']:8.1f} req/s   p50 {r['get_p50_ms']:7.1f} ms   "
+        f"p99 {r['get_p99_ms']:7.1f} ms   errors {r['get_errors']}"
+    )
     return "\n".join(lines)
 
 
 def main(args) -> int:
-    parser = argparse.ArgumentParser(prog="cuecard bench api-load", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="cuecard bench api-load", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each phase")
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent client requests")
     parser.add_argument("--subscribers", type=int, default=2, help="WebSocket clients per session (Redis run)")
     parser.add_argument("--redis-url", default="auto", help="'auto' starts a private redis-server; 'none' skips")
     a = parser.parse_args(getattr(args, "args", None) or [])
-    print(f"cuecard bench api-load: {a.seconds:g} s per phase, concurrency {a.concurrency}, "
-          f"{os.cpu_count()} CPUs shared by client and server")
+    print(
+        f"cuecard bench api-load: {a.seconds:g} s per phase, concurrency {a.concurrency}, "
+        f"{os.cpu_count()} CPUs shared by client and server"
+    )
     runs: list[tuple[str, str | None]] = [("sqlite, in-process bus", None)]
     redis_proc = None
     if a.redis_url != "none":
@@ -218,8 +246,9 @@ def main(args) -> int:
                 data_dir.mkdir()
                 proc, base = _start_server(data_dir, redis_url)
                 try:
-                    result = asyncio.run(_bench(base, proc, a.seconds, a.concurrency,
-                                                a.subscribers if redis_url else 0, label))
+                    result = asyncio.run(
+                        _bench(base, proc, a.seconds, a.concurrency, a.subscribers if redis_url else 0, label)
+                    )
                 finally:
                     proc.terminate()
                     proc.wait(timeout=15)

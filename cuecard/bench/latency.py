@@ -53,8 +53,10 @@ from cuecard.kinds import QuestionStatus, SuggestionSource
 
 def read_questions(path: Path) -> list[dict]:
     with open(path, newline="") as f:
-        return [{"start": float(r["start"]), "end": float(r["end"]), "text": r["text"], "label": r["label"]}
-                for r in csv.DictReader(f, delimiter="\t")]
+        return [
+            {"start": float(r["start"]), "end": float(r["end"]), "text": r["text"], "label": r["label"]}
+            for r in csv.DictReader(f, delimiter="\t")
+        ]
 
 
 def load_candidate(scenario: Path):
@@ -72,8 +74,9 @@ def percentile_ms(values: list[float], q: float) -> float:
 LASTING_AFTER_SECS = 5.0
 
 
-def assign_questions(rows: list[dict], received: list[tuple[float, dict]],
-                     include_withdrawn: bool = False) -> list[list[str]]:
+def assign_questions(
+    rows: list[dict], received: list[tuple[float, dict]], include_withdrawn: bool = False
+) -> list[list[str]]:
     """Question ids detected over each row: by the question's audio times when it has them,
     else by when it was received (between this row's start and the next row's)."""
     ids: list[list[str]] = [[] for _ in rows]
@@ -105,8 +108,8 @@ def withdrawn_ids(received: list[tuple[float, dict]]) -> set[str]:
 async def start_test_server(delay: float):
     """The OpenAI-compatible test double in its own process, like a real model server."""
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "cuecard.drafting.llm_test_server", "--delay", str(delay),
-        stdout=asyncio.subprocess.PIPE)
+        sys.executable, "-m", "cuecard.drafting.llm_test_server", "--delay", str(delay), stdout=asyncio.subprocess.PIPE
+    )
     assert proc.stdout is not None  # stdout=PIPE above
     line = await asyncio.wait_for(proc.stdout.readline(), 30)
     return proc, json.loads(line)["base_url"]
@@ -125,8 +128,9 @@ async def stop_test_server(proc, base_url: str) -> list[dict]:
         await proc.wait()
 
 
-async def run(scenario: Path, *, llm_delay: float | None, cold: bool, settings=None,
-              events_path: str | None = None) -> int:
+async def run(
+    scenario: Path, *, llm_delay: float | None, cold: bool, settings=None, events_path: str | None = None
+) -> int:
     from cuecard.drafting import semantic
     from cuecard.knowledge.retrieval import warm_up as knowledge_warm_up
     from cuecard.pipeline.context import SessionContext
@@ -136,7 +140,10 @@ async def run(scenario: Path, *, llm_delay: float | None, cold: bool, settings=N
     from cuecard.transports.replay import load_audio
 
     rows = read_questions(scenario / "questions.tsv")
-    tracks: dict[str, np.ndarray] = {INTERVIEWER: load_audio(scenario / "interviewer.wav"), CANDIDATE: load_audio(scenario / "candidate.wav")}
+    tracks: dict[str, np.ndarray] = {
+        INTERVIEWER: load_audio(scenario / "interviewer.wav"),
+        CANDIDATE: load_audio(scenario / "candidate.wav"),
+    }
     candidate = load_candidate(scenario)
     server = None
     settings = settings or Settings()
@@ -157,17 +164,22 @@ async def run(scenario: Path, *, llm_delay: float | None, cold: bool, settings=N
         received.append((time.monotonic(), event))
 
     try:
-        await replay_tracks(services, tracks, realtime=True, on_event=on_event, persist=False,
-                            on_start=t0_holder.append,
-                            context=SessionContext(session_id="bench-latency", candidate=candidate))
+        await replay_tracks(
+            services,
+            tracks,
+            realtime=True,
+            on_event=on_event,
+            persist=False,
+            on_start=t0_holder.append,
+            context=SessionContext(session_id="bench-latency", candidate=candidate),
+        )
     finally:
         await services.close()  # also closes the draft cache and the LLM client
         requests = await stop_test_server(server, base_url) if server is not None else []
     t0 = t0_holder[0]
     timeline = [(at - t0, event) for at, event in received]
     wall_minus_mono = time.time() - time.monotonic()
-    request_times = [r["received_wall"] - wall_minus_mono - t0 for r in requests
-                     if r["path"] == "/v1/chat/completions"]
+    request_times = [r["received_wall"] - wall_minus_mono - t0 for r in requests if r["path"] == "/v1/chat/completions"]
     if events_path:  # every event with its time on the replay clock, for digging into outliers
         await asyncio.to_thread(_write_events, events_path, timeline)
     report(rows, timeline, llm_delay, request_times)
@@ -187,7 +199,11 @@ def draft_runs(timeline: list[tuple[float, dict]], ids: list[str]) -> list[dict]
     runs: list[dict] = []
     current: dict | None = None
     for at, event in timeline:
-        if event["type"] != "suggestion" or event["question_id"] not in ids or event.get("option", first_option) != first_option:
+        if (
+            event["type"] != "suggestion"
+            or event["question_id"] not in ids
+            or event.get("option", first_option) != first_option
+        ):
             continue
         if event.get("withdrawn"):
             if current is not None and current["qid"] == event["question_id"]:
@@ -205,8 +221,9 @@ def draft_runs(timeline: list[tuple[float, dict]], ids: list[str]) -> list[dict]
     return runs
 
 
-def report(rows: list[dict], timeline: list[tuple[float, dict]], llm_delay: float | None,
-           request_times: Sequence[float] = ()):
+def report(
+    rows: list[dict], timeline: list[tuple[float, dict]], llm_delay: float | None, request_times: Sequence[float] = ()
+):
     ids_per_row = assign_questions(rows, timeline)
     all_ids_per_row = assign_questions(rows, timeline, include_withdrawn=True)
     withdrawn = withdrawn_ids(timeline)
@@ -216,9 +233,14 @@ def report(rows: list[dict], timeline: list[tuple[float, dict]], llm_delay: floa
         qtype, delay, first_delay, source, n_replaced = "-", None, None, "-", 0
         if ids:
             detected += 1
-            confirmed = [e for _, e in timeline if e["type"] == "question" and e["question_id"] in ids
-                         and e.get("status") == QuestionStatus.CONFIRMED]
-            qtype = (confirmed or [e for _, e in timeline if e["type"] == "question" and e["question_id"] in ids])[-1]["question_type"]
+            confirmed = [
+                e
+                for _, e in timeline
+                if e["type"] == "question" and e["question_id"] in ids and e.get("status") == QuestionStatus.CONFIRMED
+            ]
+            qtype = (confirmed or [e for _, e in timeline if e["type"] == "question" and e["question_id"] in ids])[-1][
+                "question_type"
+            ]
             runs = draft_runs(timeline, all_ids)
             horizon = row["end"] + LASTING_AFTER_SECS
             if runs:
@@ -231,10 +253,27 @@ def report(rows: list[dict], timeline: list[tuple[float, dict]], llm_delay: floa
             n_replaced = len(runs) - (1 if lasting is not None else 0)
             replaced.append(n_replaced)
             if llm_delay is not None:
-                asked = next((at for at, e in timeline if e["type"] == "question" and e["question_id"] in ids
-                              and e.get("status") == QuestionStatus.CONFIRMED), None)
-                llm_first = next((at for at, e in timeline if e["type"] == "suggestion" and e["question_id"] in ids
-                                  and e["source"] == SuggestionSource.LLM and e.get("text")), None)
+                asked = next(
+                    (
+                        at
+                        for at, e in timeline
+                        if e["type"] == "question"
+                        and e["question_id"] in ids
+                        and e.get("status") == QuestionStatus.CONFIRMED
+                    ),
+                    None,
+                )
+                llm_first = next(
+                    (
+                        at
+                        for at, e in timeline
+                        if e["type"] == "suggestion"
+                        and e["question_id"] in ids
+                        and e["source"] == SuggestionSource.LLM
+                        and e.get("text")
+                    ),
+                    None,
+                )
                 if asked is not None and llm_first is not None:
                     overheads.append(llm_first - asked - llm_delay)
                     sent = [t for t in request_times if asked <= t <= llm_first]
@@ -243,27 +282,41 @@ def report(rows: list[dict], timeline: list[tuple[float, dict]], llm_delay: floa
         first = f"first {first_delay * 1000:+6.0f} ms" if first_delay is not None else "first      -   "
         shown = f"lasting {delay * 1000:+6.0f} ms" if delay is not None else "no lasting draft "
         status = "detected" if ids else "MISSED  "
-        print(f"{i + 1:3d} {status} {row['label']:>11} -> {qtype:<11} {first}  {shown}  replaced {n_replaced}"
-              f"  {source:<8} {row['text'][:60]}")
+        print(
+            f"{i + 1:3d} {status} {row['label']:>11} -> {qtype:<11} {first}  {shown}  replaced {n_replaced}"
+            f"  {source:<8} {row['text'][:60]}"
+        )
     if llm_delay is not None:
-        print(f"LLM test server first-token delay {llm_delay * 1000:.0f} ms; pipeline overhead excluding it "
-              f"(question event -> first LLM suggestion - delay): p50 {percentile_ms(overheads, 50):.0f} ms, "
-              f"p95 {percentile_ms(overheads, 95):.0f} ms over {len(overheads)} questions "
-              f"(of which question event -> request at the server: p50 {percentile_ms(before_request, 50):.0f} ms)")
-    print(f"end-of-question to first draft: p50 {percentile_ms(firsts, 50):.0f} ms, "
-          f"p95 {percentile_ms(firsts, 95):.0f} ms")
+        print(
+            f"LLM test server first-token delay {llm_delay * 1000:.0f} ms; pipeline overhead excluding it "
+            f"(question event -> first LLM suggestion - delay): p50 {percentile_ms(overheads, 50):.0f} ms, "
+            f"p95 {percentile_ms(overheads, 95):.0f} ms over {len(overheads)} questions "
+            f"(of which question event -> request at the server: p50 {percentile_ms(before_request, 50):.0f} ms)"
+        )
+    print(
+        f"end-of-question to first draft: p50 {percentile_ms(firsts, 50):.0f} ms, "
+        f"p95 {percentile_ms(firsts, 95):.0f} ms"
+    )
     per_question = sum(replaced) / len(replaced) if replaced else float("nan")
-    print(f"end-of-question to lasting draft: p50 {percentile_ms(delays, 50):.0f} ms, "
-          f"p95 {percentile_ms(delays, 95):.0f} ms, replaced {per_question:.2f} per question, "
-          f"detected {detected}/{len(rows)}")
+    print(
+        f"end-of-question to lasting draft: p50 {percentile_ms(delays, 50):.0f} ms, "
+        f"p95 {percentile_ms(delays, 95):.0f} ms, replaced {per_question:.2f} per question, "
+        f"detected {detected}/{len(rows)}"
+    )
 
 
 def main(args) -> int:
-    parser = argparse.ArgumentParser(prog="cuecard bench latency", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="cuecard bench latency", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("scenario_dir")
-    parser.add_argument("--llm-test-server-delay", type=float, default=None, metavar="SECS",
-                        help="draft with the loopback OpenAI-compatible test double, first token after SECS")
+    parser.add_argument(
+        "--llm-test-server-delay",
+        type=float,
+        default=None,
+        metavar="SECS",
+        help="draft with the loopback OpenAI-compatible test double, first token after SECS",
+    )
     parser.add_argument("--events", metavar="FILE", help="write every event with its replay time (JSON lines)")
     parser.add_argument("--cold", action="store_true", help="no warm-up, no prepared answers before the clock starts")
     a = parser.parse_args(getattr(args, "args", None) or [])

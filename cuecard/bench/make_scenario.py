@@ -55,8 +55,12 @@ def espeak_audio(text: str, voice: str, speed: int) -> np.ndarray:
 
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "q.wav"
-        subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(raw), text], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            ["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(raw), text],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         data, rate = sf.read(str(raw), dtype="float32")
     audio = float_to_pcm16(soxr.resample(data, rate, SAMPLE_RATE))
     a, b = speech_bounds(audio)
@@ -74,7 +78,9 @@ def answer_clips(manifest: Path, seed: int) -> list[Path]:
 def load_questions(args) -> list[tuple[str, str]]:
     if args.questions:
         with open(args.questions, newline="") as f:
-            return [(r["text"].strip(), r["label"].strip()) for r in csv.DictReader(f, delimiter="\t") if r["text"].strip()]
+            return [
+                (r["text"].strip(), r["label"].strip()) for r in csv.DictReader(f, delimiter="\t") if r["text"].strip()
+            ]
     from cuecard.drafting.prepared import starter_bank
 
     bank = starter_bank()
@@ -97,15 +103,21 @@ def build(args) -> Path:
     candidate.append(np.zeros(t, np.int16))
     for i, (text, label) in enumerate(questions):
         q = espeak_audio(text, voices[i % len(voices)], args.speed)
-        rows.append({"start": round(t / SAMPLE_RATE, 3), "end": round((t + len(q)) / SAMPLE_RATE, 3),
-                     "text": text, "label": label})
+        rows.append(
+            {
+                "start": round(t / SAMPLE_RATE, 3),
+                "end": round((t + len(q)) / SAMPLE_RATE, 3),
+                "text": text,
+                "label": label,
+            }
+        )
         interviewer.append(q)
         candidate.append(np.zeros(len(q), np.int16))
         t += len(q)
         clip_path = clips[i % len(clips)]
         clip = load_audio(clip_path)
         a, b = speech_bounds(clip)
-        answer = clip[a: min(b, a + int(args.answer_secs * SAMPLE_RATE))]
+        answer = clip[a : min(b, a + int(args.answer_secs * SAMPLE_RATE))]
         used.append(clip_path.name)
         for track, audio in ((interviewer, np.zeros(gap, np.int16)), (candidate, np.zeros(gap, np.int16))):
             track.append(audio)
@@ -126,7 +138,7 @@ def build(args) -> Path:
     (out / "README.md").write_text(
         "# Latency scenario (made by `cuecard bench make-scenario`)\n\n"
         f"- interviewer.wav: {len(rows)} questions written for Cuecard, spoken by espeak-ng "
-        f"(voices {', '.join(voices[:len(rows)])}, speed {args.speed}).\n"
+        f"(voices {', '.join(voices[: len(rows)])}, speed {args.speed}).\n"
         f"- candidate.wav: answers cut to at most {args.answer_secs:g} s from LibriSpeech "
         f"(CC BY 4.0, Panayotov et al. 2015): {', '.join(used)}.\n"
         "- questions.tsv: start/end of each question's speech (seconds), text, label.\n"
@@ -137,14 +149,18 @@ def build(args) -> Path:
 
 
 def main(args) -> int:
-    parser = argparse.ArgumentParser(prog="cuecard bench make-scenario", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="cuecard bench make-scenario", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("out_dir")
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--questions", help="TSV with text and label columns")
     source.add_argument("--bank", type=int, help="take N questions from the built-in starter bank")
-    parser.add_argument("--answers-manifest", default=str(DEFAULT_ANSWERS),
-                        help="TSV with a file column of real speech recordings (default: LibriSpeech clean)")
+    parser.add_argument(
+        "--answers-manifest",
+        default=str(DEFAULT_ANSWERS),
+        help="TSV with a file column of real speech recordings (default: LibriSpeech clean)",
+    )
     parser.add_argument("--voices", default=",".join(DEFAULT_VOICES), help="espeak-ng voices, cycled")
     parser.add_argument("--speed", type=int, default=165, help="espeak-ng words per minute")
     parser.add_argument("--answer-secs", type=float, default=6.0, help="longest candidate answer")

@@ -70,7 +70,11 @@ async def _run(opts) -> int:
     started = time.monotonic()
     cpu_before = time.process_time()  # every thread of the process: decodes, VAD, pipeline
     await replay_tracks(
-        services, {INTERVIEWER: track}, realtime=True, persist=False, on_event=on_event,
+        services,
+        {INTERVIEWER: track},
+        realtime=True,
+        persist=False,
+        on_event=on_event,
         on_start=t0_box.append,
     )
     t0 = t0_box[0] if t0_box else started
@@ -79,9 +83,7 @@ async def _run(opts) -> int:
     await services.close()
     delays = []
     for i, (_s, e) in enumerate(spans):
-        covering = [
-            (wall, ev) for wall, ev in arrivals if ev["end"] >= e - COVER_SLACK_SECS and ev["start"] <= e
-        ]
+        covering = [(wall, ev) for wall, ev in arrivals if ev["end"] >= e - COVER_SLACK_SECS and ev["start"] <= e]
         if not covering:
             print(f"{i:3d} {rows[i]['file']}: no final transcript covering the end")
             continue
@@ -94,9 +96,11 @@ async def _run(opts) -> int:
         return 1
     audio_secs = len(track) / SAMPLE_RATE
     cores = os.cpu_count() or 1
-    print(f"CPU {cpu:.1f} s for {audio_secs:.1f} s of audio: {cpu / audio_secs:.3f} CPU-seconds per "
-          f"second of speech, {cpu / audio_secs / cores:.2f} of this machine's {cores} cores "
-          f"(VAD, interims, finals and refinements of one live session)")
+    print(
+        f"CPU {cpu:.1f} s for {audio_secs:.1f} s of audio: {cpu / audio_secs:.3f} CPU-seconds per "
+        f"second of speech, {cpu / audio_secs / cores:.2f} of this machine's {cores} cores "
+        f"(VAD, interims, finals and refinements of one live session)"
+    )
     behind = np.array(text_behind_speech(shown, spans, t0)) * 1000
     if len(behind):
         print(
@@ -120,9 +124,7 @@ def text_behind_speech(
     waits = []
     for start, end in spans:
         for moment in np.arange(start, end, step):
-            covering = [
-                wall for wall, ev in shown if ev["start"] <= moment + step and ev["end"] >= moment
-            ]
+            covering = [wall for wall, ev in shown if ev["start"] <= moment + step and ev["end"] >= moment]
             if covering:
                 waits.append(min(covering) - (t0 + moment))
     return waits

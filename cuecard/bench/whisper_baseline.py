@@ -47,7 +47,10 @@ def main(args) -> int:
         audio = pcm16_to_float(load_audio(manifest.parent / row["file"]).tobytes())
         audio_secs += len(audio) / 16000
         segments, _ = model.transcribe(
-            audio, language="en", beam_size=opts.beam, condition_on_previous_text=False,
+            audio,
+            language="en",
+            beam_size=opts.beam,
+            condition_on_previous_text=False,
             vad_filter=not opts.no_vad,
         )
         hyp = norm(" ".join(s.text.strip() for s in segments))

@@ -101,9 +101,7 @@ class OnlineSpeakerClustering:
         mean = mean / (float(np.linalg.norm(mean)) or 1.0)
         sims = self.similarities(mean)
         if not len(sims) or (
-            sims.max() < self.threshold
-            and speech_secs >= self.min_new_secs
-            and len(self.clusters) < self.max_speakers
+            sims.max() < self.threshold and speech_secs >= self.min_new_secs and len(self.clusters) < self.max_speakers
         ):
             self.clusters.append(SpeakerCluster(self._new_label(), mean * 1e-3, 0.0))
         centroids = np.stack([c.centroid for c in self.clusters])
@@ -141,9 +139,7 @@ class OnlineSpeakerClustering:
                 continue
             if float(moved.centroid @ other.centroid) >= self.merge_threshold:
                 keep, drop = (
-                    (moved, other)
-                    if self.clusters.index(moved) < self.clusters.index(other)
-                    else (other, moved)
+                    (moved, other) if self.clusters.index(moved) < self.clusters.index(other) else (other, moved)
                 )
                 keep.total = keep.total + drop.total
                 keep.seconds += drop.seconds

@@ -61,9 +61,7 @@ class SpeakerEmbedder:
         # One thread: a segment is a handful of partials, and Whisper owns the other core.
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(
-            str(path), sess_options=options, providers=["CPUExecutionProvider"]
-        )
+        self._session = ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
         self._lock = threading.Lock()
 
     def embed_partials(self, audio: bytes | np.ndarray, rate: float = 1.3) -> np.ndarray:
@@ -77,10 +75,7 @@ class SpeakerEmbedder:
         """One embedding per window (float samples, each volume-normalised on its own), in one
         encoder call per distinct length: a window ≤ 1.6 s is one partial as long as itself
         (no zero padding: trailing silence would dilute the LSTM's last state)."""
-        mels = [
-            frontend.mel_spectrogram(frontend.normalize_volume(w))[: frontend.PARTIAL_FRAMES]
-            for w in windows
-        ]
+        mels = [frontend.mel_spectrogram(frontend.normalize_volume(w))[: frontend.PARTIAL_FRAMES] for w in windows]
         out = np.zeros((len(windows), EMBEDDING_SIZE), dtype=np.float32)
         by_length: dict[int, list[int]] = {}
         for i, mel in enumerate(mels):

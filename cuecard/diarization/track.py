@@ -89,19 +89,14 @@ class TrackDiarizer:
         samples = as_float(audio)
         end = min(end, start + len(samples) / SAMPLE_RATE)
         spans = window_spans(start, end, self.step_secs, self.single_window_secs)
-        cuts = [
-            samples[int((cs - start) * SAMPLE_RATE) : int((ce - start) * SAMPLE_RATE)]
-            for _, _, cs, ce in spans
-        ]
+        cuts = [samples[int((cs - start) * SAMPLE_RATE) : int((ce - start) * SAMPLE_RATE)] for _, _, cs, ce in spans]
         keep = [i for i, c in enumerate(cuts) if len(c) >= 400]  # at least one STFT frame
         if not keep:
             return []
         vectors = self.embedder.embed_windows([cuts[i] for i in keep])
         return [EmbeddedWindow(spans[i][0], spans[i][1], v) for i, v in zip(keep, vectors, strict=True)]
 
-    def label(
-        self, windows: list[EmbeddedWindow], segment_secs: float, *, commit: bool
-    ) -> list[LabelledWindow]:
+    def label(self, windows: list[EmbeddedWindow], segment_secs: float, *, commit: bool) -> list[LabelledWindow]:
         """Labels in time order (see ``OnlineSpeakerClustering.assign_segment``)."""
         if not windows:
             return []

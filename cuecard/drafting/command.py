@@ -50,18 +50,31 @@ def draft_one(composer, question: str) -> dict:
     options = []
     for option in OPTIONS:
         draft = composer.render(plan, option)
-        options.append({"option": option, "text": draft, "source": SuggestionSource.COMPOSER,
-                        "word_count": word_count(draft), "speaking_secs": speaking_secs(draft)})
-    return {"question": question, "question_type": qtype, "topic": plan.topic_name or topic,
-            "coverage": plan.coverage, "options": options}
+        options.append(
+            {
+                "option": option,
+                "text": draft,
+                "source": SuggestionSource.COMPOSER,
+                "word_count": word_count(draft),
+                "speaking_secs": speaking_secs(draft),
+            }
+        )
+    return {
+        "question": question,
+        "question_type": qtype,
+        "topic": plan.topic_name or topic,
+        "coverage": plan.coverage,
+        "options": options,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     from cuecard.drafting.composer import Composer
     from cuecard.profile.files import MaterialFileError
 
-    parser = argparse.ArgumentParser(prog="cuecard draft", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="cuecard draft", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("question", nargs="+")
     parser.add_argument("--profile", help="resume: md, txt, pdf, docx, or JSON Resume resume.json")
     parser.add_argument("--stories", help="STAR stories: JSON, YAML or Markdown")

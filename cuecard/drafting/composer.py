@@ -134,7 +134,7 @@ class DraftPlan:
 
     @property
     def coverage(self) -> Coverage | str:
-        """"full" | "partial" | "none": how much the draft rests on notes or own material."""
+        """ "full" | "partial" | "none": how much the draft rests on notes or own material."""
         if self.qtype == QuestionType.TECHNICAL:
             return self.retrieval.coverage if self.retrieval else Coverage.NONE
         if self.qtype == QuestionType.BEHAVIORAL:
@@ -147,8 +147,11 @@ class DraftPlan:
     def topic_name(self) -> str:
         """The subject as the page shows it: the cards' names for technical questions."""
         if self.retrieval is not None and self.retrieval.cards:
-            return " vs ".join(c.name for c in self.retrieval.cards[:2]) if self.retrieval.mode == "compare" \
+            return (
+                " vs ".join(c.name for c in self.retrieval.cards[:2])
+                if self.retrieval.mode == "compare"
                 else ", ".join(c.name for c in self.retrieval.cards[:3])
+            )
         return self.topic
 
     def key(self) -> str:
@@ -184,15 +187,19 @@ class Composer:
         return None
 
     def _collect_examples(self) -> list[Example]:
-        examples = [Example(s, self._role_of(s.role_employer)) for s in self.candidate.stories
-                    if s.action or s.result or s.situation]
+        examples = [
+            Example(s, self._role_of(s.role_employer))
+            for s in self.candidate.stories
+            if s.action or s.result or s.situation
+        ]
         if examples:
             return examples
         # No stories yet: each resume achievement becomes a one-line example.
         for i, role in enumerate(self.profile.roles):
             for j, achievement in enumerate(role.achievements):
-                story = Story(id=f"achievement-{i}-{j}", title=achievement, action=achievement,
-                              role_employer=role.employer)
+                story = Story(
+                    id=f"achievement-{i}-{j}", title=achievement, action=achievement, role_employer=role.employer
+                )
                 examples.append(Example(story, role, from_achievement=True))
         return examples
 
@@ -228,8 +235,9 @@ class Composer:
             plan.example, plan.example_score = self.examples[order[0]], float(scores[order[0]])
             if len(order) > 1:
                 plan.backup = self.examples[order[1]]
-        plan.skills = self._relevant_skills(query, plan.example,
-                                            min_score=1.0 if qtype == QuestionType.CULTURAL else 2.0)
+        plan.skills = self._relevant_skills(
+            query, plan.example, min_score=1.0 if qtype == QuestionType.CULTURAL else 2.0
+        )
         plan.theme = self._best_entry(guidance()["themes"], query)
         return plan
 
@@ -242,8 +250,9 @@ class Composer:
                 best, best_hits = entry, hits
         return best
 
-    def _relevant_skills(self, query: str, example: Example | None, limit: int = 3,
-                         min_score: float = 2.0) -> list[str]:
+    def _relevant_skills(
+        self, query: str, example: Example | None, limit: int = 3, min_score: float = 2.0
+    ) -> list[str]:
         """Job skills this answer should show: named in the question first, then shown by the
         example, then (only with ``min_score`` 1) merely held by the candidate. Without a job,
         the candidate's own skills. A skill the answer does not show is not claimed."""
@@ -272,8 +281,9 @@ class Composer:
     def render(self, plan: DraftPlan, option: str) -> str:
         if plan.qtype == QuestionType.TECHNICAL:
             closest = self._evidence(plan.example) if plan.example_score >= STORY_MATCH_MIN else None
-            return technical_draft(plan.retrieval or retrieve(plan.question), option, self.candidate,
-                                   closest=closest, skills=plan.skills)
+            return technical_draft(
+                plan.retrieval or retrieve(plan.question), option, self.candidate, closest=closest, skills=plan.skills
+            )
         builders: dict[str, Callable[[DraftPlan, str], list[str]]] = {
             QuestionType.BEHAVIORAL: self._behavioral,
             QuestionType.SITUATIONAL: self._situational,
@@ -281,12 +291,13 @@ class Composer:
         }
         builder = builders[plan.qtype]
         lines = [_dedupe_sentences(line) for line in builder(plan, option) if line]
-        return enforce_word_limit("\n".join(line for line in lines if line),
-                                  TARGET_WORDS.get(option, TARGET_WORDS[AnswerOption.DEEP_DIVE]))
+        return enforce_word_limit(
+            "\n".join(line for line in lines if line), TARGET_WORDS.get(option, TARGET_WORDS[AnswerOption.DEEP_DIVE])
+        )
 
     # --- shared pieces ------------------------------------------------------------------------
     def _where(self, example: Example | None) -> str:
-        """"as <title> at <employer>" for the example's role, from the profile only."""
+        """ "as <title> at <employer>" for the example's role, from the profile only."""
         role = example.role if example else None
         if role is None and example and example.story.role_employer:
             return f"at {example.story.role_employer}"
@@ -300,13 +311,16 @@ class Composer:
         if example is None:
             return None
         s = example.story
-        said = first_person(s.action) if example.from_achievement else " ".join(
-            filter(None, [sentence(first_sentence(s.action)), sentence(first_sentence(s.result))]))
+        said = (
+            first_person(s.action)
+            if example.from_achievement
+            else " ".join(filter(None, [sentence(first_sentence(s.action)), sentence(first_sentence(s.result))]))
+        )
         role = example.role
         return Evidence(said, role.employer if role else s.role_employer, role.title if role else "")
 
     def _target(self) -> str:
-        """"the <title> role at <company>", or what the job gives of it; "" without a job."""
+        """ "the <title> role at <company>", or what the job gives of it; "" without a job."""
         job = self.job
         if not job:
             return ""
@@ -330,11 +344,16 @@ class Composer:
         s = example.story
         where = self._where(example)
         if example.from_achievement:
-            return f"{sentence('I worked ' + where)} {first_person(s.action)}".strip() if where else first_person(s.action)
+            return (
+                f"{sentence('I worked ' + where)} {first_person(s.action)}".strip() if where else first_person(s.action)
+            )
         pick = (lambda t: t) if full else first_sentence
         # The situation's first sentence gives the action its context ("I met her" — who?).
-        parts = [sentence(first_sentence(s.situation)) if s.situation else sentence(s.title) if s.title else "",
-                 sentence(pick(s.action)) if s.action else "", sentence(pick(s.result)) if s.result else ""]
+        parts = [
+            sentence(first_sentence(s.situation)) if s.situation else sentence(s.title) if s.title else "",
+            sentence(pick(s.action)) if s.action else "",
+            sentence(pick(s.result)) if s.result else "",
+        ]
         return _dedupe_sentences(" ".join(p for p in parts if p))
 
     # --- behavioral: a STAR story in the candidate's own words ----------------------------------
@@ -353,29 +372,40 @@ class Composer:
             if plan.example_score < STORY_MATCH_MIN:
                 # Nothing on the resume is about this: say so rather than pass an unrelated
                 # achievement off as the answer; the closest one is a starting point.
-                lines = ["You have no story saved about this yet, so pick one real example of your own.",
-                         "The closest thing on your resume: " + lower_first(first_person(s.action))]
+                lines = [
+                    "You have no story saved about this yet, so pick one real example of your own.",
+                    "The closest thing on your resume: " + lower_first(first_person(s.action)),
+                ]
                 if option == AnswerOption.DEEP_DIVE:
                     points = list((plan.theme or {}).get("points", [])) or guidance()["types"]["behavioral"]
                     lines.append(sentence("A strong answer here: " + "; ".join(points[:3])))
                 return lines
-            lines = [sentence(f"One example comes from my time {where}") if where else "",
-                     first_person(s.action)]
+            lines = [sentence(f"One example comes from my time {where}") if where else "", first_person(s.action)]
         else:
             pick = (lambda t: t) if full else first_sentence
-            lines = [sentence(pick(s.situation)) if s.situation else
-                     (sentence(f"This was when I worked {where}") if where else ""),
-                     sentence(pick(s.task)) if s.task and option != AnswerOption.CONCISE else "",
-                     sentence(pick(s.action)) if s.action else "",
-                     sentence(pick(s.result)) if s.result else ""]
+            lines = [
+                sentence(pick(s.situation))
+                if s.situation
+                else (sentence(f"This was when I worked {where}") if where else ""),
+                sentence(pick(s.task)) if s.task and option != AnswerOption.CONCISE else "",
+                sentence(pick(s.action)) if s.action else "",
+                sentence(pick(s.result)) if s.result else "",
+            ]
         if option == AnswerOption.CONCISE:
             return lines
         lines.append(self._job_link(plan))
-        if option == AnswerOption.DEEP_DIVE and plan.backup is not None and plan.backup.story.title \
-                and not plan.backup.story.drafted:
+        if (
+            option == AnswerOption.DEEP_DIVE
+            and plan.backup is not None
+            and plan.backup.story.title
+            and not plan.backup.story.drafted
+        ):
             backup = plan.backup
-            about = ("how " + lower_first(first_person(backup.story.action))) if backup.from_achievement \
+            about = (
+                ("how " + lower_first(first_person(backup.story.action)))
+                if backup.from_achievement
                 else lower_first(backup.story.title)
+            )
             lines.append(sentence(f"If you would like another example, I can also talk about {about}"))
         return lines
 
@@ -386,28 +416,34 @@ class Composer:
         # per-type guidance list is advice *to* the candidate ("say what you would do first")
         # and read wrong when spoken in the first person.
         steps = (theme or {}).get("approach") or DEFAULT_APPROACH
-        reasoning = (theme or {}).get("reasoning") or \
-            "it deals with the biggest risk first and keeps everyone involved informed"
-        lines = [sentence("First I would " + "; then I would ".join(steps)),
-                 sentence(f"I would do it in that order because {reasoning}")]
+        reasoning = (theme or {}).get(
+            "reasoning"
+        ) or "it deals with the biggest risk first and keeps everyone involved informed"
+        lines = [
+            sentence("First I would " + "; then I would ".join(steps)),
+            sentence(f"I would do it in that order because {reasoning}"),
+        ]
         if option == AnswerOption.CONCISE:
             return lines
         if plan.example is not None and plan.example_score >= STORY_MATCH_MIN:
-            lines.append("I have done something close to this before. "
-                         + self._example_summary(plan.example, option == AnswerOption.DEEP_DIVE))
+            lines.append(
+                "I have done something close to this before. "
+                + self._example_summary(plan.example, option == AnswerOption.DEEP_DIVE)
+            )
         if plan.skills:
             lines.append(f"I would lean on {_join(plan.skills)} here.")
         if option == AnswerOption.DEEP_DIVE:
-            lines.append("Afterwards I would check that the problem stayed solved and that everyone involved "
-                         "knew what was decided and why.")
+            lines.append(
+                "Afterwards I would check that the problem stayed solved and that everyone involved "
+                "knew what was decided and why."
+            )
         return lines
 
     # --- cultural: motivation tied to this company and role -------------------------------------
     def _responsibility_matches(self, limit: int = 2) -> list[str]:
         if not self.job or not self.job.responsibilities:
             return []
-        material = " ".join([self.profile.summary, " ".join(self.profile.skills),
-                             *[e.text for e in self.examples]])
+        material = " ".join([self.profile.summary, " ".join(self.profile.skills), *[e.text for e in self.examples]])
         mine = set(semantic.content_words(material))
         ranked = sorted(
             self.job.responsibilities,
@@ -417,8 +453,9 @@ class Composer:
 
     def _cultural(self, plan: DraftPlan, option: str) -> list[str]:
         role = self.current_role()
-        introduction = re.search(r"about yourself|walk me through your (background|resume|career)|introduce yourself",
-                                 plan.question.lower())
+        introduction = re.search(
+            r"about yourself|walk me through your (background|resume|career)|introduce yourself", plan.question.lower()
+        )
         lines: list[str] = []
         if introduction and role is not None:
             if role.title and role.employer:
@@ -427,14 +464,25 @@ class Composer:
                 lines.append(sentence(self.profile.headline))
             earlier = [r for r in self.profile.roles[1:3] if r.title or r.employer]
             if earlier:
-                lines.append(sentence("Before that I worked " + "; then ".join(
-                    " at ".join(p for p in (f"as {r.title}" if r.title else "", r.employer) if p) for r in earlier)))
+                lines.append(
+                    sentence(
+                        "Before that I worked "
+                        + "; then ".join(
+                            " at ".join(p for p in (f"as {r.title}" if r.title else "", r.employer) if p)
+                            for r in earlier
+                        )
+                    )
+                )
         target, duties = self._target(), self._responsibility_matches(3)
         if target and duties:
             lines.append(sentence(f"What draws me to {target} is the work itself: {lower_first(duties[0])}"))
         elif target:
-            lines.append(sentence(f"What draws me to {target} is the chance to do the work I do best, "
-                                  f"closer to what I want to grow in"))
+            lines.append(
+                sentence(
+                    f"What draws me to {target} is the chance to do the work I do best, "
+                    f"closer to what I want to grow in"
+                )
+            )
         elif self.profile.skills or self.profile.headline:
             focus = _join(self.profile.skills[:3]) or lower_first(self.profile.headline)
             lines.append(sentence(f"I am looking for work where I keep growing in {focus}"))
@@ -451,8 +499,13 @@ class Composer:
         if self.profile.summary:
             summary = first_sentence(self.profile.summary)
             first = summary.split(" ", 1)[0].lower()
-            lines.append(sentence(summary if first in {"i", "i'm", "my", "over", "for", "with", "as"}
-                                  else f"In one line: {lower_first(summary)}"))
+            lines.append(
+                sentence(
+                    summary
+                    if first in {"i", "i'm", "my", "over", "for", "with", "as"}
+                    else f"In one line: {lower_first(summary)}"
+                )
+            )
         if len(duties) > 1:
             lines.append(sentence(f"I would also like to grow in this part of the role: {lower_first(duties[1])}"))
         if option == AnswerOption.DEEP_DIVE and plan.backup is not None and not plan.backup.story.drafted:

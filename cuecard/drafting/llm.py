@@ -30,10 +30,10 @@ from cuecard.profile.models import CandidateContext
 # Keyed by type / option; looked up with plain strings (StrEnum members hash as str).
 STRUCTURE: dict[str, str] = {
     QuestionType.BEHAVIORAL: "one real story from the material in STAR order (situation, task, action, result), "
-                  "one part per line, no labels",
+    "one part per line, no labels",
     QuestionType.SITUATIONAL: "what you would do, in order, then why",
     QuestionType.TECHNICAL: "what it is, how it works, when to use it and what it costs, then an example from the "
-                 "candidate's own work if the material has one (otherwise an example said as illustrative)",
+    "candidate's own work if the material has one (otherwise an example said as illustrative)",
     QuestionType.CULTURAL: "motivation tied to this company and this role, then evidence from the candidate's work",
 }
 OPTION_STYLE: dict[str, str] = {
@@ -68,18 +68,23 @@ def grounding_for(plan) -> str:
     notes = []
     retrieval = getattr(plan, "retrieval", None)
     for card in (retrieval.cards if retrieval is not None else [])[:3]:
-        notes.append(f"Notes on {card.name}: {card.definition} {card.how_it_works} When to use: "
-                     f"{card.when_to_use} When not: {card.when_not_to_use} Trade-offs: {card.tradeoffs}")
+        notes.append(
+            f"Notes on {card.name}: {card.definition} {card.how_it_works} When to use: "
+            f"{card.when_to_use} When not: {card.when_not_to_use} Trade-offs: {card.tradeoffs}"
+        )
     example = getattr(plan, "example", None)
     if example is not None and not example.from_achievement:
         s = example.story
-        notes.append("Best-matching story of the candidate: " + " ".join(
-            filter(None, [s.title, s.situation, s.task, s.action, s.result])))
+        notes.append(
+            "Best-matching story of the candidate: "
+            + " ".join(filter(None, [s.title, s.situation, s.task, s.action, s.result]))
+        )
     return "\n".join(notes)
 
 
-def build_messages(question: str, qtype: str, option: str, candidate: CandidateContext, topic: str = "",
-                   grounding: str = "") -> list[dict]:
+def build_messages(
+    question: str, qtype: str, option: str, candidate: CandidateContext, topic: str = "", grounding: str = ""
+) -> list[dict]:
     words = TARGET_WORDS.get(option, MAX_WORDS)
     system = (
         "You draft interview answers that the candidate will say in the first person. "
@@ -90,8 +95,10 @@ def build_messages(question: str, qtype: str, option: str, candidate: CandidateC
         f"Length: at most {words} words.\n\nCandidate material (JSON):\n{material_summary(candidate)}"
         + (f"\n\nReference notes (accurate; ground the explanation in them):\n{grounding}" if grounding else "")
     )
-    user = f"Interview question ({qtype}{', topic: ' + topic if topic else ''}): {question}\n" \
-           f"Write {OPTION_STYLE.get(option, OPTION_STYLE[AnswerOption.STORY])}."
+    user = (
+        f"Interview question ({qtype}{', topic: ' + topic if topic else ''}): {question}\n"
+        f"Write {OPTION_STYLE.get(option, OPTION_STYLE[AnswerOption.STORY])}."
+    )
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
@@ -106,8 +113,9 @@ class LLMDrafter:
         self.deadline_secs = settings.llm_first_token_deadline_secs
         api_key = settings.llm_api_key or os.environ.get("OPENAI_API_KEY") or "not-needed"
         # max_retries=0: a retry would blow the first-token deadline anyway; we fall back instead.
-        self.client = AsyncOpenAI(base_url=settings.llm_base_url, api_key=api_key, max_retries=0,
-                                  timeout=max(30.0, self.deadline_secs * 4))
+        self.client = AsyncOpenAI(
+            base_url=settings.llm_base_url, api_key=api_key, max_retries=0, timeout=max(30.0, self.deadline_secs * 4)
+        )
         self.provider = settings.llm_base_url or "openai"
         self._warmed = False
 
@@ -126,7 +134,12 @@ class LLMDrafter:
             logger.info(f"LLM warm-up request failed (drafting will still try): {e}")
 
     async def stream(
-        self, question: str, qtype: str, option: str, candidate: CandidateContext, topic: str = "",
+        self,
+        question: str,
+        qtype: str,
+        option: str,
+        candidate: CandidateContext,
+        topic: str = "",
         grounding: str = "",
     ) -> AsyncGenerator[str, None]:
         """Text deltas of one draft. Raises ``LLMUnavailable`` before the first delta if the
@@ -138,8 +151,11 @@ class LLMDrafter:
         try:
             stream = await asyncio.wait_for(
                 self.client.chat.completions.create(
-                    model=self.model, messages=messages, stream=True,
-                    max_tokens=int(words * 1.8) + 20, temperature=0.3,
+                    model=self.model,
+                    messages=messages,
+                    stream=True,
+                    max_tokens=int(words * 1.8) + 20,
+                    temperature=0.3,
                 ),
                 self.deadline_secs,
             )

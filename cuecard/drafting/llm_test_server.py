@@ -28,8 +28,14 @@ DEFAULT_REPLY = (
 
 
 class LLMTestServer:
-    def __init__(self, *, first_token_delay: float = 0.0, token_interval: float = 0.005,
-                 reply: str = DEFAULT_REPLY, fail_status: int | None = None):
+    def __init__(
+        self,
+        *,
+        first_token_delay: float = 0.0,
+        token_interval: float = 0.005,
+        reply: str = DEFAULT_REPLY,
+        fail_status: int | None = None,
+    ):
         self.first_token_delay = first_token_delay
         self.token_interval = token_interval
         self.reply = reply
@@ -74,34 +80,56 @@ class LLMTestServer:
 
     async def _models(self, request: web.Request) -> web.Response:
         self.requests.append({"path": "/v1/models", "received": time.monotonic(), "received_wall": time.time()})
-        return web.json_response({"object": "list", "data": [
-            {"id": "test-model", "object": "model", "created": 0, "owned_by": "test-double"}]})
+        return web.json_response(
+            {
+                "object": "list",
+                "data": [{"id": "test-model", "object": "model", "created": 0, "owned_by": "test-double"}],
+            }
+        )
 
     async def _completions(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
-        self.requests.append({"path": "/v1/chat/completions", "body": body, "received": time.monotonic(),
-                              "received_wall": time.time(),
-                              "authorization": request.headers.get("Authorization")})
+        self.requests.append(
+            {
+                "path": "/v1/chat/completions",
+                "body": body,
+                "received": time.monotonic(),
+                "received_wall": time.time(),
+                "authorization": request.headers.get("Authorization"),
+            }
+        )
         if self.fail_status:
-            return web.json_response({"error": {"message": "test double failure", "type": "server_error"}},
-                                     status=self.fail_status)
+            return web.json_response(
+                {"error": {"message": "test double failure", "type": "server_error"}}, status=self.fail_status
+            )
         model = body.get("model", "test-model")
         created = int(time.time())
         cid = "chatcmpl-" + uuid.uuid4().hex[:12]
         if not body.get("stream"):
             await asyncio.sleep(self.first_token_delay)
-            return web.json_response({
-                "id": cid, "object": "chat.completion", "created": created, "model": model,
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": self.reply},
-                             "finish_reason": "stop"}],
-                "usage": {"prompt_tokens": 1, "completion_tokens": len(self._tokens()), "total_tokens": 1},
-            })
+            return web.json_response(
+                {
+                    "id": cid,
+                    "object": "chat.completion",
+                    "created": created,
+                    "model": model,
+                    "choices": [
+                        {"index": 0, "message": {"role": "assistant", "content": self.reply}, "finish_reason": "stop"}
+                    ],
+                    "usage": {"prompt_tokens": 1, "completion_tokens": len(self._tokens()), "total_tokens": 1},
+                }
+            )
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
         await response.prepare(request)
 
         async def send(delta: dict, finish: str | None = None):
-            chunk = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
-                     "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+            chunk = {
+                "id": cid,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": model,
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            }
             await response.write(f"data: {json.dumps(chunk)}\n\n".encode())
 
         try:

@@ -66,25 +66,47 @@ def predict_questions(candidate: CandidateContext, limit: int = 48) -> list[Prep
     job, profile = candidate.job, candidate.profile
     predicted: list[PreparedQuestion] = []
     if job and job.company:
-        predicted.append(PreparedQuestion(f"Why do you want to work at {job.company}?", QuestionType.CULTURAL,
-                                          "motivation for the company", "job"))
+        predicted.append(
+            PreparedQuestion(
+                f"Why do you want to work at {job.company}?", QuestionType.CULTURAL, "motivation for the company", "job"
+            )
+        )
     if job and job.title:
-        predicted.append(PreparedQuestion(f"What interests you about the {job.title} role?", QuestionType.CULTURAL,
-                                          "motivation for the role", "job"))
-    for skill in (job.required_skills[:5] if job else profile.skills[:3]):
-        predicted.append(PreparedQuestion(f"What experience do you have with {skill}?", QuestionType.TECHNICAL, skill, "job"))
-    for duty in (job.responsibilities[:3] if job else []):
-        predicted.append(PreparedQuestion(
-            f"How would you approach this part of the role: {duty.rstrip('.')}?", QuestionType.SITUATIONAL, duty, "job"))
+        predicted.append(
+            PreparedQuestion(
+                f"What interests you about the {job.title} role?",
+                QuestionType.CULTURAL,
+                "motivation for the role",
+                "job",
+            )
+        )
+    for skill in job.required_skills[:5] if job else profile.skills[:3]:
+        predicted.append(
+            PreparedQuestion(f"What experience do you have with {skill}?", QuestionType.TECHNICAL, skill, "job")
+        )
+    for duty in job.responsibilities[:3] if job else []:
+        predicted.append(
+            PreparedQuestion(
+                f"How would you approach this part of the role: {duty.rstrip('.')}?",
+                QuestionType.SITUATIONAL,
+                duty,
+                "job",
+            )
+        )
     seen_skills: set[str] = set()
     for story in candidate.stories:
         for skill in story.skills[:2]:
             if skill.lower() not in seen_skills:
                 seen_skills.add(skill.lower())
-                predicted.append(PreparedQuestion(
-                    f"Tell me about a time you showed {skill}.", QuestionType.BEHAVIORAL, skill, "story"))
-    known = {s.lower() for s in [*profile.skills, *(job.required_skills if job else []),
-                                 *(job.preferred_skills if job else [])]}
+                predicted.append(
+                    PreparedQuestion(
+                        f"Tell me about a time you showed {skill}.", QuestionType.BEHAVIORAL, skill, "story"
+                    )
+                )
+    known = {
+        s.lower()
+        for s in [*profile.skills, *(job.required_skills if job else []), *(job.preferred_skills if job else [])]
+    }
     for entry in starter_bank():
         keywords = {k.lower() for k in entry.get("keywords", [])}
         if entry["type"] == QuestionType.TECHNICAL and known and keywords and not (keywords & known):

@@ -37,9 +37,11 @@ STORY_WORDS = 170
 DEEP_WORDS = 225
 
 # First words of an achievement that read as a past-tense action, so "I" can lead it.
-_PAST_VERBS = set("""built led ran wrote made drove grew cut won set took began brought chose
+_PAST_VERBS = set(
+    """built led ran wrote made drove grew cut won set took began brought chose
 found gave got kept lent met paid put sent shipped spent taught thought told understood rebuilt
-rewrote redesigned oversaw undertook""".split())
+rewrote redesigned oversaw undertook""".split()
+)
 
 
 @dataclass
@@ -67,7 +69,11 @@ def sentence(text: str) -> str:
 def lower_first(text: str) -> str:
     text = text.strip().rstrip(".")
     first = text.split(" ", 1)[0] if text else ""
-    if first in {"I", "I'm", "I've", "I'd"} or len(first) > 1 and (first.isupper() or any(c.isupper() for c in first[1:])):
+    if (
+        first in {"I", "I'm", "I've", "I'd"}
+        or len(first) > 1
+        and (first.isupper() or any(c.isupper() for c in first[1:]))
+    ):
         return text
     return text[:1].lower() + text[1:]
 
@@ -122,11 +128,24 @@ def find_evidence(card: Card, candidate) -> Evidence | None:
             if not story.action or story.drafted and not story.result:
                 continue
             if _mentions(" ".join([story.title, story.action, story.result, " ".join(story.skills)]), phrases):
-                role = next((r for r in candidate.profile.roles
-                             if story.role_employer and r.employer.lower() == story.role_employer.lower()), None)
-                said = " ".join(filter(None, [sentence(first_sentence(story.situation)) if story.situation else "",
-                                              sentence(first_sentence(story.action)),
-                                              sentence(first_sentence(story.result)) if story.result else ""]))
+                role = next(
+                    (
+                        r
+                        for r in candidate.profile.roles
+                        if story.role_employer and r.employer.lower() == story.role_employer.lower()
+                    ),
+                    None,
+                )
+                said = " ".join(
+                    filter(
+                        None,
+                        [
+                            sentence(first_sentence(story.situation)) if story.situation else "",
+                            sentence(first_sentence(story.action)),
+                            sentence(first_sentence(story.result)) if story.result else "",
+                        ],
+                    )
+                )
                 return Evidence(said, story.role_employer, role.title if role else "")
         for role in candidate.profile.roles:
             for achievement in role.achievements:
@@ -162,17 +181,20 @@ def _single(card: Card, option: str, evidence: Evidence | None) -> list[str]:
     others = [cards_by_id()[i] for i in card.contrasts if i in cards_by_id()]
     if others:
         contrast = f"It is often compared with {others[0].name}: {lower_first(others[0].definition)}."
-    return [card.definition, how, card.when_to_use, card.when_not_to_use,
-            card.tradeoffs, own or card.example, contrast]
+    return [card.definition, how, card.when_to_use, card.when_not_to_use, card.tradeoffs, own or card.example, contrast]
 
 
 def _compare(a: Card, b: Card, option: str, evidence: Evidence | None) -> list[str]:
     if option == AnswerOption.CONCISE:
         return [_short(a.definition, CONCISE_WORDS // 2), _short(b.definition, CONCISE_WORDS // 2)]
-    lines = [a.definition, b.definition,
-             f"The key difference is in how they work. {_named(a, first_sentence(a.how_it_works))} "
-             f"{_named(b, first_sentence(b.how_it_works))}",
-             _named(a, a.when_to_use), _named(b, b.when_to_use)]
+    lines = [
+        a.definition,
+        b.definition,
+        f"The key difference is in how they work. {_named(a, first_sentence(a.how_it_works))} "
+        f"{_named(b, first_sentence(b.how_it_works))}",
+        _named(a, a.when_to_use),
+        _named(b, b.when_to_use),
+    ]
     own = _own_example(evidence)
     if option == AnswerOption.STORY and own:
         return [own, *lines]
@@ -199,8 +221,11 @@ def _multi(cards: list[Card], option: str, evidence: Evidence | None) -> list[st
     budget = (CONCISE_WORDS - 4) // max(1, len(cards))
     for i, card in enumerate(cards):
         lead = "First, " if i == 0 else ("Then, " if i < len(cards) - 1 else "And finally, ")
-        body = _short(card.definition, budget) if option == AnswerOption.CONCISE else \
-            f"{card.definition} {first_sentence(card.how_it_works)}"
+        body = (
+            _short(card.definition, budget)
+            if option == AnswerOption.CONCISE
+            else f"{card.definition} {first_sentence(card.how_it_works)}"
+        )
         lines.append(lead + lower_first(body) + ".")
         if option == AnswerOption.DEEP_DIVE:
             lines.append(card.tradeoffs)
@@ -216,8 +241,10 @@ _NOT_A_SUBJECT = re.compile(r"^(?:do|does|did|if|you|your|i|we|they|it|is|are|wa
 def _no_notes(question: str, option: str, closest: Evidence | None, skills: list[str]) -> list[str]:
     subject = lower_first(subject_of(question))
     if subject and len(subject.split()) <= 6 and not _NOT_A_SUBJECT.match(subject):
-        ask = (f"Before I answer, could I check what you mean by {subject}: in general, or in a specific "
-               f"part of your system?")
+        ask = (
+            f"Before I answer, could I check what you mean by {subject}: in general, or in a specific "
+            f"part of your system?"
+        )
     else:  # a long or garbled subject read back to the interviewer would sound odd
         ask = "Before I answer, could you tell me a little more about the setting you have in mind?"
     lines = [ask]
@@ -227,13 +254,16 @@ def _no_notes(question: str, option: str, closest: Evidence | None, skills: list
     if skills and closest is not None and option != AnswerOption.CONCISE:
         lines.append(f"Related experience I can speak to: {', '.join(skills[:3])}.")
     if option == AnswerOption.DEEP_DIVE:
-        lines.append("I would then reason from first principles out loud: what the problem is, the simplest "
-                     "thing that works, and what it costs at scale.")
+        lines.append(
+            "I would then reason from first principles out loud: what the problem is, the simplest "
+            "thing that works, and what it costs at scale."
+        )
     return lines
 
 
-def technical_lines(retrieval: Retrieval, option: str, candidate, *, closest: Evidence | None = None,
-                    skills: list[str] | None = None) -> list[str]:
+def technical_lines(
+    retrieval: Retrieval, option: str, candidate, *, closest: Evidence | None = None, skills: list[str] | None = None
+) -> list[str]:
     """The sentences of one option (before the word limit)."""
     cards = retrieval.cards
     evidence = next((e for e in (find_evidence(c, candidate) for c in cards) if e), None)

@@ -80,9 +80,7 @@ def _as_matrix(value: str | Sequence[str] | np.ndarray) -> np.ndarray:
     return embed(list(value))
 
 
-def similarity(
-    a: str | Sequence[str] | np.ndarray, b: str | Sequence[str] | np.ndarray
-) -> float | np.ndarray:
+def similarity(a: str | Sequence[str] | np.ndarray, b: str | Sequence[str] | np.ndarray) -> float | np.ndarray:
     """Cosine similarity between texts or embeddings.
 
     Two strings (or two 1-D vectors) give a float; otherwise a matrix of shape

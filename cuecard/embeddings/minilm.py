@@ -79,9 +79,7 @@ class MiniLMEncoder:
         # No busy-waiting after a run: drafting embeds one sentence at a time, and a spinning
         # thread would take CPU from the speech recognizer between questions.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = ort.InferenceSession(
-            str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
-        )
+        self.session = ort.InferenceSession(str(model_path), sess_options=options, providers=["CPUExecutionProvider"])
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """L2-normalised float32 rows, one per text, in the order given."""

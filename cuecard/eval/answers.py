@@ -113,8 +113,12 @@ def ungrounded(text: str, allowed: str) -> list[str]:
 def knowledge_text() -> str:
     from cuecard.knowledge.cards import all_cards
 
-    return " ".join(" ".join([c.name, *c.aliases, c.definition, c.how_it_works, c.when_to_use,
-                              c.when_not_to_use, c.tradeoffs, c.example]) for c in all_cards())
+    return " ".join(
+        " ".join(
+            [c.name, *c.aliases, c.definition, c.how_it_works, c.when_to_use, c.when_not_to_use, c.tradeoffs, c.example]
+        )
+        for c in all_cards()
+    )
 
 
 def read_questions(path: Path, label: str | None) -> list[str]:
@@ -158,20 +162,29 @@ def main(args) -> int:
             "placeholders": any(placeholders(t) for t in texts),
             "length": all(len(t.split()) <= MAX_WORDS for t in texts),
         }
-        useful = (checks["on_topic"] and checks["substantive"] and checks["grounded"]
-                  and not checks["placeholders"] and checks["length"])
+        useful = (
+            checks["on_topic"]
+            and checks["substantive"]
+            and checks["grounded"]
+            and not checks["placeholders"]
+            and checks["length"]
+        )
         for key in ("on_topic", "substantive", "grounded", "placeholders"):
             totals[key] += int(checks[key])
         totals["useful"] += int(useful)
         failed = [k for k in ("on_topic", "substantive", "grounded", "length") if not checks[k]]
         failed += ["placeholders"] if checks["placeholders"] else []
-        print(f"{'useful ' if useful else 'NOT    '} {result['question_type']:<11} {result['coverage']:<7} "
-              f"{result['topic'][:28]:<28} {','.join(failed) or '-':<24} {question[:70]}")
+        print(
+            f"{'useful ' if useful else 'NOT    '} {result['question_type']:<11} {result['coverage']:<7} "
+            f"{result['topic'][:28]:<28} {','.join(failed) or '-':<24} {question[:70]}"
+        )
         if shown < args.show:
             shown += 1
             for option in result["options"]:
                 print(f"    [{option['option']}] {option['text']}".replace("\n", " / "))
     n = len(questions)
-    print(f"answers: useful {totals['useful']}/{n} (on-topic {totals['on_topic']}, substantive "
-          f"{totals['substantive']}, grounded {totals['grounded']}, placeholders {totals['placeholders']})")
+    print(
+        f"answers: useful {totals['useful']}/{n} (on-topic {totals['on_topic']}, substantive "
+        f"{totals['substantive']}, grounded {totals['grounded']}, placeholders {totals['placeholders']})"
+    )
     return 0

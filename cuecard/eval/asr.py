@@ -76,9 +76,7 @@ async def recognise(
             if candidate is not None:
                 context = SessionContext(session_id=f"eval-{i}", candidate=candidate)
             started = time.perf_counter()
-            events = await replay_tracks(
-                services, {role: audio}, realtime=realtime, persist=False, context=context
-            )
+            events = await replay_tracks(services, {role: audio}, realtime=realtime, persist=False, context=context)
             proc_secs += time.perf_counter() - started
             audio_secs += len(audio) / SAMPLE_RATE
             await on_file(row, events)

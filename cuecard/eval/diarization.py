@@ -153,9 +153,7 @@ def diarize_file(
         segment_secs.append(seg.duration)
         started, cpu = time.perf_counter(), time.thread_time()
         embedded = track.embed_segment(seg.audio, seg.start, seg.end)
-        embed_ms.append(
-            (1000 * (time.perf_counter() - started), 1000 * (time.thread_time() - cpu))
-        )
+        embed_ms.append((1000 * (time.perf_counter() - started), 1000 * (time.thread_time() - cpu)))
         windows += track.label(embedded, seg.duration, commit=True)
     return fill_gaps(windows, FILL_GAP_SECS)
 
@@ -184,9 +182,7 @@ def main(args) -> int:
         except (AudioFormatError, RttmError) as e:
             print(f"{row['file']}\tskipped: {e}", flush=True)
             continue
-        hypothesis = to_annotation(
-            diarize_file(audio, params, threshold, embed_ms, segment_secs), reference.uri
-        )
+        hypothesis = to_annotation(diarize_file(audio, params, threshold, embed_ms, segment_secs), reference.uri)
         uem = annotated_region(row, len(audio) / SAMPLE_RATE)
         one = DiarizationErrorRate(collar=0.25, skip_overlap=False)
         parts = one(reference, hypothesis, uem=uem, detailed=True)

@@ -71,8 +71,18 @@ async def detect_all(texts: list[str]) -> dict[int, dict]:
     for i, text in enumerate(texts):
         start = i * ROW_SPACING_SECS
         end = start + max(1.0, 0.35 * len(text.split()))
-        frames.append(TranscriptFrame(text=text, user_id=INTERVIEWER, timestamp="", role=INTERVIEWER,
-                                      start=start, end=end, segment_id=f"row{i}", utterance_closed=True))
+        frames.append(
+            TranscriptFrame(
+                text=text,
+                user_id=INTERVIEWER,
+                timestamp="",
+                role=INTERVIEWER,
+                start=start,
+                end=end,
+                segment_id=f"row{i}",
+                utterance_closed=True,
+            )
+        )
         frames.append(UtteranceEndFrame(role=INTERVIEWER, utterance_id=f"row{i}", start=start, end=end))
     down, _ = await run_test(QuestionDetector(), frames_to_send=frames)
     last: dict[int, dict] = {}
@@ -106,8 +116,11 @@ async def _run(args) -> int:
     if args.limit:
         rows, negatives = rows[: args.limit], negatives[: args.limit]
     texts = [r["question"] for r in rows] + [n[NON_QUESTION_COLUMN] for n in negatives]
-    interviewer = [i for i, r in enumerate(rows)
-                   if r["asked_by"].strip() == Role.INTERVIEWER and r["label"].strip() != NON_QUESTION_LABEL]
+    interviewer = [
+        i
+        for i, r in enumerate(rows)
+        if r["asked_by"].strip() == Role.INTERVIEWER and r["label"].strip() != NON_QUESTION_LABEL
+    ]
     # Timed first, while no text is in the embedding cache: the cost of a question heard once.
     warm_up()
     kinds, times, cpu_times = {}, [], []
@@ -121,8 +134,11 @@ async def _run(args) -> int:
     def detected(i: int) -> bool:
         return results.get(i, {}).get("status") == QuestionStatus.CONFIRMED
 
-    candidate = [i for i, r in enumerate(rows)
-                 if r["asked_by"].strip() == Role.CANDIDATE and r["label"].strip() != NON_QUESTION_LABEL]
+    candidate = [
+        i
+        for i, r in enumerate(rows)
+        if r["asked_by"].strip() == Role.CANDIDATE and r["label"].strip() != NON_QUESTION_LABEL
+    ]
     neg_idx = [i for i, r in enumerate(rows) if r["label"].strip() == NON_QUESTION_LABEL]
     neg_idx += [len(rows) + j for j in range(len(negatives))]
 
@@ -150,17 +166,23 @@ async def _run(args) -> int:
     for c, (p, r, f1, n) in stats.items():
         print(f"{c:<12} precision {p:.3f} recall {r:.3f} F1 {f1:.3f} (n={n})")
     if candidate:
-        print(f"candidate_question rows (fed as interviewer utterances, not scored): "
-              f"{sum(detected(i) for i in candidate)}/{len(candidate)} read as questions")
+        print(
+            f"candidate_question rows (fed as interviewer utterances, not scored): "
+            f"{sum(detected(i) for i in candidate)}/{len(candidate)} read as questions"
+        )
     if typed_without_detection:
         print(f"{typed_without_detection} missed question(s) typed by the classifier directly")
     if times:
         ms = sorted(t * 1000 for t in times)
         p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
-        print(f"classification time mean {statistics.fmean(ms):.2f} ms p95 {p95:.2f} ms max {ms[-1]:.2f} ms "
-              f"(CPU mean {1000 * statistics.fmean(cpu_times):.2f} ms) over {len(ms)} questions")
-    print(f"detection precision {precision:.3f} recall {recall:.3f} "
-          f"({tp}/{len(interviewer)} questions, {fp}/{len(neg_idx)} non-questions detected)")
+        print(
+            f"classification time mean {statistics.fmean(ms):.2f} ms p95 {p95:.2f} ms max {ms[-1]:.2f} ms "
+            f"(CPU mean {1000 * statistics.fmean(cpu_times):.2f} ms) over {len(ms)} questions"
+        )
+    print(
+        f"detection precision {precision:.3f} recall {recall:.3f} "
+        f"({tp}/{len(interviewer)} questions, {fp}/{len(neg_idx)} non-questions detected)"
+    )
     print(f"type accuracy {accuracy:.3f} macro-F1 {macro_f1:.3f} over {len(pairs)} questions")
     sys.stdout.flush()
     return 0

@@ -61,9 +61,9 @@ def reference_terms(text: str) -> list[frozenset[str]]:
     found: list[tuple[int, frozenset[str]]] = []
     for size in range(min(longest, len(words)), 0, -1):
         for start in range(0, len(words) - size + 1):
-            if any(taken[start:start + size]):
+            if any(taken[start : start + size]):
                 continue
-            ids = index.get(" ".join(words[start:start + size]))
+            ids = index.get(" ".join(words[start : start + size]))
             if not ids:
                 continue
             for k in range(start, start + size):
@@ -81,7 +81,7 @@ def named_cards(text: str) -> set[str]:
     out: set[str] = set()
     for size in range(1, min(longest, len(words)) + 1):
         for start in range(0, len(words) - size + 1):
-            out |= index.get(" ".join(words[start:start + size]), frozenset())
+            out |= index.get(" ".join(words[start : start + size]), frozenset())
     return out
 
 
@@ -142,12 +142,22 @@ async def _run(args) -> int:
         hyps.append(hyp)
         wer = jiwer.wer(ref, hyp) if ref else float(bool(hyp))
         fixes = "; ".join(f"{a} -> {b}" for a, b in snapped.replacements)
-        print(f"{row['file']}\tterms {got}/{n}\tWER {100 * wer:.1f}%\t{snapped.text}"
-              + (f"\tsnapped: {fixes}" if fixes else "") + (f"\tmissed: {', '.join(missed)}" if missed else ""),
-              flush=True)
+        print(
+            f"{row['file']}\tterms {got}/{n}\tWER {100 * wer:.1f}%\t{snapped.text}"
+            + (f"\tsnapped: {fixes}" if fixes else "")
+            + (f"\tmissed: {', '.join(missed)}" if missed else ""),
+            flush=True,
+        )
 
-    await recognise(manifest, rows, settings, role=INTERVIEWER, candidate=candidate,
-                    realtime=getattr(args, "realtime", False), on_file=scored)
+    await recognise(
+        manifest,
+        rows,
+        settings,
+        role=INTERVIEWER,
+        candidate=candidate,
+        realtime=getattr(args, "realtime", False),
+        on_file=scored,
+    )
     recall = recalled / total if total else 0.0
     wer = 100 * jiwer.wer(refs, hyps) if refs else 0.0
     print(f"term recall {recall:.3f} over {total} terms, WER {wer:.2f}%")
@@ -159,6 +169,7 @@ def main(args) -> int:
 
 
 # --- prompt cost ---------------------------------------------------------------------------------
+
 
 def prompt_cost(manifest: Path, limit: int | None, sizes: tuple[int, ...] = (0, 16, 32, 48, 64, 96, 128, 200)) -> None:
     """Mean decode seconds per clip with prompts of ``sizes`` tokens, in the live lane (beam 1,
@@ -174,8 +185,13 @@ def prompt_cost(manifest: Path, limit: int | None, sizes: tuple[int, ...] = (0, 
     from cuecard.settings import Settings
 
     s = Settings()
-    engine = WhisperEngine(s.whisper_model, data_dir=s.ensure_data_dir(), compute_type=s.whisper_compute_type,
-                           threads=s.whisper_threads, language=s.language)
+    engine = WhisperEngine(
+        s.whisper_model,
+        data_dir=s.ensure_data_dir(),
+        compute_type=s.whisper_compute_type,
+        threads=s.whisper_threads,
+        language=s.language,
+    )
     engine.warm_up()
     rows = read_manifest(manifest, ("file", "transcript"))[: limit or None]
     clips = [sf.read(str(manifest.parent / r["file"]), dtype="float32")[0] for r in rows]

@@ -23,14 +23,33 @@ from pydantic import BaseModel, Field
 
 CARDS_DIR = Path(__file__).parent / "cards"
 DOMAINS = (
-    "frontend", "mobile", "backend", "databases", "distributed-systems", "cloud-devops",
-    "data-structures", "algorithms", "operating-systems", "networking", "security",
-    "machine-learning", "data-engineering", "testing", "languages", "product-analytics",
+    "frontend",
+    "mobile",
+    "backend",
+    "databases",
+    "distributed-systems",
+    "cloud-devops",
+    "data-structures",
+    "algorithms",
+    "operating-systems",
+    "networking",
+    "security",
+    "machine-learning",
+    "data-engineering",
+    "testing",
+    "languages",
+    "product-analytics",
 )
 TEXT_FIELDS = ("definition", "how_it_works", "when_to_use", "when_not_to_use", "tradeoffs", "example")
 # Word limits per field (the schema test enforces them with a small tolerance).
-WORD_LIMITS = {"definition": 30, "how_it_works": 60, "when_to_use": 30, "when_not_to_use": 30,
-               "tradeoffs": 40, "example": 35}
+WORD_LIMITS = {
+    "definition": 30,
+    "how_it_works": 60,
+    "when_to_use": 30,
+    "when_not_to_use": 30,
+    "tradeoffs": 40,
+    "example": 35,
+}
 
 _NON_WORD = re.compile(r"[^a-z0-9+#]+")
 

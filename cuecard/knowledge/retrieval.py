@@ -38,8 +38,23 @@ from cuecard.knowledge.vectors import card_vectors
 
 MIN_SIMILARITY = 0.46
 MAX_PHRASE_WORDS = 7
-_CONTEXT_WORDS = {"language", "framework", "library", "database", "engine", "tool", "platform",
-                  "programming", "runtime", "service", "protocol", "format", "using", "in", "with"}
+_CONTEXT_WORDS = {
+    "language",
+    "framework",
+    "library",
+    "database",
+    "engine",
+    "tool",
+    "platform",
+    "programming",
+    "runtime",
+    "service",
+    "protocol",
+    "format",
+    "using",
+    "in",
+    "with",
+}
 _COMPARE = re.compile(
     r"\b(?:vs\.?|versus|difference|differences|differ|compare|compared|comparison|contrast|"
     r"better than|instead of|rather than|or)\b|\bwhen would you (?:choose|use|pick)\b.*\bwhen\b",
@@ -144,7 +159,7 @@ def _common_word_ok(tokens: list[tuple[str, str]], start: int, end: int, subject
     ("What is a closure?")."""
     written = tokens[start][1]
     capitalized = written[:1].isupper() and start > 0
-    nearby = {t for t, _ in tokens[max(0, start - 2):start]} | {t for t, _ in tokens[end:end + 2]}
+    nearby = {t for t, _ in tokens[max(0, start - 2) : start]} | {t for t, _ in tokens[end : end + 2]}
     return capitalized or bool(nearby & _CONTEXT_WORDS - {"in", "with", "using"}) or start in subject_starts
 
 
@@ -174,15 +189,20 @@ def name_hits(text: str) -> list[Hit]:
     seen: set[str] = set()
     for size in range(longest, 0, -1):
         for start in range(0, len(words) - size + 1):
-            if any(taken[start:start + size]):
+            if any(taken[start : start + size]):
                 continue
-            phrase = " ".join(words[start:start + size])
+            phrase = " ".join(words[start : start + size])
             ids = index.get(phrase)
             if not ids:
                 continue
             cards = [by_id[i] for i in ids]
-            cards = [c for c in cards if not c.common_word or normalize_phrase(c.name) != phrase
-                     or _common_word_ok(tokens, start, start + size, subject_starts)]
+            cards = [
+                c
+                for c in cards
+                if not c.common_word
+                or normalize_phrase(c.name) != phrase
+                or _common_word_ok(tokens, start, start + size, subject_starts)
+            ]
             if not cards:
                 continue
             for k in range(start, start + size):
@@ -237,8 +257,11 @@ def meaning_hits(text: str, limit: int = 2) -> list[Hit]:
     best = float(scores[order[0]])
     if best < MIN_SIMILARITY:
         return []
-    return [Hit(cards[int(i)], float(scores[int(i)]), "meaning") for i in order[:limit]
-            if float(scores[int(i)]) >= max(MIN_SIMILARITY, best - 0.03)][:1]
+    return [
+        Hit(cards[int(i)], float(scores[int(i)]), "meaning")
+        for i in order[:limit]
+        if float(scores[int(i)]) >= max(MIN_SIMILARITY, best - 0.03)
+    ][:1]
 
 
 def _parts(question: str) -> list[str]:
@@ -303,14 +326,22 @@ def retrieve(question: str) -> Retrieval:
     comparing = bool(_COMPARE.search(question))
     if comparing:
         pair = _compare_pair(question, hits)
-        if len(pair) == 1 and " vs" in pair[0].card.name.lower() or len(pair) == 1 and pair[0].card.name.lower().find(" versus ") > 0:
+        if (
+            len(pair) == 1
+            and " vs" in pair[0].card.name.lower()
+            or len(pair) == 1
+            and pair[0].card.name.lower().find(" versus ") > 0
+        ):
             return Retrieval(question, "single", pair)
         if len(pair) == 2:
             return Retrieval(question, "compare", pair)
     if comparing and len(hits) == 1:
         # "What's the difference between X and <something we did not catch by name>?"
-        other = [h for h in meaning_hits(question.replace(hits[0].card.name, " "), limit=3)
-                 if h.card.id != hits[0].card.id and h.card.id in hits[0].card.contrasts + hits[0].card.related]
+        other = [
+            h
+            for h in meaning_hits(question.replace(hits[0].card.name, " "), limit=3)
+            if h.card.id != hits[0].card.id and h.card.id in hits[0].card.contrasts + hits[0].card.related
+        ]
         if other:
             return Retrieval(question, "compare", [hits[0], other[0]])
     if len(hits) >= 2:

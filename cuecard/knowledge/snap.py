@@ -95,6 +95,7 @@ class Snapped:
 
 # --- dictionary --------------------------------------------------------------------------------
 
+
 def _vocab_words(path: Path, prefix: str = "") -> set[str]:
     try:
         vocab = json.loads(path.read_text())["model"]["vocab"]
@@ -104,7 +105,7 @@ def _vocab_words(path: Path, prefix: str = "") -> set[str]:
     for token in vocab:
         if prefix and not token.startswith(prefix):
             continue
-        word = token[len(prefix):]
+        word = token[len(prefix) :]
         if word.isalpha() and word.isascii() and len(word) > 1:
             out.add(word.lower())
     return out
@@ -135,7 +136,9 @@ def _card_text_words() -> set[str]:
 def english_words() -> frozenset[str]:
     """MiniLM's whole-word vocabulary (shipped in ``cuecard/embeddings/data``): general English,
     few technical names ("python" is there, "kubernetes" and "dijkstra" are not)."""
-    return frozenset(_vocab_words(Path(__file__).resolve().parent.parent / "embeddings" / "data" / "minilm-tokenizer.json"))
+    return frozenset(
+        _vocab_words(Path(__file__).resolve().parent.parent / "embeddings" / "data" / "minilm-tokenizer.json")
+    )
 
 
 @lru_cache(maxsize=1)
@@ -151,11 +154,29 @@ def dictionary() -> frozenset[str]:
 
 _SUFFIXES = (
     # (suffix, what the stem may have ended with instead)
-    ("ization", ("ize",)), ("isation", ("ise",)), ("ations", ("ate", "")), ("ation", ("ate", "")),
-    ("ings", ("", "e")), ("ing", ("", "e")), ("ers", ("", "e")), ("er", ("", "e")), ("est", ("", "e")),
-    ("ied", ("y",)), ("ies", ("y",)), ("ed", ("", "e")), ("es", ("",)), ("s", ("",)),
-    ("ly", ("",)), ("ness", ("",)), ("ments", ("",)), ("ment", ("",)), ("ity", ("", "e")),
-    ("ive", ("e", "")), ("able", ("", "e")), ("ful", ("",)), ("al", ("", "e")),
+    ("ization", ("ize",)),
+    ("isation", ("ise",)),
+    ("ations", ("ate", "")),
+    ("ation", ("ate", "")),
+    ("ings", ("", "e")),
+    ("ing", ("", "e")),
+    ("ers", ("", "e")),
+    ("er", ("", "e")),
+    ("est", ("", "e")),
+    ("ied", ("y",)),
+    ("ies", ("y",)),
+    ("ed", ("", "e")),
+    ("es", ("",)),
+    ("s", ("",)),
+    ("ly", ("",)),
+    ("ness", ("",)),
+    ("ments", ("",)),
+    ("ment", ("",)),
+    ("ity", ("", "e")),
+    ("ive", ("e", "")),
+    ("able", ("", "e")),
+    ("ful", ("",)),
+    ("al", ("", "e")),
 )
 
 
@@ -227,11 +248,15 @@ def _related(a: str, b: str) -> bool:
 def differing(words: list[str], other: list[str]) -> tuple[list[str], list[str]]:
     """Words of ``words`` not related to any of ``other``, and words of ``other`` not related
     to any of ``words``."""
-    return ([w for w in words if not any(_related(w, o) for o in other)],
-            [o for o in other if not any(_related(w, o) for w in words)])
+    return (
+        [w for w in words if not any(_related(w, o) for o in other)],
+        [o for o in other if not any(_related(w, o) for w in words)],
+    )
 
 
-_TRIMMABLE = frozenset("algorithm algorithms pattern theorem problem principle architecture apache amazon google aws".split())
+_TRIMMABLE = frozenset(
+    "algorithm algorithms pattern theorem problem principle architecture apache amazon google aws".split()
+)
 
 
 def name_as_said(name: str, phrase: str) -> str:
@@ -245,7 +270,7 @@ def name_as_said(name: str, phrase: str) -> str:
         spans.pop(0)
     if not spans:
         return name
-    return name[spans[0][0]:spans[-1][1]].rstrip("-/ ")
+    return name[spans[0][0] : spans[-1][1]].rstrip("-/ ")
 
 
 def writes_the_name(alias: str, name: str) -> bool:
@@ -267,6 +292,7 @@ def writes_the_name(alias: str, name: str) -> bool:
 
 
 # --- the snapper -------------------------------------------------------------------------------
+
 
 @dataclass
 class _Entry:
@@ -338,8 +364,12 @@ class TermSnapper:
         self._fuzzy_compacts = [e.compact for e in self._fuzzy]
         self._fuzzy_lengths = [len(c) for c in self._fuzzy_compacts]
         # ``near`` also offers names of 3-4 letters ("drpc" → gRPC); aliases from 5 letters.
-        near = [e for group in self._exact.values() for e in group[:1]
-                if len(e.compact) >= MIN_FUZZY_CHARS or len(e.compact) >= 3 and e.canonical]
+        near = [
+            e
+            for group in self._exact.values()
+            for e in group[:1]
+            if len(e.compact) >= MIN_FUZZY_CHARS or len(e.compact) >= 3 and e.canonical
+        ]
         self._near_choices = ([e.compact for e in near], near)
 
     # -- matching -------------------------------------------------------------------------------
@@ -388,7 +418,7 @@ class TermSnapper:
         choices, entries = self._near_choices
         for size in range(1, MAX_FUZZY_WORDS + 1):
             for start in range(0, len(tokens) - size + 1):
-                words = tokens[start:start + size]
+                words = tokens[start : start + size]
                 if words[0] in STOPWORDS or words[-1] in STOPWORDS or all(_plain(w) for w in words):
                     continue
                 compact = "".join(words)
@@ -414,12 +444,12 @@ class TermSnapper:
         # "there's", "didn't": the piece after the apostrophe is not a word of its own.
         clitic = [t[0] in _CLITICS and t[1] > 0 and text[t[1] - 1] in "'’" for t in tokens]
         # A window may not cross sentence punctuation.
-        breaks = [bool(_BREAK.search(text[tokens[i][2]:tokens[i + 1][1]])) for i in range(len(tokens) - 1)]
+        breaks = [bool(_BREAK.search(text[tokens[i][2] : tokens[i + 1][1]])) for i in range(len(tokens) - 1)]
         candidates: list[tuple[float, int, int, int, _Entry]] = []  # (rank, size, start, end, entry)
         for size in range(min(MAX_EXACT_WORDS, len(tokens)), 0, -1):
             for start in range(0, len(tokens) - size + 1):
                 end = start + size
-                if clitic[start] or any(breaks[start:end - 1]):
+                if clitic[start] or any(breaks[start : end - 1]):
                     continue
                 words = [t[0] for t in tokens[start:end]]
                 phrase = " ".join(words)
@@ -438,7 +468,9 @@ class TermSnapper:
                     continue
                 if size > MAX_FUZZY_WORDS or words[0] in STOPWORDS or words[-1] in STOPWORDS:
                     continue
-                found = self._fuzzy_match(compact, ["'" if c else w for w, c in zip(words, clitic[start:end], strict=True)])
+                found = self._fuzzy_match(
+                    compact, ["'" if c else w for w, c in zip(words, clitic[start:end], strict=True)]
+                )
                 if found is not None:
                     candidates.append((found[1], size, start, end, found[0]))
         # Best first: exact over spelled-alike over sounds-alike, then longer, then earlier.
@@ -481,10 +513,13 @@ def _symbols(words: list[str]) -> str | None:
     text = " ".join(_NUMBERS.get(w, w) for w in words)
     text = re.sub(r"\s*\bplus\b\s*", "+", text)
     return re.sub(r"\s+sharp\b", "#", text).strip()
+
+
 _CLITICS = frozenset({"s", "d", "t", "ll", "re", "ve", "m"})
 
 
 # --- the knowledge base's snapper ------------------------------------------------------------------
+
 
 def card_phrases() -> tuple[list[str], dict[str, str], set[str]]:
     """Every card name and alias as written, alias → its card's name, and the names and

@@ -60,8 +60,9 @@ def card_vectors() -> tuple[np.ndarray, np.ndarray]:
 def build() -> Path:
     cards = all_cards()
     what, solves = _embed(cards)
-    np.savez_compressed(VECTORS_PATH, hash=np.array(texts_hash(cards)),
-                        what=what.astype(np.float16), solves=solves.astype(np.float16))
+    np.savez_compressed(
+        VECTORS_PATH, hash=np.array(texts_hash(cards)), what=what.astype(np.float16), solves=solves.astype(np.float16)
+    )
     return VECTORS_PATH
 
 

@@ -113,6 +113,7 @@ def technical_terms(terms: list[str]) -> list[str]:
 
 # --- tokens ------------------------------------------------------------------------------------
 
+
 @lru_cache(maxsize=1)
 def _tokenizer():
     from tokenizers import Tokenizer
@@ -151,6 +152,7 @@ def prompt_from(terms: Iterable[str], max_tokens: int) -> str:
 
 
 # --- cards ---------------------------------------------------------------------------------------
+
 
 def _jargon(card: Card) -> bool:
     """A name Whisper is likely to mishear: a word outside the dictionary, or an acronym."""
@@ -241,8 +243,9 @@ def heard_cards(text: str) -> list[Card]:
         limit = MEANING_LIMIT // 2
     else:
         return [c for c in named if _hintable(c)]
-    meaning = [cards[int(i)] for i in order[:limit]
-               if float(scores[i]) >= max(MEANING_GATE_TECHNICAL, best - MEANING_MARGIN)]
+    meaning = [
+        cards[int(i)] for i in order[:limit] if float(scores[i]) >= max(MEANING_GATE_TECHNICAL, best - MEANING_MARGIN)
+    ]
     by_name = {c.name: c for c in cards}
     for name in near_names(text, limit=NEAR_LIMIT):
         card = by_name.get(name)

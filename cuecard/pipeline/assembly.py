@@ -13,14 +13,14 @@ from __future__ import annotations
 from pipecat.processors.frame_processor import FrameProcessor
 
 from cuecard.pipeline import factories
-from cuecard.pipeline.context import SessionClock, SessionContext
+from cuecard.pipeline.context import SessionContext
 from cuecard.pipeline.services import Services
+from cuecard.pipeline.stt_stages import speech_to_text_stage, streaming_first  # noqa: F401 (re-exported)
 from cuecard.processors.answer_drafter import AnswerDrafter
-from cuecard.processors.event_sink import EventSink
 from cuecard.processors.diarizer import SpeakerDiarizer
+from cuecard.processors.event_sink import EventSink
 from cuecard.processors.question_detector import DetectorParams, QuestionDetector
 from cuecard.processors.speech_segmenter import SegmenterParams, SpeechSegmenter
-from cuecard.pipeline.stt_stages import speech_to_text_stage, streaming_first  # noqa: F401 (re-exported)
 
 
 def segmenter_params(services: Services) -> SegmenterParams:
@@ -53,9 +53,7 @@ def drafting_stage(services: Services, context: SessionContext) -> AnswerDrafter
     )
 
 
-def build_stages(
-    services: Services, sink: EventSink, *, live: bool, context: SessionContext
-) -> list[FrameProcessor]:
+def build_stages(services: Services, sink: EventSink, *, live: bool, context: SessionContext) -> list[FrameProcessor]:
     s = services.settings
     return [
         SpeechSegmenter(

@@ -90,9 +90,7 @@ def make_refiner(services: Services):
     raise ValueError(f"stt_refiner: unknown refiner {s.stt_refiner!r}; use local, openai or none")
 
 
-def provider_chain_stage(
-    services: Services, *, clock: SessionClock | None = None, vocabulary=None
-) -> ProviderChainSTT:
+def provider_chain_stage(services: Services, *, clock: SessionClock | None = None, vocabulary=None) -> ProviderChainSTT:
     """The provider chain with fallback; ``clock`` places live tracks in session time;
     ``vocabulary`` (a ``SessionVocabulary``) biases the interviewer's recognition. Local
     Whisper is the last resort at the end of the input, also when the chain does not name it."""

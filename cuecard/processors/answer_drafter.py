@@ -72,8 +72,15 @@ def _chunks(text: str) -> list[str]:
 
 
 class AnswerDrafter(FrameProcessor):
-    def __init__(self, context: SessionContext, *, cache: DraftCache | None = None,
-                 llm: LLMDrafter | None = None, drafting: DraftingResources | None = None, **kwargs):
+    def __init__(
+        self,
+        context: SessionContext,
+        *,
+        cache: DraftCache | None = None,
+        llm: LLMDrafter | None = None,
+        drafting: DraftingResources | None = None,
+        **kwargs,
+    ):
         """``cache``, ``llm`` and ``drafting`` (composers and prepared answers per material,
         drafting threads) are the process's, from ``Services`` (see pipeline/assembly.py);
         without them the drafter has its own in-process cache and resources and no LLM."""
@@ -105,10 +112,12 @@ class AnswerDrafter(FrameProcessor):
             started = time.monotonic()
             await _in_thread(self.drafting.prepare_thread, knowledge_warm_up)
             await self._composer()
-            self._prepared = await _in_thread(self.drafting.prepare_thread, self.drafting.prepared_for,
-                                              self.context.candidate)
-            logger.info(f"Prepared {len(self._prepared.questions)} likely questions "
-                        f"in {time.monotonic() - started:.2f} s")
+            self._prepared = await _in_thread(
+                self.drafting.prepare_thread, self.drafting.prepared_for, self.context.candidate
+            )
+            logger.info(
+                f"Prepared {len(self._prepared.questions)} likely questions in {time.monotonic() - started:.2f} s"
+            )
         except Exception as e:  # preparation is an optimisation: drafting still works without it
             logger.exception(f"Preparing likely questions failed: {e}")
 
@@ -180,8 +189,13 @@ class AnswerDrafter(FrameProcessor):
             return await _in_thread(self.drafting.draft_thread, composer.plan, self._draft_text(q), q.type, q.topic)
         except Exception as e:
             logger.exception(f"Composer unavailable: {e}")
-            await self.push_frame(StatusFrame(state=DraftingState.DRAFTING_FAILED, message=f"Could not draft an answer: {e}",
-                                              extra={"question_id": q.question_id}))
+            await self.push_frame(
+                StatusFrame(
+                    state=DraftingState.DRAFTING_FAILED,
+                    message=f"Could not draft an answer: {e}",
+                    extra={"question_id": q.question_id},
+                )
+            )
             return None
 
     async def _finish_drafts(self, grace_secs: float = 15.0):
@@ -213,16 +227,28 @@ class AnswerDrafter(FrameProcessor):
         if task is not None and not task.done():
             await self.cancel_task(task)
         shown = self._shown.pop(q.question_id, None)
-        await self.push_frame(StatusFrame(state=DraftingState.SUGGESTIONS_WITHDRAWN,
-                                          message="The question was withdrawn; its drafts are hidden.",
-                                          extra={"question_id": q.question_id}))
+        await self.push_frame(
+            StatusFrame(
+                state=DraftingState.SUGGESTIONS_WITHDRAWN,
+                message="The question was withdrawn; its drafts are hidden.",
+                extra={"question_id": q.question_id},
+            )
+        )
         for option in sorted((shown or {}).get("options", ())):
-            await self.push_frame(SuggestionFrame(question_id=q.question_id, option=option, done=True,
-                                                  source=SuggestionSource.COMPOSER, extra={"withdrawn": True}))
+            await self.push_frame(
+                SuggestionFrame(
+                    question_id=q.question_id,
+                    option=option,
+                    done=True,
+                    source=SuggestionSource.COMPOSER,
+                    extra={"withdrawn": True},
+                )
+            )
 
     # --- emitting ---------------------------------------------------------------------------------
-    async def _emit_text(self, q: QuestionFrame, option: AnswerOption, text: str, source: SuggestionSource,
-                         extra: dict):
+    async def _emit_text(
+        self, q: QuestionFrame, option: AnswerOption, text: str, source: SuggestionSource, extra: dict
+    ):
         """One whole draft as line-sized deltas, then ``done``."""
         text = enforce_word_limit(text, MAX_WORDS)
         shown = self._shown.setdefault(q.question_id, {"prepared": None, "options": set()})
@@ -231,17 +257,38 @@ class AnswerDrafter(FrameProcessor):
         so_far = ""
         for i, piece in enumerate(_chunks(text)):
             so_far += piece
-            await self.push_frame(SuggestionFrame(
-                question_id=q.question_id, option=option, delta=piece, text=so_far, source=source,
-                word_count=word_count(so_far), speaking_secs=speaking_secs(so_far),
-                extra={**extra, **({"replaces": True} if replaces and i == 0 else {})}))
-        await self.push_frame(SuggestionFrame(
-            question_id=q.question_id, option=option, text=text, done=True, source=source,
-            word_count=word_count(text), speaking_secs=speaking_secs(text), extra=extra))
+            await self.push_frame(
+                SuggestionFrame(
+                    question_id=q.question_id,
+                    option=option,
+                    delta=piece,
+                    text=so_far,
+                    source=source,
+                    word_count=word_count(so_far),
+                    speaking_secs=speaking_secs(so_far),
+                    extra={**extra, **({"replaces": True} if replaces and i == 0 else {})},
+                )
+            )
+        await self.push_frame(
+            SuggestionFrame(
+                question_id=q.question_id,
+                option=option,
+                text=text,
+                done=True,
+                source=source,
+                word_count=word_count(text),
+                speaking_secs=speaking_secs(text),
+                extra=extra,
+            )
+        )
 
     async def _show_prepared(self, q: QuestionFrame, match: PreparedMatch, key: str):
-        extra = {"prepared_question": match.question.text, "match": round(match.score, 3),
-                 "coverage": match.question.coverage, "topic": match.question.topic}
+        extra = {
+            "prepared_question": match.question.text,
+            "match": round(match.score, 3),
+            "coverage": match.question.coverage,
+            "topic": match.question.topic,
+        }
         for option in OPTIONS:
             await self._emit_text(q, option, match.question.drafts[option], SuggestionSource.PREPARED, extra)
         self._shown[q.question_id].update(prepared=match.question.text, key=key, source=SuggestionSource.PREPARED)
@@ -257,8 +304,9 @@ class AnswerDrafter(FrameProcessor):
         if len(hits) == len(keys):
             drafts = {o: hits[o]["text"] for o in OPTIONS}
         else:
-            drafts = await _in_thread(self.drafting.draft_thread,
-                                      lambda: {o: composer.render(plan, o) for o in OPTIONS})
+            drafts = await _in_thread(
+                self.drafting.draft_thread, lambda: {o: composer.render(plan, o) for o in OPTIONS}
+            )
             for o in OPTIONS:
                 await self.cache.set(keys[o], {"text": drafts[o], "source": SuggestionSource.COMPOSER})
         extra = {"coverage": plan.coverage, "topic": plan.topic_name}
@@ -275,21 +323,30 @@ class AnswerDrafter(FrameProcessor):
         if composer_first:
             await self._draft(q, plan, key)
         await self._draft_with_llm(q, self.context.candidate.version_key(), plan, keep_composer=composer_first)
-        self._shown.setdefault(q.question_id, {"prepared": None, "options": set()}).update(key=key, source=SuggestionSource.LLM)
+        self._shown.setdefault(q.question_id, {"prepared": None, "options": set()}).update(
+            key=key, source=SuggestionSource.LLM
+        )
 
     async def _draft_with_llm(self, q: QuestionFrame, version: str, plan=None, keep_composer: bool = False):
         """All options stream concurrently; each falls back to the composer on its own (or
         keeps the composer's draft already on the page: ``keep_composer``)."""
         fell_back: list[str] = []
-        results = await asyncio.gather(*(self._llm_option(q, o, version, fell_back, plan, keep_composer)
-                                         for o in OPTIONS),
-                                       return_exceptions=True)
+        results = await asyncio.gather(
+            *(self._llm_option(q, o, version, fell_back, plan, keep_composer) for o in OPTIONS), return_exceptions=True
+        )
         for option, result in zip(OPTIONS, results, strict=True):
             if isinstance(result, Exception) and not isinstance(result, asyncio.CancelledError):
                 logger.exception(f"Drafting {option} failed: {result}")
 
-    async def _llm_option(self, q: QuestionFrame, option: AnswerOption, version: str, fell_back: list[str], plan=None,
-                          keep_composer: bool = False):
+    async def _llm_option(
+        self,
+        q: QuestionFrame,
+        option: AnswerOption,
+        version: str,
+        fell_back: list[str],
+        plan=None,
+        keep_composer: bool = False,
+    ):
         text_asked = self._draft_text(q)
         key = draft_key(text_asked, q.type, option, version, SuggestionSource.LLM)
         cached = await self.cache.get(key)
@@ -300,8 +357,7 @@ class AnswerDrafter(FrameProcessor):
         assert llm is not None, "only reached through _draft_with_llm, which runs with an LLM drafter"
         shown = self._shown.setdefault(q.question_id, {"prepared": None, "options": set()})
         text, first = "", True
-        stream = llm.stream(text_asked, q.type, option, self.context.candidate, q.topic,
-                                 grounding=grounding_for(plan))
+        stream = llm.stream(text_asked, q.type, option, self.context.candidate, q.topic, grounding=grounding_for(plan))
         try:
             async for delta in stream:
                 if word_count(text + delta) > MAX_WORDS:
@@ -309,17 +365,29 @@ class AnswerDrafter(FrameProcessor):
                 text += delta
                 replaces = first and option in shown["options"]
                 shown["options"].add(option)
-                await self.push_frame(SuggestionFrame(
-                    question_id=q.question_id, option=option, delta=delta, text=text, source=SuggestionSource.LLM,
-                    word_count=word_count(text), speaking_secs=speaking_secs(text),
-                    extra={"replaces": True} if replaces else {}))
+                await self.push_frame(
+                    SuggestionFrame(
+                        question_id=q.question_id,
+                        option=option,
+                        delta=delta,
+                        text=text,
+                        source=SuggestionSource.LLM,
+                        word_count=word_count(text),
+                        speaking_secs=speaking_secs(text),
+                        extra={"replaces": True} if replaces else {},
+                    )
+                )
                 first = False
         except LLMUnavailable as e:
             if not fell_back:
-                await self.push_frame(StatusFrame(
-                    state=DraftingState.LLM_FALLBACK, provider=SuggestionSource.COMPOSER,
-                    message=f"The language model is unavailable ({e}); showing offline drafts.",
-                    extra={"question_id": q.question_id, "llm_provider": llm.provider}))
+                await self.push_frame(
+                    StatusFrame(
+                        state=DraftingState.LLM_FALLBACK,
+                        provider=SuggestionSource.COMPOSER,
+                        message=f"The language model is unavailable ({e}); showing offline drafts.",
+                        extra={"question_id": q.question_id, "llm_provider": llm.provider},
+                    )
+                )
             fell_back.append(option)
             if keep_composer:
                 return  # the composer's draft for this question is on the page already
@@ -327,15 +395,25 @@ class AnswerDrafter(FrameProcessor):
             if plan is None:
                 plan = await _in_thread(self.drafting.draft_thread, composer.plan, text_asked, q.type, q.topic)
             draft = await _in_thread(self.drafting.draft_thread, composer.render, plan, option)
-            await self._emit_text(q, option, draft, SuggestionSource.COMPOSER, {"fallback": True, "coverage": plan.coverage})
+            await self._emit_text(
+                q, option, draft, SuggestionSource.COMPOSER, {"fallback": True, "coverage": plan.coverage}
+            )
             return
         except Exception as e:  # failed mid-stream: close with what the page already shows
             logger.warning(f"LLM stream for {option} broke off: {e}")
         finally:
             await stream.aclose()
         text = enforce_word_limit(text, MAX_WORDS)
-        await self.push_frame(SuggestionFrame(
-            question_id=q.question_id, option=option, text=text, done=True, source=SuggestionSource.LLM,
-            word_count=word_count(text), speaking_secs=speaking_secs(text)))
+        await self.push_frame(
+            SuggestionFrame(
+                question_id=q.question_id,
+                option=option,
+                text=text,
+                done=True,
+                source=SuggestionSource.LLM,
+                word_count=word_count(text),
+                speaking_secs=speaking_secs(text),
+            )
+        )
         if text:
             await self.cache.set(key, {"text": text, "source": SuggestionSource.LLM})

@@ -34,7 +34,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from loguru import logger
 from pipecat.frames.frames import CancelFrame, EndFrame, Frame, InputAudioRawFrame, StartFrame
@@ -50,7 +50,7 @@ from cuecard.frames import (
 )
 from cuecard.pipeline.context import SessionClock
 from cuecard.processors.speech_segmenter import split_track_id
-from cuecard.processors.stt_track import FallbackParams, Retiring, Track
+from cuecard.processors.stt_track import FallbackParams, Retiring, Track, track_vocabulary
 from cuecard.processors.transcript_line import TranscriptLine
 from cuecard.services.provider_health import ProviderHealth
 from cuecard.services.refiners import Refiner, refine_text
@@ -107,7 +107,7 @@ class ProviderChainSTT(FrameProcessor):
         elif isinstance(frame, SpeechSegmentFrame):
             track = self._tracks.get(self._key(frame))
             hook = getattr(track.stream, "segment", None) if track is not None else None
-            if hook is not None:
+            if track is not None and hook is not None:
                 t0 = track.audio.time(track.origin)
                 hook(frame.kind, frame.start - t0, frame.end - t0, frame.utterance_id)
         elif isinstance(frame, UtteranceEndFrame):
@@ -125,29 +125,11 @@ class ProviderChainSTT(FrameProcessor):
             await self.push_frame(frame, direction)
         elif isinstance(frame, StartFrame) and self._vocabulary is not None:
             await self.push_frame(frame, direction)
-            await asyncio.to_thread(self._hints, INTERVIEWER)  # built once, before any audio
+            await asyncio.to_thread(
+                track_vocabulary, self._vocabulary, INTERVIEWER, "hints"
+            )  # built once, before any audio
         else:
             await self.push_frame(frame, direction)
-
-    # -- recognition hints (the interviewer's track only) -----------------------------------------
-
-    def _hints(self, role: str) -> list[str]:
-        if role != INTERVIEWER or self._vocabulary is None:
-            return []
-        try:
-            return self._vocabulary.hints()
-        except Exception as e:  # hints are a refinement: never lose speech over them
-            logger.warning(f"No recognition hints: {e}")
-            return []
-
-    def _prompt(self, role: str) -> str | None:
-        if role != INTERVIEWER or self._vocabulary is None:
-            return None
-        try:
-            return self._vocabulary.live_prompt()
-        except Exception as e:
-            logger.warning(f"No recognition hints: {e}")
-            return None
 
     @staticmethod
     def _key(frame) -> str:
@@ -224,7 +206,9 @@ class ProviderChainSTT(FrameProcessor):
         logger.info(f"STT {track.track_id}: provider {previous} -> {name} ({reason}, {switch_secs} s)")
         message = f"speech-to-text: {name}" + (f" (was {previous}: {reason})" if previous else "")
         await self.push_frame(
-            StatusFrame(state="provider", message=message, provider=name, extra={k: v for k, v in record.items() if k != "to"})
+            StatusFrame(
+                state="provider", message=message, provider=name, extra={k: v for k, v in record.items() if k != "to"}
+            )
         )
 
     async def _connect(self, track: Track, index: int) -> StreamingSTT | None:
@@ -237,7 +221,7 @@ class ProviderChainSTT(FrameProcessor):
             self._prepare(track, stream)
             await asyncio.wait_for(stream.start(), self._p.connect_timeout_secs)
             return stream
-        except asyncio.TimeoutError:
+        except TimeoutError:
             why = f"did not connect within {self._p.connect_timeout_secs} s"
         except Exception as e:
             why = f"failed to start: {e}"
@@ -250,11 +234,11 @@ class ProviderChainSTT(FrameProcessor):
         return None
 
     def _prepare(self, track: Track, stream: StreamingSTT):
-        hints = self._hints(track.role)
+        hints = track_vocabulary(self._vocabulary, track.role, "hints") or []
         if hints and hasattr(stream, "hints"):
             stream.hints = list(hints)
         if hasattr(stream, "prompt"):
-            stream.prompt = self._prompt(track.role)
+            stream.prompt = track_vocabulary(self._vocabulary, track.role, "live_prompt")
 
     async def _start_stream(self, track: Track, index: int) -> bool:
         stream = await self._connect(track, index)
@@ -331,7 +315,9 @@ class ProviderChainSTT(FrameProcessor):
             return
         track.unanswered_since = track.stall_timer = None
         stalled_for = time.monotonic() - since
-        self._tasks.spawn(self._fail(track, stream, f"stalled: no result for {stalled_for:.1f} s while speech awaits its final text"))
+        self._tasks.spawn(
+            self._fail(track, stream, f"stalled: no result for {stalled_for:.1f} s while speech awaits its final text")
+        )
 
     # -- streaming ------------------------------------------------------------------------------
 
@@ -341,7 +327,7 @@ class ProviderChainSTT(FrameProcessor):
             while True:
                 try:
                     await asyncio.wait_for(track.wake.wait(), KEEPALIVE_SECS)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     # The track sends no audio (muted, tab share paused): Deepgram closes an
                     # idle stream after ~10 s, so tell it we are still here.
                     keep_alive = getattr(stream, "keep_alive", None)
@@ -443,13 +429,19 @@ class ProviderChainSTT(FrameProcessor):
                 self._tasks.spawn(self._refine(track, line, audio))
 
     async def _refine(self, track: Track, line: TranscriptLine, audio: bytes):
+        assert self._refiner is not None  # only spawned when a refiner is configured (above)
         vocabulary = self._vocabulary if track.role == INTERVIEWER else None
         result = await refine_text(self._refiner, audio, line.text, vocabulary)
         if result is None or not result.text:
             return
         refined = TranscriptLine(
-            line.line_id, track.role, line.start, line.end, line.speaker,
-            texts=[result.text], confidences=[result.confidence],
+            line.line_id,
+            track.role,
+            line.start,
+            line.end,
+            line.speaker,
+            texts=[result.text],
+            confidences=[result.confidence],
         )
         await self.push_frame(refined.final_frame(self._refiner.name, closed=True, refined=True))
 
@@ -529,7 +521,7 @@ class ProviderChainSTT(FrameProcessor):
         try:
             await asyncio.wait_for(awaitable, timeout)
             return True
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return False
 
     async def _finish_track(self, track: Track):
@@ -555,7 +547,9 @@ class ProviderChainSTT(FrameProcessor):
             except Exception as e:
                 logger.warning(f"STT {track.track_id}: {stream.name} finish failed: {e!r}")
             if reader is not None:
-                await asyncio.wait({reader}, timeout=None if deadline is None else max(deadline - time.monotonic(), 0.1))
+                await asyncio.wait(
+                    {reader}, timeout=None if deadline is None else max(deadline - time.monotonic(), 0.1)
+                )
             if track.stream is not stream:
                 continue
             if reader is not None and not reader.done():

@@ -70,9 +70,7 @@ class SpeakerDiarizer(FrameProcessor):
     def _track(self, role: str) -> TrackDiarizer:
         track = self._tracks.get(role)
         if track is None:
-            track = TrackDiarizer(
-                role, self._embedder, threshold=self._threshold, step_secs=self._step_secs
-            )
+            track = TrackDiarizer(role, self._embedder, threshold=self._threshold, step_secs=self._step_secs)
             self._tracks[role] = track
         return track
 

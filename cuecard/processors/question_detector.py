@@ -138,7 +138,9 @@ class QuestionDetector(FrameProcessor):
             if final and question_id is not None:
                 await self._drop_part(question_id, frame.segment_id)
             return
-        if not final and (found.confidence < self._params.tentative_threshold or len(words(found.question_text)) < MIN_TENTATIVE_WORDS):
+        if not final and (
+            found.confidence < self._params.tentative_threshold or len(words(found.question_text)) < MIN_TENTATIVE_WORDS
+        ):
             return
         if question_id is None:
             question_id, follow_up_of = self._place_new_question(line.start, frame.segment_id, found.question_text)
@@ -160,7 +162,9 @@ class QuestionDetector(FrameProcessor):
         line = self.conversation.last_line(INTERVIEWER)
         text = frame.text.strip() or (self._snapped(line.text) if line else "")  # jargon snapping
         if not text:
-            await self.push_frame(StatusFrame(state="manual_draft_ignored", message="Nothing the interviewer said yet to draft for."))
+            await self.push_frame(
+                StatusFrame(state="manual_draft_ignored", message="Nothing the interviewer said yet to draft for.")
+            )
             return
         segment_id = "" if frame.text.strip() or line is None else line.segment_id
         question_id = self._question_of_line.get(segment_id) if segment_id else None
@@ -188,6 +192,7 @@ class QuestionDetector(FrameProcessor):
         except Exception as e:  # snapping refines the text; it must never lose a question
             logger.warning(f"Jargon snapping failed: {e}")
             return text
+
     # --- end of jargon snapping -------------------------------------------------------------------
 
     # --- questions --------------------------------------------------------------------------------
@@ -246,8 +251,9 @@ class QuestionDetector(FrameProcessor):
         if question is not None:
             await self._send(question_id, question.follow_up_of, question.start, question.end)
 
-    async def _send(self, question_id: str, follow_up_of: str | None, start: float, end: float,
-                    force_confirm: bool = False):
+    async def _send(
+        self, question_id: str, follow_up_of: str | None, start: float, end: float, force_confirm: bool = False
+    ):
         parts = self._parts[question_id]
         text = " ".join(p.text for p in parts)
         parent = self.conversation.questions.get(follow_up_of) if follow_up_of else None
@@ -272,11 +278,16 @@ class QuestionDetector(FrameProcessor):
         self.conversation.upsert_question(question)
         await self._push(question, status, force=force_confirm)
         refiner = self._params.refiner
-        if (refiner is not None and status == QuestionStatus.CONFIRMED and kind.confidence < self._params.refine_below
-                and (question_id, text) not in self._refined):
+        if (
+            refiner is not None
+            and status == QuestionStatus.CONFIRMED
+            and kind.confidence < self._params.refine_below
+            and (question_id, text) not in self._refined
+        ):
             await self._cancel_refinement(question_id)
             self._refining[question_id] = self.create_task(
-                self._refine(question_id, text, typed_text, kind), name=f"refine-{question_id}")
+                self._refine(question_id, text, typed_text, kind), name=f"refine-{question_id}"
+            )
 
     # --- LLM refinement -------------------------------------------------------------------------
     async def _refine(self, question_id: str, text: str, typed_text: str, offline: Classification):
@@ -288,7 +299,11 @@ class QuestionDetector(FrameProcessor):
         self._refined[(question_id, text)] = better
         if better.type == question.type:
             return
-        question.type, question.confidence, question.topic = better.type, better.confidence, better.topic or question.topic
+        question.type, question.confidence, question.topic = (
+            better.type,
+            better.confidence,
+            better.topic or question.topic,
+        )
         await self._push(question, QuestionStatus.CONFIRMED)
 
     async def _cancel_refinement(self, question_id: str):

@@ -200,11 +200,7 @@ class SpeechSegmenter(FrameProcessor):
         elif silence >= p.pause_secs and not track.tentative_sent:
             track.tentative_sent = True
             await self._emit_segment(track, "tentative")
-        elif (
-            p.partial_period_secs > 0
-            and speech
-            and track.now - track.last_partial_at >= p.partial_period_secs
-        ):
+        elif p.partial_period_secs > 0 and speech and track.now - track.last_partial_at >= p.partial_period_secs:
             track.last_partial_at = track.now
             await self._emit_segment(track, "partial")
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Any
+
+from loguru import logger
 
 from cuecard.processors.transcript_line import TranscriptLine
 from cuecard.services.streaming_stt import StreamingSTT
@@ -64,3 +67,15 @@ class Retiring:
     stream: StreamingSTT
     origin: int
     line: TranscriptLine | None
+
+
+def track_vocabulary(vocabulary: Any, role: str, what: str) -> Any:
+    """The session vocabulary's ``hints()`` or ``live_prompt()`` for the interviewer's track;
+    None for the candidate's. Hints are a refinement: a failure never loses speech."""
+    if role != "interviewer" or vocabulary is None:
+        return None
+    try:
+        return getattr(vocabulary, what)()
+    except Exception as e:
+        logger.warning(f"No recognition hints: {e}")
+        return None

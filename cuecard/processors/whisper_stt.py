@@ -42,7 +42,7 @@ from cuecard.services.whisper.engine import (
 def stable_prefix(previous: str, current: str) -> str:
     """Words at the start of ``current`` that the previous interim already had."""
     out = []
-    for a, b in zip(previous.split(), current.split()):
+    for a, b in zip(previous.split(), current.split(), strict=False):
         if a.lower().strip(".,?!") != b.lower().strip(".,?!"):
             break
         out.append(b)
@@ -198,9 +198,7 @@ class WhisperSTTProcessor(FrameProcessor):
         line = self._line(frame)
         stable = stable_prefix(line.last_interim, result.text)
         line.last_interim = result.text
-        await self.push_frame(
-            line.interim_frame(result.text, frame.end, result.confidence, self._provider, stable)
-        )
+        await self.push_frame(line.interim_frame(result.text, frame.end, result.confidence, self._provider, stable))
 
     async def _on_final(self, frame: SpeechSegmentFrame):
         result = None
@@ -224,9 +222,11 @@ class WhisperSTTProcessor(FrameProcessor):
 
     async def _on_utterance_end(self, frame: UtteranceEndFrame):
         line = self._lines.pop(frame.utterance_id, None)
-        split = [l for l in self._retired if l.utterance_id == frame.utterance_id]
-        self._retired = [l for l in self._retired if l not in split]
-        await self.push_frame(UtteranceEndFrame(frame.role, frame.utterance_id, frame.start, frame.end, b"", frame.speaker))
+        split = [old for old in self._retired if old.utterance_id == frame.utterance_id]
+        self._retired = [old for old in self._retired if old not in split]
+        await self.push_frame(
+            UtteranceEndFrame(frame.role, frame.utterance_id, frame.start, frame.end, b"", frame.speaker)
+        )
         # Each line has one speaker, so a line is re-decoded over its own spans only, also when
         # the diarizer split the utterance (a wrong split must not cost the refinement).
         for each in [*split, line]:
@@ -261,7 +261,10 @@ class WhisperSTTProcessor(FrameProcessor):
             live = " ".join(line.texts[first : last + 1])
             try:
                 result = await self._engine.decode(
-                    audio, priority=PRIORITY_REFINE, beam_size=self._refine_beam, prompt=prompt,
+                    audio,
+                    priority=PRIORITY_REFINE,
+                    beam_size=self._refine_beam,
+                    prompt=prompt,
                     hotwords=hotwords,
                 )
             except Exception as e:

@@ -37,17 +37,35 @@ def _json_resume(data: dict) -> Profile:
         for name in keywords or [entry.get("name", "")]:
             if name and name not in skills:
                 skills.append(name)
-    roles = [Role(title=w.get("position", ""), employer=w.get("name", "") or w.get("company", ""),
-                  start=w.get("startDate", ""), end=w.get("endDate", ""), location=w.get("location", ""),
-                  achievements=[h for h in (w.get("highlights") or []) if h]
-                  or ([w["summary"]] if w.get("summary") else []))
-             for w in data.get("work") or []]
-    education = [Education(institution=e.get("institution", ""),
-                           degree=" ".join(filter(None, [e.get("studyType", ""), e.get("area", "")])),
-                           start=e.get("startDate", ""), end=e.get("endDate", ""))
-                 for e in data.get("education") or []]
-    return Profile(name=basics.get("name", ""), headline=basics.get("label", ""), summary=basics.get("summary", ""),
-                   email=basics.get("email", ""), skills=skills, roles=roles, education=education)
+    roles = [
+        Role(
+            title=w.get("position", ""),
+            employer=w.get("name", "") or w.get("company", ""),
+            start=w.get("startDate", ""),
+            end=w.get("endDate", ""),
+            location=w.get("location", ""),
+            achievements=[h for h in (w.get("highlights") or []) if h] or ([w["summary"]] if w.get("summary") else []),
+        )
+        for w in data.get("work") or []
+    ]
+    education = [
+        Education(
+            institution=e.get("institution", ""),
+            degree=" ".join(filter(None, [e.get("studyType", ""), e.get("area", "")])),
+            start=e.get("startDate", ""),
+            end=e.get("endDate", ""),
+        )
+        for e in data.get("education") or []
+    ]
+    return Profile(
+        name=basics.get("name", ""),
+        headline=basics.get("label", ""),
+        summary=basics.get("summary", ""),
+        email=basics.get("email", ""),
+        skills=skills,
+        roles=roles,
+        education=education,
+    )
 
 
 def load_profile(path: str | Path) -> Profile:

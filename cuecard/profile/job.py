@@ -27,33 +27,109 @@ from cuecard.profile.skills import find_skills
 
 _SECTION_HEADINGS = {
     "responsibilities": (
-        "responsibilities", "key responsibilities", "what you'll do", "what you will do",
-        "what you’ll do", "your role", "the role", "your responsibilities", "your tasks",
-        "duties", "in this role you will", "in this role, you will", "you will", "day to day",
-        "what you'll be doing", "what you will be doing", "the job", "your mission",
-        "role overview", "job description", "what the job involves", "responsibilities include",
-        "key duties", "main responsibilities", "how you'll make an impact", "what you'll work on",
+        "responsibilities",
+        "key responsibilities",
+        "what you'll do",
+        "what you will do",
+        "what you’ll do",
+        "your role",
+        "the role",
+        "your responsibilities",
+        "your tasks",
+        "duties",
+        "in this role you will",
+        "in this role, you will",
+        "you will",
+        "day to day",
+        "what you'll be doing",
+        "what you will be doing",
+        "the job",
+        "your mission",
+        "role overview",
+        "job description",
+        "what the job involves",
+        "responsibilities include",
+        "key duties",
+        "main responsibilities",
+        "how you'll make an impact",
+        "what you'll work on",
     ),
     "required": (
-        "requirements", "required", "must have", "must-have", "must haves", "qualifications",
-        "minimum qualifications", "basic qualifications", "required qualifications",
-        "required skills", "what we're looking for", "what we are looking for",
-        "what we’re looking for", "about you", "you have", "you bring", "what you bring",
-        "what you'll bring", "who you are", "skills and experience", "your profile",
-        "we're looking for", "we are looking for", "experience", "skills", "what you need",
-        "what you'll need", "you'll need", "you will need", "essential", "essential skills",
-        "essential requirements", "requirements and skills", "job requirements", "must haves:",
+        "requirements",
+        "required",
+        "must have",
+        "must-have",
+        "must haves",
+        "qualifications",
+        "minimum qualifications",
+        "basic qualifications",
+        "required qualifications",
+        "required skills",
+        "what we're looking for",
+        "what we are looking for",
+        "what we’re looking for",
+        "about you",
+        "you have",
+        "you bring",
+        "what you bring",
+        "what you'll bring",
+        "who you are",
+        "skills and experience",
+        "your profile",
+        "we're looking for",
+        "we are looking for",
+        "experience",
+        "skills",
+        "what you need",
+        "what you'll need",
+        "you'll need",
+        "you will need",
+        "essential",
+        "essential skills",
+        "essential requirements",
+        "requirements and skills",
+        "job requirements",
+        "must haves:",
     ),
     "preferred": (
-        "nice to have", "nice-to-have", "nice to haves", "preferred", "preferred qualifications",
-        "preferred skills", "bonus", "bonus points", "pluses", "it's a plus if", "extra credit",
-        "good to have", "desirable", "even better if", "plus", "desired", "desired skills",
-        "bonus if you have", "nice to haves:", "preferred experience", "additional qualifications",
+        "nice to have",
+        "nice-to-have",
+        "nice to haves",
+        "preferred",
+        "preferred qualifications",
+        "preferred skills",
+        "bonus",
+        "bonus points",
+        "pluses",
+        "it's a plus if",
+        "extra credit",
+        "good to have",
+        "desirable",
+        "even better if",
+        "plus",
+        "desired",
+        "desired skills",
+        "bonus if you have",
+        "nice to haves:",
+        "preferred experience",
+        "additional qualifications",
     ),
     "other": (
-        "about us", "about the company", "who we are", "benefits", "perks", "what we offer",
-        "compensation", "salary", "how to apply", "our values", "why join us", "location",
-        "equal opportunity", "the team", "about the team",
+        "about us",
+        "about the company",
+        "who we are",
+        "benefits",
+        "perks",
+        "what we offer",
+        "compensation",
+        "salary",
+        "how to apply",
+        "our values",
+        "why join us",
+        "location",
+        "equal opportunity",
+        "the team",
+        "about the team",
     ),
 }
 _HEADING_KIND = {h: kind for kind, heads in _SECTION_HEADINGS.items() for h in heads}
@@ -109,7 +185,9 @@ _TITLE_KEYS = ("title", "job title", "position", "role", "job", "vacancy")
 _COMPANY_KEYS = ("company", "company name", "employer", "organisation", "organization", "hiring company")
 _ROLE_WORDS = re.compile(
     r"engineer|developer|manager|analyst|designer|scientist|architect|consultant|administrator|"
-    r"specialist|researcher|intern\b|lead\b|director|officer|technician|recruiter", re.I)
+    r"specialist|researcher|intern\b|lead\b|director|officer|technician|recruiter",
+    re.I,
+)
 # Words that make the line under the title something other than a company name.
 _NOT_A_NAME = frozenset(
     "remote hybrid onsite on-site office full-time part-time fulltime parttime full part time contract "
@@ -161,7 +239,8 @@ def _title_and_company(lines: list[str]) -> tuple[str, str]:
     if not title and lines:
         first = lines[0]
         hiring = re.match(
-            rf"^{_COMPANY_NAME}[ \t]+is[ \t]+hiring(?:[ \t]+an?)?[ \t]*[:!—–-][ \t]*(?P<title>.+)$", first)
+            rf"^{_COMPANY_NAME}[ \t]+is[ \t]+hiring(?:[ \t]+an?)?[ \t]*[:!—–-][ \t]*(?P<title>.+)$", first
+        )
         sentence = first.endswith(".") or re.match(r"(?i)(we|you|our|are|do)\b", first)
         if hiring and len(hiring.group("title").split()) <= 12:
             title = hiring.group("title")  # "Acme is hiring: QA Engineer"
@@ -174,7 +253,9 @@ def _title_and_company(lines: list[str]) -> tuple[str, str]:
         split = re.split(r"\s+(?:at|@)\s+|\s+[|—–]\s+|\s+-\s+", title, maxsplit=1)
         if len(split) == 2:
             first, second = split[0].strip(), split[1].strip()
-            if seniority_of(second) or re.search(r"engineer|developer|manager|analyst|designer|scientist", second, re.I):
+            if seniority_of(second) or re.search(
+                r"engineer|developer|manager|analyst|designer|scientist", second, re.I
+            ):
                 first, second = second, first  # "Acme | Senior Engineer"
             # " at " and "|" name the company; after a dash it may be a team ("Tech Lead -
             # Mobile"), so a dash counts only if the name appears again in the posting.
@@ -195,9 +276,26 @@ def _title_and_company(lines: list[str]) -> tuple[str, str]:
 # Words of a name are separated by spaces or tabs only: a name never runs across lines.
 _COMPANY_NAME = r"(?P<name>[A-Z][\w&.'-]*(?:[ \t]+(?:&[ \t]+)?[A-Z][\w&.'-]*){0,3})"
 _NOT_COMPANY = (
-    "us", "the team", "our team", "you", "the role", "the job", "the position", "the opportunity",
-    "this role", "the company", "our company", "our client", "the client", "the candidate", "benefits",
-    "our mission", "our values", "your team", "a team", "the department",
+    "us",
+    "the team",
+    "our team",
+    "you",
+    "the role",
+    "the job",
+    "the position",
+    "the opportunity",
+    "this role",
+    "the company",
+    "our company",
+    "our client",
+    "the client",
+    "the candidate",
+    "benefits",
+    "our mission",
+    "our values",
+    "your team",
+    "a team",
+    "the department",
 )
 
 

@@ -173,7 +173,9 @@ def _rank_stories(
             else:
                 score = float(row[j])
             if score >= MIN_FIT:
-                fits.append(StoryFit(story_id=story.id, title=story.title, score=round(float(score), 3), shared_skills=shared))
+                fits.append(
+                    StoryFit(story_id=story.id, title=story.title, score=round(float(score), 3), shared_skills=shared)
+                )
         fits.sort(key=lambda f: f.score, reverse=True)
         ranked.append(fits[:STORIES_PER_REQUIREMENT])
     return ranked

@@ -15,155 +15,14 @@ Decisions:
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 
 from cuecard.profile.models import Education, Profile, Role
+from cuecard.profile.resume_text import SUPPORTED_SUFFIXES, ResumeFormatError, extract_text  # noqa: F401  (re-exported)
 from cuecard.profile.skills import canonical, find_skills
 
-SUPPORTED_SUFFIXES = (".pdf", ".docx", ".md", ".markdown", ".txt", ".text")
-
-
-class ResumeFormatError(ValueError):
-    """The uploaded file is not a resume we can read (unsupported type, corrupt, empty)."""
-
-
-# ---------------------------------------------------------------------------------------------
-# bytes -> text
-
-
-def extract_text(data: bytes, filename: str) -> str:
-    """Plain text of a resume file; the format is chosen by the file name's suffix."""
-    name = (filename or "").lower()
-    suffix = name[name.rfind(".") :] if "." in name else ""
-    if not data:
-        raise ResumeFormatError(f"{filename or 'The file'} is empty")
-    if suffix == ".pdf":
-        text = _pdf_text(data, filename)
-    elif suffix == ".docx":
-        text = _docx_text(data, filename)
-    elif suffix in (".md", ".markdown", ".txt", ".text", ""):
-        text = _plain_text(data, filename)
-    else:
-        raise ResumeFormatError(
-            f"Unsupported resume format {suffix!r} ({filename}); use one of "
-            + ", ".join(SUPPORTED_SUFFIXES)
-            + (" (save .doc files as .docx)" if suffix == ".doc" else "")
-        )
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
-    if not text.strip():
-        raise ResumeFormatError(
-            f"No text found in {filename}"
-            + (" (a scanned PDF without a text layer?)" if suffix == ".pdf" else "")
-        )
-    return text
-
-
-def _plain_text(data: bytes, filename: str) -> str:
-    """Decode a text file: UTF-16 with a byte-order mark, UTF-8, else Windows-1252.
-
-    Windows-1252 is the last resort because older editors on Windows save resumes in it; it
-    accepts (almost) any byte, so a wrong guess shows odd characters rather than failing.
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise ResumeFormatError(f"{filename} is not valid UTF-16 text") from exc
-    if b"\x00" in data[:4096]:
-        raise ResumeFormatError(f"{filename} looks like a binary file, not text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
-def _pdf_text(data: bytes, filename: str) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    if not data.lstrip().startswith(b"%PDF"):
-        raise ResumeFormatError(f"{filename} is not a PDF file (no %PDF header)")
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                reader.decrypt("")
-            except Exception as exc:  # noqa: BLE001 - any failure means we cannot read it
-                raise ResumeFormatError(f"{filename} is a password-protected PDF") from exc
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except ResumeFormatError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise ResumeFormatError(f"{filename} is a damaged PDF: {exc}") from exc
-    return "\n".join(pages)
-
-
-def _docx_text(data: bytes, filename: str) -> str:
-    import zipfile
-
-    import docx
-    from docx.oxml.ns import qn
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise ResumeFormatError(f"{filename} is not a valid DOCX file: {exc}") from exc
-    except Exception as exc:  # noqa: BLE001 - python-docx raises assorted errors on junk
-        raise ResumeFormatError(f"{filename} could not be read as DOCX: {exc}") from exc
-    lines: list[str] = []
-    # Many templates put the name and contact details in the page header.
-    for section in document.sections:
-        try:
-            lines.extend(p.text.strip() for p in section.header.paragraphs if p.text.strip())
-        except Exception:  # noqa: BLE001 - a broken header part must not lose the body
-            pass
-    # Body order matters (a table may hold the role header), so walk the XML children.
-    for child in document.element.body.iterchildren():
-        if child.tag == qn("w:p"):
-            lines.append(_docx_paragraph(Paragraph(child, document)))
-            # Text boxes (sidebars of two-column templates) are not part of paragraph.text;
-            # Word stores each twice (DrawingML and a VML fallback), hence the de-duplication.
-            boxed = [
-                "".join(t.text or "" for t in p.iter(qn("w:t")))
-                for p in child.iter(qn("w:p"))
-                if p is not child and any(a.tag == qn("w:txbxContent") for a in p.iterancestors())
-            ]
-            lines.extend(dict.fromkeys(b.strip() for b in boxed if b.strip()))
-        elif child.tag == qn("w:tbl"):
-            table = Table(child, document)
-            for row in table.rows:
-                cells = list(dict.fromkeys(c.text.strip() for c in row.cells if c.text.strip()))
-                if cells:
-                    lines.append(" | ".join(cells))
-    return "\n".join(lines)
-
-
-def _docx_paragraph(paragraph) -> str:
-    """Paragraph text with list items marked as bullets and headings as Markdown headings."""
-    text = paragraph.text.strip()
-    if not text:
-        return ""
-    style = (paragraph.style.name or "").lower() if paragraph.style is not None else ""
-    numbered = paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None
-    if "list" in style or numbered:
-        return "- " + text
-    if style.startswith("heading") or style == "title":
-        return "# " + text
-    return text
-
-
-# ---------------------------------------------------------------------------------------------
-# text -> Profile
-
-# ASCII markers need a space after them ("-based" is not a bullet); the glyphs that word
-# processors and PDF exports use (incl. Symbol/Wingdings private-use code points) need none.
-_BULLET = re.compile(
-    r"^\s*(?:(?:[-*+o]|\d{1,2}[.)])\s+|[•●▪■◦‣–—·►▸➢➤✓✔❖\uf0b7\uf0a7\uf076\uf0d8\uf0fc]\s*)"
-)
+_BULLET = re.compile(r"^\s*(?:(?:[-*+o]|\d{1,2}[.)])\s+|[•●▪■◦‣–—·►▸➢➤✓✔❖\uf0b7\uf0a7\uf076\uf0d8\uf0fc]\s*)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?:\+?\d[\d ()./-]{7,}\d)")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b(?:linkedin|github|gitlab)\.com/\S*", re.I)
@@ -173,32 +32,73 @@ _MONTH = (
 )
 _DATE = rf"(?:{_MONTH}\s+(?:19|20)\d{{2}}|\d{{1,2}}/(?:19|20)\d{{2}}|(?:19|20)\d{{2}}[-/.]\d{{1,2}}|(?:19|20)\d{{2}})"
 _OPEN_END = r"(?:present|current|now|today|ongoing)"
-_DATE_RANGE = re.compile(
-    rf"(?P<start>{_DATE})\s*(?:-|–|—|to|until|till|→)+\s*(?P<end>{_DATE}|{_OPEN_END})", re.I
-)
+_DATE_RANGE = re.compile(rf"(?P<start>{_DATE})\s*(?:-|–|—|to|until|till|→)+\s*(?P<end>{_DATE}|{_OPEN_END})", re.I)
 _SINGLE_DATE = re.compile(rf"(?<![\w/-])(?P<start>{_DATE})(?![\w/])", re.I)
 
 _SECTION_NAMES = {
     "summary": (
-        "summary", "profile", "about", "about me", "professional summary", "objective",
-        "career objective", "overview", "personal statement", "career summary",
+        "summary",
+        "profile",
+        "about",
+        "about me",
+        "professional summary",
+        "objective",
+        "career objective",
+        "overview",
+        "personal statement",
+        "career summary",
     ),
     "experience": (
-        "experience", "work experience", "professional experience", "employment",
-        "employment history", "work history", "career history", "relevant experience",
-        "experience highlights", "professional background", "positions",
+        "experience",
+        "work experience",
+        "professional experience",
+        "employment",
+        "employment history",
+        "work history",
+        "career history",
+        "relevant experience",
+        "experience highlights",
+        "professional background",
+        "positions",
     ),
     "education": ("education", "education and training", "academic background", "qualifications", "degrees"),
     "skills": (
-        "skills", "technical skills", "core skills", "key skills", "skills and tools",
-        "technologies", "tech stack", "tools", "core competencies", "competencies", "expertise",
-        "skills & tools", "tools & technologies", "technical expertise",
+        "skills",
+        "technical skills",
+        "core skills",
+        "key skills",
+        "skills and tools",
+        "technologies",
+        "tech stack",
+        "tools",
+        "core competencies",
+        "competencies",
+        "expertise",
+        "skills & tools",
+        "tools & technologies",
+        "technical expertise",
     ),
     "other": (
-        "projects", "personal projects", "side projects", "certifications", "certificates",
-        "languages", "interests", "hobbies", "publications", "awards", "honors", "references",
-        "volunteering", "volunteer experience", "activities", "courses", "patents", "talks",
-        "contact", "links",
+        "projects",
+        "personal projects",
+        "side projects",
+        "certifications",
+        "certificates",
+        "languages",
+        "interests",
+        "hobbies",
+        "publications",
+        "awards",
+        "honors",
+        "references",
+        "volunteering",
+        "volunteer experience",
+        "activities",
+        "courses",
+        "patents",
+        "talks",
+        "contact",
+        "links",
     ),
 }
 _SECTION_BY_NAME = {name: kind for kind, names in _SECTION_NAMES.items() for name in names}
@@ -308,8 +208,13 @@ def _sections(text: str) -> list[_Section]:
             continue
         found = _section_of(line)
         label = " ".join(line.text.partition(":")[0].lower().replace("&", "and").split())
-        if found and found[0] == "skills" and found[1] and sections[-1].kind == "experience" \
-                and label not in _SKILLS_SECTION_LABELS:
+        if (
+            found
+            and found[0] == "skills"
+            and found[1]
+            and sections[-1].kind == "experience"
+            and label not in _SKILLS_SECTION_LABELS
+        ):
             role_tool_lists.append(_Section("skills", line.text, inline=found[1]))
         elif found:
             sections.append(_Section(found[0], line.text, inline=found[1]))
@@ -398,7 +303,9 @@ def _looks_like_name(text: str) -> bool:
 
 
 def _name_and_headline(lines: list[_Line]) -> tuple[str, str]:
-    candidates = [line.text for line in lines if line.text.lower() not in ("curriculum vitae", "resume", "résumé", "cv")]
+    candidates = [
+        line.text for line in lines if line.text.lower() not in ("curriculum vitae", "resume", "résumé", "cv")
+    ]
     name = ""
     rest = candidates
     for i, text in enumerate(candidates[:3]):

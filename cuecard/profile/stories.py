@@ -28,7 +28,10 @@ _OUTCOME_VERBS = (
 )
 # A trailing clause that states an outcome. Ordered from the most explicit marker.
 _RESULT_PATTERNS = (
-    re.compile(r"[,;:]?\s*\b(?:resulting in|which resulted in|leading to|so that|with the result that)\b\s*(?P<result>.+)$", re.I),
+    re.compile(
+        r"[,;:]?\s*\b(?:resulting in|which resulted in|leading to|so that|with the result that)\b\s*(?P<result>.+)$",
+        re.I,
+    ),
     re.compile(rf"[,;]\s*(?:which|that)\s+(?P<result>(?:{_OUTCOME_VERBS})\w*\b.+)$", re.I),
     re.compile(rf"[,;]\s*(?P<result>(?:{_OUTCOME_VERBS})\w*ing\b.+)$", re.I),
     re.compile(r"[,;]\s*(?:and\s+)?(?P<result>(?:both|all|everyone|the team)\b.+)$", re.I),
@@ -36,7 +39,10 @@ _RESULT_PATTERNS = (
 _TASK_PATTERNS = (
     re.compile(r"\b(?:tasked with|responsible for|charged with|asked to)\s+(?P<task>[^,;]+)", re.I),
     re.compile(r"\b(?:in order to|so as to)\s+(?P<task>[^,;]+)", re.I),
-    re.compile(r"\bto\s+(?P<task>(?:support|enable|handle|meet|reduce|improve|replace|scale|allow|serve|fix|remove|prevent|speed up|comply with)\b[^,;]*)", re.I),
+    re.compile(
+        r"\bto\s+(?P<task>(?:support|enable|handle|meet|reduce|improve|replace|scale|allow|serve|fix|remove|prevent|speed up|comply with)\b[^,;]*)",
+        re.I,
+    ),
 )
 
 

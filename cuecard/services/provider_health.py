@@ -8,8 +8,8 @@ injected (``time.monotonic`` by default) so the policy is tested by advancing a 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 
 @dataclass

@@ -25,7 +25,7 @@ class Refiner(Protocol):
     # True: ``refine`` takes ``hotwords=`` (the session vocabulary's prompt for the line).
     accepts_hotwords: bool
 
-    async def refine(self, pcm: bytes) -> Transcription: ...
+    async def refine(self, pcm: bytes, hotwords: str | None = None) -> Transcription: ...
 
 
 class LocalRefiner:

@@ -8,8 +8,9 @@ fallback the new stream starts with re-sent audio from an earlier moment.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import AsyncIterator, Protocol
+from typing import Protocol
 
 
 class ProviderError(RuntimeError):
@@ -49,7 +50,7 @@ class StreamResult:
         for w in self.words:
             if w.speaker is not None:
                 counts[w.speaker] = counts.get(w.speaker, 0) + 1
-        return max(counts, key=counts.get) if counts else None
+        return max(counts, key=lambda speaker: counts[speaker]) if counts else None
 
 
 class StreamingSTT(Protocol):

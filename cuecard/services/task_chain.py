@@ -41,7 +41,7 @@ class TaskChain:
         task = self._last.get(key)
         return task is None or task.done()
 
-    async def drain(self, *, exclude: set[asyncio.Task] = frozenset()):
+    async def drain(self, *, exclude: frozenset[asyncio.Task] | set[asyncio.Task] = frozenset()):
         """Wait for every task (also ones spawned meanwhile), except ``exclude``."""
         while True:
             pending = [t for t in self.tasks if not t.done() and t not in exclude and t is not asyncio.current_task()]
@@ -49,7 +49,7 @@ class TaskChain:
                 return
             await asyncio.gather(*pending, return_exceptions=True)
 
-    def cancel(self, *, exclude: set[asyncio.Task] = frozenset()):
+    def cancel(self, *, exclude: frozenset[asyncio.Task] | set[asyncio.Task] = frozenset()):
         for task in list(self.tasks):
             if task not in exclude and task is not asyncio.current_task():
                 task.cancel()

@@ -77,7 +77,12 @@ class Backend(abc.ABC):
 
     @abc.abstractmethod
     async def find(
-        self, coll: Collection, where: Where, order: Order = (), limit: int = 100, offset: int = 0,
+        self,
+        coll: Collection,
+        where: Where,
+        order: Order = (),
+        limit: int = 100,
+        offset: int = 0,
         contains: Contains | None = None,
     ) -> list[Doc]:
         """One page of the matching documents in ``order``."""

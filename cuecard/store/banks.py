@@ -72,14 +72,16 @@ class Banks(Repository):
 
     # questions ---------------------------------------------------------------------------------
     async def add_question(self, bank: Bank, fields: dict[str, Any]) -> BankQuestion:
-        question = BankQuestion.model_validate({
-            "created_at": time.time(),
-            **fields,
-            "id": fields.get("id") or new_id(),
-            "bank_id": bank.id,
-            "user_id": bank.user_id,
-            "search_text": fields.get("text", "").lower(),
-        })
+        question = BankQuestion.model_validate(
+            {
+                "created_at": time.time(),
+                **fields,
+                "id": fields.get("id") or new_id(),
+                "bank_id": bank.id,
+                "user_id": bank.user_id,
+                "search_text": fields.get("text", "").lower(),
+            }
+        )
         await self._db.put(BANK_QUESTIONS, question.doc())
         return question
 

@@ -36,13 +36,15 @@ class Material(Repository):
         """Replaces the profile (keeping when it was first created)."""
         existing = await self.get_profile(user_id)
         now = time.time()
-        record = ProfileRecord.model_validate({
-            **fields,
-            "id": self._profile_id(user_id),
-            "user_id": user_id,
-            "created_at": existing.created_at if existing else now,
-            "updated_at": now,
-        })
+        record = ProfileRecord.model_validate(
+            {
+                **fields,
+                "id": self._profile_id(user_id),
+                "user_id": user_id,
+                "created_at": existing.created_at if existing else now,
+                "updated_at": now,
+            }
+        )
         await self._db.put(PROFILES, record.doc())
         return record
 

@@ -34,8 +34,14 @@ class Repository:
         return record
 
     async def _find(
-        self, coll: Collection, model: type[R], where: Where, order: Order = OLDEST_FIRST, limit: int = 100,
-        offset: int = 0, contains: Contains | None = None,
+        self,
+        coll: Collection,
+        model: type[R],
+        where: Where,
+        order: Order = OLDEST_FIRST,
+        limit: int = 100,
+        offset: int = 0,
+        contains: Contains | None = None,
     ) -> list[R]:
         docs = await self._db.find(coll, where, order, limit, offset, contains)
         return [model.model_validate(d) for d in docs]
@@ -89,4 +95,3 @@ class OwnedDocuments(Repository, Generic[T]):
 
     async def delete_all(self, user_id: str) -> int:
         return await self._db.delete(self.coll, {"user_id": user_id})
-

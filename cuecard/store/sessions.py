@@ -69,7 +69,9 @@ class Sessions(Repository):
         await self._db.put(coll, record.doc())
         return record
 
-    async def _events(self, coll: Collection, model: type[E], session_id: str, limit: int, offset: int) -> builtins.list[E]:
+    async def _events(
+        self, coll: Collection, model: type[E], session_id: str, limit: int, offset: int
+    ) -> builtins.list[E]:
         order = OLDEST_FIRST if coll is SUGGESTIONS else IN_TIME_ORDER
         return await self._find(coll, model, {"session_id": session_id}, order, limit, offset)
 
@@ -126,8 +128,14 @@ class Sessions(Repository):
             if doc is not None:
                 return Suggestion.model_validate(doc)
             placeholder = Suggestion(
-                id=record_id, created_at=time.time(), session_id=session_id, question_id=question_id, option=option,
-                suggestion_key=key, text="", feedback=feedback,
+                id=record_id,
+                created_at=time.time(),
+                session_id=session_id,
+                question_id=question_id,
+                option=option,
+                suggestion_key=key,
+                text="",
+                feedback=feedback,
             )
             try:
                 await self._db.insert(SUGGESTIONS, placeholder.doc())

@@ -59,8 +59,9 @@ def audio_frames(tracks: dict[str, np.ndarray], tail_secs: float = 1.5):
             chunk = audio[i : i + FRAME_SAMPLES]
             if len(chunk) < FRAME_SAMPLES:
                 chunk = np.pad(chunk, (0, FRAME_SAMPLES - len(chunk)))
-            yield i / SAMPLE_RATE, UserAudioRawFrame(
-                audio=chunk.tobytes(), sample_rate=SAMPLE_RATE, num_channels=1, user_id=role
+            yield (
+                i / SAMPLE_RATE,
+                UserAudioRawFrame(audio=chunk.tobytes(), sample_rate=SAMPLE_RATE, num_channels=1, user_id=role),
             )
 
 

@@ -194,9 +194,7 @@ class CuecardWebRTCTransport(SmallWebRTCTransport):
 
     def input(self) -> CuecardWebRTCInput:
         if not isinstance(self._input, CuecardWebRTCInput):
-            self._input = CuecardWebRTCInput(
-                self._client, self._params, self.connection, name=self._input_name
-            )
+            self._input = CuecardWebRTCInput(self._client, self._params, self.connection, name=self._input_name)
         return self._input
 
 

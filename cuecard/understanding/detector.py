@@ -93,7 +93,10 @@ _SMALL_TALK = re.compile(
 # imperative to the candidate, and the imperative kind is listed in ``_SMALL_TALK``.
 MODEL_SURE_NOT = 0.2
 # Exclamations of narrative speech ("What a fine morning!", "How strange it was").
-_EXCLAMATION = re.compile(r"^(?:what\s+an?\s+(?!time|situation|example)|how\s+(?:strange|fine|lovely|beautiful|sad|odd|happy|glad|long\s+the))", re.IGNORECASE)
+_EXCLAMATION = re.compile(
+    r"^(?:what\s+an?\s+(?!time|situation|example)|how\s+(?:strange|fine|lovely|beautiful|sad|odd|happy|glad|long\s+the))",
+    re.IGNORECASE,
+)
 
 
 @dataclass

@@ -16,12 +16,21 @@ from cuecard.understanding.text import model_text
 N_FEATURES = 2**17
 
 _WORDS = HashingVectorizer(
-    n_features=N_FEATURES, analyzer="word", ngram_range=(1, 2), token_pattern=r"\S+",
-    lowercase=False, alternate_sign=False, norm=None,
+    n_features=N_FEATURES,
+    analyzer="word",
+    ngram_range=(1, 2),
+    token_pattern=r"\S+",
+    lowercase=False,
+    alternate_sign=False,
+    norm=None,
 )
 _CHARS = HashingVectorizer(
-    n_features=N_FEATURES, analyzer="char_wb", ngram_range=(3, 5), lowercase=False,
-    alternate_sign=False, norm=None,
+    n_features=N_FEATURES,
+    analyzer="char_wb",
+    ngram_range=(3, 5),
+    lowercase=False,
+    alternate_sign=False,
+    norm=None,
 )
 
 

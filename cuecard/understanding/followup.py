@@ -28,7 +28,12 @@ SHORT_WORDS = 7
 
 
 def is_follow_up_cue(text: str) -> bool:
-    body = re.sub(r"^(?:(?:um+|uh+|okay|ok|right|yeah|great|interesting|got\s+it|i\s+see|mm-?hmm)[\s,.!]+)+", "", clean(text), flags=re.IGNORECASE)
+    body = re.sub(
+        r"^(?:(?:um+|uh+|okay|ok|right|yeah|great|interesting|got\s+it|i\s+see|mm-?hmm)[\s,.!]+)+",
+        "",
+        clean(text),
+        flags=re.IGNORECASE,
+    )
     if _CUE.match(body):
         return True
     toks = words(body)

@@ -68,7 +68,9 @@ class QuestionModel:
                 type_intercept=z["type_intercept"].astype(np.float32),
                 type_emb_coef=z["type_emb_coef"].astype(np.float32) if "type_emb_coef" in z.files else None,
                 fast_type_coef=z["fast_type_coef"].astype(np.float32) if "fast_type_coef" in z.files else None,
-                fast_type_intercept=z["fast_type_intercept"].astype(np.float32) if "fast_type_intercept" in z.files else None,
+                fast_type_intercept=z["fast_type_intercept"].astype(np.float32)
+                if "fast_type_intercept" in z.files
+                else None,
                 types=types,
             )
         if model.idf.shape != (N_FEATURES,) or model.type_coef.shape != (len(types), N_FEATURES):

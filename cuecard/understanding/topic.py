@@ -38,8 +38,12 @@ _LEADINS = [
     r"what\s+(?:was|is)\s+",
 ]
 _LEADIN = re.compile(r"^(?:" + "|".join(_LEADINS) + r")", re.IGNORECASE)
-_YOU = re.compile(r"^(?:when\s+)?you\s+(?:had\s+to\s+|have\s+had\s+to\s+|had\s+|have\s+|were\s+|are\s+)?", re.IGNORECASE)
-_CUT = re.compile(r"\s*(?:[,;:?.!(]|\s-\s|\b(?:and\s+(?:how|what|why)|how\s+did|what\s+did|and\s+when|and\s+why|in\s+your\s+own\s+words)\b)")
+_YOU = re.compile(
+    r"^(?:when\s+)?you\s+(?:had\s+to\s+|have\s+had\s+to\s+|had\s+|have\s+|were\s+|are\s+)?", re.IGNORECASE
+)
+_CUT = re.compile(
+    r"\s*(?:[,;:?.!(]|\s-\s|\b(?:and\s+(?:how|what|why)|how\s+did|what\s+did|and\s+when|and\s+why|in\s+your\s+own\s+words)\b)"
+)
 _NEUTRAL = {"your": "a", "my": "a", "yours": "", "you've": "", "you'd": "", "you're": ""}
 _ARTICLE = re.compile(r"^(?:a|an|the|some|this|that)\s+", re.IGNORECASE)
 

@@ -89,7 +89,10 @@ def start_server(port: int, data_dir: Path, redis_url: str | None = None) -> sub
     log = open(data_dir.parent / f"server-{port}.log", "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "cuecard.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=Path(__file__).resolve().parents[2],
     )
     proc.log_path = Path(log.name)
     log.close()

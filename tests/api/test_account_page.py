@@ -29,8 +29,14 @@ async def page(tmp_path):
     async with async_playwright() as p:
         browser = await p.chromium.launch(
             executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         context = await browser.new_context(accept_downloads=True)
         pg = await context.new_page()
@@ -57,8 +63,17 @@ async def test_account_page_flow(client, page, tmp_path):
     # a transcript line arrives through the API (as the live pipeline would store it)
     store = client.server.app[SERVICES].store
     session = (await store.sessions.list((await store.accounts.find_by_email("page@example.org")).id))[0]
-    await store.sessions.upsert_segment(session.id, {"segment_id": "a", "role": "interviewer", "speaker": "interviewer",
-                                               "text": "Why Cuecard?", "start": 0.0, "end": 1.0})
+    await store.sessions.upsert_segment(
+        session.id,
+        {
+            "segment_id": "a",
+            "role": "interviewer",
+            "speaker": "interviewer",
+            "text": "Why Cuecard?",
+            "start": 0.0,
+            "end": 1.0,
+        },
+    )
     await page.click("#session-list li")
     await page.wait_for_selector("#transcript li")
     assert "Why Cuecard?" in await page.text_content("#transcript")

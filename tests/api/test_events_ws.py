@@ -73,10 +73,12 @@ async def test_redis_bus_numbers_and_replays(redis_url):
     sid = "bus-test"
     try:
         await one._redis.delete(*one._keys(sid))
-        seqs = await asyncio.gather(*[
-            (one if i % 2 else two).publish(sid, {"type": "status", "state": "active", "message": str(i)})
-            for i in range(20)
-        ])
+        seqs = await asyncio.gather(
+            *[
+                (one if i % 2 else two).publish(sid, {"type": "status", "state": "active", "message": str(i)})
+                for i in range(20)
+            ]
+        )
         assert sorted(e["seq"] for e in seqs) == list(range(1, 21))
         history = await two.history(sid, after=15)
         assert [e["seq"] for e in history] == [16, 17, 18, 19, 20]

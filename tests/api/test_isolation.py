@@ -28,15 +28,35 @@ BODIES = {
 }
 # Routes without an id in the path: what B does there, and how A's data must be unaffected.
 UNSCOPED = {
-    ("POST", "/api/auth/register"), ("POST", "/api/auth/login"), ("POST", "/api/auth/refresh"),
-    ("POST", "/api/auth/logout"), ("GET", "/api/auth/me"), ("DELETE", "/api/auth/me"),
-    ("POST", "/api/sessions"), ("GET", "/api/sessions"), ("GET", "/api/stories"), ("POST", "/api/stories"),
+    ("POST", "/api/auth/register"),
+    ("POST", "/api/auth/login"),
+    ("POST", "/api/auth/refresh"),
+    ("POST", "/api/auth/logout"),
+    ("GET", "/api/auth/me"),
+    ("DELETE", "/api/auth/me"),
+    ("POST", "/api/sessions"),
+    ("GET", "/api/sessions"),
+    ("GET", "/api/stories"),
+    ("POST", "/api/stories"),
     ("POST", "/api/sessions/claim"),  # moves only sessions of the anonymous local owner (tests/web/test_claims.py)
-    ("GET", "/api/jobs"), ("POST", "/api/jobs"), ("GET", "/api/attempts"), ("POST", "/api/attempts"),
-    ("GET", "/api/profile"), ("PUT", "/api/profile"), ("DELETE", "/api/profile"), ("POST", "/api/profile/resume"),
-    ("GET", "/api/banks"), ("POST", "/api/banks"), ("GET", "/api/bank-questions"), ("GET", "/api/audit"),
-    ("POST", "/api/bots"), ("GET", "/api/bots"),
-    ("GET", "/api/health"), ("GET", "/api/webrtc/config"), ("POST", "/api/offer"), ("PATCH", "/api/offer"),
+    ("GET", "/api/jobs"),
+    ("POST", "/api/jobs"),
+    ("GET", "/api/attempts"),
+    ("POST", "/api/attempts"),
+    ("GET", "/api/profile"),
+    ("PUT", "/api/profile"),
+    ("DELETE", "/api/profile"),
+    ("POST", "/api/profile/resume"),
+    ("GET", "/api/banks"),
+    ("POST", "/api/banks"),
+    ("GET", "/api/bank-questions"),
+    ("GET", "/api/audit"),
+    ("POST", "/api/bots"),
+    ("GET", "/api/bots"),
+    ("GET", "/api/health"),
+    ("GET", "/api/webrtc/config"),
+    ("POST", "/api/offer"),
+    ("PATCH", "/api/offer"),
 }
 MARKER = "ZEBRA-SECRET"  # appears in every piece of A's data
 
@@ -57,16 +77,31 @@ async def make_a_data(a, store) -> dict:
     ids = {}
     # A finished meeting bot of A's, as the bot saves itself (a live one needs a real Chromium:
     # tests/bot/test_bot_api.py checks another user's access to that).
-    await store.bots.save(a.id, {"id": "bot-of-a", "state": "ended", "reason": "meeting_ended",
-                               "name": f"{MARKER} bot", "created_at": 1.0, "timestamps": {}})
+    await store.bots.save(
+        a.id,
+        {
+            "id": "bot-of-a",
+            "state": "ended",
+            "reason": "meeting_ended",
+            "name": f"{MARKER} bot",
+            "created_at": 1.0,
+            "timestamps": {},
+        },
+    )
     ids["bot_id"] = "bot-of-a"
     r = await a.req("POST", "/api/sessions", json={"title": f"{MARKER} session"})
     ids["session_id"] = (await r.json())["id"]
     await a.req("POST", f"/api/sessions/{ids['session_id']}/segments", json={"text": f"{MARKER} line", "end": 1})
-    await a.req("POST", f"/api/sessions/{ids['session_id']}/suggestions/feedback",
-                json={"question_id": "q1", "option": 0, "helpful": True})
-    for kind, body in (("stories", {"title": MARKER}), ("jobs", {"title": MARKER}),
-                       ("attempts", {"answer_text": MARKER, "session_id": ids["session_id"]})):
+    await a.req(
+        "POST",
+        f"/api/sessions/{ids['session_id']}/suggestions/feedback",
+        json={"question_id": "q1", "option": 0, "helpful": True},
+    )
+    for kind, body in (
+        ("stories", {"title": MARKER}),
+        ("jobs", {"title": MARKER}),
+        ("attempts", {"answer_text": MARKER, "session_id": ids["session_id"]}),
+    ):
         r = await a.req("POST", f"/api/{kind}", json=body)
         assert r.status == 201, await r.text()
         ids[kind] = (await r.json())["id"]
@@ -83,11 +118,21 @@ async def snapshot(a, ids) -> str:
     """Everything A can see, as text: must be identical before and after B's attempts."""
     sid = ids["session_id"]
     parts = []
-    for path in (f"/api/sessions/{sid}", f"/api/sessions/{sid}/transcript", f"/api/sessions/{sid}/suggestions",
-                 f"/api/sessions/{sid}/questions", f"/api/stories/{ids['stories']}", f"/api/jobs/{ids['jobs']}",
-                 f"/api/attempts/{ids['attempts']}", f"/api/banks/{ids['bank_id']}",
-                 f"/api/banks/{ids['bank_id']}/questions", "/api/profile", "/api/sessions",
-                 f"/api/bots/{ids['bot_id']}", "/api/bots"):
+    for path in (
+        f"/api/sessions/{sid}",
+        f"/api/sessions/{sid}/transcript",
+        f"/api/sessions/{sid}/suggestions",
+        f"/api/sessions/{sid}/questions",
+        f"/api/stories/{ids['stories']}",
+        f"/api/jobs/{ids['jobs']}",
+        f"/api/attempts/{ids['attempts']}",
+        f"/api/banks/{ids['bank_id']}",
+        f"/api/banks/{ids['bank_id']}/questions",
+        "/api/profile",
+        "/api/sessions",
+        f"/api/bots/{ids['bot_id']}",
+        "/api/bots",
+    ):
         r = await a.req("GET", path)
         assert r.status == 200, (path, r.status)
         parts.append(re.sub(r'"(ts|updated_at)": [0-9.]+', "", await r.text()))
@@ -110,7 +155,9 @@ def fill(path: str, ids: dict) -> str:
 
 async def test_every_route_is_covered(client):
     for spec in client.server.app[API_SPECS]:
-        assert "{" in spec.path or (spec.method, spec.path) in UNSCOPED, f"no isolation check for {spec.method} {spec.path}"
+        assert "{" in spec.path or (spec.method, spec.path) in UNSCOPED, (
+            f"no isolation check for {spec.method} {spec.path}"
+        )
 
 
 async def test_b_cannot_reach_a_data_by_id(client, register):
@@ -156,8 +203,9 @@ async def test_b_lists_and_writes_do_not_touch_a(client, register, rejoin_offer)
     # B's attempt may not point at A's session either
     r = await b.req("POST", "/api/attempts", json={"session_id": ids["session_id"], "answer_text": "x"})
     assert r.status == 404 and (await r.json())["error"]["field"] == "session_id"
-    r = await b.req("POST", "/api/profile/resume?filename=r.txt", data=b"Bob\nEngineer",
-                    headers={"Content-Type": "text/plain"})
+    r = await b.req(
+        "POST", "/api/profile/resume?filename=r.txt", data=b"Bob\nEngineer", headers={"Content-Type": "text/plain"}
+    )
     assert r.status in (200, 400)
     r = await b.req("POST", "/api/auth/logout", json={})
     assert r.status == 204
@@ -168,10 +216,12 @@ async def test_b_lists_and_writes_do_not_touch_a(client, register, rejoin_offer)
 
 async def test_b_cannot_change_the_builtin_bank(client, register):
     b = await register()
-    for method, path, body in (("PATCH", "/api/banks/builtin-starter", {"name": "x"}),
-                               ("DELETE", "/api/banks/builtin-starter", None),
-                               ("POST", "/api/banks/builtin-starter/questions", {"text": "x?"}),
-                               ("DELETE", "/api/banks/builtin-starter/questions/starter-001", None)):
+    for method, path, body in (
+        ("PATCH", "/api/banks/builtin-starter", {"name": "x"}),
+        ("DELETE", "/api/banks/builtin-starter", None),
+        ("POST", "/api/banks/builtin-starter/questions", {"text": "x?"}),
+        ("DELETE", "/api/banks/builtin-starter/questions/starter-001", None),
+    ):
         r = await b.req(method, path, json=body)
         assert r.status == 403, (method, path)
     r = await b.req("GET", "/api/banks/builtin-starter")
@@ -185,13 +235,23 @@ async def test_anonymous_requests_reach_nothing(client, register, rejoin_offer):
     a = await register()
     ids = await make_a_data(a, client.server.app[SERVICES].store)
     before = await snapshot(a, ids)
-    open_routes = {("POST", "/api/auth/register"), ("POST", "/api/auth/login"), ("POST", "/api/auth/refresh"),
-                   ("GET", "/api/health"), ("GET", "/api/webrtc/config"), ("PATCH", "/api/offer")}
+    open_routes = {
+        ("POST", "/api/auth/register"),
+        ("POST", "/api/auth/login"),
+        ("POST", "/api/auth/refresh"),
+        ("GET", "/api/health"),
+        ("GET", "/api/webrtc/config"),
+        ("PATCH", "/api/offer"),
+    }
     assert open_routes == {(s.method, s.path) for s in client.server.app[API_SPECS] if s.auth is False}
     for spec in client.server.app[API_SPECS]:
         if (spec.method, spec.path) in open_routes:
             continue
-        body = BODIES.get(spec.path, {"title": "anon", "name": "anon"}) if spec.method in ("POST", "PATCH", "PUT") else None
+        body = (
+            BODIES.get(spec.path, {"title": "anon", "name": "anon"})
+            if spec.method in ("POST", "PATCH", "PUT")
+            else None
+        )
         if (spec.method, spec.path) == ("POST", "/api/offer"):  # rejoining A's session
             body = rejoin_offer(ids["session_id"])
         r = await client.request(spec.method, fill(spec.path, ids), json=body)
@@ -211,6 +271,9 @@ async def test_live_page_feedback_on_local_sessions(client, register):
     user = await register()  # an account cannot touch the anonymous sessions, nor a bad token
     r = await user.req("POST", f"/api/sessions/{local.id}/suggestions/feedback", json=body)
     assert r.status == 404
-    r = await client.post(f"/api/sessions/{local.id}/suggestions/feedback", json=body,
-                          headers={"Authorization": "Bearer expired-or-forged"})
+    r = await client.post(
+        f"/api/sessions/{local.id}/suggestions/feedback",
+        json=body,
+        headers={"Authorization": "Bearer expired-or-forged"},
+    )
     assert r.status == 401

@@ -42,7 +42,9 @@ def cache_and_limiter(request):
     if request.param == "memory":
         return MemoryCache(), MemoryRateLimiter()
     url = request.getfixturevalue("redis_url")
-    return RedisCache(url, prefix=f"test:{uuid.uuid4().hex}:"), RedisRateLimiter(url, prefix=f"test:{uuid.uuid4().hex}:")
+    return RedisCache(url, prefix=f"test:{uuid.uuid4().hex}:"), RedisRateLimiter(
+        url, prefix=f"test:{uuid.uuid4().hex}:"
+    )
 
 
 async def test_cache_ttl_and_delete(cache_and_limiter):

@@ -65,22 +65,32 @@ async def test_pagination_segments_feedback_metrics(client, register):
     assert page["total"] == 3 and [s["title"] for s in page["items"]] == ["s1", "s0"]
     sid = page["items"][0]["id"]
     await u.req("POST", f"/api/sessions/{sid}/start")
-    lines = [("interviewer", "Tell me about a hard bug.", 0.0, 2.0), ("candidate", "We had a race in the cache.", 2.5, 5.0)]
+    lines = [
+        ("interviewer", "Tell me about a hard bug.", 0.0, 2.0),
+        ("candidate", "We had a race in the cache.", 2.5, 5.0),
+    ]
     seqs = []
     for role, text, start, end in lines:
-        r = await u.req("POST", f"/api/sessions/{sid}/segments", json={"role": role, "text": text, "start": start, "end": end})
+        r = await u.req(
+            "POST", f"/api/sessions/{sid}/segments", json={"role": role, "text": text, "start": start, "end": end}
+        )
         assert r.status == 201
         seqs.append((await r.json())["seq"])
     assert seqs[1] == seqs[0] + 1
     r = await u.req("GET", f"/api/sessions/{sid}/transcript", params={"limit": "1", "offset": "1"})
     page = await r.json()
     assert page["total"] == 2 and page["items"][0]["text"] == "We had a race in the cache."
-    r = await u.req("POST", f"/api/sessions/{sid}/suggestions/feedback", json={"question_id": "q1", "option": 1, "helpful": True})
+    r = await u.req(
+        "POST", f"/api/sessions/{sid}/suggestions/feedback", json={"question_id": "q1", "option": 1, "helpful": True}
+    )
     assert r.status == 200 and (await r.json())["feedback"]["helpful"] is True
     r = await u.req("GET", f"/api/sessions/{sid}/metrics")
     m = await r.json()
     assert m["segments"] == 2 and m["words"] == {"interviewer": 6, "candidate": 7}
-    assert m["speaking_secs"] == {"interviewer": 2.0, "candidate": 2.5} and m["feedback"] == {"helpful": 1, "not_helpful": 0}
+    assert m["speaking_secs"] == {"interviewer": 2.0, "candidate": 2.5} and m["feedback"] == {
+        "helpful": 1,
+        "not_helpful": 0,
+    }
     assert m["duration_secs"] == 5.0
 
 
@@ -99,8 +109,12 @@ async def test_bad_input_names_the_field(client, register):
     assert r.status == 400
     r = await u.req("POST", f"/api/sessions/{sid}/segments", json={"text": "x", "start": "soon"})
     assert r.status == 400 and (await error(r))["field"] == "start"
-    r = await u.req("POST", f"/api/sessions/{sid}/segments", data=b'{"text": "x", "start": NaN}',
-                    headers={"Content-Type": "application/json"})
+    r = await u.req(
+        "POST",
+        f"/api/sessions/{sid}/segments",
+        data=b'{"text": "x", "start": NaN}',
+        headers={"Content-Type": "application/json"},
+    )
     assert r.status == 400
     r = await u.req("GET", f"/api/sessions/{sid}/export/docx")
     assert r.status == 400 and (await error(r))["field"] == "format"
@@ -154,12 +168,16 @@ async def test_resume_upload_stories_jobs_match(client, register):
     r = await u.req("PUT", "/api/profile", json={**profile, "headline": "Staff Engineer"})
     assert (await r.json())["headline"] == "Staff Engineer"
     story_id = result["stories"][0]["id"]
-    r = await u.req("PATCH", f"/api/stories/{story_id}", json={"result": "Checkout p95 fell from 900 to 540 ms", "drafted": False})
+    r = await u.req(
+        "PATCH", f"/api/stories/{story_id}", json={"result": "Checkout p95 fell from 900 to 540 ms", "drafted": False}
+    )
     story = await r.json()
     assert story["drafted"] is False and story["title"] == result["stories"][0]["title"]
     r = await u.req("PATCH", f"/api/stories/{story_id}", json={"skills": "python"})
     assert r.status == 400 and (await error(r))["field"] == "skills"
-    r = await u.req("POST", "/api/jobs", json={"text": "Senior Backend Engineer\nGlobex\n\nRequirements\n- Python\n- Kubernetes\n"})
+    r = await u.req(
+        "POST", "/api/jobs", json={"text": "Senior Backend Engineer\nGlobex\n\nRequirements\n- Python\n- Kubernetes\n"}
+    )
     job = await r.json()
     assert r.status == 201 and job["title"] and job["text"].startswith("Senior Backend")
     r = await u.req("GET", f"/api/jobs/{job['id']}/match")
@@ -180,9 +198,17 @@ async def test_bank_crud_and_search(client, register):
     assert page["total"] >= 3 and all(q["category"] == "technical" for q in page["items"])
     r = await u.req("POST", "/api/banks", json={"name": "Globex prep"})
     bank = await r.json()
-    r = await u.req("POST", f"/api/banks/{bank['id']}/questions",
-                    json={"text": "How would you shard our orders table?", "category": "Technical",
-                          "difficulty": "hard", "industry": "Retail", "role": "Backend engineer"})
+    r = await u.req(
+        "POST",
+        f"/api/banks/{bank['id']}/questions",
+        json={
+            "text": "How would you shard our orders table?",
+            "category": "Technical",
+            "difficulty": "hard",
+            "industry": "Retail",
+            "role": "Backend engineer",
+        },
+    )
     q = await r.json()
     assert q["category"] == "technical" and q["role"] == "backend engineer"
     r = await u.req("GET", "/api/bank-questions", params={"q": "SHARD", "source": "own"})
@@ -202,8 +228,16 @@ async def test_bank_crud_and_search(client, register):
 async def test_exports(client, register):
     u = await register()
     sid = (await (await u.req("POST", "/api/sessions", json={"title": "Export me"})).json())["id"]
-    await u.req("POST", f"/api/sessions/{sid}/segments", json={"role": "interviewer", "text": "Why this job?", "start": 1.5, "end": 3.25})
-    await u.req("POST", f"/api/sessions/{sid}/segments", json={"role": "candidate", "text": "I build --> tools", "start": 3661.0, "end": 3661.0})
+    await u.req(
+        "POST",
+        f"/api/sessions/{sid}/segments",
+        json={"role": "interviewer", "text": "Why this job?", "start": 1.5, "end": 3.25},
+    )
+    await u.req(
+        "POST",
+        f"/api/sessions/{sid}/segments",
+        json={"role": "candidate", "text": "I build --> tools", "start": 3661.0, "end": 3661.0},
+    )
     r = await u.req("GET", f"/api/sessions/{sid}/export/json")
     bundle = await r.json()
     assert 'attachment; filename="cuecard-' in r.headers["Content-Disposition"]
@@ -212,8 +246,10 @@ async def test_exports(client, register):
     r = await u.req("GET", f"/api/sessions/{sid}/export/srt")
     srt = await r.text()
     assert r.content_type == "application/x-subrip"
-    assert srt == ("1\n00:00:01,500 --> 00:00:03,250\nInterviewer: Why this job?\n\n"
-                   "2\n01:01:01,000 --> 01:01:02,000\nCandidate: I build --> tools\n")
+    assert srt == (
+        "1\n00:00:01,500 --> 00:00:03,250\nInterviewer: Why this job?\n\n"
+        "2\n01:01:01,000 --> 01:01:02,000\nCandidate: I build --> tools\n"
+    )
     r = await u.req("GET", f"/api/sessions/{sid}/export/vtt")
     vtt = await r.text()
     assert r.content_type == "text/vtt" and vtt.startswith("WEBVTT\n\n00:00:01.500 --> 00:00:03.250\n")
@@ -258,8 +294,13 @@ async def test_openapi_lists_every_api_route_of_ours(client):
     others = {("GET", "/api/openapi.json"), ("GET", "/api/docs")}
     assert others <= served
     assert documented == served - others
-    webrtc = {("POST", "/api/offer"), ("PATCH", "/api/offer"), ("GET", "/api/live/{session_id}/transcript"),
-              ("GET", "/api/webrtc/config"), ("GET", "/api/health")}
+    webrtc = {
+        ("POST", "/api/offer"),
+        ("PATCH", "/api/offer"),
+        ("GET", "/api/live/{session_id}/transcript"),
+        ("GET", "/api/webrtc/config"),
+        ("GET", "/api/health"),
+    }
     assert webrtc <= documented
     offer = doc["paths"]["/api/offer"]["post"]
     assert offer["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/OfferIn")

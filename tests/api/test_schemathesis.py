@@ -24,24 +24,46 @@ async def test_schemathesis_finds_no_server_errors_or_schema_violations(tmp_path
     try:
         async with aiohttp.ClientSession() as http:
             await wait_healthy(http, base, proc)
-            async with http.post(f"{base}/api/auth/register",
-                                 json={"email": "fuzz@example.org", "password": "long enough"}) as r:
+            async with http.post(
+                f"{base}/api/auth/register", json={"email": "fuzz@example.org", "password": "long enough"}
+            ) as r:
                 token = (await r.json())["access_token"]
             # something to find by id: the stateful phase follows links from created records
-            async with http.post(f"{base}/api/sessions", json={"title": "seed"},
-                                 headers={"Authorization": f"Bearer {token}"}) as r:
+            async with http.post(
+                f"{base}/api/sessions", json={"title": "seed"}, headers={"Authorization": f"Bearer {token}"}
+            ) as r:
                 assert r.status == 201
         cli = Path(sys.executable).parent / "schemathesis"
         run = await asyncio.to_thread(
             subprocess.run,
-            [str(cli), "run", f"{base}/api/openapi.json", "--checks", CHECKS, "--max-examples", "5",
-             "--max-time", "35", "--seed", "1", "--no-shrink", "--workers", "2",
-             # id-like path parameters filter out many generated values; that is not an API fault
-             "--suppress-health-check", "filter_too_much,too_slow",
-             "-H", f"Authorization: Bearer {token}",
-             # logging out would revoke the token and turn the rest of the run into 401s
-             "--exclude-operation-id", "logout"],
-            capture_output=True, text=True, timeout=150, cwd=tmp_path,
+            [
+                str(cli),
+                "run",
+                f"{base}/api/openapi.json",
+                "--checks",
+                CHECKS,
+                "--max-examples",
+                "5",
+                "--max-time",
+                "35",
+                "--seed",
+                "1",
+                "--no-shrink",
+                "--workers",
+                "2",
+                # id-like path parameters filter out many generated values; that is not an API fault
+                "--suppress-health-check",
+                "filter_too_much,too_slow",
+                "-H",
+                f"Authorization: Bearer {token}",
+                # logging out would revoke the token and turn the rest of the run into 401s
+                "--exclude-operation-id",
+                "logout",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=150,
+            cwd=tmp_path,
         )
         out = run.stdout + run.stderr
         assert run.returncode == 0, out[-6000:]

@@ -33,8 +33,13 @@ async def test_backend_primitives(store):
         await db.insert(THINGS, {"id": "a", "kind": "y", "created_at": 3.0})
     await db.put(THINGS, {"id": "b", "kind": "x", "label": "beta", "created_at": 1.0})
     await db.put(THINGS, {"id": "c", "kind": "z", "label": "gamma", "created_at": 0.5})
-    assert await db.get(THINGS, "a") == {"id": "a", "kind": "x", "label": "Alpha (a.b)", "created_at": 2.0,
-                                         "n": {"deep": [1]}}
+    assert await db.get(THINGS, "a") == {
+        "id": "a",
+        "kind": "x",
+        "label": "Alpha (a.b)",
+        "created_at": 2.0,
+        "n": {"deep": [1]},
+    }
     assert await db.get(THINGS, "nope") is None
     page = await db.find(THINGS, {"kind": "x"}, [("created_at", 1)], 10, 0)
     assert [d["id"] for d in page] == ["b", "a"]
@@ -90,8 +95,13 @@ async def test_sessions_crud_and_order(store):
     a = await sessions.create(user_id="u1", title="first", created_at=1.0)
     b = await sessions.create(user_id="u1", title="second", created_at=2.0)
     await sessions.create(user_id="u2", title="other", created_at=3.0)
-    assert a.state == "active" and a.public() == {"id": a.id, "user_id": "u1", "title": "first",
-                                                  "state": "active", "created_at": 1.0}
+    assert a.state == "active" and a.public() == {
+        "id": a.id,
+        "user_id": "u1",
+        "title": "first",
+        "state": "active",
+        "created_at": 1.0,
+    }
     assert [s.title for s in await sessions.list("u1")] == ["second", "first"]
     assert [s.title for s in await sessions.list("u1", limit=1, offset=1)] == ["first"]
     assert await sessions.count("u1") == 2
@@ -115,12 +125,21 @@ async def test_events_upsert_order_pagination(store):
     s = await sessions.create(user_id="u1")
     await sessions.upsert_segment(s.id, {"segment_id": "b", "text": "second", "start": 2.0, "seq": 4})
     await sessions.upsert_segment(s.id, {"segment_id": "a", "text": "first draft", "start": 1.0, "seq": 2})
-    await sessions.upsert_segment(s.id, {"segment_id": "a", "text": "first", "start": 1.0, "seq": 3,
-                                         "confidence": None})  # refined in place
+    await sessions.upsert_segment(
+        s.id, {"segment_id": "a", "text": "first", "start": 1.0, "seq": 3, "confidence": None}
+    )  # refined in place
     segments = await sessions.list_segments(s.id)
     assert [x.text for x in segments] == ["first", "second"]
-    assert segments[0].public() == {"id": f"{s.id}:a", "session_id": s.id, "segment_id": "a", "text": "first",
-                                    "start": 1.0, "seq": 3, "confidence": None, "created_at": segments[0].created_at}
+    assert segments[0].public() == {
+        "id": f"{s.id}:a",
+        "session_id": s.id,
+        "segment_id": "a",
+        "text": "first",
+        "start": 1.0,
+        "seq": 3,
+        "confidence": None,
+        "created_at": segments[0].created_at,
+    }
     assert [x.text for x in await sessions.list_segments(s.id, limit=1, offset=1)] == ["second"]
     assert await sessions.count_segments(s.id) == 2
     await sessions.upsert_question(s.id, {"question_id": "q1", "text": "Why?", "start": 3.0, "seq": 9})
@@ -211,15 +230,37 @@ async def test_banks_builtin_search_and_cascade(store):
     banks = store.banks
     bank = {"id": "builtin-x", "name": "Starter"}
     questions = [
-        {"id": "q1", "text": "Design a cache", "category": "technical", "difficulty": "hard", "industry": "software", "role": "any"},
-        {"id": "q2", "text": "Tell me about a conflict", "category": "behavioral", "difficulty": "easy", "industry": "general", "role": "any"},
+        {
+            "id": "q1",
+            "text": "Design a cache",
+            "category": "technical",
+            "difficulty": "hard",
+            "industry": "software",
+            "role": "any",
+        },
+        {
+            "id": "q2",
+            "text": "Tell me about a conflict",
+            "category": "behavioral",
+            "difficulty": "easy",
+            "industry": "general",
+            "role": "any",
+        },
     ]
     await banks.install_builtin(bank, questions)
     await banks.install_builtin(bank, questions)  # idempotent
     own = await banks.create("u1", {"name": "Mine"})
     assert own.public()["builtin"] is False and "user_id" not in own.public()
-    added = await banks.add_question(own, {"text": "Design a queue", "category": "technical", "difficulty": "medium",
-                                           "industry": "software", "role": "engineer"})
+    added = await banks.add_question(
+        own,
+        {
+            "text": "Design a queue",
+            "category": "technical",
+            "difficulty": "medium",
+            "industry": "software",
+            "role": "engineer",
+        },
+    )
     assert set(added.public()) == {"id", "bank_id", "text", "category", "difficulty", "industry", "role", "created_at"}
     assert [b.name for b in await banks.list("u1")] == ["Starter", "Mine"]
     assert [b.public()["builtin"] for b in await banks.list("u1")] == [True, False]
@@ -297,8 +338,14 @@ async def test_delete_user_removes_everything(store):
     assert await store.sessions.count_segments(sid) == 0
     assert await store.material.get_profile(user.id) is None
     assert await store.material.get_profile(other.id) is not None
-    counters = (store.material.stories.count, store.material.jobs.count, store.material.attempts.count,
-                store.bots.count, store.accounts.count_audit, store.sessions.count)
+    counters = (
+        store.material.stories.count,
+        store.material.jobs.count,
+        store.material.attempts.count,
+        store.bots.count,
+        store.accounts.count_audit,
+        store.sessions.count,
+    )
     for count in counters:
         assert await count(user.id) == 0, count
         assert await count(other.id) == 1, count

@@ -31,7 +31,9 @@ async def test_client_of_one_process_gets_events_published_in_the_other(two_serv
     (a, b), procs = two_servers
     async with aiohttp.ClientSession() as http:
         await asyncio.gather(wait_healthy(http, a, procs[0]), wait_healthy(http, b, procs[1]))
-        async with http.post(f"{a}/api/auth/register", json={"email": "two@example.org", "password": "long enough"}) as r:
+        async with http.post(
+            f"{a}/api/auth/register", json={"email": "two@example.org", "password": "long enough"}
+        ) as r:
             assert r.status == 201
             token = (await r.json())["access_token"]
         auth = {"Authorization": f"Bearer {token}"}

@@ -62,7 +62,9 @@ async def main(n: int, mixed: bool):
     aioice.ice.get_host_addresses = lambda use_ipv4=True, use_ipv6=True: ["127.0.0.1"]
     tmp = Path(tempfile.mkdtemp(prefix="cuecard-bot-bench-"))
     model = join_base_model(tmp / "whisper-base")
-    settings = Settings(data_dir=tmp / "data", whisper_model=str(model), bot_allow_loopback_meetings=True, _env_file=None)
+    settings = Settings(
+        data_dir=tmp / "data", whisper_model=str(model), bot_allow_loopback_meetings=True, _env_file=None
+    )
     services = await Services.create(settings)
     await asyncio.to_thread(services.engine.warm_up)
     lines = (LINES * ((n + len(LINES) - 1) // len(LINES)))[:n]
@@ -73,7 +75,12 @@ async def main(n: int, mixed: bool):
 
     async with MeetingDouble() as meeting:
         room = meeting.room("bench", ["Dana Lee", "Sam Roy"])
-        bot = MeetingBot(services, meeting.url("bench", "audio=mixed" if mixed else ""), candidate_name="Sam Roy", extra_browser_args=LOOPBACK_WEBRTC_ARGS)
+        bot = MeetingBot(
+            services,
+            meeting.url("bench", "audio=mixed" if mixed else ""),
+            candidate_name="Sam Roy",
+            extra_browser_args=LOOPBACK_WEBRTC_ARGS,
+        )
         events: list[dict] = []
 
         async def collect(e):
@@ -93,7 +100,7 @@ async def main(n: int, mixed: bool):
         cpu0, own0, t0 = _cpu_secs(bot.browser.process_ids()), time.process_time(), time.monotonic()
         ends = []
         for name, samples in clips:
-            (_, ended), = await asyncio.gather(*room.participant(name).say(samples))
+            ((_, ended),) = await asyncio.gather(*room.participant(name).say(samples))
             voiced = np.flatnonzero(np.abs(samples.astype(np.int32)) > 300)
             ends.append((name, ended - (len(samples) - voiced[-1]) / 16000))
             await asyncio.sleep(1.5)

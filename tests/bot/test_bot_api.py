@@ -43,7 +43,9 @@ async def _error(response, status: int, field: str | None) -> dict:
 
 
 async def test_bad_requests_get_json_errors(client, bot_settings):
-    await _error(await client.post("/api/bots", json={"meeting_url": "https://meet.google.com/abc"}), 401, "Authorization")
+    await _error(
+        await client.post("/api/bots", json={"meeting_url": "https://meet.google.com/abc"}), 401, "Authorization"
+    )
     auth = await _token(client, "bots-bad@example.org")
     cases = [
         ({}, "meeting_url"),
@@ -60,7 +62,11 @@ async def test_bad_requests_get_json_errors(client, bot_settings):
     response = await client.post("/api/bots", data="{not json", headers={**auth, "Content-Type": "application/json"})
     assert response.status == 400
     bot_settings.bot_allow_loopback_meetings = False  # the default: no bot browses the server's own host
-    error = await _error(await client.post("/api/bots", json={"meeting_url": "http://127.0.0.1:9/meet/x"}, headers=auth), 400, "meeting_url")
+    error = await _error(
+        await client.post("/api/bots", json={"meeting_url": "http://127.0.0.1:9/meet/x"}, headers=auth),
+        400,
+        "meeting_url",
+    )
     assert error["code"] == "unsupported_meeting"
     await _error(await client.get("/api/bots/nope", headers=auth), 404, "bot_id")
     await _error(await client.delete("/api/bots/nope", headers=auth), 404, "bot_id")
@@ -111,7 +117,11 @@ async def test_bot_followed_and_ended_over_http(client, meeting):
     assert (await (await client.get("/api/bots", headers=other)).json())["items"] == []
     async with TestClient(TestServer(create_app(client.app[SETTINGS], client.app[SERVICES]))) as restarted:
         saved = await (await restarted.get(f"/api/bots/{bot_id}", headers=auth)).json()
-        assert (saved["state"], saved["reason"], saved["session_id"]) == ("ended", "left_by_request", created["session_id"])
+        assert (saved["state"], saved["reason"], saved["session_id"]) == (
+            "ended",
+            "left_by_request",
+            created["session_id"],
+        )
         assert "user_id" not in saved and {"launching", "in_call", "ended"} <= set(saved["timestamps"])
         again = await restarted.delete(f"/api/bots/{bot_id}", headers=auth)  # nothing live: its saved state
         assert again.status == 200 and (await again.json())["state"] == "ended"

@@ -38,9 +38,20 @@ async def _next_event(proc, state: str, timeout: float = 30) -> dict:  # noqa: A
 async def test_cli_joins_prints_events_and_leaves_on_ctrl_c(bot_settings, meeting, tmp_path):
     meeting.room("cli", ["Dana Lee"])
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "cuecard.cli", "bot", "join", meeting.url("cli"), "--candidate-name", "Alex Kim",
-        "--session", "cli-session", env=_env(bot_settings), cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+        sys.executable,
+        "-m",
+        "cuecard.cli",
+        "bot",
+        "join",
+        meeting.url("cli"),
+        "--candidate-name",
+        "Alex Kim",
+        "--session",
+        "cli-session",
+        env=_env(bot_settings),
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
     )
     try:
         waiting = await _next_event(proc, "bot_waiting_for_admission", timeout=60)
@@ -62,8 +73,16 @@ async def test_cli_joins_prints_events_and_leaves_on_ctrl_c(bot_settings, meetin
 
 async def test_cli_rejects_unsupported_url(bot_settings, tmp_path):
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "cuecard.cli", "bot", "join", "https://example.org/meeting",
-        env=_env(bot_settings), cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "cuecard.cli",
+        "bot",
+        "join",
+        "https://example.org/meeting",
+        env=_env(bot_settings),
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     _, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 2

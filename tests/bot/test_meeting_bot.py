@@ -123,7 +123,7 @@ async def test_bot_joins_transcribes_names_and_leaves(bot_settings, services, me
     cpu0, wall0 = _cpu_secs(pids), time.monotonic()
     spoken = {}
     for name, samples in clips.items():
-        (started, ended), = await asyncio.gather(*room.participant(name).say(samples))
+        ((started, ended),) = await asyncio.gather(*room.participant(name).say(samples))
         # The clip ends with espeak's trailing silence: measure from the last voiced sample.
         voiced = np.flatnonzero(np.abs(samples.astype(np.int32)) > 300)
         spoken[name] = ended - (len(samples) - voiced[-1]) / 16000
@@ -150,7 +150,11 @@ async def test_bot_joins_transcribes_names_and_leaves(bot_settings, services, me
     assert {"team", "search"} <= _words(by_speaker["Sam Roy"]), by_speaker
     roles = {e["speaker"]: e["role"] for e in finals}
     assert roles == {"Dana Lee": "interviewer", "Sam Roy": "candidate"}
-    states = [e["bot_state"] for e in events if e["type"] == "status" and e["state"].startswith("bot_") and e["state"][4:] == e["bot_state"]]
+    states = [
+        e["bot_state"]
+        for e in events
+        if e["type"] == "status" and e["state"].startswith("bot_") and e["state"][4:] == e["bot_state"]
+    ]
     assert states == ["launching", "joining", "waiting_for_admission", "in_call", "ended"]
     assert any(e["type"] == "status" and e["state"] == "bot_consent_notice_posted" for e in events)
 
@@ -183,9 +187,7 @@ async def test_bot_mixed_audio_named_by_active_speaker(bot_settings, services, m
     for name, samples in clips.items():
         await asyncio.gather(*room.participant(name).say(samples))
         await asyncio.sleep(1.5)
-    await _wait(
-        lambda: sum(e["type"] == "transcript" and e["final"] for e in events) >= 2, 20, "two final transcripts"
-    )
+    await _wait(lambda: sum(e["type"] == "transcript" and e["final"] for e in events) >= 2, 20, "two final transcripts")
     meeting.end("mixed")
     result = await asyncio.wait_for(task, 30)
     assert result["reason"] == "meeting_ended"

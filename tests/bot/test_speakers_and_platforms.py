@@ -16,7 +16,11 @@ def test_per_track_audio_waits_for_its_owner_then_keeps_the_name():
     router.on_track({"key": "t1", "mid": "0", "stream_ids": ["s1"], "track_id": "a"})
     assert router.route("t1", CHUNK, now=0.0) == []  # owner unknown yet: held back
     router.update_participants(
-        [Participant("Sam Roy's assistant (Cuecard)"), Participant("sam  roy", track="0"), Participant("Dana Lee", track="1")]
+        [
+            Participant("Sam Roy's assistant (Cuecard)"),
+            Participant("sam  roy", track="0"),
+            Participant("Dana Lee", track="1"),
+        ]
     )
     assert router.route("t1", CHUNK, now=0.5) == [("candidate:sam  roy", CHUNK + CHUNK)]  # held audio kept
     router.update_participants([Participant("Dana Lee", track="0")])

@@ -1,4 +1,5 @@
 """Fixtures of the cloud-STT tests live in stt_doubles.py (imported by the tests)."""
+
 import sys
 from pathlib import Path
 

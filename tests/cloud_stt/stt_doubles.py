@@ -113,7 +113,6 @@ class DeepgramDouble:
         silent_run = 0
         last_interim = 0
         last_empty_final = 0
-        cursor = 0  # samples finalised
         stalled = False
 
         async def send(message: dict):
@@ -163,7 +162,14 @@ class DeepgramDouble:
                         text = conn.script.pop(0) if conn.script else ""
                         await send(results(region_start, conn.received, text, True, True))
                     if not stalled:
-                        await send({"type": "Metadata", "request_id": "test-double", "duration": conn.received / RATE, "channels": 1})
+                        await send(
+                            {
+                                "type": "Metadata",
+                                "request_id": "test-double",
+                                "duration": conn.received / RATE,
+                                "channels": 1,
+                            }
+                        )
                         await ws.close(1000)
                     return
                 continue  # KeepAlive, Finalize
@@ -172,7 +178,12 @@ class DeepgramDouble:
                 frame, pending = pending[:FRAME], pending[FRAME:]
                 conn.received += FRAME
                 fault = conn.fault
-                if fault and not stalled and conn.received / RATE >= fault.at and fault.kind in ("error", "stall", "close"):
+                if (
+                    fault
+                    and not stalled
+                    and conn.received / RATE >= fault.at
+                    and fault.kind in ("error", "stall", "close")
+                ):
                     conn.fault_at_wall = time.monotonic()
                     if fault.kind == "error":
                         await ws.close(1011, "NET-0001: test double injected failure")
@@ -195,7 +206,7 @@ class DeepgramDouble:
                     end = conn.received - silent_run
                     text = conn.script.pop(0) if conn.script else ""
                     await send(results(region_start, end, text, True, True))
-                    cursor, region_start, silent_run = end, None, 0
+                    region_start, silent_run = None, 0
                     last_empty_final = conn.received
                 elif region_start is not None and conn.received - last_interim >= INTERIM_EVERY_SECS * RATE:
                     last_interim = conn.received
@@ -229,17 +240,43 @@ class OpenAIDouble:
         upload = form.get("file")
         audio = upload.file.read() if upload is not None else b""
         fields = {k: v for k, v in form.items() if k != "file"}
-        self.requests.append({"fields": fields, "include": form.getall("include[]", []), "bytes": len(audio), "filename": getattr(upload, "filename", None)})
+        self.requests.append(
+            {
+                "fields": fields,
+                "include": form.getall("include[]", []),
+                "bytes": len(audio),
+                "filename": getattr(upload, "filename", None),
+            }
+        )
         if self.fail:
-            return web.json_response({"error": {"message": "test double: server error", "type": "server_error"}}, status=500)
+            return web.json_response(
+                {"error": {"message": "test double: server error", "type": "server_error"}}, status=500
+            )
         if upload is None or not audio.startswith(b"RIFF"):
             return web.json_response({"error": {"message": "Invalid file format."}}, status=400)
         if fields.get("response_format") == "verbose_json":
-            return web.json_response({
-                "task": "transcribe", "language": "english", "duration": 1.0, "text": self.text,
-                "segments": [{"id": 0, "seek": 0, "start": 0.0, "end": 1.0, "text": self.text, "tokens": [1, 2, 3],
-                              "temperature": 0.0, "avg_logprob": -0.1, "compression_ratio": 1.0, "no_speech_prob": 0.01}],
-            })
+            return web.json_response(
+                {
+                    "task": "transcribe",
+                    "language": "english",
+                    "duration": 1.0,
+                    "text": self.text,
+                    "segments": [
+                        {
+                            "id": 0,
+                            "seek": 0,
+                            "start": 0.0,
+                            "end": 1.0,
+                            "text": self.text,
+                            "tokens": [1, 2, 3],
+                            "temperature": 0.0,
+                            "avg_logprob": -0.1,
+                            "compression_ratio": 1.0,
+                            "no_speech_prob": 0.01,
+                        }
+                    ],
+                }
+            )
         body = {"text": self.text, "usage": {"type": "duration", "seconds": 1}}
         if "logprobs" in form.getall("include[]", []):
             body["logprobs"] = [{"token": w, "logprob": -0.05, "bytes": list(w.encode())} for w in self.text.split()]

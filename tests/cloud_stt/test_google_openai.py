@@ -11,12 +11,12 @@ import grpc
 import numpy as np
 import pytest
 from google.cloud import speech_v1 as speech
+from stt_doubles import OpenAIDouble
 
 from cuecard.services.google.stt import GoogleStreamingSTT
 from cuecard.services.openai.stt import OpenAIRefiner
 from cuecard.services.streaming_stt import ProviderError
 from cuecard.services.transcript_cache import TranscriptCache
-from stt_doubles import OpenAIDouble
 
 
 def _response(results):
@@ -65,26 +65,40 @@ class GoogleSpeechDouble:
                     context.set_code(grpc.StatusCode.UNAVAILABLE)
                     context.set_details("test double: backend dropped")
                     return
-                yield _response([
-                    speech.StreamingRecognitionResult(
-                        alternatives=[speech.SpeechRecognitionAlternative(transcript="tell me about")],
-                        is_final=False, stability=0.8, result_end_time=datetime.timedelta(seconds=0.9),
-                    ),
-                    speech.StreamingRecognitionResult(
-                        alternatives=[speech.SpeechRecognitionAlternative(transcript=" a time you")],
-                        is_final=False, stability=0.1, result_end_time=datetime.timedelta(seconds=1.0),
-                    ),
-                ])
-                yield _response([
-                    speech.StreamingRecognitionResult(
-                        alternatives=[speech.SpeechRecognitionAlternative(
-                            transcript="Tell me about a time you failed.", confidence=0.87,
-                            words=[_word(w, 0.2 + 0.2 * i, 0.4 + 0.2 * i, 2) for i, w in
-                                   enumerate("Tell me about a time you failed.".split())],
-                        )],
-                        is_final=True, result_end_time=datetime.timedelta(seconds=1.8),
-                    ),
-                ])
+                yield _response(
+                    [
+                        speech.StreamingRecognitionResult(
+                            alternatives=[speech.SpeechRecognitionAlternative(transcript="tell me about")],
+                            is_final=False,
+                            stability=0.8,
+                            result_end_time=datetime.timedelta(seconds=0.9),
+                        ),
+                        speech.StreamingRecognitionResult(
+                            alternatives=[speech.SpeechRecognitionAlternative(transcript=" a time you")],
+                            is_final=False,
+                            stability=0.1,
+                            result_end_time=datetime.timedelta(seconds=1.0),
+                        ),
+                    ]
+                )
+                yield _response(
+                    [
+                        speech.StreamingRecognitionResult(
+                            alternatives=[
+                                speech.SpeechRecognitionAlternative(
+                                    transcript="Tell me about a time you failed.",
+                                    confidence=0.87,
+                                    words=[
+                                        _word(w, 0.2 + 0.2 * i, 0.4 + 0.2 * i, 2)
+                                        for i, w in enumerate("Tell me about a time you failed.".split())
+                                    ],
+                                )
+                            ],
+                            is_final=True,
+                            result_end_time=datetime.timedelta(seconds=1.8),
+                        ),
+                    ]
+                )
 
     async def __aenter__(self):
         handler = grpc.method_handlers_generic_handler(
@@ -166,7 +180,9 @@ async def test_openai_refinement_is_cached_across_processes(tmp_path):
         reopened = OpenAIRefiner(api_key="k", base_url=double.base_url, model="whisper-1", cache=TranscriptCache(path))
         third = await reopened.refine(audio)
         # Same audio, another model: that is new work.
-        other = OpenAIRefiner(api_key="k", base_url=double.base_url, model="gpt-4o-transcribe", cache=TranscriptCache(path))
+        other = OpenAIRefiner(
+            api_key="k", base_url=double.base_url, model="gpt-4o-transcribe", cache=TranscriptCache(path)
+        )
         fourth = await other.refine(audio)
     assert first.text == again.text == third.text == fourth.text == "We shipped it in two weeks."
     assert not first.cached and again.cached and third.cached and not fourth.cached
@@ -192,12 +208,12 @@ async def test_deepgram_failure_hands_the_unfinalised_audio_to_google(settings, 
     clock from that point. Both providers get the session's vocabulary as recognition hints
     for the interviewer's track (Deepgram ``keyterm``s, Google phrase hints)."""
     import soundfile as sf
+    from stt_doubles import DeepgramDouble, Fault
 
     from cuecard.pipeline.context import SessionContext
     from cuecard.pipeline.replay import replay_tracks
-    from cuecard.profile.models import CandidateContext, Job
     from cuecard.pipeline.services import Services
-    from stt_doubles import DeepgramDouble, Fault
+    from cuecard.profile.models import CandidateContext, Job
 
     greeting, _ = sf.read(str(speak("Thanks for having me today.")), dtype="int16")
     question, _ = sf.read(str(speak("Tell me about a time you failed.")), dtype="int16")
@@ -209,12 +225,22 @@ async def test_deepgram_failure_hands_the_unfinalised_audio_to_google(settings, 
     async def on_event(event):
         events.append(event)
 
-    async with DeepgramDouble([(["Thanks for having me today."], Fault("error", at=question_start + 0.5))]) as dg, \
-            GoogleSpeechDouble(answer_after=32000) as google:
-        services = await Services.create(settings.model_copy(update=dict(
-            stt_providers=["deepgram", "google", "local"], deepgram_url=dg.url, deepgram_api_key=dg.api_key,
-            google_speech_endpoint=f"127.0.0.1:{google.port}", google_speech_insecure=True, stt_refiner="none",
-        )))
+    async with (
+        DeepgramDouble([(["Thanks for having me today."], Fault("error", at=question_start + 0.5))]) as dg,
+        GoogleSpeechDouble(answer_after=32000) as google,
+    ):
+        services = await Services.create(
+            settings.model_copy(
+                update=dict(
+                    stt_providers=["deepgram", "google", "local"],
+                    deepgram_url=dg.url,
+                    deepgram_api_key=dg.api_key,
+                    google_speech_endpoint=f"127.0.0.1:{google.port}",
+                    google_speech_insecure=True,
+                    stt_refiner="none",
+                )
+            )
+        )
         job = Job(required_skills=["Kubernetes", "PostgreSQL"], text="We run Kafka on Kubernetes.")
         context = SessionContext(session_id="hints", candidate=CandidateContext(job=job))
         try:

@@ -9,10 +9,10 @@ import time
 import numpy as np
 import pytest
 import soundfile as sf
+from stt_doubles import DeepgramDouble, Fault, HangingServer, OpenAIDouble
 
 from cuecard.pipeline.replay import replay_tracks
 from cuecard.pipeline.services import Services
-from stt_doubles import DeepgramDouble, Fault, HangingServer, OpenAIDouble
 
 pytestmark = pytest.mark.slow
 
@@ -66,8 +66,7 @@ async def run(settings, audio, *, role="candidate", realtime=False, **overrides)
 
 def finals(events, **match):
     return [
-        e for e in events
-        if e["type"] == "transcript" and e["final"] and all(e.get(k) == v for k, v in match.items())
+        e for e in events if e["type"] == "transcript" and e["final"] and all(e.get(k) == v for k, v in match.items())
     ]
 
 
@@ -86,8 +85,12 @@ async def test_deepgram_streaming_with_openai_refinement(settings, speech):
     async with DeepgramDouble([(script, None), (script, None)]) as dg, OpenAIDouble(GREETING) as oa:
         options = dict(
             role="interviewer",
-            stt_providers=["deepgram", "local"], deepgram_url=dg.url, deepgram_api_key=dg.api_key,
-            stt_refiner="openai", openai_stt_base_url=oa.base_url, openai_stt_api_key="test",
+            stt_providers=["deepgram", "local"],
+            deepgram_url=dg.url,
+            deepgram_api_key=dg.api_key,
+            stt_refiner="openai",
+            openai_stt_base_url=oa.base_url,
+            openai_stt_api_key="test",
             openai_stt_model="gpt-4o-transcribe",
         )
         events, _ = await run(settings, audio, **options)
@@ -125,9 +128,15 @@ async def test_failure_switches_to_local_within_2s_without_losing_words(settings
     plans = [([GREETING, "never sent"], Fault(kind, at=fault_at))]
     async with DeepgramDouble(plans, endpointing_secs=1.0) as dg:
         events, seen_at = await run(
-            settings, audio, realtime=True,
-            stt_providers=["deepgram", "local"], deepgram_url=dg.url, deepgram_api_key=dg.api_key,
-            stt_refiner="none", stt_stall_secs=1.5, stt_retry_base_secs=30.0,
+            settings,
+            audio,
+            realtime=True,
+            stt_providers=["deepgram", "local"],
+            deepgram_url=dg.url,
+            deepgram_api_key=dg.api_key,
+            stt_refiner="none",
+            stt_stall_secs=1.5,
+            stt_retry_base_secs=30.0,
         )
     changes = provider_changes(events)
     assert [e["provider"] for e in changes] == ["deepgram", "local"]
@@ -150,9 +159,14 @@ async def test_recovers_to_deepgram_after_backoff_at_a_pause(settings, speech):
     plans = [([GREETING, "never sent"], Fault("error", at=(project_start + project_end) / 2)), ([ROLLOUT], None)]
     async with DeepgramDouble(plans) as dg:
         events, _ = await run(
-            settings, audio, realtime=True,
-            stt_providers=["deepgram", "local"], deepgram_url=dg.url, deepgram_api_key=dg.api_key,
-            stt_refiner="none", stt_retry_base_secs=0.5,
+            settings,
+            audio,
+            realtime=True,
+            stt_providers=["deepgram", "local"],
+            deepgram_url=dg.url,
+            deepgram_api_key=dg.api_key,
+            stt_refiner="none",
+            stt_retry_base_secs=0.5,
         )
     changes = provider_changes(events)
     assert [e["provider"] for e in changes] == ["deepgram", "local", "deepgram"]
@@ -170,9 +184,13 @@ async def test_unreachable_provider_falls_back_at_once(settings, speech, unreach
     async with HangingServer() as hanging, DeepgramDouble([]) as dg:
         url = {"hang": hanging.url, "refused": "ws://127.0.0.1:9/v1/listen", "bad_key": dg.url}[unreachable]
         events, _ = await run(
-            settings, audio,
-            stt_providers=["deepgram", "local"], deepgram_url=url, deepgram_api_key="wrong",
-            stt_refiner="none", stt_connect_timeout_secs=1.0,
+            settings,
+            audio,
+            stt_providers=["deepgram", "local"],
+            deepgram_url=url,
+            deepgram_api_key="wrong",
+            stt_refiner="none",
+            stt_connect_timeout_secs=1.0,
         )
     changes = provider_changes(events)
     assert [e["provider"] for e in changes] == ["local"]
@@ -248,8 +266,11 @@ async def test_cloud_only_chain_that_fails_still_keeps_the_words(settings, speec
     and at the end of the input the buffer is decoded locally rather than dropped."""
     audio, _ = speech(0.3, PROJECT, 0.3)
     events, _ = await run(
-        settings, audio,
-        stt_providers=["deepgram"], deepgram_url="ws://127.0.0.1:9/v1/listen", deepgram_api_key="k",
+        settings,
+        audio,
+        stt_providers=["deepgram"],
+        deepgram_url="ws://127.0.0.1:9/v1/listen",
+        deepgram_api_key="k",
         stt_refiner="none",
     )
     errors = [e for e in events if e["type"] == "status" and e["state"] == "stt_error"]

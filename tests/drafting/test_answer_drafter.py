@@ -17,6 +17,7 @@ from cuecard.processors.answer_drafter import AnswerDrafter
 
 async def _run(drafter: AnswerDrafter, frames: list, settle: float = 0.6):
     """Send ``frames`` one by one with a pause after each so drafting tasks run."""
+
     class Pace(FrameProcessor):
         async def process_frame(self, frame, direction):
             await super().process_frame(frame, direction)
@@ -38,8 +39,12 @@ def _done(frames, question_id):
 
 async def test_confirmed_question_gets_streamed_composer_drafts(candidate, drafting):
     ctx = SessionContext(session_id="t", candidate=candidate)
-    q = QuestionFrame(question_id="q1", text="Tell me about a time you had a conflict with a product manager.",
-                      type="behavioral", confidence=0.9)
+    q = QuestionFrame(
+        question_id="q1",
+        text="Tell me about a time you had a conflict with a product manager.",
+        type="behavioral",
+        confidence=0.9,
+    )
     down = await _run(AnswerDrafter(ctx, drafting=drafting), [q])
     assert isinstance(down[0], QuestionFrame)  # the question goes out before its drafts
     done = _done(down, "q1")
@@ -58,10 +63,20 @@ async def test_tentative_match_shows_prepared_then_replaced_when_final_differs(c
     drafting.prepared_for(candidate)  # what session start does in the background
     ctx = SessionContext(session_id="t", candidate=candidate)
     drafter = AnswerDrafter(ctx, drafting=drafting)
-    tentative = QuestionFrame(question_id="q2", text="Why do you want to work at Northwind Health",
-                              type="cultural", confidence=0.7, status="tentative")
-    confirmed = QuestionFrame(question_id="q2", text="Why do you want to work at Northwind Health as a manager of a research lab?",
-                              type="cultural", confidence=0.9, status="confirmed")
+    tentative = QuestionFrame(
+        question_id="q2",
+        text="Why do you want to work at Northwind Health",
+        type="cultural",
+        confidence=0.7,
+        status="tentative",
+    )
+    confirmed = QuestionFrame(
+        question_id="q2",
+        text="Why do you want to work at Northwind Health as a manager of a research lab?",
+        type="cultural",
+        confidence=0.9,
+        status="confirmed",
+    )
     down = await _run(drafter, [tentative, tentative, confirmed])
     suggestions = [f for f in down if isinstance(f, SuggestionFrame)]
     assert suggestions[0].source == "prepared"
@@ -76,11 +91,14 @@ async def test_confirmed_same_as_prepared_keeps_it(candidate, drafting):
     drafting.prepared_for(candidate)
     ctx = SessionContext(session_id="t", candidate=candidate)
     text = "Why do you want to work at Northwind Health?"
-    down = await _run(AnswerDrafter(ctx, drafting=drafting), [
-        QuestionFrame(question_id="q3", text=text, type="cultural", confidence=0.7, status="tentative"),
-        QuestionFrame(question_id="q3", text=text, type="cultural", confidence=0.7, status="tentative"),
-        QuestionFrame(question_id="q3", text=text, type="cultural", confidence=0.9, status="confirmed"),
-    ])
+    down = await _run(
+        AnswerDrafter(ctx, drafting=drafting),
+        [
+            QuestionFrame(question_id="q3", text=text, type="cultural", confidence=0.7, status="tentative"),
+            QuestionFrame(question_id="q3", text=text, type="cultural", confidence=0.7, status="tentative"),
+            QuestionFrame(question_id="q3", text=text, type="cultural", confidence=0.9, status="confirmed"),
+        ],
+    )
     sources = {f.source for f in down if isinstance(f, SuggestionFrame)}
     assert sources == {"prepared"}
 
@@ -88,14 +106,32 @@ async def test_confirmed_same_as_prepared_keeps_it(candidate, drafting):
 async def test_withdrawn_question_retracts_drafts(candidate, drafting):
     drafting.prepared_for(candidate)
     ctx = SessionContext(session_id="t", candidate=candidate)
-    down = await _run(AnswerDrafter(ctx, drafting=drafting), [
-        QuestionFrame(question_id="q4", text="Why do you want to work at Northwind Health?", type="cultural",
-                      confidence=0.7, status="tentative"),
-        QuestionFrame(question_id="q4", text="Why do you want to work at Northwind Health?", type="cultural",
-                      confidence=0.7, status="tentative"),
-        QuestionFrame(question_id="q4", text="Why do you want to work at Northwind Health?", type="cultural",
-                      confidence=0.2, status="withdrawn"),
-    ])
+    down = await _run(
+        AnswerDrafter(ctx, drafting=drafting),
+        [
+            QuestionFrame(
+                question_id="q4",
+                text="Why do you want to work at Northwind Health?",
+                type="cultural",
+                confidence=0.7,
+                status="tentative",
+            ),
+            QuestionFrame(
+                question_id="q4",
+                text="Why do you want to work at Northwind Health?",
+                type="cultural",
+                confidence=0.7,
+                status="tentative",
+            ),
+            QuestionFrame(
+                question_id="q4",
+                text="Why do you want to work at Northwind Health?",
+                type="cultural",
+                confidence=0.2,
+                status="withdrawn",
+            ),
+        ],
+    )
     status = [f for f in down if isinstance(f, StatusFrame) and f.state == "suggestions_withdrawn"]
     assert status and status[0].extra["question_id"] == "q4"
     retracted = [f for f in down if isinstance(f, SuggestionFrame) and f.extra.get("withdrawn")]
@@ -104,10 +140,15 @@ async def test_withdrawn_question_retracts_drafts(candidate, drafting):
 
 async def test_follow_up_is_drafted_with_the_question_it_follows(candidate, drafting):
     ctx = SessionContext(session_id="t", candidate=candidate)
-    first = QuestionFrame(question_id="q5", text="Tell me about a time you disagreed with a product manager.",
-                          type="behavioral", confidence=0.9)
-    follow = QuestionFrame(question_id="q6", text="And what did you learn from that?", type="behavioral",
-                           confidence=0.8, follow_up_of="q5")
+    first = QuestionFrame(
+        question_id="q5",
+        text="Tell me about a time you disagreed with a product manager.",
+        type="behavioral",
+        confidence=0.9,
+    )
+    follow = QuestionFrame(
+        question_id="q6", text="And what did you learn from that?", type="behavioral", confidence=0.8, follow_up_of="q5"
+    )
     down = await _run(AnswerDrafter(ctx, drafting=drafting), [first, follow])
     # alone, "what did you learn" would pick the mentoring story; with its question, the same one
     assert "pilot" in _done(down, "q6")["story"].text
@@ -116,11 +157,14 @@ async def test_follow_up_is_drafted_with_the_question_it_follows(candidate, draf
 async def test_tentative_without_prepared_match_is_drafted_at_once_and_kept_if_final_is_same(candidate, drafting):
     ctx = SessionContext(session_id="t", candidate=candidate)
     text = "How do you keep a cache consistent with the database behind it?"
-    down = await _run(AnswerDrafter(ctx, drafting=drafting), [
-        QuestionFrame(question_id="q7", text=text, type="technical", confidence=0.8, status="tentative"),
-        QuestionFrame(question_id="q7", text=text, type="technical", confidence=0.8, status="tentative"),
-        QuestionFrame(question_id="q7", text=text + "", type="technical", confidence=0.9, status="confirmed"),
-    ])
+    down = await _run(
+        AnswerDrafter(ctx, drafting=drafting),
+        [
+            QuestionFrame(question_id="q7", text=text, type="technical", confidence=0.8, status="tentative"),
+            QuestionFrame(question_id="q7", text=text, type="technical", confidence=0.8, status="tentative"),
+            QuestionFrame(question_id="q7", text=text + "", type="technical", confidence=0.9, status="confirmed"),
+        ],
+    )
     done = [f for f in down if isinstance(f, SuggestionFrame) and f.done]
     assert len(done) == len(OPTIONS)  # drafted once, on the interim text; the same final keeps it
     assert all(f.source == "composer" and f.extra.get("tentative") for f in done)
@@ -131,16 +175,27 @@ async def test_first_words_of_a_question_get_no_draft_and_an_unstable_type_waits
     """A cultural "Motivation…" draft used to appear after the first two words of a technical
     question ("When will you…") and four more replaced each other before it ended."""
     ctx = SessionContext(session_id="t", candidate=candidate)
-    t = lambda text, qtype: QuestionFrame(question_id="q8", text=text, type=qtype,  # noqa: E731
-                                          confidence=0.85, status="tentative")
-    down = await _run(AnswerDrafter(ctx, drafting=drafting), [
-        t("When will you", "cultural"),
-        t("When will you use a", "cultural"),
-        t("When will you use a cache in front of", "technical"),
-        t("When will you use a cache in front of a database", "technical"),
-        QuestionFrame(question_id="q8", text="When will you use a cache in front of a database?",
-                      type="technical", confidence=0.9, status="confirmed"),
-    ], settle=0.3)
+
+    def t(text, qtype):
+        return QuestionFrame(question_id="q8", text=text, type=qtype, confidence=0.85, status="tentative")
+
+    down = await _run(
+        AnswerDrafter(ctx, drafting=drafting),
+        [
+            t("When will you", "cultural"),
+            t("When will you use a", "cultural"),
+            t("When will you use a cache in front of", "technical"),
+            t("When will you use a cache in front of a database", "technical"),
+            QuestionFrame(
+                question_id="q8",
+                text="When will you use a cache in front of a database?",
+                type="technical",
+                confidence=0.9,
+                status="confirmed",
+            ),
+        ],
+        settle=0.3,
+    )
     firsts = [f for f in down if isinstance(f, SuggestionFrame) and f.option == "concise" and f.text and not f.done]
     runs = [f for i, f in enumerate(firsts) if i == 0 or f.extra.get("replaces")]
     assert len(runs) == 1, [f.text for f in runs]  # one draft, shown once the subject was stable
@@ -149,13 +204,20 @@ async def test_first_words_of_a_question_get_no_draft_and_an_unstable_type_waits
 
 async def test_shown_draft_is_replaced_only_when_the_subject_really_changes(candidate, drafting):
     ctx = SessionContext(session_id="t", candidate=candidate)
-    q = lambda text, status="tentative": QuestionFrame(question_id="q9", text=text, type="technical",  # noqa: E731
-                                                       confidence=0.9, status=status)
-    down = await _run(AnswerDrafter(ctx, drafting=drafting), [
-        q("How does caching make an API faster"), q("How does caching make an API faster for reads"),
-        q("How does caching make an API faster for reads?", "confirmed"),   # same subject: kept
-        q("How does caching make an API faster for reads? And what is a deadlock?", "confirmed"),  # new
-    ], settle=0.3)
+
+    def q(text, status="tentative"):
+        return QuestionFrame(question_id="q9", text=text, type="technical", confidence=0.9, status=status)
+
+    down = await _run(
+        AnswerDrafter(ctx, drafting=drafting),
+        [
+            q("How does caching make an API faster"),
+            q("How does caching make an API faster for reads"),
+            q("How does caching make an API faster for reads?", "confirmed"),  # same subject: kept
+            q("How does caching make an API faster for reads? And what is a deadlock?", "confirmed"),  # new
+        ],
+        settle=0.3,
+    )
     firsts = [f for f in down if isinstance(f, SuggestionFrame) and f.option == "concise" and f.text and not f.done]
     runs = [f for i, f in enumerate(firsts) if i == 0 or f.extra.get("replaces")]
     assert len(runs) == 2

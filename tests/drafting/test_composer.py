@@ -102,8 +102,11 @@ def _names(text: str) -> set[str]:
 
 def test_never_invents_employers_titles_dates_or_numbers():
     sparse = CandidateContext(
-        profile=Profile(name="Ada", skills=["Go", "SQL"], roles=[
-            Role(title="Developer", employer="Quillon", achievements=["Rewrote the billing job in Go"])]),
+        profile=Profile(
+            name="Ada",
+            skills=["Go", "SQL"],
+            roles=[Role(title="Developer", employer="Quillon", achievements=["Rewrote the billing job in Go"])],
+        ),
         stories=[],
         job=Job(title="Engineer", company="Marlow", required_skills=["Go", "Kafka"]),
     )
@@ -127,11 +130,19 @@ SLOT = re.compile(r"\[[^\]]*\]|\{[^}]*\}|<[^>]+>")
 
 def test_no_fill_in_slot_ever_for_any_material_type_or_option():
     """The page used to show "[one plain sentence on what <topic> is]" and "[the result you saw]"."""
-    sparse = CandidateContext(profile=Profile(roles=[Role(employer="Quillon", achievements=["Rewrote the billing job"])]))
-    drafted_only = CandidateContext(stories=[{"id": "d1", "title": "Rebuilt the ranking model…",
-                                              "action": "Rebuilt the ranking model", "drafted": True}])
-    questions = [*QUESTIONS.values(), "Explain quantum annealing schedules in photonic chips.",
-                 "What's the difference between a process and a thread?"]
+    sparse = CandidateContext(
+        profile=Profile(roles=[Role(employer="Quillon", achievements=["Rewrote the billing job"])])
+    )
+    drafted_only = CandidateContext(
+        stories=[
+            {"id": "d1", "title": "Rebuilt the ranking model…", "action": "Rebuilt the ranking model", "drafted": True}
+        ]
+    )
+    questions = [
+        *QUESTIONS.values(),
+        "Explain quantum annealing schedules in photonic chips.",
+        "What's the difference between a process and a thread?",
+    ]
     for candidate in (CandidateContext(), sparse, drafted_only):
         composer = Composer(candidate)
         for question in questions:
@@ -156,11 +167,20 @@ def test_unknown_technical_topic_says_so_and_asks_a_clarifying_question(composer
 
 def test_reviewed_story_is_preferred_over_an_auto_drafted_one():
     stories = [
-        {"id": "auto", "title": "Led a launch", "situation": "We had a launch with a product manager.",
-         "action": "Led the launch with the product manager", "drafted": True},
-        {"id": "mine", "title": "Disagreeing with a product manager on scope",
-         "situation": "Our product manager wanted to ship a feature early.",
-         "action": "I showed her the failing cases and proposed a pilot.", "result": "We shipped the pilot on time."},
+        {
+            "id": "auto",
+            "title": "Led a launch",
+            "situation": "We had a launch with a product manager.",
+            "action": "Led the launch with the product manager",
+            "drafted": True,
+        },
+        {
+            "id": "mine",
+            "title": "Disagreeing with a product manager on scope",
+            "situation": "Our product manager wanted to ship a feature early.",
+            "action": "I showed her the failing cases and proposed a pilot.",
+            "result": "We shipped the pilot on time.",
+        },
     ]
     composer = Composer(CandidateContext(stories=stories))
     assert composer.plan(QUESTIONS["behavioral"], "behavioral").example.story.id == "mine"

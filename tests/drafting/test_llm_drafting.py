@@ -19,13 +19,19 @@ from cuecard.pipeline.context import SessionContext
 from cuecard.processors.answer_drafter import AnswerDrafter
 from cuecard.settings import Settings
 
-QUESTION = QuestionFrame(question_id="q1", text="Tell me about a time you rescued a slow API.",
-                         type="behavioral", confidence=0.9)
+QUESTION = QuestionFrame(
+    question_id="q1", text="Tell me about a time you rescued a slow API.", type="behavioral", confidence=0.9
+)
 
 
 def _settings(server: LLMTestServer, deadline: float = 2.0) -> Settings:
-    return Settings(llm_base_url=server.base_url, llm_model="test-model", llm_api_key="k-test",
-                    llm_first_token_deadline_secs=deadline, _env_file=None)
+    return Settings(
+        llm_base_url=server.base_url,
+        llm_model="test-model",
+        llm_api_key="k-test",
+        llm_first_token_deadline_secs=deadline,
+        _env_file=None,
+    )
 
 
 async def _drive(drafter: AnswerDrafter, frames, settle: float):
@@ -59,8 +65,12 @@ async def test_stream_yields_tokens_and_sends_the_material(candidate):
 
 
 def test_prompt_asks_for_the_structure_of_the_type(candidate):
-    for qtype, label in [("behavioral", "STAR order"), ("situational", "what you would do"),
-                         ("technical", "how it works"), ("cultural", "motivation tied to this company")]:
+    for qtype, label in [
+        ("behavioral", "STAR order"),
+        ("situational", "what you would do"),
+        ("technical", "how it works"),
+        ("cultural", "motivation tied to this company"),
+    ]:
         system = build_messages("q", qtype, "story", candidate)[0]["content"]
         assert label in system and "never write placeholders" in system
 

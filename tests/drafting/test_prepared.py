@@ -38,25 +38,35 @@ def test_every_prepared_question_has_all_options(prepared):
     assert all(set(q.drafts) == set(OPTIONS) for q in prepared.questions)
 
 
-@pytest.mark.parametrize("interim, expected", [
-    ("why do you want to work at northwind", "Why do you want to work at Northwind Health?"),
-    ("tell me about a time you disagreed with a teammate and how",
-     "Tell me about a time you disagreed with a teammate and how you resolved it."),
-    ("imagine production goes down during your shift what do you do",
-     "Imagine production goes down during your on-call shift. What do you do?"),
-    ("what experience do you have with kubernetes", "What experience do you have with Kubernetes?"),
-])
+@pytest.mark.parametrize(
+    "interim, expected",
+    [
+        ("why do you want to work at northwind", "Why do you want to work at Northwind Health?"),
+        (
+            "tell me about a time you disagreed with a teammate and how",
+            "Tell me about a time you disagreed with a teammate and how you resolved it.",
+        ),
+        (
+            "imagine production goes down during your shift what do you do",
+            "Imagine production goes down during your on-call shift. What do you do?",
+        ),
+        ("what experience do you have with kubernetes", "What experience do you have with Kubernetes?"),
+    ],
+)
 def test_interim_text_matches_its_prepared_question(prepared, interim, expected):
     match = prepared.match(interim)
     assert match is not None and match.question.text == expected
 
 
-@pytest.mark.parametrize("interim", [
-    "so our team works on the billing platform",  # a statement
-    "tell me about a time you",  # too little to know which
-    "what is the capital of the country you grew up in",  # nothing prepared for it
-    "Great thanks",
-])
+@pytest.mark.parametrize(
+    "interim",
+    [
+        "so our team works on the billing platform",  # a statement
+        "tell me about a time you",  # too little to know which
+        "what is the capital of the country you grew up in",  # nothing prepared for it
+        "Great thanks",
+    ],
+)
 def test_unrelated_or_too_short_text_does_not_match(prepared, interim):
     assert prepared.match(interim) is None
 

@@ -12,10 +12,46 @@ from cuecard.knowledge.cards import DOMAINS, TEXT_FIELDS, WORD_LIMITS, all_cards
 # Tolerance over the per-field word limits: the limits are a writing guide; an answer's
 # hard 225-word cap is enforced by the composer.
 TOLERANCE = 1.35
-COMMON_ENGLISH = {"rest", "go", "spark", "state", "hooks", "lock", "signal", "port", "route", "token",
-                  "quick", "heap", "stack", "queue", "graph", "tree", "sort", "join", "view", "index",
-                  "mock", "raft", "helm", "pods", "saga", "recall", "precision", "boosting", "attention",
-                  "flutter", "churn", "swift", "rust", "react", "node", "table", "class", "object"}
+COMMON_ENGLISH = {
+    "rest",
+    "go",
+    "spark",
+    "state",
+    "hooks",
+    "lock",
+    "signal",
+    "port",
+    "route",
+    "token",
+    "quick",
+    "heap",
+    "stack",
+    "queue",
+    "graph",
+    "tree",
+    "sort",
+    "join",
+    "view",
+    "index",
+    "mock",
+    "raft",
+    "helm",
+    "pods",
+    "saga",
+    "recall",
+    "precision",
+    "boosting",
+    "attention",
+    "flutter",
+    "churn",
+    "swift",
+    "rust",
+    "react",
+    "node",
+    "table",
+    "class",
+    "object",
+}
 
 
 @pytest.fixture(scope="module")

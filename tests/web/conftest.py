@@ -40,8 +40,7 @@ def settings_overrides() -> dict:
 async def client(tmp_path, settings_overrides):
     from cuecard.api.app import create_app
 
-    async with TestClient(TestServer(create_app(web_settings(tmp_path, **settings_overrides)),
-                                     host="127.0.0.1")) as c:
+    async with TestClient(TestServer(create_app(web_settings(tmp_path, **settings_overrides)), host="127.0.0.1")) as c:
         yield c
 
 
@@ -83,11 +82,19 @@ async def browser():
         pytest.fail("chromium is not installed (apt-get install chromium)")
     async with async_playwright() as p:
         b = await p.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync",
-                  # a fake microphone granted without a prompt, for the join button's tests
-                  "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                # a fake microphone granted without a prompt, for the join button's tests
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+            ],
         )
         yield b
         await b.close()
@@ -149,9 +156,9 @@ async def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
         await page.add_script_tag(path=str(AXE))
     result = await page.evaluate("async () => JSON.stringify((await axe.run(document)).violations)")
     return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"],
-         "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in json.loads(result) if v["impact"] in impacts
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in json.loads(result)
+        if v["impact"] in impacts
     ]
 
 

@@ -43,7 +43,9 @@ async def open_account(new_page, base_url, user=None, width=1280, height=800):
         await page.evaluate(
             """t => { localStorage.setItem('cuecard.access', t.access_token);
                       localStorage.setItem('cuecard.refresh', t.refresh_token);
-                      localStorage.setItem('cuecard.email', t.user.email); }""", user.tokens)
+                      localStorage.setItem('cuecard.email', t.user.email); }""",
+            user.tokens,
+        )
         await page.reload()
         await page.wait_for_selector("#sessions:not([hidden])")
     return page
@@ -122,8 +124,11 @@ async def test_sessions_joined_without_an_account_are_offered_and_claimed(new_pa
     b = await create_session(store, title="Live interview", source="webrtc", user_id="local")
     page = await new_page()
     await page.goto(base_url + "/account")
-    await page.evaluate("""ids => localStorage.setItem('cuecard.anon_sessions', JSON.stringify(
-        ids.map(id => ({id, started_at: 1700000000}))))""", [a["id"], b["id"], "gone-session"])
+    await page.evaluate(
+        """ids => localStorage.setItem('cuecard.anon_sessions', JSON.stringify(
+        ids.map(id => ({id, started_at: 1700000000}))))""",
+        [a["id"], b["id"], "gone-session"],
+    )
     await sign_up(page, "claim@example.org")
     await page.wait_for_selector("#anon-box:not([hidden])")
     assert await page.locator("#anon-list li").count() == 2
@@ -159,12 +164,22 @@ async def test_session_states_are_explained_and_only_applicable_actions_shown(ne
 
 async def test_drafted_stories_are_marked_for_review_with_their_gaps(new_page, base_url, register):
     user = await register()
-    r = await user.req("POST", "/api/stories", json={
-        "title": "Cut checkout latency by 40% by rewriting the payment…", "situation": "Checkout was slow.",
-        "action": "Rewrote the payment service in Go.", "drafted": True})
+    r = await user.req(
+        "POST",
+        "/api/stories",
+        json={
+            "title": "Cut checkout latency by 40% by rewriting the payment…",
+            "situation": "Checkout was slow.",
+            "action": "Rewrote the payment service in Go.",
+            "drafted": True,
+        },
+    )
     assert r.status == 201
-    await user.req("POST", "/api/stories", json={"title": "Reviewed one", "situation": "s", "task": "t",
-                                                  "action": "a", "result": "r"})
+    await user.req(
+        "POST",
+        "/api/stories",
+        json={"title": "Reviewed one", "situation": "s", "task": "t", "action": "a", "result": "r"},
+    )
     page = await open_account(new_page, base_url, user)
     await page.click("button[data-tab=stories]")
     await page.wait_for_selector("#story-list li")
@@ -178,20 +193,38 @@ async def test_drafted_stories_are_marked_for_review_with_their_gaps(new_page, b
     note = await page.inner_text("#story-review")
     assert "needs your review" in note and "Task" in note and "Result" in note
     await page.fill("#story-form textarea[name=task]", "Make checkout fast before the sale.")
-    assert not await page.evaluate("document.querySelector('#story-form textarea[name=task]').closest('label')"
-                                   ".classList.contains('missing')")
+    assert not await page.evaluate(
+        "document.querySelector('#story-form textarea[name=task]').closest('label').classList.contains('missing')"
+    )
     assert await axe_violations(page) == []
 
 
 async def test_job_company_is_read_and_the_match_is_a_readable_comparison(new_page, base_url, register):
     user = await register()
-    r = await user.req("PUT", "/api/profile", json={"name": "Ann", "skills": ["Python", "SQL"], "roles": [
-        {"title": "Data Engineer", "employer": "Acme", "achievements": ["Built SQL pipelines in Python"]}]})
+    r = await user.req(
+        "PUT",
+        "/api/profile",
+        json={
+            "name": "Ann",
+            "skills": ["Python", "SQL"],
+            "roles": [
+                {"title": "Data Engineer", "employer": "Acme", "achievements": ["Built SQL pipelines in Python"]}
+            ],
+        },
+    )
     assert r.status == 200
-    await user.req("POST", "/api/stories", json={
-        "title": "Rebuilt the nightly pipeline", "situation": "Nightly jobs failed.", "task": "Make them reliable.",
-        "action": "Rewrote them in Python with SQL checks.", "result": "No failures for a year.",
-        "skills": ["Python", "SQL"]})
+    await user.req(
+        "POST",
+        "/api/stories",
+        json={
+            "title": "Rebuilt the nightly pipeline",
+            "situation": "Nightly jobs failed.",
+            "task": "Make them reliable.",
+            "action": "Rewrote them in Python with SQL checks.",
+            "result": "No failures for a year.",
+            "skills": ["Python", "SQL"],
+        },
+    )
     page = await open_account(new_page, base_url, user)
     await page.click("button[data-tab=jobs]")
     await page.fill("#job-form textarea[name=text]", JOB_TEXT)
@@ -218,8 +251,9 @@ async def test_account_page_has_no_serious_accessibility_violations_signed_in(ne
     user = await register()
     r = await user.req("POST", "/api/sessions", json={"title": "Acme onsite"})
     session_id = (await r.json())["id"]
-    await user.req("POST", f"/api/sessions/{session_id}/segments",
-                   json={"text": "Why Acme?", "role": "interviewer", "end": 1})
+    await user.req(
+        "POST", f"/api/sessions/{session_id}/segments", json={"text": "Why Acme?", "role": "interviewer", "end": 1}
+    )
     page = await open_account(new_page, base_url, user)
     await page.click("#session-list li button.item")
     await page.wait_for_selector("#transcript li")

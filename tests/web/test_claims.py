@@ -51,8 +51,13 @@ async def test_claim_needs_an_account_and_a_valid_body(client, register):
     r = await client.post("/api/sessions/claim", json={"session_ids": [session["id"]]})
     assert r.status == 401
     user = await register()
-    for body in ({}, {"session_ids": []}, {"session_ids": ["bad id!"]}, {"session_ids": [session["id"]], "x": 1},
-                 {"session_ids": ["a"] * 101}):
+    for body in (
+        {},
+        {"session_ids": []},
+        {"session_ids": ["bad id!"]},
+        {"session_ids": [session["id"]], "x": 1},
+        {"session_ids": ["a"] * 101},
+    ):
         r = await user.req("POST", "/api/sessions/claim", json=body)
         assert r.status == 400, (body, await r.text())
     store = client.server.app[SERVICES].store

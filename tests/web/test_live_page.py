@@ -20,24 +20,24 @@ pytestmark = pytest.mark.browser
 # Real composer drafts (``cuecard draft``), long enough to fill a pane.
 HASH = {
     "concise": "A hash table maps keys to values by using a hash function to pick a bucket, giving average "
-               "constant-time insert, lookup, and delete.\nThe key is hashed and reduced modulo the number of "
-               "buckets to choose a slot, and collisions are handled by chaining or open addressing.",
+    "constant-time insert, lookup, and delete.\nThe key is hashed and reduced modulo the number of "
+    "buckets to choose a slot, and collisions are handled by chaining or open addressing.",
     "story": "A hash table maps keys to values by using a hash function to pick a bucket, giving average "
-             "constant-time insert, lookup, and delete.\nThe key is hashed and reduced modulo the number of buckets "
-             "to choose a slot, and collisions are handled by chaining or open addressing. When the load factor, "
-             "entries divided by buckets, passes a threshold, the table grows and rehashes everything, keeping "
-             "operations amortized O of one.\nFor example, counting word frequencies in a document uses a hash map "
-             "from word to count, so each word is found and incremented in constant average time.\nUse it for fast "
-             "lookups by key, counting frequencies, deduplication, caching, and two-sum style problems.",
+    "constant-time insert, lookup, and delete.\nThe key is hashed and reduced modulo the number of buckets "
+    "to choose a slot, and collisions are handled by chaining or open addressing. When the load factor, "
+    "entries divided by buckets, passes a threshold, the table grows and rehashes everything, keeping "
+    "operations amortized O of one.\nFor example, counting word frequencies in a document uses a hash map "
+    "from word to count, so each word is found and incremented in constant average time.\nUse it for fast "
+    "lookups by key, counting frequencies, deduplication, caching, and two-sum style problems.",
     "deep_dive": "A hash table maps keys to values by using a hash function to pick a bucket, giving average "
-                 "constant-time insert, lookup, and delete.\nThe key is hashed and reduced modulo the number of "
-                 "buckets to choose a slot, and collisions are handled by chaining or open addressing. When the load "
-                 "factor passes a threshold, the table grows and rehashes everything.\nUse it for fast lookups by "
-                 "key, counting frequencies, deduplication and caching.\nAvoid it when you need keys in sorted "
-                 "order, range queries, or guaranteed worst-case bounds, since adversarial keys degrade it to O of "
-                 "n.\nYou gain average constant-time access, and you give up ordering, spend extra memory on empty "
-                 "buckets, and risk slow worst cases and occasional resize pauses.\nIt is often compared with a "
-                 "binary search tree, which keeps keys ordered and supports range queries in logarithmic time.",
+    "constant-time insert, lookup, and delete.\nThe key is hashed and reduced modulo the number of "
+    "buckets to choose a slot, and collisions are handled by chaining or open addressing. When the load "
+    "factor passes a threshold, the table grows and rehashes everything.\nUse it for fast lookups by "
+    "key, counting frequencies, deduplication and caching.\nAvoid it when you need keys in sorted "
+    "order, range queries, or guaranteed worst-case bounds, since adversarial keys degrade it to O of "
+    "n.\nYou gain average constant-time access, and you give up ordering, spend extra memory on empty "
+    "buckets, and risk slow worst cases and occasional resize pauses.\nIt is often compared with a "
+    "binary search tree, which keeps keys ordered and supports range queries in logarithmic time.",
 }
 QUESTIONS = [
     ("q1", "Tell me about a time you disagreed with your manager.", "behavioral"),
@@ -47,14 +47,31 @@ QUESTIONS = [
 
 
 def question(qid, text, qtype="technical", status="confirmed", segment_id=None):
-    return {"type": "question", "question_id": qid, "text": text, "question_type": qtype, "confidence": 0.9,
-            "topic": "", "status": status, "segment_id": segment_id or f"seg-{qid}"}
+    return {
+        "type": "question",
+        "question_id": qid,
+        "text": text,
+        "question_type": qtype,
+        "confidence": 0.9,
+        "topic": "",
+        "status": status,
+        "segment_id": segment_id or f"seg-{qid}",
+    }
 
 
 def suggestion(qid, option, text, done=True, **extra):
-    return {"type": "suggestion", "question_id": qid, "option": option, "text": text, "delta": "",
-            "done": done, "source": "composer", "word_count": len(text.split()),
-            "speaking_secs": len(text.split()) * 0.4, **extra}
+    return {
+        "type": "suggestion",
+        "question_id": qid,
+        "option": option,
+        "text": text,
+        "delta": "",
+        "done": done,
+        "source": "composer",
+        "word_count": len(text.split()),
+        "speaking_secs": len(text.split()) * 0.4,
+        **extra,
+    }
 
 
 async def three_questions(page):
@@ -140,8 +157,11 @@ async def test_earlier_questions_expand_and_a_pin_keeps_one_on_top(new_page, bas
 
     # pin the current question (q3): a newer question goes below it, marked new
     await page.click(".current-slot .question.current .pin")
-    await inject(page, question("q4", "Why do you want to work here?", "cultural"),
-                 suggestion("q4", "concise", "Because the product matters to me."))
+    await inject(
+        page,
+        question("q4", "Why do you want to work here?", "cultural"),
+        suggestion("q4", "concise", "Because the product matters to me."),
+    )
     assert await page.get_attribute(".current-slot .question.current", "data-question-id") == "q3"
     newest = page.locator("#earlier-questions .question").first
     assert await newest.get_attribute("data-question-id") == "q4"
@@ -171,7 +191,8 @@ async def test_option_tabs_keys_and_teleprompter(new_page, base_url):
     box = await page.locator(".current-slot").bounding_box()
     assert box["height"] >= 790 and box["width"] >= 1270, box
     size = await page.evaluate(
-        f"parseFloat(getComputedStyle(document.querySelector('{current} .option:not([hidden]) .points')).fontSize)")
+        f"parseFloat(getComputedStyle(document.querySelector('{current} .option:not([hidden]) .points')).fontSize)"
+    )
     assert size >= 32, size
     assert await fully_visible(page, f"{current} .option:not([hidden]) .points li")
     assert await page.is_hidden(f"{current} .option-actions")
@@ -189,8 +210,11 @@ async def test_shortcuts_are_listed_and_no_notes_is_said(new_page, base_url):
     text = await page.inner_text("#shortcuts")
     for key, meaning in (("D", "draft"), ("T", "teleprompter"), ("P", "pin"), ("1", "concise"), ("Esc", "")):
         assert key in text and meaning in text.lower(), (key, text)
-    await inject(page, question("q1", "Tell me about a time you led a migration.", "behavioral"),
-                 suggestion("q1", "concise", "You have no story saved that fits this yet.", coverage="none"))
+    await inject(
+        page,
+        question("q1", "Tell me about a time you led a migration.", "behavioral"),
+        suggestion("q1", "concise", "You have no story saved that fits this yet.", coverage="none"),
+    )
     assert await page.is_visible(".question.current .qnotes")
     assert "no notes on this topic" in await page.inner_text(".question.current .qnotes")
     await inject(page, suggestion("q1", "story", "A story.", coverage="full"))
@@ -216,7 +240,10 @@ async def test_streamed_text_is_appended_without_touching_what_is_shown(new_page
     await inject(page, {**suggestion("q1", "concise", "", done=False), "delta": " to pick a bucket."})
     await inject(page, suggestion("q1", "concise", first + " The key is hashed to pick a bucket.\nCollisions chain."))
     assert await page.locator(f"{points} li").all_inner_texts() == [
-        first, "The key is hashed to pick a bucket.", "Collisions chain."]
+        first,
+        "The key is hashed to pick a bucket.",
+        "Collisions chain.",
+    ]
     same = await page.evaluate(f"""() => {{
         const li = document.querySelector('{points} li');
         return li === window.__li && li.firstChild === window.__node
@@ -225,7 +252,8 @@ async def test_streamed_text_is_appended_without_touching_what_is_shown(new_page
     assert same
     # nothing shown was removed or rewritten: only nodes were added
     assert await page.evaluate(
-        "window.__mutations.every(([type, removed, data]) => type === 'childList' && removed === 0)")
+        "window.__mutations.every(([type, removed, data]) => type === 'childList' && removed === 0)"
+    )
 
 
 async def test_a_replacement_draft_is_swapped_once_and_marked_updated(new_page, base_url):
@@ -240,7 +268,8 @@ async def test_a_replacement_draft_is_swapped_once_and_marked_updated(new_page, 
     assert await page.locator(f"{option} .points li").all_inner_texts() == ["New draft is streamed.", "Then done."]
     assert "updated" in await page.get_attribute(option, "class")
     marker = await page.evaluate(
-        f"getComputedStyle(document.querySelector('{option} .option-name'), '::after').content")
+        f"getComputedStyle(document.querySelector('{option} .option-name'), '::after').content"
+    )
     assert "updated" in marker  # a small marker beside the option's name
     assert "updated" in await page.get_attribute(".question.current [role=tab][data-option=concise]", "class")
 
@@ -250,22 +279,47 @@ async def test_pressing_d_shows_drafting_at_once_under_the_last_interviewer_line
     # a data channel that is open (the page sends request_draft on it)
     await page.evaluate("""() => { window.__sent = [];
         window.cuecardTest.state.dc = {readyState: 'open', send: m => window.__sent.push(JSON.parse(m))}; }""")
-    line = {"type": "transcript", "role": "interviewer", "speaker": "interviewer", "final": True,
-            "start": 1.0, "end": 3.0, "confidence": 0.9, "provider": "whisper"}
-    await inject(page, {**line, "segment_id": "s1", "text": "Let's talk about caching."},
-                 {**line, "segment_id": "s2", "text": "So, how would you shard a database", "start": 4.0, "end": 6.0},
-                 {**line, "segment_id": "s3", "role": "candidate", "speaker": "candidate", "text": "Hmm.",
-                  "start": 6.5, "end": 7.0})
+    line = {
+        "type": "transcript",
+        "role": "interviewer",
+        "speaker": "interviewer",
+        "final": True,
+        "start": 1.0,
+        "end": 3.0,
+        "confidence": 0.9,
+        "provider": "whisper",
+    }
+    await inject(
+        page,
+        {**line, "segment_id": "s1", "text": "Let's talk about caching."},
+        {**line, "segment_id": "s2", "text": "So, how would you shard a database", "start": 4.0, "end": 6.0},
+        {
+            **line,
+            "segment_id": "s3",
+            "role": "candidate",
+            "speaker": "candidate",
+            "text": "Hmm.",
+            "start": 6.5,
+            "end": 7.0,
+        },
+    )
     await page.keyboard.press("d")
     placeholder = page.locator("#transcript li.draft-placeholder")
     assert await placeholder.is_visible()  # at once: no waiting for the server
     assert "Drafting…" in await placeholder.inner_text()
-    assert await page.evaluate(
-        "document.querySelector('#transcript li.draft-placeholder').previousElementSibling.dataset.segmentId") == "s2"
+    assert (
+        await page.evaluate(
+            "document.querySelector('#transcript li.draft-placeholder').previousElementSibling.dataset.segmentId"
+        )
+        == "s2"
+    )
     assert (await page.evaluate("window.__sent"))[0]["type"] == "request_draft"
     # the question and its draft arrive: the placeholder becomes the draft's first point
-    await inject(page, question("q7", "So, how would you shard a database?", segment_id="s2"),
-                 suggestion("q7", "concise", "Pick a shard key that spreads load evenly. Then route by it."))
+    await inject(
+        page,
+        question("q7", "So, how would you shard a database?", segment_id="s2"),
+        suggestion("q7", "concise", "Pick a shard key that spreads load evenly. Then route by it."),
+    )
     text = await placeholder.inner_text()
     assert "Drafting" not in text and "Pick a shard key that spreads load evenly." in text
     assert await page.get_attribute(".current-slot .question.current", "data-question-id") == "q7"

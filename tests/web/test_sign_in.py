@@ -51,8 +51,11 @@ async def catch_offers(page) -> list[dict]:
     async def handle(route):
         if route.request.method == "POST":
             offers.append(dict(route.request.headers))
-            await route.fulfill(status=503, content_type="application/json",
-                                body='{"error": {"code": "test", "message": "caught by the test", "field": null}}')
+            await route.fulfill(
+                status=503,
+                content_type="application/json",
+                body='{"error": {"code": "test", "message": "caught by the test", "field": null}}',
+            )
         else:
             await route.continue_()
 
@@ -122,8 +125,9 @@ async def test_join_after_expiry_sends_a_fresh_token_never_anonymous(new_page, b
 async def test_a_lost_sign_in_is_said_and_join_does_not_go_anonymous(new_page, base_url, client, register):
     user = await register()
     # the refresh token is revoked (logged out elsewhere)
-    r = await client.post("/api/auth/logout", json={"refresh_token": user.tokens["refresh_token"]},
-                          headers=user.headers)
+    r = await client.post(
+        "/api/auth/logout", json={"refresh_token": user.tokens["refresh_token"]}, headers=user.headers
+    )
     assert r.status == 204
     # 1. on opening the page: it says so, and the Join button asks to sign in
     page = await open_signed_in(new_page, base_url, user, stale=True)
@@ -138,15 +142,21 @@ async def test_a_lost_sign_in_is_said_and_join_does_not_go_anonymous(new_page, b
     page = await open_signed_in(new_page, base_url, user2)
     await page.wait_for_function("document.getElementById('account-state').textContent.startsWith('Signed in')")
     # a refresh token the server no longer accepts (not yet expired by its own date)
-    dead = jwt.encode({"sub": user2.id, "type": "refresh", "jti": "gone", "iat": int(time.time()),
-                       "exp": int(time.time()) + 3600},
-                      "not the server's secret, but long enough for HS256", algorithm="HS256")
+    dead = jwt.encode(
+        {"sub": user2.id, "type": "refresh", "jti": "gone", "iat": int(time.time()), "exp": int(time.time()) + 3600},
+        "not the server's secret, but long enough for HS256",
+        algorithm="HS256",
+    )
     offers = await catch_offers(page)
-    await page.evaluate("""t => { localStorage.setItem('cuecard.refresh', t);
-        localStorage.setItem('cuecard.access_expires', String(Date.now() - 1000)); }""", dead)
+    await page.evaluate(
+        """t => { localStorage.setItem('cuecard.refresh', t);
+        localStorage.setItem('cuecard.access_expires', String(Date.now() - 1000)); }""",
+        dead,
+    )
     await page.click("#join")
-    await page.wait_for_function("location.pathname === '/account' || "
-                                 "document.getElementById('account-state').textContent === 'Not signed in'")
+    await page.wait_for_function(
+        "location.pathname === '/account' || document.getElementById('account-state').textContent === 'Not signed in'"
+    )
     assert offers == []  # nothing was joined, least of all anonymously
     if await page.evaluate("location.pathname") == "/":
         assert await page.inner_text("#join") == "Sign in to join"
@@ -159,13 +169,17 @@ async def test_feedback_after_the_access_token_expired_is_saved(new_page, base_u
     session_id = (await r.json())["id"]
     page = await open_signed_in(new_page, base_url, user)
     await page.evaluate("id => { window.cuecardTest.state.sessionId = id; }", session_id)
-    await inject(page, {"type": "question", "question_id": "q1", "text": "Why us?", "status": "confirmed"},
-                 {"type": "suggestion", "question_id": "q1", "option": "concise", "text": "Because.", "done": True})
+    await inject(
+        page,
+        {"type": "question", "question_id": "q1", "text": "Why us?", "status": "confirmed"},
+        {"type": "suggestion", "question_id": "q1", "option": "concise", "text": "Because.", "done": True},
+    )
     await asyncio.sleep(TTL + 1)
     await page.click(".question.current .option:not([hidden]) .helpful")
     await page.wait_for_function(
         "document.querySelector('.question.current .option:not([hidden]) .option-feedback').textContent"
-        ".startsWith('Thanks')")
+        ".startsWith('Thanks')"
+    )
     token = await page.evaluate("localStorage.getItem('cuecard.access')")
     r = await client.get(f"/api/sessions/{session_id}/suggestions", headers={"Authorization": f"Bearer {token}"})
     items = (await r.json())["items"]

@@ -24,8 +24,9 @@ needs each result's stream-relative time and a failure raised to the caller, not
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
-from typing import AsyncIterator
+from typing import Any
 
 # Imported here, not in ``start()``: the SDK's first import takes ~0.2 s (more on a busy
 # machine), which must not count against the connect timeout. The chain imports this module
@@ -123,7 +124,7 @@ class DeepgramStreamingSTT:
         self._language = language
         self.hints: list[str] = []  # keyterms, set before start() (the interviewer's vocabulary)
         self._exit = AsyncExitStack()
-        self._socket = None
+        self._socket: Any = None  # the SDK's socket client, typed loosely by its stubs
         self._finishing = False
         self.metadata = None
 

@@ -17,7 +17,8 @@ or falls back with the unfinalised audio re-sent, so nothing is lost.
 from __future__ import annotations
 
 import asyncio
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 from cuecard.services.streaming_stt import ProviderError, StreamResult, StreamWord
 
@@ -94,8 +95,8 @@ class GoogleStreamingSTT:
         self._diarize = diarize
         self.hints: list[str] = []  # phrase hints, set before start() (the interviewer's vocabulary)
         self._audio: asyncio.Queue[bytes | None] = asyncio.Queue()
-        self._call = None
-        self._client = None
+        self._call: Any = None  # gRPC streaming call (google-cloud-speech types it loosely)
+        self._client: Any = None
         self._channel = None
         self._last_final_end = 0.0
 
@@ -113,9 +114,7 @@ class GoogleStreamingSTT:
             from google.oauth2 import service_account
 
             credentials = service_account.Credentials.from_service_account_file(self._credentials_file)
-        return speech_v1.SpeechAsyncClient(
-            credentials=credentials, client_options={"api_endpoint": self._endpoint}
-        )
+        return speech_v1.SpeechAsyncClient(credentials=credentials, client_options={"api_endpoint": self._endpoint})
 
     def _config(self):
         from google.cloud import speech_v1 as speech

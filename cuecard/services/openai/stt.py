@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import math
 import wave
+from typing import Any
 
 from cuecard.services.transcript_cache import TranscriptCache
 from cuecard.services.whisper.engine import Transcription
@@ -66,20 +67,20 @@ class OpenAIRefiner:
         self.model = model
         self._language = language
         self._cache = cache
-        self._client = AsyncOpenAI(
-            api_key=api_key or "unset", base_url=base_url, timeout=timeout_secs, max_retries=0
-        )
+        self._client = AsyncOpenAI(api_key=api_key or "unset", base_url=base_url, timeout=timeout_secs, max_retries=0)
 
-    async def refine(self, pcm: bytes) -> Transcription:
+    async def refine(self, pcm: bytes, hotwords: str | None = None) -> Transcription:
         if self._cache is not None:
             hit = self._cache.get(pcm, self.name, self.model)
             if hit is not None:
                 return Transcription(hit.text, hit.confidence or 0.0, 0.0, self.model, cached=True)
+        options: dict[str, Any]
         if self.model.startswith("whisper"):
             options = {"response_format": "verbose_json"}
         else:
             options = {"response_format": "json", "include": ["logprobs"]}
-        response = await self._client.audio.transcriptions.create(
+        # The SDK's overloads key on a literal response_format; ours is chosen per model above.
+        response = await self._client.audio.transcriptions.create(  # type: ignore[call-overload]
             model=self.model,
             file=("line.wav", wav_bytes(pcm), "audio/wav"),
             **({"language": self._language} if self._language else {}),

@@ -25,17 +25,17 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import hashlib
-import os
 import heapq
 import itertools
 import math
+import os
 import threading
-import zlib
 import time
+import zlib
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 from loguru import logger
@@ -56,6 +56,7 @@ def priority_for(priority: int, role: str) -> int:
     if role == Role.INTERVIEWER or priority >= PRIORITY_REFINE:
         return priority
     return priority + (2 if priority < PRIORITY_PARTIAL else 1)
+
 
 SPEECH_ACTIVE_SECS = 1.2
 CONTEXT_PAD_SECS = 3.0
@@ -85,7 +86,7 @@ def _looks_looped(text: str) -> bool:
 
 
 def _undoubled(text: str) -> str:
-    """"X? X?" → "X?": the whole text said twice in a row (a prompted short-window decode)."""
+    """ "X? X?" → "X?": the whole text said twice in a row (a prompted short-window decode)."""
     words = text.split()
     n = len(words)
     if n >= 4 and n % 2 == 0 and [w.lower() for w in words[: n // 2]] == [w.lower() for w in words[n // 2 :]]:
@@ -285,9 +286,7 @@ class WhisperEngine:
             self._remember(key, result)
         return result
 
-    def transcribe_live(
-        self, audio: np.ndarray, *, beam_size: int = 1, hotwords: str | None = None
-    ) -> Transcription:
+    def transcribe_live(self, audio: np.ndarray, *, beam_size: int = 1, hotwords: str | None = None) -> Transcription:
         """The live decode of a segment of at most ~25 s.
 
         faster-whisper's ``transcribe`` always runs the encoder on a 30 s window, most of the
@@ -332,8 +331,15 @@ class WhisperEngine:
 
         def generate(beam: int, **options) -> tuple[str, float, float]:
             result = model.model.generate(
-                encoded, [prompt], beam_size=beam, max_length=max_length, return_scores=True,
-                return_no_speech_prob=True, suppress_blank=True, suppress_tokens=[-1], **options,
+                encoded,
+                [prompt],
+                beam_size=beam,
+                max_length=max_length,
+                return_scores=True,
+                return_no_speech_prob=True,
+                suppress_blank=True,
+                suppress_tokens=[-1],
+                **options,
             )[0]
             eot = tok.token_to_id("<|endoftext|>")
             ids = [t for t in result.sequences_ids[0] if t < eot]  # drops timestamp tokens too

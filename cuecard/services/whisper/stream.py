@@ -22,7 +22,7 @@ waits for that audio.
 from __future__ import annotations
 
 import asyncio
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 from loguru import logger
 
@@ -192,8 +192,11 @@ class LocalWhisperSTT:
             self._line_text = True
         self._put(
             StreamResult(
-                text, True, start / SAMPLE_RATE, end / SAMPLE_RATE,
-                result.confidence if text else None,
+                text,
+                True,
+                start / SAMPLE_RATE,
+                end / SAMPLE_RATE,
+                result.confidence if result is not None and text else None,
                 end_of_line=close,
             )
         )

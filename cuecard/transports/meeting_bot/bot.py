@@ -284,10 +284,14 @@ class MeetingBot:
         await self._until(page, {"prejoin", "lobby", "in_call"}, settings.bot_join_timeout_secs, "no pre-join screen")
         if await self.platform.screen(page) == "prejoin":
             await self.platform.fill_prejoin(page, self.name)
-        screen = await self._until(page, {"lobby", "in_call"}, settings.bot_join_timeout_secs, "no lobby or call after joining")
+        screen = await self._until(
+            page, {"lobby", "in_call"}, settings.bot_join_timeout_secs, "no lobby or call after joining"
+        )
         if screen == "lobby":
             await self._publish_state(WAITING)
-            await self._until(page, {"in_call"}, settings.bot_admission_timeout_secs, "", timeout_reason="timed_out_waiting")
+            await self._until(
+                page, {"in_call"}, settings.bot_admission_timeout_secs, "", timeout_reason="timed_out_waiting"
+            )
 
     async def _until(
         self, page, wanted: set[str], timeout_secs: float, what: str, timeout_reason: str = "page_changed"

@@ -81,10 +81,7 @@ class SpeakerRouter:
             self._active_id = self.track_id(speaking[0].name)
 
     def people(self) -> list[dict]:
-        return [
-            {"name": p.name, "role": self.role_of(p.name), "speaking": p.speaking}
-            for p in self.participants
-        ]
+        return [{"name": p.name, "role": self.role_of(p.name), "speaking": p.speaking} for p in self.participants]
 
     # -- routing -----------------------------------------------------------------------------
 

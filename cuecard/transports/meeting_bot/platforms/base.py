@@ -101,9 +101,7 @@ class Platform:
         await page.goto(self.join_url(url), wait_until="domcontentloaded", timeout=timeout_secs * 1000)
 
     async def screen(self, page) -> str | None:
-        probes = [
-            [s, list(self.screen_css.get(s, ())), list(self.screen_text.get(s, ()))] for s in SCREENS
-        ]
+        probes = [[s, list(self.screen_css.get(s, ())), list(self.screen_text.get(s, ()))] for s in SCREENS]
         return await page.evaluate(SCREEN_PROBE, probes)
 
     async def fill_prejoin(self, page, display_name: str):

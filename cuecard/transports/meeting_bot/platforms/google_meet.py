@@ -22,18 +22,28 @@ class GoogleMeet(Platform):
     hosts = ("meet.google.com",)
 
     name_input = 'input[aria-label="Your name"], input[placeholder="Your name"]'
-    mic_on_controls = ('[role="button"][aria-label*="Turn off microphone" i]', '[data-is-muted="false"][aria-label*="microphone" i]')
-    cam_on_controls = ('[role="button"][aria-label*="Turn off camera" i]', '[data-is-muted="false"][aria-label*="camera" i]')
+    mic_on_controls = (
+        '[role="button"][aria-label*="Turn off microphone" i]',
+        '[data-is-muted="false"][aria-label*="microphone" i]',
+    )
+    cam_on_controls = (
+        '[role="button"][aria-label*="Turn off camera" i]',
+        '[data-is-muted="false"][aria-label*="camera" i]',
+    )
     join_buttons = ('button:has-text("Ask to join")', 'button:has-text("Join now")', 'button:has-text("Join")')
     screen_css = {
         "in_call": ('[aria-label="Leave call"]',),
     }
     screen_text = {
         "not_found": text_pattern("Check your meeting code", "Invalid video call name", "This meeting doesn't exist"),
-        "denied": text_pattern("denied your request to join", "You can't join this video call", "No one responded to your request"),
+        "denied": text_pattern(
+            "denied your request to join", "You can't join this video call", "No one responded to your request"
+        ),
         "removed": text_pattern("You've been removed from the meeting", "removed you from the meeting"),
         "ended": text_pattern("The call has ended", "You left the meeting", "Return to home screen"),
-        "lobby": text_pattern("Asking to be let in", "You'll join the call when someone lets you in", "Please wait until a meeting host"),
+        "lobby": text_pattern(
+            "Asking to be let in", "You'll join the call when someone lets you in", "Please wait until a meeting host"
+        ),
         "prejoin": text_pattern("What's your name?", "Ready to join?", "Ask to join"),
     }
     participants_open = '[aria-label^="People" i], [aria-label*="Show everyone" i]'

@@ -28,7 +28,9 @@ class Teams(Platform):
         "in_call": ('button[data-tid="hangup-main-btn"]', "#hangup-button"),
     }
     screen_text = {
-        "not_found": text_pattern("This meeting link is invalid", "We couldn't find the meeting", "meeting doesn't exist"),
+        "not_found": text_pattern(
+            "This meeting link is invalid", "We couldn't find the meeting", "meeting doesn't exist"
+        ),
         "denied": text_pattern("denied access to the meeting", "Your request to join was declined"),
         "removed": text_pattern("You've been removed from this meeting", "removed you from the meeting"),
         "ended": text_pattern("The meeting has ended", "You left the meeting", "Meeting ended"),

@@ -35,7 +35,9 @@ class Zoom(Platform):
         "denied": text_pattern("host has denied", "You have been denied", "unable to join this meeting"),
         "removed": text_pattern("You have been removed", "The host has removed you"),
         "ended": text_pattern("This meeting has been ended by host", "The meeting has ended", "This meeting has ended"),
-        "lobby": text_pattern("Please wait, the meeting host will let you in soon", "waiting room", "We've let them know you're here"),
+        "lobby": text_pattern(
+            "Please wait, the meeting host will let you in soon", "waiting room", "We've let them know you're here"
+        ),
         "prejoin": text_pattern("Your Name", "Enter Meeting Info"),
     }
     participants_open = 'button[aria-label*="participants list" i], button:has-text("Participants")'
@@ -44,7 +46,11 @@ class Zoom(Platform):
     speaking_marker = ".participants-icon__participants-unmute-animation, [class*='speaking']"
     chat_open = 'button[aria-label*="chat panel" i], button:has-text("Chat")'
     chat_input = "textarea#chat-box, .chat-rtf-box__editor-outer [contenteditable='true']"
-    leave_buttons = ('button[aria-label="Leave"]', "button.leave-meeting-options__btn", 'button:has-text("Leave Meeting")')
+    leave_buttons = (
+        'button[aria-label="Leave"]',
+        "button.leave-meeting-options__btn",
+        'button:has-text("Leave Meeting")',
+    )
 
     def join_url(self, url: str) -> str:
         """``zoom.us/j/<id>?pwd=..`` opens an app launcher; the web client lives at /wc/join/<id>."""
