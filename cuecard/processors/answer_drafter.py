@@ -65,6 +65,30 @@ async def _in_thread(executor: ThreadPoolExecutor, fn, *args):
 MIN_TENTATIVE_DRAFT_WORDS = 6
 
 
+def _suggestion(
+    q: QuestionFrame,
+    option: AnswerOption | str,
+    text: str,
+    source: SuggestionSource | str,
+    extra: dict,
+    *,
+    delta: str = "",
+    done: bool = False,
+) -> SuggestionFrame:
+    """One suggestion event: ``text`` is the option's whole text so far."""
+    return SuggestionFrame(
+        question_id=q.question_id,
+        option=AnswerOption(option),
+        delta=delta,
+        text=text,
+        done=done,
+        source=SuggestionSource(source),
+        word_count=word_count(text),
+        speaking_secs=speaking_secs(text),
+        extra=extra,
+    )
+
+
 def _chunks(text: str) -> list[str]:
     """Line-sized deltas for composer/prepared text (one labelled part per chunk)."""
     parts = re.split(r"(?<=\n)", text)
@@ -257,30 +281,9 @@ class AnswerDrafter(FrameProcessor):
         so_far = ""
         for i, piece in enumerate(_chunks(text)):
             so_far += piece
-            await self.push_frame(
-                SuggestionFrame(
-                    question_id=q.question_id,
-                    option=option,
-                    delta=piece,
-                    text=so_far,
-                    source=source,
-                    word_count=word_count(so_far),
-                    speaking_secs=speaking_secs(so_far),
-                    extra={**extra, **({"replaces": True} if replaces and i == 0 else {})},
-                )
-            )
-        await self.push_frame(
-            SuggestionFrame(
-                question_id=q.question_id,
-                option=option,
-                text=text,
-                done=True,
-                source=source,
-                word_count=word_count(text),
-                speaking_secs=speaking_secs(text),
-                extra=extra,
-            )
-        )
+            first = {"replaces": True} if replaces and i == 0 else {}
+            await self.push_frame(_suggestion(q, option, so_far, source, {**extra, **first}, delta=piece))
+        await self.push_frame(_suggestion(q, option, text, source, extra, done=True))
 
     async def _show_prepared(self, q: QuestionFrame, match: PreparedMatch, key: str):
         extra = {
