@@ -89,6 +89,26 @@ def _suggestion(
     )
 
 
+def subject_changed(shown: str, new: str) -> bool:
+    """Whether a draft keyed ``shown`` should give way to one keyed ``new`` (keys are
+    ``DraftPlan.key()``: "<type>:<subject>"). Decision: only a real change of topic replaces
+    what the candidate is reading — another type, technical cards the draft does not cover yet, or
+    notes where there were none. A better-matching story or playbook found in a refined
+    transcript is not worth text changing under the reader (it used to swap a story six times
+    after the question ended)."""
+    if shown.startswith("prepared:") or new.startswith("prepared:"):
+        return shown != new
+    old_type, _, old_subject = shown.partition(":")
+    new_type, _, new_subject = new.partition(":")
+    if old_type != new_type:
+        return True
+    if old_subject == "none":
+        return new_subject != "none"
+    if old_type == "technical":
+        return not set(new_subject.split("+")) <= set(old_subject.split("+"))  # something new to answer
+    return False
+
+
 def _chunks(text: str) -> list[str]:
     """Line-sized deltas for composer/prepared text (one labelled part per chunk)."""
     parts = re.split(r"(?<=\n)", text)
@@ -188,7 +208,7 @@ class AnswerDrafter(FrameProcessor):
             if plan is None:
                 return
             key = plan.key()
-        if shown.get("key") == key:
+        if shown.get("key") == key or shown.get("key") and not subject_changed(shown["key"], key):
             llm_to_come = final and self.llm is not None and not match and shown.get("source") != SuggestionSource.LLM
             if not llm_to_come:
                 return  # same subject as the draft on the page: it stays put

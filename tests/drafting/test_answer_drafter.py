@@ -223,3 +223,14 @@ async def test_shown_draft_is_replaced_only_when_the_subject_really_changes(cand
     assert len(runs) == 2
     last = [f for f in down if isinstance(f, SuggestionFrame) and f.option == "concise" and f.done][-1]
     assert "deadlock" in last.text.lower() and "cach" in last.text.lower()
+
+
+def test_subject_changed_only_for_a_real_change_of_topic():
+    from cuecard.processors.answer_drafter import subject_changed
+
+    assert not subject_changed("behavioral:s1", "behavioral:s2")  # a better story after refinement: keep
+    assert not subject_changed("situational:conflict", "situational:deadline")
+    assert subject_changed("cultural:general", "technical:backend.caching")  # another type
+    assert subject_changed("technical:none", "technical:backend.caching")  # notes where there were none
+    assert not subject_changed("technical:a+b", "technical:a")  # narrower: the draft covers it
+    assert subject_changed("technical:a", "technical:a+b")  # something new to answer
