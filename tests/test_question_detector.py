@@ -310,3 +310,13 @@ async def test_llm_refines_an_unsure_type_and_failures_keep_the_offline_type():
         questions = [f for f in down if isinstance(f, QuestionFrame)]
         assert [(q.status, q.type) for q in questions] == [("confirmed", "technical")]
         assert len(server.requests) == 1
+
+
+def test_topic_chip_is_never_function_words_only():
+    """The page showed chips like "· like her"; a topic must say something."""
+    from cuecard.understanding.topic import topic_of
+
+    assert topic_of("Tell me about a manager you did not like her?") == ""
+    assert topic_of("What would you?") == ""
+    assert topic_of("Tell me about a time you disagreed with a product manager.") == "disagreed with a product manager"
+    assert topic_of("Why do you want to work here?") == "want to work here"

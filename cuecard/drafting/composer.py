@@ -374,7 +374,7 @@ class Composer:
                 # achievement off as the answer; the closest one is a starting point.
                 lines = [
                     "You have no story saved about this yet, so pick one real example of your own.",
-                    "The closest thing on your resume: " + lower_first(first_person(s.action)),
+                    sentence("The closest thing on your resume: " + lower_first(first_person(s.action))),
                 ]
                 if option == AnswerOption.DEEP_DIVE:
                     points = list((plan.theme or {}).get("points", [])) or guidance()["types"]["behavioral"]

@@ -69,4 +69,19 @@ def topic_of(question: str) -> str:
     tokens = [_NEUTRAL.get(w.lower(), w) for w in rest.split()]
     tokens = [t for t in tokens if t][:MAX_WORDS]
     topic = _ARTICLE.sub("", " ".join(tokens)).strip(" .,-")
-    return topic
+    return topic if _says_something(topic) else ""
+
+
+_FUNCTION_WORDS = frozenset(
+    """a an the and or but if of to in on at for from by with about as is are was were be been do does
+    did have has had i me my we our you your he she her him his it its they them their this that
+    like just so really very what which who how why when where there here not no""".split()
+)
+
+
+def _says_something(topic: str) -> bool:
+    """A chip like "like her" or "what would you" is noise on the page: a topic needs at least
+    one word that is not a function word, and must not end on a pronoun or preposition."""
+    words = re.findall(r"[a-z0-9'+#-]+", topic.lower())
+    content = [w for w in words if w not in _FUNCTION_WORDS]
+    return bool(content) and words[-1] not in _FUNCTION_WORDS - {"it", "here", "there"}
