@@ -13,10 +13,6 @@ Decisions:
 - Knowing the id of an anonymous session is enough to claim it. That grants nothing new: the
   same id already reads and rejoins the session without any token (the server binds 127.0.0.1
   by default, and the ids are random 128-bit values).
-- The store is used through three calls only: find a session, set its owner, write the audit
-  line (``_SessionOwners`` below). The store is being split into repositories (issue 13):
-  those calls use ``store.sessions`` / ``store.accounts`` when the store has them, else the
-  single interface before the split; the fallback can go once the split has landed.
 """
 
 from __future__ import annotations
@@ -48,36 +44,6 @@ IDS = {"type": "array", "items": STR}
 CLAIMED = obj(("claimed", "skipped"), claimed=IDS, skipped=IDS)
 
 
-class _SessionOwners:
-    """The only store calls of this module: who owns a session, give it another owner, audit."""
-
-    def __init__(self, store):
-        self.store = store
-        self.sessions = getattr(store, "sessions", None)  # the session repository, when split
-
-    async def owner(self, session_id: str) -> tuple[bool, str | None]:
-        """``(exists, owner)``; the owner is None for sessions nobody owns."""
-        if self.sessions is not None:
-            session = await self.sessions.find(session_id)
-            return session is not None, getattr(session, "user_id", None)
-        try:
-            session = await self.store.get_session(session_id)
-        except KeyError:  # the store's NotFound
-            return False, None
-        return True, session.get("user_id")
-
-    async def give(self, session_id: str, user_id: str) -> None:
-        fields = {"user_id": user_id, "claimed_at": time.time()}
-        if self.sessions is not None:
-            await self.sessions.update(session_id, **fields)
-        else:
-            await self.store.update_session(session_id, fields)
-
-    async def audit(self, user_id: str, action: str, **details) -> None:
-        accounts = getattr(self.store, "accounts", None)
-        await (accounts.audit if accounts is not None else self.store.audit)(user_id, action, **details)
-
-
 @routes.add(
     "POST",
     "/api/sessions/claim",
@@ -89,18 +55,18 @@ class _SessionOwners:
 async def claim_sessions(request: web.Request) -> web.Response:
     user_id = require_user(request)
     body = await read_model(request, ClaimIn)
-    owners = _SessionOwners(services(request).store)
+    store = services(request).store
     claimed: list[str] = []
     skipped: list[str] = []
     for session_id in dict.fromkeys(body.session_ids):
-        exists, owner = await owners.owner(session_id)
-        if not exists or owner != LOCAL_OWNER:
+        session = await store.sessions.find(session_id)
+        if session is None or session.user_id != LOCAL_OWNER:
             skipped.append(session_id)
             continue
-        await owners.give(session_id, user_id)
+        await store.sessions.update(session_id, user_id=user_id, claimed_at=time.time())
         claimed.append(session_id)
     if claimed:
-        await owners.audit(user_id, "claim_sessions", session_ids=claimed)
+        await store.accounts.audit(user_id, "claim_sessions", session_ids=claimed)
     return web.json_response({"claimed": claimed, "skipped": skipped})
 
 

@@ -46,6 +46,7 @@ from cuecard.drafting.technical import (
     first_person,
     first_sentence,
     lower_first,
+    own_evidence,
     sentence,
     technical_draft,
 )
@@ -131,6 +132,7 @@ class DraftPlan:
     skills: list[str] = field(default_factory=list)
     theme: dict | None = None
     retrieval: Retrieval | None = None
+    evidence: Evidence | None = None  # the candidate's own line about the retrieved cards (technical)
 
     @property
     def coverage(self) -> Coverage | str:
@@ -223,6 +225,7 @@ class Composer:
         query = f"{question} {topic}".strip()
         if qtype == QuestionType.TECHNICAL:
             plan.retrieval = retrieve(question)
+            plan.evidence = own_evidence(plan.retrieval, self.candidate)
         if self.examples:
             q = semantic.embed([query])[0]
             scores = self._example_vectors @ q
@@ -282,7 +285,7 @@ class Composer:
         if plan.qtype == QuestionType.TECHNICAL:
             closest = self._evidence(plan.example) if plan.example_score >= STORY_MATCH_MIN else None
             return technical_draft(
-                plan.retrieval or retrieve(plan.question), option, self.candidate, closest=closest, skills=plan.skills
+                plan.retrieval or retrieve(plan.question), option, plan.evidence, closest=closest, skills=plan.skills
             )
         builders: dict[str, Callable[[DraftPlan, str], list[str]]] = {
             QuestionType.BEHAVIORAL: self._behavioral,

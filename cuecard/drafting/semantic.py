@@ -38,7 +38,8 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOP_WORDS and len(w) > 1]
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
+    """Crude suffix stripping, shared by the lexical fallback and the answers rubric."""
     for suffix in ("ing", "ed", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)]
@@ -49,7 +50,7 @@ def lexical_embed(texts: list[str]) -> np.ndarray:
     """Hashed bag of stemmed content words plus adjacent pairs, L2-normalized."""
     out = np.zeros((len(texts), _DIM), np.float32)
     for row, text in enumerate(texts):
-        stems = [_stem(w) for w in content_words(text)]
+        stems = [stem(w) for w in content_words(text)]
         for feature in stems + [a + " " + b for a, b in zip(stems, stems[1:], strict=False)]:
             weight = 1.0 if " " not in feature else 0.5
             out[row, zlib.crc32(feature.encode()) % _DIM] += weight

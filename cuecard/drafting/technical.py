@@ -261,12 +261,22 @@ def _no_notes(question: str, option: str, closest: Evidence | None, skills: list
     return lines
 
 
+def own_evidence(retrieval: Retrieval, candidate) -> Evidence | None:
+    """The candidate's own line about the first retrieved card that has one."""
+    return next((e for e in (find_evidence(c, candidate) for c in retrieval.cards) if e), None)
+
+
 def technical_lines(
-    retrieval: Retrieval, option: str, candidate, *, closest: Evidence | None = None, skills: list[str] | None = None
+    retrieval: Retrieval,
+    option: str,
+    evidence: Evidence | None,
+    *,
+    closest: Evidence | None = None,
+    skills: list[str] | None = None,
 ) -> list[str]:
-    """The sentences of one option (before the word limit)."""
+    """The sentences of one option (before the word limit). ``evidence`` is
+    :func:`own_evidence` of the retrieval, found once per question for all three options."""
     cards = retrieval.cards
-    evidence = next((e for e in (find_evidence(c, candidate) for c in cards) if e), None)
     if retrieval.mode == "none" or not cards:
         return _no_notes(retrieval.question, option, closest, skills or [])
     if retrieval.mode == "compare" and len(cards) >= 2:
@@ -276,8 +286,8 @@ def technical_lines(
     return _single(cards[0], option, evidence)
 
 
-def technical_draft(retrieval: Retrieval, option: str, candidate, **kwargs) -> str:
+def technical_draft(retrieval: Retrieval, option: str, evidence: Evidence | None, **kwargs) -> str:
     limits: dict[str, int] = {AnswerOption.CONCISE: CONCISE_WORDS, AnswerOption.STORY: STORY_WORDS}
     limit = limits.get(option, DEEP_WORDS)
-    lines = [sentence(line) for line in technical_lines(retrieval, option, candidate, **kwargs) if line.strip()]
+    lines = [sentence(line) for line in technical_lines(retrieval, option, evidence, **kwargs) if line.strip()]
     return enforce_word_limit("\n".join(lines), limit)

@@ -34,7 +34,7 @@ import sys
 from pathlib import Path
 
 from cuecard.drafting.options import MAX_WORDS
-from cuecard.drafting.semantic import content_words
+from cuecard.drafting.semantic import content_words, stem
 from cuecard.kinds import Role
 
 MIN_NEW_WORDS = 12
@@ -43,15 +43,8 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _NAME = re.compile(r"(?<![.:!?]\s)(?<!^)\b[A-Z][a-zA-Z]+")
 
 
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
 def _stems(text: str) -> set[str]:
-    return {_stem(w) for w in content_words(text)}
+    return {stem(w) for w in content_words(text)}
 
 
 def placeholders(text: str) -> bool:

@@ -388,18 +388,8 @@ class AnswerDrafter(FrameProcessor):
                 text += delta
                 replaces = first and option in shown["options"]
                 shown["options"].add(option)
-                await self.push_frame(
-                    SuggestionFrame(
-                        question_id=q.question_id,
-                        option=option,
-                        delta=delta,
-                        text=text,
-                        source=SuggestionSource.LLM,
-                        word_count=word_count(text),
-                        speaking_secs=speaking_secs(text),
-                        extra={"replaces": True} if replaces else {},
-                    )
-                )
+                extra = {"replaces": True} if replaces else {}
+                await self.push_frame(_suggestion(q, option, text, SuggestionSource.LLM, extra, delta=delta))
                 first = False
         except LLMUnavailable as e:
             if not fell_back:
@@ -427,16 +417,6 @@ class AnswerDrafter(FrameProcessor):
         finally:
             await stream.aclose()
         text = enforce_word_limit(text, MAX_WORDS)
-        await self.push_frame(
-            SuggestionFrame(
-                question_id=q.question_id,
-                option=option,
-                text=text,
-                done=True,
-                source=SuggestionSource.LLM,
-                word_count=word_count(text),
-                speaking_secs=speaking_secs(text),
-            )
-        )
+        await self.push_frame(_suggestion(q, option, text, SuggestionSource.LLM, {}, done=True))
         if text:
             await self.cache.set(key, {"text": text, "source": SuggestionSource.LLM})

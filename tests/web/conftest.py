@@ -7,13 +7,13 @@ axe-core."""
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from api.conftest import User, register  # noqa: F401  (one account helper for API and page tests)
 
 from cuecard.settings import Settings
 
@@ -21,7 +21,6 @@ WEB_CLIENT = Path(__file__).resolve().parents[2] / "cuecard" / "web_client"
 AXE = WEB_CLIENT / "vendor" / "axe.min.js"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path("/tmp/cuecard_shots")
-_emails = itertools.count()
 
 
 def web_settings(tmp_path, **overrides) -> Settings:
@@ -47,30 +46,6 @@ async def client(tmp_path, settings_overrides):
 @pytest.fixture
 def base_url(client) -> str:
     return str(client.make_url("")).rstrip("/")
-
-
-class User:
-    def __init__(self, client, email, password, tokens):
-        self.client, self.email, self.password, self.tokens = client, email, password, tokens
-        self.id = tokens["user"]["id"]
-
-    @property
-    def headers(self) -> dict:
-        return {"Authorization": f"Bearer {self.tokens['access_token']}"}
-
-    async def req(self, method: str, path: str, **kw):
-        return await self.client.request(method, path, headers={**self.headers, **kw.pop("headers", {})}, **kw)
-
-
-@pytest.fixture
-def register(client):
-    async def _register(email: str | None = None, password: str = "correct horse battery") -> User:
-        email = email or f"web{next(_emails)}@example.org"
-        r = await client.post("/api/auth/register", json={"email": email, "password": password})
-        assert r.status == 201, await r.text()
-        return User(client, email, password, await r.json())
-
-    return _register
 
 
 @pytest.fixture
@@ -119,28 +94,16 @@ def new_page(browser):
     assert not errors, errors
 
 
-# The store is being split into repositories (issue 13): these helpers use ``store.sessions``
-# when the store has it, else the single interface before the split.
 async def create_session(store, **fields) -> dict:
-    sessions = getattr(store, "sessions", None)
-    if sessions is not None:
-        return (await sessions.create(**fields)).model_dump()
-    return await store.create_session(fields)
+    return (await store.sessions.create(**fields)).model_dump()
 
 
 async def get_session(store, session_id: str) -> dict:
-    sessions = getattr(store, "sessions", None)
-    if sessions is not None:
-        return (await sessions.get(session_id)).model_dump(exclude_none=True)
-    return await store.get_session(session_id)
+    return (await store.sessions.get(session_id)).model_dump(exclude_none=True)
 
 
 async def update_session(store, session_id: str, **fields) -> None:
-    sessions = getattr(store, "sessions", None)
-    if sessions is not None:
-        await sessions.update(session_id, **fields)
-    else:
-        await store.update_session(session_id, fields)
+    await store.sessions.update(session_id, **fields)
 
 
 async def inject(page, *events: dict):
