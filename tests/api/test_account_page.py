@@ -58,7 +58,8 @@ async def test_account_page_flow(client, page, tmp_path):
 
     await page.fill("#new-session input[name=title]", "Browser session")
     await page.click("#new-session button")
-    await page.wait_for_selector("#session-list li")
+    # the list is drawn empty first and again with the new session: wait for the second drawing
+    await page.wait_for_selector("#session-list li:has-text('Browser session')")
     assert "Browser session" in await page.text_content("#session-list")
     # a transcript line arrives through the API (as the live pipeline would store it)
     store = client.server.app[SERVICES].store
