@@ -153,6 +153,11 @@ class Settings(BaseSettings):
     refresh_token_ttl_secs: int = 30 * 24 * 3600
     # Login/register/refresh attempts per client address per minute (slows password guessing).
     auth_rate_limit_per_minute: int = 30
+    # --- practice mode (cuecard/api/rest_practice.py) ------------------------------------------
+    # Questions of the user's this many newest practice rounds are not asked again (unless asked).
+    practice_recent_sessions: int = 5
+    # A live answer that ends mid-sentence waits at most this long for its last line's final text.
+    practice_live_settle_secs: float = 3.0
     # Load Whisper in the background at start-up; API-only tests and tools turn it off.
     warm_up_stt: bool = True
 

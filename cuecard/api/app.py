@@ -33,6 +33,7 @@ from cuecard.api import (
     openapi,
     rest_banks,
     rest_claims,
+    rest_practice,
     rest_profile,
     rest_sessions,
     web_client_routes,
@@ -55,6 +56,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     exports.setup(app)
     rest_profile.setup(app)
     rest_banks.setup(app)  # installs the starter question bank
+    rest_practice.setup(app)  # /api/practice/*, the /practice page
     events_ws.setup(app)  # live events over a WebSocket
     webrtc_routes.setup(app)  # live page signalling; ends live sessions at clean-up
     bot_routes.setup(app)  # meeting bots; they leave their meetings at clean-up

@@ -8,6 +8,7 @@ from cuecard.store.backend import Backend
 from cuecard.store.banks import Banks
 from cuecard.store.bots import Bots
 from cuecard.store.material import Material
+from cuecard.store.practice import PracticeSessions
 from cuecard.store.sessions import Sessions
 
 SESSION_PAGE = 200
@@ -21,10 +22,11 @@ class Store:
         self.banks = Banks(backend)
         self.material = Material(backend)
         self.bots = Bots(backend)
+        self.practice = PracticeSessions(backend)  # practice-mode rounds
 
     @property
     def repositories(self) -> tuple:
-        return (self.accounts, self.sessions, self.banks, self.material, self.bots)
+        return (self.accounts, self.sessions, self.banks, self.material, self.bots, self.practice)
 
     async def open(self) -> None:
         """Create collections and indexes (idempotent)."""
@@ -48,4 +50,5 @@ class Store:
         await self.material.delete_all(user_id)
         await self.banks.delete_all(user_id)
         await self.bots.delete_all(user_id)
+        await self.practice.delete_all(user_id)
         await self.accounts.delete(user_id)

@@ -1,0 +1,893 @@
+"""Practice mode API (``/api/practice/…``): mock-interview rounds with spoken answers, scores
+with evidence, follow-ups, progress over time, exports; and the ``/practice`` page.
+
+A round (a *practice session*) is made from a saved job (``job_id``) or a pasted job text, the
+number of questions, their types and difficulty, or a question bank. Questions come from
+``cuecard.practice.questions.generate_questions``; an answer is scored by
+``cuecard.practice.scoring.score_answer`` (offline, deterministic). Every route is owner-only:
+another user's round is 404, the same as a missing one.
+
+An answer reaches the server in one of three ways:
+
+- ``POST …/questions/{index}/answer`` ``{"source": "live"}``: the words the live WebRTC path
+  (role candidate) transcribed between ``…/start`` and now. The page joins the round's live
+  session (``POST …/live`` makes it) with ``POST /api/offer`` ``{session_id, consent: true}``,
+  so the answer is heard by the same pipeline as a live interview;
+- ``POST …/questions/{index}/audio``: an uploaded recording (WAV/FLAC/OGG…), transcribed with
+  word times (tests, the command line);
+- ``POST …/questions/{index}/answer`` ``{"text": …}``: a typed answer (word times spread evenly).
+
+Decisions:
+- Which live words belong to an answer: the candidate's transcript lines that overlap the
+  answer's window on the session clock (``start`` marks it, the answer call closes it). A line
+  still interim when the answer ends (the button pressed mid-sentence) is waited for, at most
+  ``practice_live_settle_secs``; after 3 s of silence it is final already, so the score is not
+  held up. Live lines carry line times, not word times: a line's words are spread evenly over
+  it, so pauses *between* lines still count as pauses.
+- Scoring runs in a worker thread (it is CPU work; the event loop keeps serving the live audio).
+- Repeats: questions asked in the user's ``practice_recent_sessions`` newest rounds are not
+  asked again unless ``allow_repeats`` is set: they go to the generator as ``recent`` and any
+  that still come back are dropped here.
+- A follow-up ("You said …: how did you measure it?") is added right after an answered
+  question when ``follow_up`` finds one, once per question, never to a follow-up.
+- Audio is kept only when the round was created with ``keep_audio: true`` (off by default),
+  and only for uploaded answers: the live path streams audio into the pipeline and keeps none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import functools
+import re
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Literal
+
+from aiohttp import web
+from loguru import logger
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from cuecard.api.errors import ApiError, bad_request
+from cuecard.api.keys import LIVE_SESSIONS, PRACTICE_LOCKS, SETTINGS
+from cuecard.api.rest_common import (
+    ANY_OBJ,
+    INT,
+    NUM,
+    PAGE_PARAMS,
+    STR,
+    ApiRoutes,
+    not_found,
+    obj,
+    page,
+    page_of,
+    paged,
+    read_bounded,
+    read_model,
+    require_user,
+    services,
+)
+from cuecard.kinds import QuestionType, Role, SessionState
+from cuecard.store import NotFound
+from cuecard.store.models import Session
+from cuecard.store.practice import PracticeSessionRecord
+
+routes = ApiRoutes("practice")
+
+WEB_CLIENT = Path(__file__).resolve().parent.parent / "web_client"
+MAX_QUESTIONS = 20
+MAX_FOLLOW_UPS = 10
+EXPORT_FORMATS = ("json", "markdown")
+SUBSCORES = ("delivery", "content", "relevance")
+_WORD = re.compile(r"\S+")
+
+# --- request models ---------------------------------------------------------------------------
+
+
+class PracticeCreate(BaseModel):
+    """What the round is made from: a saved job, a pasted job text, or a question bank."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(default="", max_length=200)
+    job_id: str | None = Field(default=None, min_length=1, max_length=128)
+    job_text: str = Field(default="", max_length=50_000, description="a pasted job description")
+    bank_id: str | None = Field(default=None, min_length=1, max_length=128)
+    n: int = Field(default=5, ge=1, le=MAX_QUESTIONS, strict=True, description="how many questions")
+    types: list[QuestionType] = Field(default_factory=list, max_length=4, description="empty: every type")
+    difficulty: Literal["easy", "medium", "hard"] = "medium"
+    allow_repeats: bool = Field(default=False, description="ask questions from recent rounds again")
+    keep_audio: bool = Field(default=False, description="store uploaded answer audio (off by default)")
+
+
+class AnswerIn(BaseModel):
+    """``source: live`` takes the live path's transcript since ``…/start``; ``text`` a typed answer."""
+
+    model_config = ConfigDict(extra="forbid")
+    source: Literal["live", "text"] = "live"
+    text: str = Field(default="", max_length=20_000)
+
+    @model_validator(mode="after")
+    def _text_given(self):
+        if self.source == "text" and not self.text.strip():
+            raise ValueError("text is required when source is text")
+        return self
+
+
+# --- response schemas ---------------------------------------------------------------------------
+
+SUBSCORE = obj(
+    ("name", "score", "evidence", "improvement"),
+    name=STR,
+    score=NUM,
+    evidence={"type": "array", "items": STR},
+    improvement=STR,
+    details=ANY_OBJ,
+)
+SCORECARD = obj(
+    ("overall", "subscores", "metrics"),
+    overall=NUM,
+    subscores={"type": "array", "items": SUBSCORE},
+    metrics=ANY_OBJ,
+    model_answer={"type": ["string", "null"]},
+    question=STR,
+    qtype=STR,
+    transcript=STR,
+)
+QUESTION = obj(
+    ("index", "text", "qtype", "status", "attempts"),
+    index=INT,
+    text=STR,
+    qtype=STR,
+    source=STR,
+    status={"type": "string", "enum": ["pending", "answered", "skipped"]},
+    follow_up_of={"type": ["integer", "null"]},
+    attempts={"type": "array", "items": ANY_OBJ},
+)
+PRACTICE = obj(
+    ("id", "created_at", "questions", "settings"),
+    id=STR,
+    title=STR,
+    created_at=NUM,
+    updated_at=NUM,
+    job_id={"type": ["string", "null"]},
+    bank_id={"type": ["string", "null"]},
+    settings=ANY_OBJ,
+    questions={"type": "array", "items": QUESTION},
+    live_session_id={"type": ["string", "null"]},
+    summary=ANY_OBJ,
+)
+ANSWER_RESULT = obj(
+    ("question", "scorecard", "follow_up"),
+    question=QUESTION,
+    scorecard=SCORECARD,
+    follow_up={"anyOf": [QUESTION, {"type": "null"}]},
+    attempt=INT,
+    timing=ANY_OBJ,
+)
+PROGRESS_POINT = obj(
+    ("id", "created_at", "answered"),
+    id=STR,
+    title=STR,
+    created_at=NUM,
+    answered=INT,
+    overall={"type": ["number", "null"]},
+    delivery={"type": ["number", "null"]},
+    content={"type": ["number", "null"]},
+    relevance={"type": ["number", "null"]},
+    wpm={"type": ["number", "null"]},
+    fillers_per_min={"type": ["number", "null"]},
+)
+PROGRESS = obj(
+    ("sessions", "by_type"),
+    sessions={"type": "array", "items": PROGRESS_POINT},
+    by_type={"type": "object", "additionalProperties": ANY_OBJ},
+)
+LIVE = obj(("session_id",), session_id=STR)
+STARTED = obj(("index", "started_at"), index=INT, started_at=NUM)
+INDEX_PARAM_NOTE = " (index: the question's position, from 0)"
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _practice_lock(request: web.Request, practice_id: str) -> asyncio.Lock:
+    """One writer per round at a time: the round is one document, read and written whole."""
+    return request.app[PRACTICE_LOCKS].setdefault(practice_id, asyncio.Lock())
+
+
+async def owned_practice(request: web.Request, user_id: str) -> PracticeSessionRecord:
+    practice_id = request.match_info["practice_id"]
+    try:
+        return await services(request).store.practice.get(user_id, practice_id)
+    except NotFound:
+        raise not_found(f"practice session {practice_id} not found", "practice_id") from None
+
+
+def question_index(request: web.Request, practice: PracticeSessionRecord) -> int:
+    raw = request.match_info["index"]
+    if not raw.isdigit() or int(raw) >= len(practice.questions):
+        raise not_found(f"question {raw} not found in this practice session", "index")
+    return int(raw)
+
+
+def public_question(question: dict) -> dict:
+    """The question as the API shows it: attempts without their word lists (kept for re-scoring)."""
+    attempts = [{k: v for k, v in a.items() if k != "words"} for a in question.get("attempts", [])]
+    return {**question, "attempts": attempts}
+
+
+def latest_scorecard(question: dict) -> dict | None:
+    attempts = [a for a in question.get("attempts", []) if a.get("scorecard")]
+    return attempts[-1]["scorecard"] if attempts else None
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 2) if values else None
+
+
+def summarize(practice: PracticeSessionRecord) -> dict:
+    """Averages over the latest scored attempt of every answered question."""
+    cards = [c for q in practice.questions if q.get("status") == "answered" if (c := latest_scorecard(q))]
+    point: dict[str, Any] = {
+        "id": practice.id,
+        "title": practice.title,
+        "created_at": practice.created_at,
+        "answered": len(cards),
+        "overall": _mean([c["overall"] for c in cards]),
+    }
+    for name in SUBSCORES:
+        point[name] = _mean([s["score"] for c in cards for s in c["subscores"] if s["name"] == name])
+    for metric in ("wpm", "fillers_per_min"):
+        point[metric] = _mean(
+            [c["metrics"][metric] for c in cards if isinstance(c["metrics"].get(metric), int | float)]
+        )
+    return point
+
+
+def public_practice(practice: PracticeSessionRecord) -> dict:
+    view = practice.public()
+    view["questions"] = [public_question(q) for q in practice.questions]
+    view["summary"] = summarize(practice)
+    return view
+
+
+def _as_dict(value: Any) -> dict:
+    if isinstance(value, dict):
+        return dict(value)
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return dict(vars(value))
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def new_question(index: int, generated: Any, difficulty: str) -> dict:
+    fields = _as_dict(generated)
+    return {
+        "index": index,
+        "text": str(fields.get("text", "")).strip(),
+        "qtype": str(fields.get("qtype") or fields.get("type") or fields.get("question_type") or ""),
+        "source": str(fields.get("source", "")),
+        "topic": str(fields.get("topic", "") or ""),
+        "difficulty": str(fields.get("difficulty") or difficulty),
+        "why": str(fields.get("why", "") or fields.get("reason", "") or ""),
+        "follow_up_of": None,
+        "status": "pending",
+        "attempts": [],
+    }
+
+
+def words_in_lines(lines: list[dict], started_at: float) -> list:
+    """Live transcript lines → ``Word``s timed from the answer's start, each line's words
+    spread evenly over the line (live lines carry no word times)."""
+    from cuecard.practice.scoring import Word
+
+    words = []
+    for line in sorted(lines, key=lambda s: s["start"]):
+        tokens = _WORD.findall(line.get("text", ""))
+        if not tokens:
+            continue
+        start = max(0.0, line["start"] - started_at)
+        end = max(start, line["end"] - started_at)
+        step = (end - start) / len(tokens)
+        words += [Word(t, round(start + i * step, 3), round(start + (i + 1) * step, 3)) for i, t in enumerate(tokens)]
+    return words
+
+
+async def candidate_material(request: web.Request, user_id: str, practice: PracticeSessionRecord):
+    """(profile, job) for scoring: the user's profile and the round's job (saved or pasted)."""
+    from cuecard.profile.models import Job, Profile
+
+    store = services(request).store
+    stored = await store.material.get_profile(user_id)
+    profile = stored.profile() if stored else Profile()
+    job = None
+    if practice.job_id:
+        try:
+            job = (await store.material.jobs.get(user_id, practice.job_id)).project(Job)
+        except NotFound:
+            job = None  # the job was deleted since: score without it
+    elif practice.settings.get("job"):
+        job = Job.model_validate(practice.settings["job"])
+    return profile, job
+
+
+def _parse_job(text: str):
+    from cuecard.profile.models import Job
+
+    try:
+        from cuecard.profile.job import parse_job
+
+        return parse_job(text)
+    except Exception as e:  # odd text must not stop the round: keep the text itself
+        logger.warning(f"practice: parse_job failed: {e!r}")
+        return Job(text=text)
+
+
+# --- rounds ---------------------------------------------------------------------------------------
+
+
+@routes.add(
+    "POST",
+    "/api/practice/sessions",
+    "Create a practice round: questions from a saved job, a pasted job text or a question bank",
+    body=PracticeCreate,
+    response=PRACTICE,
+    status=201,
+)
+async def create_practice(request: web.Request) -> web.Response:
+    from cuecard.practice.questions import generate_questions
+    from cuecard.profile.models import Job, Profile, Story
+
+    user_id = require_user(request)
+    body = await read_model(request, PracticeCreate)
+    store = services(request).store
+    settings = request.app[SETTINGS]
+
+    job = None
+    if body.job_id:
+        try:
+            job = (await store.material.jobs.get(user_id, body.job_id)).project(Job)
+        except NotFound:
+            raise not_found(f"job {body.job_id} not found", "job_id") from None
+    elif body.job_text.strip():
+        job = await asyncio.to_thread(_parse_job, body.job_text.strip())
+    bank_questions: list[dict] = []
+    if body.bank_id:
+        try:
+            bank = await store.banks.get(user_id, body.bank_id)
+        except NotFound:
+            raise not_found(f"bank {body.bank_id} not found", "bank_id") from None
+        bank_questions = [
+            {"text": q.text, "type": q.model_extra.get("category", "") if q.model_extra else ""}
+            for q in await store.banks.list_questions(bank.id, limit=1000)
+        ]
+    stored_profile = await store.material.get_profile(user_id)
+    profile = stored_profile.profile() if stored_profile else Profile()
+    stories = [s.project(Story) for s in await store.material.stories.list(user_id, 1000, 0)]
+    recent = (
+        [] if body.allow_repeats else await store.practice.recent_questions(user_id, settings.practice_recent_sessions)
+    )
+    types = [t.value for t in body.types]
+
+    rounds_so_far = await store.practice.count(user_id)  # a new draw per round, reproducible
+    generated = await asyncio.to_thread(
+        functools.partial(
+            generate_questions,
+            job,
+            profile,
+            stories,
+            bank_questions,
+            body.n,
+            types,
+            body.difficulty,
+            set(recent),
+            seed=rounds_so_far,
+        )
+    )
+    seen = {_norm(t) for t in recent}
+    questions: list[dict] = []
+    for item in generated:
+        question = new_question(len(questions), item, body.difficulty)
+        key = _norm(question["text"])
+        if not key or key in seen:
+            continue  # never the same question twice (nor one from a recent round, unless asked)
+        seen.add(key)
+        questions.append(question)
+        if len(questions) == body.n:
+            break
+    if not questions:
+        raise bad_request(
+            "no new questions could be made: pick a job or a question bank, or allow repeats",
+            "job_id",
+            code="no_questions",
+        )
+    title = body.title or (f"Practice: {job.title}" if job is not None and job.title else "Practice")
+    fields = {
+        "title": title,
+        "job_id": body.job_id,
+        "bank_id": body.bank_id,
+        "settings": {
+            "n": body.n,
+            "types": types,
+            "difficulty": body.difficulty,
+            "allow_repeats": body.allow_repeats,
+            "keep_audio": body.keep_audio,
+            **({"job": job.model_dump()} if job is not None and not body.job_id else {}),
+        },
+        "questions": questions,
+    }
+    record = await store.practice.create(user_id, fields)
+    return web.json_response(public_practice(record), status=201)
+
+
+@routes.add(
+    "GET",
+    "/api/practice/sessions",
+    "The user's practice rounds, newest first (each with its summary scores)",
+    response=page_of(PRACTICE),
+    query=PAGE_PARAMS,
+)
+async def list_practice(request: web.Request) -> web.Response:
+    user_id = require_user(request)
+    limit, offset = page(request)
+    repo = services(request).store.practice
+    items = [public_practice(p) for p in await repo.list(user_id, limit, offset)]
+    return web.json_response(paged(items, await repo.count(user_id), limit, offset))
+
+
+@routes.add("GET", "/api/practice/sessions/{practice_id}", "One practice round", response=PRACTICE)
+async def get_practice(request: web.Request) -> web.Response:
+    user_id = require_user(request)
+    return web.json_response(public_practice(await owned_practice(request, user_id)))
+
+
+def _audio_dir(request: web.Request, user_id: str, practice_id: str) -> Path:
+    return request.app[SETTINGS].data_dir / "practice_audio" / user_id / practice_id
+
+
+@routes.add(
+    "DELETE",
+    "/api/practice/sessions/{practice_id}",
+    "Delete a practice round (with its live session and any kept audio)",
+    status=204,
+)
+async def delete_practice(request: web.Request) -> web.Response:
+    user_id = require_user(request)
+    practice = await owned_practice(request, user_id)
+    store = services(request).store
+    if practice.live_session_id:
+        live = request.app[LIVE_SESSIONS].get(practice.live_session_id)
+        if live is not None:
+            from cuecard.api.webrtc_routes import end_live_session
+
+            await end_live_session(request.app, live)
+        try:
+            await store.delete_session(practice.live_session_id)
+        except NotFound:
+            pass
+    await store.practice.delete(user_id, practice.id)
+    await asyncio.to_thread(shutil.rmtree, _audio_dir(request, user_id, practice.id), True)
+    request.app[PRACTICE_LOCKS].pop(practice.id, None)
+    return web.Response(status=204)
+
+
+# --- the live path --------------------------------------------------------------------------------
+
+
+async def _live_session(request: web.Request, practice: PracticeSessionRecord) -> Session | None:
+    if not practice.live_session_id:
+        return None
+    return await services(request).store.sessions.find(practice.live_session_id)
+
+
+def _session_clock(request: web.Request, session: Session) -> float:
+    """Now on the live session's clock (the one its transcript times are on)."""
+    live = request.app[LIVE_SESSIONS].get(session.id)
+    if live is not None:
+        return live.runner.context.clock.now()
+    return time.time() - (session.created_at or time.time())
+
+
+@routes.add(
+    "POST",
+    "/api/practice/sessions/{practice_id}/live",
+    "The round's live session (made on first call): join it with POST /api/offer "
+    "{session_id, consent: true} to answer by voice",
+    response=LIVE,
+)
+async def practice_live(request: web.Request) -> web.Response:
+    user_id = require_user(request)
+    async with _practice_lock(request, request.match_info["practice_id"]):
+        practice = await owned_practice(request, user_id)
+        session = await _live_session(request, practice)
+        if session is None:
+            store = services(request).store
+            settings = {"practice_id": practice.id, **({"job_id": practice.job_id} if practice.job_id else {})}
+            session = await store.sessions.create(
+                user_id=user_id, title=practice.title, source="practice", state=SessionState.PENDING, settings=settings
+            )
+            await store.practice.update(user_id, practice.id, {"live_session_id": session.id})
+    return web.json_response({"session_id": session.id})
+
+
+@routes.add(
+    "POST",
+    "/api/practice/sessions/{practice_id}/questions/{index}/start",
+    "Mark the start of a spoken answer on the live session's clock" + INDEX_PARAM_NOTE,
+    response=STARTED,
+    extra_statuses=(409,),
+)
+async def start_answer(request: web.Request) -> web.Response:
+    user_id = require_user(request)
+    async with _practice_lock(request, request.match_info["practice_id"]):
+        practice = await owned_practice(request, user_id)
+        index = question_index(request, practice)
+        session = await _live_session(request, practice)
+        if session is None:
+            raise ApiError(409, "no_live_session", "join the round's live session first (POST …/live)", "practice_id")
+        started_at = round(_session_clock(request, session), 3)
+        questions = [dict(q) for q in practice.questions]
+        questions[index]["answer_started_at"] = started_at
+        await services(request).store.practice.update(user_id, practice.id, {"questions": questions})
+    return web.json_response({"index": index, "started_at": started_at})
+
+
+async def _final_lines(request: web.Request, session_id: str, started_at: float) -> list[dict]:
+    """The candidate's lines overlapping the answer; an open (interim) line is waited for."""
+    store = services(request).store
+    bus = services(request).bus
+    deadline = time.monotonic() + request.app[SETTINGS].practice_live_settle_secs
+    while True:
+        history = await bus.history(session_id, 0)
+        latest: dict[str, dict] = {}
+        for event in history:
+            if event.get("type") == "transcript" and event.get("role") == Role.CANDIDATE.value:
+                latest[event["segment_id"]] = event
+        open_lines = [e for e in latest.values() if not e.get("final") and e.get("end", 0) >= started_at]
+        if not open_lines or time.monotonic() >= deadline:
+            break
+        await asyncio.sleep(0.05)
+    segments = await store.sessions.list_segments(session_id, limit=10_000)
+    return [
+        s.public()
+        for s in segments
+        if (s.role or Role.CANDIDATE.value) == Role.CANDIDATE.value and s.end > started_at and s.text.strip()
+    ]
+
+
+# --- answers ----------------------------------------------------------------------------------------
+
+
+async def _score_and_store(
+    request: web.Request,
+    user_id: str,
+    practice: PracticeSessionRecord,
+    index: int,
+    words: list,
+    extra: dict[str, Any],
+    ended_at: float,
+) -> dict:
+    from cuecard.practice.questions import follow_up
+    from cuecard.practice.scoring import score_answer
+
+    question = practice.questions[index]
+    profile, job = await candidate_material(request, user_id, practice)
+    t0 = time.perf_counter()
+    card = await asyncio.to_thread(
+        score_answer,
+        question["text"],
+        question.get("qtype", ""),
+        words,
+        profile=profile,
+        job=job,
+        resources=services(request).drafting,
+        model_answer=True,
+    )
+    scoring_ms = round((time.perf_counter() - t0) * 1000, 1)
+    scorecard = card.to_dict()
+    follow_text = None
+    if question.get("source") != "follow_up" and not question.get("attempts") and scorecard.get("transcript"):
+        try:
+            follow_text = await asyncio.to_thread(follow_up, question["text"], scorecard["transcript"])
+        except Exception as e:  # a follow-up is a bonus: never lose the scored answer over it
+            logger.warning(f"practice: follow_up failed: {e!r}")
+    attempt = {
+        "at": time.time(),
+        "transcript": scorecard.get("transcript", ""),
+        "words": [w.to_dict() if hasattr(w, "to_dict") else dataclasses.asdict(w) for w in words],
+        "scorecard": scorecard,
+        **extra,
+    }
+    questions = [dict(q) for q in practice.questions]
+    current = questions[index]
+    current["attempts"] = [*current.get("attempts", []), attempt]
+    current["status"] = "answered"
+    current.pop("answer_started_at", None)
+    added = None
+    follow_ups = sum(1 for q in questions if q.get("source") == "follow_up")
+    existing = {_norm(q["text"]) for q in questions}
+    if follow_text and follow_ups < MAX_FOLLOW_UPS and _norm(follow_text) not in existing:
+        added = {
+            "index": index + 1,
+            "text": follow_text,
+            "qtype": current.get("qtype", ""),
+            "source": "follow_up",
+            "topic": current.get("topic", ""),
+            "difficulty": current.get("difficulty", ""),
+            "why": "asked about your previous answer",
+            "follow_up_of": index,
+            "status": "pending",
+            "attempts": [],
+        }
+        questions.insert(index + 1, added)
+        for i, q in enumerate(questions):  # indexes are positions; follow-up links move with them
+            if q.get("follow_up_of") is not None and q is not added and q["follow_up_of"] > index:
+                q["follow_up_of"] += 1
+            q["index"] = i
+    await services(request).store.practice.update(user_id, practice.id, {"questions": questions})
+    return {
+        "question": public_question(current),
+        "scorecard": scorecard,
+        "follow_up": public_question(added) if added else None,
+        "attempt": len(current["attempts"]),
+        "timing": {"scoring_ms": scoring_ms, "server_ms": round((time.perf_counter() - ended_at) * 1000, 1)},
+    }
+
+
+@routes.add(
+    "POST",
+    "/api/practice/sessions/{practice_id}/questions/{index}/answer",
+    "Score an answer: the live path's words since …/start (source live) or a typed text; "
+    "returns the scorecard and a follow-up question when one applies" + INDEX_PARAM_NOTE,
+    body=AnswerIn,
+    response=ANSWER_RESULT,
+    extra_statuses=(409,),
+)
+async def submit_answer(request: web.Request) -> web.Response:
+    ended = time.perf_counter()
+    user_id = require_user(request)
+    body = await read_model(request, AnswerIn)
+    async with _practice_lock(request, request.match_info["practice_id"]):
+        practice = await owned_practice(request, user_id)
+        index = question_index(request, practice)
+        question = practice.questions[index]
+        if body.source == "text":
+            from cuecard.practice.transcribe import words_from_text
+
+            words = words_from_text(body.text)
+            extra: dict[str, Any] = {"source": "text"}
+        else:
+            session = await _live_session(request, practice)
+            started_at = question.get("answer_started_at")
+            if session is None or started_at is None:
+                raise ApiError(409, "not_started", "start the answer first (POST …/start)", "index")
+            ended_at = _session_clock(request, session)
+            lines = await _final_lines(request, session.id, float(started_at))
+            words = words_in_lines(lines, float(started_at))
+            extra = {"source": "live", "started_at": started_at, "ended_at": round(ended_at, 3)}
+        if not words:
+            raise bad_request("no words were heard in this answer: speak, then end the answer", "text", "empty_answer")
+        result = await _score_and_store(request, user_id, practice, index, words, extra, ended)
+    return web.json_response(result)
+
+
+AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3", ".webm", ".m4a", ".opus"}
+
+
+async def _read_audio(request: web.Request) -> tuple[bytes, str]:
+    """(data, filename) from a multipart ``file`` field or a raw body with ``?filename=``."""
+    limit = request.app[SETTINGS].max_upload_bytes
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, "too_large", f"upload is larger than {limit} bytes", "file")
+    if request.content_type.startswith("multipart/"):
+        try:
+            reader = await request.multipart()
+            async for part in reader:
+                if getattr(part, "name", None) == "file":
+                    data = bytearray()
+                    while chunk := await part.read_chunk(64 * 1024):  # type: ignore[union-attr]
+                        data += chunk
+                        if len(data) > limit:
+                            raise ApiError(413, "too_large", f"upload is larger than {limit} bytes", "file")
+                    return bytes(data), part.filename or "answer.wav"  # type: ignore[union-attr]
+        except ApiError:
+            raise
+        except Exception as e:
+            raise bad_request("malformed multipart body", "file") from e
+        raise bad_request("multipart body has no 'file' field", "file")
+    return await read_bounded(request, limit, "file"), request.query.get("filename", "answer.wav")
+
+
+def _transcribe_file(engine, data: bytes, suffix: str) -> list:
+    from cuecard.practice.transcribe import words_from_audio
+
+    with tempfile.NamedTemporaryFile(suffix=suffix) as f:
+        f.write(data)
+        f.flush()
+        return words_from_audio(f.name, engine=engine)
+
+
+@routes.add(
+    "POST",
+    "/api/practice/sessions/{practice_id}/questions/{index}/audio",
+    "Score a recorded answer (multipart field 'file' or raw body with ?filename=; WAV, FLAC, OGG…)" + INDEX_PARAM_NOTE,
+    response=ANSWER_RESULT,
+    upload=True,
+    query=[{"name": "filename", "in": "query", "schema": {"type": "string"}}],
+)
+async def upload_answer(request: web.Request) -> web.Response:
+    ended = time.perf_counter()
+    user_id = require_user(request)
+    practice = await owned_practice(request, user_id)
+    question_index(request, practice)  # 404 before reading a large body
+    data, filename = await _read_audio(request)
+    if not data:
+        raise bad_request("the uploaded file is empty", "file")
+    suffix = Path(filename).suffix.lower()
+    if suffix not in AUDIO_SUFFIXES:
+        suffix = ".wav"
+    try:
+        words = await asyncio.to_thread(_transcribe_file, services(request).engine, data, suffix)
+    except Exception as e:  # not audio, or a format the decoder cannot read: the caller's input
+        logger.info(f"practice: could not transcribe upload {filename!r}: {e!r}")
+        raise bad_request("the file could not be read as audio (WAV, FLAC, OGG, MP3…)", "file", "invalid_audio") from e
+    if not words:
+        raise bad_request("no speech was heard in the recording", "file", "empty_answer")
+    async with _practice_lock(request, request.match_info["practice_id"]):
+        practice = await owned_practice(request, user_id)
+        index = question_index(request, practice)
+        extra: dict[str, Any] = {"source": "upload"}
+        if practice.settings.get("keep_audio"):
+            folder = _audio_dir(request, user_id, practice.id)
+            name = f"q{index}-a{len(practice.questions[index].get('attempts', [])) + 1}{suffix}"
+            await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+            await asyncio.to_thread((folder / name).write_bytes, data)
+            extra["audio_file"] = name
+        result = await _score_and_store(request, user_id, practice, index, words, extra, ended)
+    return web.json_response(result)
+
+
+async def _set_status(request: web.Request, status: str) -> web.Response:
+    user_id = require_user(request)
+    async with _practice_lock(request, request.match_info["practice_id"]):
+        practice = await owned_practice(request, user_id)
+        index = question_index(request, practice)
+        questions = [dict(q) for q in practice.questions]
+        questions[index]["status"] = status
+        questions[index].pop("answer_started_at", None)
+        await services(request).store.practice.update(user_id, practice.id, {"questions": questions})
+    return web.json_response(public_question(questions[index]))
+
+
+@routes.add(
+    "POST",
+    "/api/practice/sessions/{practice_id}/questions/{index}/retry",
+    "Ask a question again (earlier attempts are kept; the newest counts)" + INDEX_PARAM_NOTE,
+    response=QUESTION,
+)
+async def retry_question(request: web.Request) -> web.Response:
+    return await _set_status(request, "pending")
+
+
+@routes.add(
+    "POST",
+    "/api/practice/sessions/{practice_id}/questions/{index}/skip",
+    "Skip a question" + INDEX_PARAM_NOTE,
+    response=QUESTION,
+)
+async def skip_question(request: web.Request) -> web.Response:
+    return await _set_status(request, "skipped")
+
+
+# --- progress and export ----------------------------------------------------------------------------
+
+
+def _by_type(practices: list[PracticeSessionRecord]) -> dict[str, dict]:
+    """Per question type: how many answers and their mean overall and sub-scores."""
+    cards: dict[str, list[dict]] = {}
+    for practice in practices:
+        for q in practice.questions:
+            card = latest_scorecard(q) if q.get("status") == "answered" else None
+            if card:
+                cards.setdefault(card.get("qtype") or q.get("qtype") or "other", []).append(card)
+    out = {}
+    for qtype, items in sorted(cards.items()):
+        row: dict[str, Any] = {"answers": len(items), "overall": _mean([c["overall"] for c in items])}
+        for name in SUBSCORES:
+            row[name] = _mean([s["score"] for c in items for s in c["subscores"] if s["name"] == name])
+        out[qtype] = row
+    return out
+
+
+@routes.add(
+    "GET",
+    "/api/practice/progress",
+    "Progress over time: per round (oldest first) the overall and per-competency scores, "
+    "fillers per minute and words per minute; and per question type",
+    response=PROGRESS,
+    query=[{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}],
+)
+async def progress(request: web.Request) -> web.Response:
+    user_id = require_user(request)
+    limit, _ = page(request, default=50)
+    practices = await services(request).store.practice.list(user_id, limit, 0)
+    points = [summarize(p) for p in reversed(practices)]
+    return web.json_response({"sessions": [p for p in points if p["answered"]], "by_type": _by_type(practices)})
+
+
+def to_markdown(view: dict) -> str:
+    summary = view["summary"]
+    lines = [f"# {view.get('title') or 'Practice'}", ""]
+    lines.append(f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(view['created_at']))}")
+    lines.append(f"- Answered: {summary['answered']} of {len(view['questions'])}")
+    if summary["overall"] is not None:
+        lines.append(f"- Overall: {summary['overall']} / 5")
+        lines.append(
+            "- " + ", ".join(f"{name.capitalize()}: {summary[name]}" for name in SUBSCORES if summary[name] is not None)
+        )
+    for metric, label in (("wpm", "Words per minute"), ("fillers_per_min", "Fillers per minute")):
+        if summary.get(metric) is not None:
+            lines.append(f"- {label}: {summary[metric]}")
+    for q in view["questions"]:
+        kind = f" ({q['qtype']})" if q.get("qtype") else ""
+        follow = " — follow-up" if q.get("source") == "follow_up" else ""
+        lines += ["", f"## Q{q['index'] + 1}{kind}{follow}: {q['text']}", "", f"Status: {q['status']}"]
+        for n, attempt in enumerate(q.get("attempts", []), 1):
+            card = attempt.get("scorecard") or {}
+            lines += ["", f"### Attempt {n}: {card.get('overall', '–')} / 5", ""]
+            lines.append(f"> {attempt.get('transcript') or '(nothing heard)'}")
+            lines.append("")
+            for sub in card.get("subscores", []):
+                lines.append(
+                    f"- **{sub['name'].capitalize()} {sub['score']}/5.** {sub.get('improvement', '')}".rstrip()
+                )
+                lines += [f"  - “{e}”" for e in sub.get("evidence", [])]
+            metrics = card.get("metrics", {})
+            if metrics:
+                shown = ", ".join(f"{k} {v}" for k, v in metrics.items() if isinstance(v, int | float))
+                lines.append(f"- Metrics: {shown}")
+            if card.get("model_answer"):
+                lines += ["", "Model answer:", "", card["model_answer"]]
+    return "\n".join(lines) + "\n"
+
+
+@routes.add(
+    "GET",
+    "/api/practice/sessions/{practice_id}/export/{format}",
+    "Export a practice round (format: json or markdown)",
+    response=PRACTICE,
+    content_type="multi-export",
+)
+async def export_practice(request: web.Request) -> web.Response:
+    user_id = require_user(request)
+    practice = await owned_practice(request, user_id)
+    fmt = request.match_info["format"]
+    if fmt not in EXPORT_FORMATS:
+        raise bad_request(f"format must be one of {', '.join(EXPORT_FORMATS)}", "format")
+    view = public_practice(practice)
+    extension = "json" if fmt == "json" else "md"
+    headers = {"Content-Disposition": f'attachment; filename="cuecard-practice-{practice.id}.{extension}"'}
+    if fmt == "json":
+        return web.json_response(view, headers=headers)
+    return web.Response(text=to_markdown(view), content_type="text/markdown", headers=headers)
+
+
+# --- the page -----------------------------------------------------------------------------------------
+
+
+async def practice_page(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(WEB_CLIENT / "practice.html", headers={"Cache-Control": "no-cache"})
+
+
+def setup(app: web.Application):
+    app[PRACTICE_LOCKS] = {}
+    app.router.add_get("/practice", practice_page)
+    routes.setup(app)
