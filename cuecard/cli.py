@@ -118,6 +118,65 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--non-questions", help="(questions) ASR manifest whose transcripts are statements")
     ev.add_argument("--limit", type=int, help="only the first N rows")
     ev.add_argument("--realtime", action="store_true", help="(asr) pace at real time, measure latency")
+def cmd_audit(args):
+    """``cuecard audit verify``: walk the audit log's hash chain (``cuecard/store/audit.py``)."""
+    from cuecard.pipeline.services import make_store
+    from cuecard.settings import Settings
+
+    _quiet_logs()
+
+    async def main() -> int:
+        store = make_store(Settings())
+        await store.open()
+        try:
+            report = await store.accounts.log.verify()
+        finally:
+            await store.close()
+        if not report.ok:
+            print(
+                f"audit chain BROKEN at entry seq {report.broken_seq} (id {report.broken_id}): {report.problem}; "
+                f"{report.entries} entries before it verified"
+            )
+            return 1
+        print(f"audit chain ok: {report.entries} entries")
+        unchained = f"; {report.unchained} older entries are unchained" if report.unchained else ""
+        print(f"head hash {report.head}{unchained}")
+        return 0
+
+    return asyncio.run(main())
+
+
+def cmd_retention(args):
+    """``cuecard retention purge``: delete expired sessions now (the server does it on a timer)."""
+    from cuecard.pipeline.services import make_store
+    from cuecard.retention import RetentionPurge
+    from cuecard.settings import Settings
+
+    _quiet_logs()
+
+    async def main() -> int:
+        settings = Settings()
+        store = make_store(settings)
+        await store.open()
+        try:
+            report = await RetentionPurge(store, settings.retention_days).run_once()
+        finally:
+            await store.close()
+        print(f"retention: deleted {len(report.deleted)} expired sessions, kept {report.kept}")
+        return 0
+
+    return asyncio.run(main())
+
+
+def cmd_keys(args):
+    """``cuecard keys rotate``: re-wrap every data key under a new master key (``store/crypto.py``)."""
+    from cuecard.settings import Settings
+    from cuecard.store.keys_rotation import rotate
+
+    _quiet_logs()
+    return asyncio.run(rotate(Settings(), args.new_master_key_file))
+
+
     ev.add_argument("--no-bias", action="store_true", help="(terms) recognise without the session vocabulary")
     ev.add_argument("--profile", help="(answers) resume file (md, txt, pdf, docx, JSON Resume)")
     ev.add_argument("--stories", help="(answers) stories file (JSON, YAML or Markdown)")
@@ -160,3 +219,20 @@ def main(argv=None):
 
 if __name__ == "__main__":
     main()
+
+    audit = sub.add_parser("audit", help="the tamper-evident audit log")
+    audit.add_argument("what", choices=["verify"], help="verify: check every entry's hash and link")
+    audit.set_defaults(func=cmd_audit)
+
+    retention = sub.add_parser("retention", help="delete sessions past their retention")
+    retention.add_argument("what", choices=["purge"])
+    retention.set_defaults(func=cmd_retention)
+
+    keys = sub.add_parser("keys", help="encryption keys (see SECURITY.md)")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    rotate = keys_sub.add_parser("rotate", help="re-wrap every data key under a new master key, server running")
+    rotate.add_argument(
+        "--new-master-key-file",
+        help="file with the new 32-byte key (base64 or hex); default: $CUECARD_NEW_MASTER_KEY",
+    )
+    rotate.set_defaults(func=cmd_keys)

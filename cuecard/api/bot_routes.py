@@ -39,9 +39,17 @@ from cuecard.api.rest_common import (
     page,
     page_of,
     paged,
-    read_model,
     require_user,
     services,
+)
+from cuecard.api.rest_consent import (
+    CONSENT_FIELDS,
+    CONSENT_REQUIRED,
+    audit_event,
+    bot_consent,
+    read_object,
+    record_consent,
+    validate,
 )
 from cuecard.store import NotFound
 from cuecard.transports.meeting_bot import MeetingBot, UnsupportedMeeting
@@ -77,6 +85,8 @@ class BotCreate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=100, description="display name")
     session_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
     candidate_name: str | None = Field(default=None, min_length=1, max_length=100)
+    consent: bool | None = CONSENT_FIELDS["consent"][1]
+    consent_version: str | None = CONSENT_FIELDS["consent_version"][1]
 
 
 @routes.add(
@@ -87,14 +97,21 @@ class BotCreate(BaseModel):
     response=BOT,
     status=201,
     extra_statuses=(429,),
+    error_schemas={403: CONSENT_REQUIRED},
 )
 async def create_bot(request: web.Request) -> web.Response:
+    # Order of checks: authentication → consent (403) → quota (429) → validation of the body and URL.
     user_id = require_user(request)
-    body = await read_model(request, BotCreate)
+    raw = await read_object(request)
+    consent = await bot_consent(request, raw, user_id)
+    svc = services(request)
+    live = [b for b in request.app[BOTS].values() if not b.done]
+    if len(live) >= svc.settings.bot_max_live:
+        raise ApiError(429, "too_many_bots", f"{len(live)} bots are already live on this server")
+    body = validate(BotCreate, raw)
     for field in ("name", "candidate_name"):
         if getattr(body, field) is not None and not getattr(body, field).strip():
             raise bad_request(f"{field} must not be blank", field)
-    svc = services(request)
     if body.session_id is not None:
         try:
             existing = await svc.store.sessions.find(body.session_id)
@@ -102,9 +119,6 @@ async def create_bot(request: web.Request) -> web.Response:
             existing = None
         if existing is not None and existing.user_id not in (None, user_id):
             raise ApiError(404, "not_found", "no such session", "session_id")
-    live = [b for b in request.app[BOTS].values() if not b.done]
-    if len(live) >= svc.settings.bot_max_live:
-        raise ApiError(429, "too_many_bots", f"{len(live)} bots are already live on this server")
     try:
         bot = MeetingBot(
             svc,
@@ -116,11 +130,32 @@ async def create_bot(request: web.Request) -> web.Response:
         )
     except UnsupportedMeeting as e:
         raise bad_request(str(e), "meeting_url", code="unsupported_meeting") from e
+    store = svc.store
+    session = await store.sessions.find(bot.session_id) or await store.sessions.create(
+        id=bot.session_id, user_id=user_id, title="Meeting bot", source="bot", meeting_url=bot.meeting_url
+    )
+    await record_consent(request, session, consent)
+    await audit_event(
+        request, user_id, "bot_join", bot_id=bot.id, session_id=bot.session_id, platform=bot.platform.name
+    )
     request.app[BOTS][bot.id] = bot
-    task = asyncio.get_running_loop().create_task(bot.run())
+    task = asyncio.get_running_loop().create_task(_run_and_audit(bot, store, request.remote))
     request.app[BOT_TASKS][bot.id] = task
     task.add_done_callback(_log_crash)
     return web.json_response(bot.snapshot(), status=201)
+
+
+async def _run_and_audit(bot: MeetingBot, store, remote: str | None) -> dict:
+    """The bot's run, then a ``bot_leave`` audit entry with why it ended."""
+    try:
+        return await bot.run()
+    finally:
+        try:
+            await store.accounts.audit(
+                bot.user_id, "bot_leave", remote=remote, bot_id=bot.id, session_id=bot.session_id, reason=bot.reason
+            )
+        except Exception as e:
+            logger.warning(f"bot_leave of {bot.id} not audited: {e}")
 
 
 def _log_crash(task: asyncio.Task):

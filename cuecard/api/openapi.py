@@ -127,6 +127,9 @@ def _operation(spec: RouteSpec, components: dict) -> dict:
             # before any handler or middleware runs, with a plain-text 400.
             content["text/plain"] = {"schema": {"type": "string"}}
         op["responses"][str(status)] = {"description": REASONS.get(status, "Error"), "content": content}
+    for status, schema in spec.error_schemas.items():  # this route may also answer another shape
+        json_content = op["responses"][str(status)]["content"]["application/json"]
+        json_content["schema"] = {"anyOf": [json_content["schema"], schema]}
     return op
 
 

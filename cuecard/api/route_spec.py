@@ -30,3 +30,5 @@ class RouteSpec:
     upload: bool = False  # raw or multipart file body
     content_type: str = "application/json"
     extra_statuses: tuple[int, ...] = ()
+    # error bodies other than the usual Error object, per status (e.g. 403 consent_required)
+    error_schemas: dict[int, dict] = field(default_factory=dict)

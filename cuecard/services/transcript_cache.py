@@ -66,6 +66,14 @@ class TranscriptCache:
             )
             self._db.commit()
 
+    def purge_older_than(self, cutoff: float) -> int:
+        """Drop entries written before ``cutoff`` (unix seconds): the retention purge keeps
+        transcribed text no longer than sessions are kept (``cuecard/retention.py``)."""
+        with self._lock:
+            gone = self._db.execute("DELETE FROM transcripts WHERE created < ?", (cutoff,)).rowcount
+            self._db.commit()
+        return gone
+
     def close(self):
         with self._lock:
             self._db.close()

@@ -1,18 +1,19 @@
-"""Accounts and tokens: users (unique email), revoked token ids (logout, refresh rotation) and
-each user's audit log."""
+"""Accounts and tokens: users (unique email), revoked token ids (logout, refresh rotation), the
+account's privacy settings (``retention_days``) and the audit log (a hash chain, ``audit.py``)."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from cuecard.store.backend import Collection, new_id
+from cuecard.store.audit import AUDIT, AuditLog
+from cuecard.store.backend import Collection, Conflict, new_id
 from cuecard.store.models import AuditEntry, User
-from cuecard.store.repository import OwnedDocuments, Repository
+from cuecard.store.repository import Repository
 
 USERS = Collection("users", ("email",), (("email",),), unique=("email",))
 REVOKED_TOKENS = Collection("revoked_tokens", ("expires_at",), (("expires_at",),))
-AUDIT = Collection("audit", ("user_id",), (("user_id", "created_at"),))
+USERS_PAGE = 500
 
 
 class Accounts(Repository):
@@ -20,7 +21,7 @@ class Accounts(Repository):
 
     def __init__(self, backend):
         super().__init__(backend)
-        self._audit = OwnedDocuments(backend, AUDIT, AuditEntry, order=(("created_at", -1),))
+        self.log = AuditLog(backend)
 
     async def create(self, email: str, password_hash: str) -> User:
         """``Conflict`` when the email (case-insensitive) has an account."""
@@ -36,8 +37,9 @@ class Accounts(Repository):
         return found[0] if found else None
 
     async def delete(self, user_id: str) -> None:
-        """The account and its audit log (``Store.delete_user`` removes the rest first)."""
-        await self._audit.delete_all(user_id)
+        """The account; its audit entries stay in the chain, unlinked from it (see
+        ``audit.py``). ``Store.delete_user`` removes the rest first."""
+        await self.log.forget_user(user_id)
         await self._db.delete(USERS, {"id": user_id})
 
     # revoked tokens ----------------------------------------------------------------------------
@@ -47,14 +49,31 @@ class Accounts(Repository):
     async def is_token_revoked(self, jti: str) -> bool:
         return await self._db.get(REVOKED_TOKENS, jti) is not None
 
+    async def list_users(self, limit: int = USERS_PAGE, offset: int = 0) -> list[User]:
+        """Every account, oldest first (the retention purge walks them)."""
+        return await self._find(USERS, User, {}, (("created_at", 1),), limit, offset)
+
+    # privacy settings --------------------------------------------------------------------------
+    async def update_settings(self, user_id: str, **fields: Any) -> User:
+        """Set account settings (``retention_days``) on the user's record."""
+        return await self._update(USERS, User, user_id, {**fields, "updated_at": time.time()})
+
     # audit log ---------------------------------------------------------------------------------
-    async def audit(self, user_id: str, action: str, **details: Any) -> None:
-        entry = AuditEntry(id=new_id(), user_id=user_id, action=action, details=details, created_at=time.time())
-        await self._db.put(AUDIT, entry.doc())
+    async def audit(
+        self,
+        user_id: str | None,
+        action: str,
+        *,
+        actor: str = "user",
+        remote: str | None = None,
+        **details: Any,
+    ) -> AuditEntry:
+        """Append to the hash-chained audit log (``audit.py``)."""
+        return await self.log.append(user_id, action, actor=actor, remote=remote, details=details)
 
     async def list_audit(self, user_id: str, limit: int = 100, offset: int = 0) -> list[AuditEntry]:
         """Newest first."""
-        return await self._audit.list(user_id, limit, offset)
+        return await self.log.list(user_id, limit, offset)
 
     async def count_audit(self, user_id: str) -> int:
-        return await self._audit.count(user_id)
+        return await self.log.count(user_id)

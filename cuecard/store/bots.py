@@ -40,3 +40,17 @@ class Bots(Repository):
 
     async def delete_all(self, user_id: str) -> None:
         await self._own.delete_all(user_id)
+
+    async def forget_session(self, user_id: str, session_id: str) -> int:
+        """The saved snapshots of the user's bots that wrote into the session (a deleted or
+        expired session takes its meeting URL and participant names along)."""
+        gone = 0
+        offset = 0
+        while batch := await self._own.list(user_id, 500, offset):
+            offset += len(batch)
+            for record in batch:
+                if record.model_extra and record.model_extra.get("session_id") == session_id:
+                    await self._db.delete(BOTS, {"id": record.id})
+                    gone += 1
+                    offset -= 1
+        return gone

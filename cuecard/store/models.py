@@ -60,10 +60,19 @@ class User(Record):
 
 
 class AuditEntry(Record):
-    HIDDEN = ("user_id",)
-    user_id: str
+    """One entry of the hash-chained audit log (``cuecard/store/audit.py``). ``user_id`` is
+    whose log lists it (None once the account is deleted, or for a failed login on an unknown
+    email); ``subject`` is its chained one-way digest."""
+
+    HIDDEN = ("user_id", "subject")
+    user_id: str | None = None
     action: str
     details: dict[str, Any] = Field(default_factory=dict)
+    seq: int | None = None  # None: written before the chain existed
+    actor: str | None = None
+    remote: str | None = None
+    prev_hash: str | None = None
+    hash: str | None = None
 
 
 # --- sessions and what they produce -----------------------------------------------------------

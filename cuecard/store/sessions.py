@@ -54,6 +54,10 @@ class Sessions(Repository):
     async def count(self, user_id: str) -> int:
         return await self._db.count(SESSIONS, {"user_id": user_id})
 
+    async def list_oldest(self, limit: int = 500, offset: int = 0) -> builtins.list[Session]:
+        """Every owner's sessions, oldest first (the retention purge reads them page by page)."""
+        return await self._find(SESSIONS, Session, {}, (("created_at", 1),), limit, offset)
+
     async def delete(self, session_id: str) -> None:
         """The session with its events (``Store.delete_session`` also drops linked attempts)."""
         await self.get(session_id)

@@ -4,6 +4,8 @@ repository and the deletions that cross them."""
 
 from __future__ import annotations
 
+import asyncio
+
 import sqlite3
 
 import pytest
@@ -83,7 +85,12 @@ async def test_revoked_tokens_and_audit(store):
     await accounts.audit("u1", "export", session_id="s")
     log = await accounts.list_audit("u1")
     assert [e.action for e in log] == ["export", "login"] and log[0].details == {"session_id": "s"}
-    assert set(log[0].public()) == {"id", "action", "details", "created_at"}  # not whose it is
+    # not whose it is (user_id, subject): its place in the chain, actor and address
+    assert set(log[0].public()) == {"id", "action", "details", "created_at", "seq", "actor", "remote"} | {
+        "prev_hash",
+        "hash",
+    }
+    assert log[1].hash == log[0].prev_hash and log[0].seq == log[1].seq + 1
     assert await accounts.count_audit("u1") == 2 and await accounts.count_audit("u2") == 0
 
 
@@ -354,6 +361,91 @@ async def test_delete_user_removes_everything(store):
     assert await store.banks.count_questions(own_bank.id) == 1
     items, total = await store.banks.search([user.id], {}, None)
     assert items == [] and total == 0
+
+
+# --- the audit chain and retention --------------------------------------------------------------------
+
+
+async def test_audit_chain_verifies_and_catches_changes(store):
+    from cuecard.store.audit import AUDIT, GENESIS
+
+    log = store.accounts.log
+    assert (await log.verify()).ok and (await log.verify()).entries == 0
+    user = await store.accounts.create("chain@example.org", "h")
+    await asyncio.gather(*(store.accounts.audit(user.id, "login", remote="10.0.0.1", n=i) for i in range(6)))
+    await store.accounts.audit(None, "login_failed", actor="unknown", remote="10.0.0.2")
+    report = await log.verify()
+    assert report.ok and report.entries == 7 and report.head != GENESIS
+    first = (await store.backend.find(AUDIT, {}, (("seq", 1),), 1, 0))[0]
+    assert first["seq"] == 1 and first["prev_hash"] == GENESIS and first["remote"] == "10.0.0.1"
+    assert sorted(e.details["n"] for e in await store.accounts.list_audit(user.id)) == list(range(6))
+
+    # Deleting the account unlinks its entries; the chain still verifies.
+    await store.accounts.audit(user.id, "account_delete")
+    await store.delete_user(user.id)
+    assert await store.accounts.count_audit(user.id) == 0
+    assert (await log.verify()).entries == 8
+
+    # Any change to an entry is named: the first broken entry, then nothing after it.
+    await store.backend.update(AUDIT, "a000000000003", {"action": "logout"})
+    report = await log.verify()
+    assert (report.ok, report.broken_seq, report.entries) == (False, 3, 2) and "changed" in report.problem
+    await store.backend.update(AUDIT, "a000000000003", {"action": "login"})
+    assert (await log.verify()).ok
+    await store.backend.delete(AUDIT, {"id": "a000000000005"})
+    report = await log.verify()
+    assert not report.ok and report.broken_seq == 6 and "missing" in report.problem
+
+
+async def test_retention_purge_with_a_fake_clock(store):
+    from cuecard.retention import DAY_SECS, RetentionPurge
+
+    now = [1_000_000_000.0]
+    keeper = await store.accounts.create("keeps@example.org", "h")
+    brief = await store.accounts.create("brief@example.org", "h")
+    await store.accounts.update_settings(keeper.id, retention_days=0)
+    await store.accounts.update_settings(brief.id, retention_days=7)
+
+    async def session(owner, age_days, **fields):
+        created = now[0] - age_days * DAY_SECS
+        s = await store.sessions.create(user_id=owner, created_at=created, updated_at=created, **fields)
+        await store.sessions.upsert_segment(s.id, {"segment_id": "a", "text": "secret words", "start": 0})
+        await store.sessions.upsert_question(s.id, {"question_id": "q", "text": "why?"})
+        await store.sessions.upsert_suggestion(s.id, {"question_id": "q", "option": 0, "text": "because"})
+        return s.id
+
+    old_default = await session("local", 31)  # anonymous: the server default, 30 days
+    young_default = await session("local", 29)
+    kept_forever = await session(keeper.id, 400)
+    old_brief = await session(brief.id, 8)
+    young_brief = await session(brief.id, 6)
+    rejoined = await session(brief.id, 40, ended_at=now[0] - 2 * DAY_SECS)  # last active 2 days ago
+    live = await session(None, 90)
+    await store.material.attempts.create(brief.id, {"session_id": old_brief, "answer_text": "x"})
+    await store.bots.save(brief.id, {"id": "bot-old", "session_id": old_brief, "participants": ["Dana"]})
+    await store.bots.save(brief.id, {"id": "bot-young", "session_id": young_brief})
+
+    purge = RetentionPurge(store, 30, clock=lambda: now[0], live_sessions=lambda: {live})
+    report = await purge.run_once()
+    assert sorted(report.deleted) == sorted([old_default, old_brief])
+    for gone in (old_default, old_brief):
+        assert await store.sessions.find(gone) is None
+        for count in (store.sessions.count_segments, store.sessions.count_questions, store.sessions.count_suggestions):
+            assert await count(gone) == 0
+    for kept in (young_default, kept_forever, young_brief, rejoined, live):
+        assert await store.sessions.find(kept) is not None
+    assert await store.material.attempts.count(brief.id) == 0
+    assert [b.id for b in await store.bots.list(brief.id)] == ["bot-young"]
+    audited = [e for e in await store.accounts.list_audit(brief.id) if e.action == "retention_delete"]
+    assert [(e.actor, e.details["session_id"], e.details["retention_days"]) for e in audited] == [
+        ("system", old_brief, 7)
+    ]
+    assert [e.details["session_id"] for e in await store.accounts.list_audit("local")] == [old_default]
+    assert (await store.accounts.log.verify()).ok
+
+    now[0] += 2 * DAY_SECS  # two days later the 29- and 6-day-old ones have expired too
+    assert sorted((await purge.run_once()).deleted) == sorted([young_default, young_brief])
+    assert (await purge.run_once()).deleted == []
 
 
 # --- the SQLite file -------------------------------------------------------------------------------------

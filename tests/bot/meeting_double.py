@@ -188,6 +188,10 @@ class MeetingDouble:
     def end(self, room_id: str):
         self.rooms[room_id].ended = True
 
+    def chat(self, room_id: str, author: str, text: str):
+        """A participant writes in the meeting chat."""
+        self.rooms[room_id].chat.append({"from": author, "text": text, "ts": time.time()})
+
     # -- HTTP --------------------------------------------------------------------------------
 
     def _get_room(self, request) -> Room:
@@ -344,7 +348,14 @@ async function poll() {
   }
   const log = document.getElementById("chat-log");
   log.innerHTML = "";
-  for (const m of s.chat) { const li = document.createElement("li"); li.textContent = m.from + ": " + m.text; log.appendChild(li); }
+  for (const m of s.chat) {
+    const li = document.createElement("li");
+    li.dataset.from = m.from;
+    const who = document.createElement("b"), text = document.createElement("span");
+    who.textContent = m.from + ": "; text.className = "text"; text.textContent = m.text;
+    li.append(who, text);
+    log.appendChild(li);
+  }
 }
 document.getElementById("chat-send").addEventListener("click", async () => {
   const box = document.getElementById("chat-input");

@@ -81,7 +81,7 @@ async def test_bot_followed_and_ended_over_http(client, meeting):
     )
     assert response.status == 201, await response.text()
     created = await response.json()
-    assert created["state"] == "launching" and created["name"] == "Alex Kim's assistant (Cuecard)"
+    assert created["state"] == "launching" and created["name"] == "Alex Kim's notetaker (Cuecard)"
     bot_id = created["id"]
 
     guest = await meeting.wait_for_guest("api", "lobby", timeout=30)

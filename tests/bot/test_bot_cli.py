@@ -57,7 +57,7 @@ async def test_cli_joins_prints_events_and_leaves_on_ctrl_c(bot_settings, meetin
         waiting = await _next_event(proc, "bot_waiting_for_admission", timeout=60)
         assert waiting["session_id"] == "cli-session"
         guest = await meeting.wait_for_guest("cli", "lobby")
-        assert guest.name == "Alex Kim's assistant (Cuecard)"
+        assert guest.name == "Alex Kim's notetaker (Cuecard)"
         meeting.set_state("cli", guest.id, "admitted")
         await _next_event(proc, "bot_in_call")
         proc.send_signal(signal.SIGINT)

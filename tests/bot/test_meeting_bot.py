@@ -108,7 +108,7 @@ async def test_bot_joins_transcribes_names_and_leaves(bot_settings, services, me
     bot, task = _start_bot(services, meeting.url("interview"), events, candidate_name="Sam Roy")
 
     guest = await meeting.wait_for_guest("interview", "lobby", timeout=30)
-    assert guest.name == "Sam Roy's assistant (Cuecard)"  # the display name says what it is
+    assert guest.name == "Sam Roy's notetaker (Cuecard)"  # the display name says what it is
     assert (guest.mic_on, guest.cam_on) == (False, False)
     await _wait(lambda: bot.state == "waiting_for_admission", 10, "waiting_for_admission")
     meeting.set_state("interview", guest.id, "admitted")

@@ -7,7 +7,8 @@ Lifecycle (each state is a ``status`` event of the session, ``state = "bot_<stat
     launching → joining → waiting_for_admission → in_call → ended
                    └──────────────┴──────────────────┴──────→ ended
 
-``ended`` carries a reason: ``meeting_ended``, ``left_by_request``, or a failure — ``denied``,
+``ended`` carries a reason: ``meeting_ended``, ``left_by_request``, ``asked_to_leave`` (someone
+in the meeting asked it to leave in the chat), or a failure — ``denied``,
 ``timed_out_waiting``, ``meeting_not_found``, ``page_changed`` (the page showed no screen the
 adapter knows within the join timeout: most likely the platform changed its page),
 ``removed``, ``browser_error`` (Chromium could not start or crashed).
@@ -15,8 +16,12 @@ adapter knows within the join timeout: most likely the platform changed its page
 Decisions:
 - Status goes through the session's pipeline as a ``StatusFrame`` (not straight to the bus), so
   it is numbered, persisted and ordered with the transcript like every other event.
-- Consent: the display name says it is an assistant, and a notice is posted in the chat as soon
-  as the bot is in the call. If the chat cannot be used, the bot stays (the name still says
+- Consent: the display name says it is a notetaker (a custom name without that word gets
+  " (Cuecard notetaker)" added), and a notice is posted in the chat as soon as the bot is in
+  the call, saying how to make it leave. Anyone in the meeting may then write "notetaker leave"
+  (or "cuecard, please leave", "bot stop recording"…: ``LEAVE_REQUEST``) in the chat and the bot
+  leaves at once: the people being transcribed can withdraw without asking the candidate.
+  Being removed by the host ends it too (``removed``). If the chat cannot be used, the bot stays (the name still says
   what it is) and publishes a ``bot_consent_notice_failed`` status so the candidate can say it
   aloud — leaving would punish the candidate for a page change.
 - Leaving is cooperative: ``request_leave()`` sets a flag every wait checks, the bot clicks the
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -51,12 +57,26 @@ IN_CALL = "in_call"
 ENDED = "ended"
 STATES = (LAUNCHING, JOINING, WAITING, IN_CALL, ENDED)
 
-# End reasons; the first two are not failures.
+# End reasons; the first three are not failures.
 MEETING_ENDED = "meeting_ended"
 LEFT_BY_REQUEST = "left_by_request"
+ASKED_TO_LEAVE = "asked_to_leave"  # someone in the meeting asked in the chat
 FAILURES = ("denied", "timed_out_waiting", "meeting_not_found", "page_changed", "removed", "browser_error")
 
 EventListener = Callable[[dict], Awaitable[None]]
+
+_BOT_WORDS = r"(?:cuecard|notetaker|note[- ]taker|bot|assistant)"
+_LEAVE_WORDS = r"(?:leave|go away|get out|stop recording|stop transcribing|stop taking notes)"
+LEAVE_REQUEST = re.compile(
+    rf"\b{_BOT_WORDS}\b.{{0,40}}\b{_LEAVE_WORDS}\b|\b{_LEAVE_WORDS}\b.{{0,40}}\b{_BOT_WORDS}\b",
+    re.IGNORECASE | re.DOTALL,
+)
+NOTETAKER = "notetaker"
+
+
+def asks_to_leave(text: str) -> bool:
+    """A chat message asking the bot to leave ("notetaker leave", "Cuecard, please leave")."""
+    return bool(LEAVE_REQUEST.search(text or ""))
 
 
 class BotEnded(Exception):
@@ -98,6 +118,8 @@ class MeetingBot:
         self.id = bot_id or uuid.uuid4().hex[:12]
         self.candidate_name = (candidate_name or s.bot_candidate_name).strip()
         self.name = (name or fill(s.bot_name_template, candidate=self.candidate_name)).strip()
+        if NOTETAKER not in self.name.lower():  # whatever it is called, it says what it does
+            self.name = f"{self.name} (Cuecard {NOTETAKER})"
         self.consent_message = fill(s.bot_consent_message, candidate=self.candidate_name, name=self.name)
         self.session_id = session_id or uuid.uuid4().hex
         self.extra_browser_args = list(extra_browser_args or [])
@@ -109,6 +131,8 @@ class MeetingBot:
         self.timestamps: dict[str, float] = {}
         self.created_at = time.time()
         self.consent_posted = False
+        self.asked_by: str | None = None  # who asked it to leave in the chat
+        self._chat_seen = 0  # chat messages already read
         self.router = SpeakerRouter(
             self.candidate_name, self.name, self.platform.audio_mode, marker_lag_secs=s.bot_speaker_marker_lag_secs
         )
@@ -333,6 +357,7 @@ class MeetingBot:
             if screen == "in_call":
                 unknown_since = None
                 await self._refresh_participants(page)
+                await self._leave_if_asked(page)
             elif unknown_since is None:
                 unknown_since = time.monotonic()
             elif time.monotonic() - unknown_since > self.services.settings.bot_join_timeout_secs:
@@ -359,8 +384,30 @@ class MeetingBot:
         else:
             await self._status(
                 "bot_consent_notice_failed",
-                "The meeting chat could not be used: tell the others that your assistant transcribes.",
+                "The meeting chat could not be used: tell the others that your notetaker transcribes.",
             )
+
+    async def _leave_if_asked(self, page):
+        """Read the chat messages that arrived since the last poll; one asking the bot to leave
+        (not the bot's own notice) makes it say so and leave."""
+        try:
+            messages = await self.platform.chat_messages(page)
+        except Exception as e:  # an unreadable chat is read again on the next poll
+            logger.debug(f"Chat not readable: {e}")
+            return
+        fresh, self._chat_seen = messages[self._chat_seen :], max(self._chat_seen, len(messages))
+        for message in fresh:
+            if message.author == self.name or message.text.strip() == self.consent_message.strip():
+                continue
+            if asks_to_leave(message.text):
+                self.asked_by = message.author or "someone in the meeting"
+                await self._status("bot_asked_to_leave", f"{self.asked_by} asked the notetaker to leave")
+                try:
+                    await asyncio.wait_for(self.platform.post_chat(page, "Leaving now, as asked."), 5)
+                except Exception as e:
+                    logger.debug(f"Goodbye not posted: {e}")
+                await self._leave_meeting(page)
+                raise BotEnded(ASKED_TO_LEAVE, f"{self.asked_by} asked the notetaker to leave in the chat")
 
     async def _leave_meeting(self, page):
         try:

@@ -50,6 +50,26 @@ PARTICIPANT_PROBE = """
 """
 
 
+CHAT_PROBE = """
+([itemSel, authorAttr, authorSel, textSel]) => {
+  const out = [];
+  for (const item of document.querySelectorAll(itemSel)) {
+    let author = authorAttr ? item.getAttribute(authorAttr) : null;
+    if (!author && authorSel) { const el = item.querySelector(authorSel); author = el ? el.innerText : null; }
+    const el = textSel ? item.querySelector(textSel) : item;
+    out.push({ author: (author || "").trim() || null, text: (el ? el.innerText : "").trim() });
+  }
+  return out;
+}
+"""
+
+
+@dataclass
+class ChatMessage:
+    author: str | None  # None when the platform's chat does not say
+    text: str
+
+
 @dataclass
 class Participant:
     name: str
@@ -84,6 +104,11 @@ class Platform:
     chat_open = ""
     chat_input = ""
     chat_send = ""  # empty = press Enter
+    # messages in the chat panel, oldest first (empty = this adapter cannot read the chat)
+    chat_item = ""
+    chat_author_attr = ""
+    chat_author = ""  # inside an item
+    chat_text = ""  # inside an item; empty = the item's own text
     leave_buttons: tuple[str, ...] = ()
 
     @classmethod
@@ -164,6 +189,14 @@ class Platform:
         else:
             await box.press("Enter")
         return True
+
+    async def chat_messages(self, page) -> list[ChatMessage]:
+        """The chat messages the page shows, oldest first (what the bot reads to know whether
+        someone asked it to leave)."""
+        if not self.chat_item:
+            return []
+        rows = await page.evaluate(CHAT_PROBE, [self.chat_item, self.chat_author_attr, self.chat_author, self.chat_text])
+        return [ChatMessage(**row) for row in rows]
 
     async def leave(self, page):
         await self.click_first(page, self.leave_buttons)

@@ -43,6 +43,9 @@ class LocalTestMeeting(Platform):
     participant_track_attr = "data-audio-mid"
     chat_input = "#chat-input"
     chat_send = "#chat-send"
+    chat_item = "#chat-log li"
+    chat_author_attr = "data-from"
+    chat_text = ".text"
     leave_buttons = ("#leave",)
 
     def __init__(self, url: str = ""):
