@@ -18,10 +18,15 @@ def _quiet_logs(level: str = "WARNING"):
 def cmd_serve(args):
     from cuecard.api.app import serve
     from cuecard.settings import Settings
+    from cuecard.store.crypto import MasterKeyError
 
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     _quiet_logs("INFO")
-    serve(Settings(**overrides))
+    try:
+        serve(Settings(**overrides))
+    except MasterKeyError as e:  # key loss is explicit: a clear message, not a traceback or garbage
+        print(f"cuecard: cannot start: {e}", file=sys.stderr)
+        return 2
 
 
 def cmd_replay(args):

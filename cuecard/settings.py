@@ -11,7 +11,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -160,6 +160,13 @@ class Settings(BaseSettings):
     practice_live_settle_secs: float = 3.0
     # Load Whisper in the background at start-up; API-only tests and tools turn it off.
     warm_up_stt: bool = True
+    # --- encryption at rest (cuecard/store/crypto.py, encrypted.py) ---------------------------
+    # 32-byte master key (base64 or hex) that wraps every account's data key. Unset: a key file
+    # ``<data_dir>/master.key`` (mode 0600) is made on first run. Lose it and the data is gone.
+    master_key: SecretStr | None = None
+    # During a master-key rotation (``cuecard keys rotate``): the key being retired, still
+    # accepted for unwrapping until every data key is re-wrapped.
+    previous_master_key: SecretStr | None = None
 
     @field_validator("stt_providers", mode="before")
     @classmethod
@@ -180,7 +187,10 @@ class Settings(BaseSettings):
         return self.data_dir / "cuecard.sqlite3"
 
     def ensure_data_dir(self) -> Path:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        """The data directory, private to this user (0700; an existing one is tightened)."""
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if self.data_dir.stat().st_mode & 0o077:
+            self.data_dir.chmod(0o700)
         return self.data_dir
 
 

@@ -29,6 +29,9 @@ def llm_drafter(services: Services) -> LLMDrafter | None:
 def stt_cache(services: Services) -> TranscriptCache:
     """One transcript cache per process, in the data directory."""
     if services.stt_cache is None:
+        from cuecard.store.crypto import master_keys
+
         settings = services.settings
-        services.stt_cache = TranscriptCache(settings.ensure_data_dir() / settings.stt_cache_file)
+        key = master_keys(settings).current.derive("stt-cache")  # transcripts are encrypted at rest
+        services.stt_cache = TranscriptCache(settings.ensure_data_dir() / settings.stt_cache_file, key)
     return services.stt_cache

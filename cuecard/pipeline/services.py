@@ -21,13 +21,14 @@ if TYPE_CHECKING:
 
 
 def make_store(settings: Settings) -> Store:
+    """The configured store, encrypting with the configured master key (``store/crypto.py``)."""
+    from cuecard.store.crypto import master_keys
+
+    keys = master_keys(settings)
     if settings.mongodb_url:
         from cuecard.store.mongo import MongoStore  # optional: only with a MongoDB URL
 
-        return MongoStore(settings.mongodb_url)
-    from cuecard.store.sqlite import SQLiteStore
-
-    return SQLiteStore(settings.ensure_data_dir() / "cuecard.sqlite3")
+        return MongoStore(settings.mongodb_url, master_keys=keys)
 
 
 def make_event_bus(settings: Settings, store: Store | None = None) -> EventBus:

@@ -36,12 +36,15 @@ def new_id() -> str:
 class Collection:
     """One collection: the fields queries filter or sort on (real columns in SQLite), one index
     per query the repositories make (equality fields first, then the sort fields), and at most
-    one unique index (it must also be one of ``indexes``)."""
+    one unique index (it must also be one of ``indexes``). ``sealed`` names queried fields that
+    hold the user's words: the encrypting layer (``encrypted.py``) keeps them out of the plain
+    columns and filters on them after decryption."""
 
     name: str
     fields: tuple[str, ...] = ()
     indexes: tuple[tuple[str, ...], ...] = ()
     unique: tuple[str, ...] | None = None
+    sealed: tuple[str, ...] = ()
 
     def missing(self, key: str) -> NotFound:
         return NotFound(f"{self.name.rstrip('s')} {key} not found")
@@ -93,3 +96,8 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     async def delete(self, coll: Collection, where: Where) -> int:
         """Delete every matching document; how many went."""
+
+    async def scrub(self) -> None:
+        """Make deleted documents unrecoverable from the backend's own files where it can
+        (SQLite: checkpoint and truncate the write-ahead log). Nothing by default."""
+        return None

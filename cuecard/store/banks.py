@@ -20,6 +20,8 @@ BANK_QUESTIONS = Collection(
     "bank_questions",
     ("bank_id", "user_id", "category", "difficulty", "industry", "role", "search_text"),
     (("bank_id", "created_at"), ("user_id", "category"), ("category", "difficulty"), ("industry",), ("role",)),
+    # the user's words: encrypted, filtered after decryption (the built-in bank's stay in columns)
+    sealed=("category", "industry", "role", "search_text"),
 )
 ALL = 1000  # more banks than any user has: the list is paged after the built-in ones are put first
 

@@ -1,5 +1,8 @@
 """``Store``: the repositories on one backend, opened and closed together, and the deletions
-that cross aggregates (a session takes its attempts along; an account takes everything)."""
+that cross aggregates (a session takes its attempts along; an account takes everything).
+
+The repositories work on an ``EncryptedBackend`` around the given one (``encrypted.py``);
+deleting a session or an account also destroys its data key (crypto-shredding)."""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ from cuecard.store.accounts import Accounts
 from cuecard.store.backend import Backend
 from cuecard.store.banks import Banks
 from cuecard.store.bots import Bots
+from cuecard.store.crypto import MasterKeys
+from cuecard.store.encrypted import EncryptedBackend, Keyring, session_key_id, user_key_id
 from cuecard.store.material import Material
 from cuecard.store.practice import PracticeSessions
 from cuecard.store.sessions import Sessions
@@ -15,8 +20,9 @@ SESSION_PAGE = 200
 
 
 class Store:
-    def __init__(self, backend: Backend):
-        self.backend = backend
+    def __init__(self, backend: Backend, master_keys: MasterKeys | None = None):
+        self.keyring = Keyring(backend, master_keys or MasterKeys.ephemeral())
+        self.backend = backend = EncryptedBackend(backend, self.keyring)
         self.accounts = Accounts(backend)
         self.sessions = Sessions(backend)
         self.banks = Banks(backend)
@@ -35,10 +41,16 @@ class Store:
     async def close(self) -> None:
         await self.backend.close()
 
+    async def _shred(self, key_id: str) -> None:
+        """Destroy a data key and scrub what deletions left in the backend's files."""
+        await self.keyring.destroy(key_id)
+        await self.backend.scrub()
+
     async def delete_session(self, session_id: str) -> None:
         """The session, its events and the practice attempts made in it; ``NotFound`` if absent."""
         await self.sessions.delete(session_id)
         await self.material.forget_session(session_id)
+        await self._shred(session_key_id(session_id))
 
     async def delete_user(self, user_id: str) -> None:
         """Everything of the user: sessions (with their events), material, banks, bots, the
@@ -52,3 +64,4 @@ class Store:
         await self.bots.delete_all(user_id)
         await self.practice.delete_all(user_id)
         await self.accounts.delete(user_id)
+        await self._shred(user_key_id(user_id))

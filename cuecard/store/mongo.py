@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from cuecard.store.backend import Backend, Collection, Conflict, Contains, Doc, Order, Where
+from cuecard.store.crypto import MasterKeys
 from cuecard.store.facade import Store
 
 
@@ -107,7 +108,16 @@ class MongoBackend(Backend):
 
 
 class MongoStore(Store):
-    """The store on a MongoDB database (the URL's, else ``cuecard``)."""
+    """The store on a MongoDB database (the URL's, else ``cuecard``). ``master_keys`` come from
+    the settings (``pipeline.services.make_store``); without them a random in-memory key is
+    used, which only a throwaway database (the tests' double) can live with."""
 
-    def __init__(self, url: str | None = None, *, client: Any = None, database: str | None = None):
-        super().__init__(MongoBackend(url, client=client, database=database))
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        client: Any = None,
+        database: str | None = None,
+        master_keys: MasterKeys | None = None,
+    ):
+        super().__init__(MongoBackend(url, client=client, database=database), master_keys or MasterKeys.ephemeral())

@@ -8,6 +8,14 @@ Each collection is a table ``(id, created_at, <queried fields…>, data)``: the 
 is JSON in ``data``; the fields queries filter or sort on (``Collection.fields``) are copied
 into real columns so the collection's indexes serve them. Missing columns are added at
 start-up, so a data file from an older version opens without a migration step.
+
+Decision (issue 14, deleted text in the WAL): ``PRAGMA secure_delete=ON`` (deleted rows are
+overwritten with zeros in their pages) and, after a deletion that must not be recoverable (a
+session, an account, a destroyed data key), ``scrub()`` checkpoints the write-ahead log with
+``TRUNCATE``: the WAL keeps old page images until a checkpoint resets it, so without this a
+deleted wrapped data key stayed readable in ``-wal``. Both are measured in ``encrypted.py``.
+The file is created 0600 before SQLite opens it; SQLite gives ``-wal`` and ``-shm`` the
+database file's mode.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from cuecard.store.backend import Backend, Collection, Conflict, Contains, Doc, Order, Where
+from cuecard.store.crypto import MasterKeys, create_private_file
 from cuecard.store.facade import Store
 
 # Several server processes may open one fresh data file at the same moment (two workers behind
@@ -48,8 +57,13 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
 def _row(coll: Collection, doc: Doc) -> tuple[tuple[str, ...], list]:
     """Column names and values of a document's row."""
     names = ("id", "created_at", *coll.fields, "data")
-    values = [doc["id"], doc.get("created_at"), *[doc.get(f) for f in coll.fields], json.dumps(doc)]
+    values = [doc["id"], doc.get("created_at"), *[_column(doc.get(f)) for f in coll.fields], json.dumps(doc)]
     return names, values
+
+
+def _column(value: Any) -> Any:
+    """A queried field's column value: an encrypted field (a dict) has none."""
+    return None if isinstance(value, (dict, list)) else value
 
 
 def _where(where: Where, contains: Contains | None) -> tuple[str, list]:
@@ -74,10 +88,12 @@ class SQLiteBackend(Backend):
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
             if self._path != ":memory:":
-                Path(self._path).parent.mkdir(parents=True, exist_ok=True)
+                Path(self._path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                create_private_file(Path(self._path))
             conn = sqlite3.connect(self._path, check_same_thread=False, timeout=30)
             _enable_wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA secure_delete=ON")
             conn.execute("PRAGMA foreign_keys=ON")
             self._conn = conn
         return self._conn
@@ -193,9 +209,21 @@ class SQLiteBackend(Backend):
 
         return await self._run(delete)
 
+    async def scrub(self) -> None:
+        def checkpoint(conn):
+            # busy (another process reading) leaves part of the log: the next scrub gets it
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+
+        await self._run(checkpoint)
+
 
 class SQLiteStore(Store):
-    """The store on a SQLite file (``":memory:"`` for a throwaway one)."""
+    """The store on a SQLite file (``":memory:"`` for a throwaway one). Without ``master_keys``
+    the master key file beside the database is used (created on first run); an in-memory
+    store gets a random key."""
 
-    def __init__(self, path: Path | str):
-        super().__init__(SQLiteBackend(path))
+    def __init__(self, path: Path | str, master_keys: MasterKeys | None = None):
+        if master_keys is None:
+            in_memory = str(path) == ":memory:"
+            master_keys = MasterKeys.ephemeral() if in_memory else MasterKeys.from_files(Path(path).parent)
+        super().__init__(SQLiteBackend(path), master_keys)
