@@ -160,6 +160,18 @@ class Settings(BaseSettings):
     practice_live_settle_secs: float = 3.0
     # Load Whisper in the background at start-up; API-only tests and tools turn it off.
     warm_up_stt: bool = True
+    # --- observability (cuecard/observability) ------------------------------------------------
+    # GET /metrics is open to requests from this host; from elsewhere it needs
+    # ``Authorization: Bearer <metrics_token>`` (no token set: refused).
+    metrics_token: str | None = None
+    # Accounts (by email) that see the instance view of /dashboard; comma-separated or JSON.
+    admin_emails: list[str] = []
+    # OpenTelemetry traces of every session (Pipecat's pipeline spans and Cuecard's detection
+    # and drafting spans), sent over OTLP/HTTP to this endpoint, or to the console when unset.
+    tracing: bool = False
+    otlp_endpoint: str | None = None  # e.g. http://127.0.0.1:4318/v1/traces
+    # Log lines as JSON objects (loguru ``serialize``), each with the session id it concerns.
+    json_logs: bool = False
     # --- encryption at rest (cuecard/store/crypto.py, encrypted.py) ---------------------------
     # 32-byte master key (base64 or hex) that wraps every account's data key. Unset: a key file
     # ``<data_dir>/master.key`` (mode 0600) is made on first run. Lose it and the data is gone.
@@ -173,6 +185,13 @@ class Settings(BaseSettings):
     def _split_providers(cls, value):
         if isinstance(value, str) and not value.strip().startswith("["):
             return [p.strip() for p in value.split(",") if p.strip()]
+        return value
+
+    @field_validator("admin_emails", mode="before")
+    @classmethod
+    def _split_emails(cls, value):
+        if isinstance(value, str) and not value.strip().startswith("["):
+            return [e.strip().lower() for e in value.split(",") if e.strip()]
         return value
 
     @field_validator("ice_servers", mode="before")

@@ -30,9 +30,11 @@ from cuecard.api import (
     core,
     events_ws,
     exports,
+    metrics_routes,
     openapi,
     rest_banks,
     rest_claims,
+    rest_dashboard,
     rest_practice,
     rest_profile,
     rest_sessions,
@@ -41,6 +43,7 @@ from cuecard.api import (
 )
 from cuecard.api.errors import error_middleware
 from cuecard.api.keys import SETTINGS
+from cuecard.observability.logs import configure_logging
 from cuecard.pipeline.services import Services
 from cuecard.settings import Settings
 
@@ -50,6 +53,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_upload_bytes)
     app[SETTINGS] = settings
     core.setup(app, services)  # store, event bus, Whisper (+ warm-up), /api/health
+    metrics_routes.setup(app)  # this app's Prometheus registry (fed by every session), /metrics, tracing
     auth.setup(app)  # auth middleware, JWT secret, rate limiter, /api/auth/*
     rest_sessions.setup(app)  # metrics cache, /api/sessions/*
     rest_claims.setup(app)  # /api/sessions/claim: anonymous live-page sessions to the account
@@ -60,6 +64,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     events_ws.setup(app)  # live events over a WebSocket
     webrtc_routes.setup(app)  # live page signalling; ends live sessions at clean-up
     bot_routes.setup(app)  # meeting bots; they leave their meetings at clean-up
+    rest_dashboard.setup(app)  # /dashboard and /api/dashboard/*
     openapi.setup(app)  # /api/openapi.json from the routes declared above, /api/docs
     web_client_routes.setup(app)  # /, /account, /static/
     return app
@@ -67,5 +72,6 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
 
 def serve(settings: Settings):
     settings.ensure_data_dir()
+    configure_logging(settings)  # JSON lines when settings.json_logs
     logger.info(f"Cuecard on http://{settings.host}:{settings.port}/ (data in {settings.data_dir})")
     web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)

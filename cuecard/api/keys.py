@@ -7,6 +7,7 @@ declares them; no string keys). Who sets what:
 - ``API_SPECS``: every ``ApiRoutes.setup`` (the OpenAPI document's source).
 - ``LIVE_SESSIONS``, ``PEER_CONNECTIONS``: ``webrtc_routes.setup``.
 - ``BOTS``, ``BOT_TASKS``: ``bot_routes.setup``.
+- ``METRICS``: ``metrics_routes.setup`` (also hands it to ``SERVICES.metrics``).
 - ``PRACTICE_LOCKS``: ``rest_practice.setup``.
 
 Per-request state is typed the same way (``web.RequestKey``): the auth middleware sets
@@ -24,6 +25,7 @@ from aiohttp import web
 
 from cuecard.api.live_session import LiveSession
 from cuecard.api.route_spec import RouteSpec
+from cuecard.observability.metrics import Metrics
 from cuecard.pipeline.services import Services
 from cuecard.settings import Settings
 from cuecard.store.cache import MemoryCache, RedisCache
@@ -46,6 +48,8 @@ PEER_CONNECTIONS = web.AppKey[dict[str, LiveSession]]("peer_connections")  # pc_
 BOTS = web.AppKey[dict[str, MeetingBot]]("bots")  # bot id -> MeetingBot (this process's)
 BOT_TASKS = web.AppKey[dict[str, asyncio.Task[dict]]]("bot_tasks")  # bot id -> its run() task
 PRACTICE_LOCKS = web.AppKey[dict[str, asyncio.Lock]]("practice_locks")  # practice id -> its writer lock
+
+METRICS = web.AppKey("metrics", Metrics)  # metrics_routes.setup: this app's Prometheus registry
 
 USER_ID = web.RequestKey("user_id", str)  # the caller's account id
 TOKEN_CLAIMS = web.RequestKey[dict[str, Any]]("token_claims")  # the access token's claims

@@ -315,6 +315,9 @@ async def feedback(request: web.Request) -> web.Response:
     record = await services(request).store.sessions.set_feedback(
         session.id, body.question_id, body.option, body.helpful
     )
+    if (metrics := services(request).metrics) is not None:  # cuecard_feedback_total
+        kind, source = "helpful" if body.helpful else "not_helpful", record.doc().get("source") or "unknown"
+        metrics.feedback.labels(kind, str(source)).inc()
     await _forget_metrics(request, session.id)
     return web.json_response(record.public())
 

@@ -33,7 +33,7 @@ async def replay_tracks(
         )
         session_id = record.id
     session_id = session_id or uuid.uuid4().hex
-    runner = SessionRunner(services, session_id, live=False, persist=persist, context=context)
+    runner = SessionRunner(services, session_id, live=False, persist=persist, context=context, paced=realtime)
     events: list[dict] = []
 
     async def collect(event: dict):

@@ -17,6 +17,7 @@ from cuecard.store import Store
 if TYPE_CHECKING:
     from cuecard.drafting.cache import DraftCache
     from cuecard.drafting.llm import LLMDrafter
+    from cuecard.observability.metrics import Metrics
     from cuecard.services.transcript_cache import TranscriptCache
 
 
@@ -54,6 +55,8 @@ class Services:
     stt_cache: TranscriptCache | None = None
     # Composers and prepared answers per version of the material, and the drafting threads.
     drafting: DraftingResources = field(default_factory=DraftingResources)
+    # The app's Prometheus metrics (cuecard/observability), set by the app; None: not measured.
+    metrics: Metrics | None = None
 
     @classmethod
     async def create(cls, settings: Settings, *, store: Store | None = None, bus: EventBus | None = None):

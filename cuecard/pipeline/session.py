@@ -14,6 +14,7 @@ from pipecat.processors.frame_processor import FrameProcessor
 from pipecat.workers.runner import WorkerRunner
 
 from cuecard.frames import SAMPLE_RATE, SpeakerRenameFrame, first_speaker
+from cuecard.observability.session_observer import SessionObserver
 from cuecard.pipeline.assembly import build_stages
 from cuecard.pipeline.context import SessionContext
 from cuecard.pipeline.services import Services
@@ -52,7 +53,10 @@ class SessionRunner:
         live: bool = True,
         persist: bool = True,
         context: SessionContext | None = None,
+        paced: bool | None = None,
     ):
+        """``paced``: audio arrives in real time (default: ``live``; a real-time replay too),
+        so latencies are measured (``cuecard.observability``)."""
         self.services = services
         self.session_id = session_id
         self.context = context or SessionContext(session_id=session_id)
@@ -61,6 +65,13 @@ class SessionRunner:
         self._renamed: dict[str, str] = {}  # name a line may still carry -> the name given since
         self._persist = persist
         self.sink = EventSink([self._on_event])
+        self.observer = SessionObserver(
+            session_id,
+            services.metrics,
+            audio_clock=self.context.clock.now,
+            paced=live if paced is None else paced,
+            tracing=services.settings.tracing,
+        )
         stages = build_stages(services, self.sink, live=live, context=self.context)
         self.pipeline = Pipeline([*inputs, *stages, *outputs])
         self.worker = PipelineWorker(
@@ -70,6 +81,8 @@ class SessionRunner:
             enable_rtvi=False,
             enable_turn_tracking=False,
             check_dangling_tasks=False,
+            enable_tracing=services.settings.tracing,  # Pipecat's conversation span (cuecard.observability.tracing)
+            conversation_id=session_id,
         )
         self._runner: WorkerRunner | None = None
         self._task: asyncio.Task | None = None
@@ -99,7 +112,10 @@ class SessionRunner:
     async def _on_event(self, payload: dict):
         if payload.get("type") == "transcript" and shown_speaker(payload) in self._renamed:
             payload = {**payload, "speaker": self._renamed[shown_speaker(payload)]}
+        sent = time.perf_counter()
         event = await self.services.bus.publish(self.session_id, payload)
+        self.observer.bus_lag(time.perf_counter() - sent)
+        await self.observer.on_event(event)
         if self._persist:
             await self._save(event)
         for listener in self._listeners:
@@ -119,9 +135,28 @@ class SessionRunner:
             logger.exception(f"Could not persist {kind} event: {e}")
 
     async def run(self):
-        self._runner = WorkerRunner(handle_sigint=False, check_dangling_tasks=False)
-        await self._runner.add_workers(self.worker)
-        await self._runner.run()
+        metrics = self.services.metrics
+        # Every log line of the session (and of the tasks it starts) carries its id.
+        with logger.contextualize(session_id=self.session_id):
+            if metrics is not None:
+                metrics.active_sessions.inc()
+            try:
+                self._runner = WorkerRunner(handle_sigint=False, check_dangling_tasks=False)
+                await self._runner.add_workers(self.worker)
+                await self._runner.run()
+            finally:
+                if metrics is not None:
+                    metrics.active_sessions.dec()
+                await self._save_summary()
+
+    async def _save_summary(self):
+        """The observer's summary of the session, on its stored record (``observed``)."""
+        try:
+            summary = self.observer.finish()
+            if self._persist:
+                await self.services.store.sessions.update(self.session_id, observed=summary)
+        except Exception as e:  # a summary must not turn a finished session into a failure
+            logger.warning(f"Session {self.session_id}: summary not saved: {e}")
 
     def start(self) -> asyncio.Task:
         self._task = asyncio.get_running_loop().create_task(self.run())

@@ -1,0 +1,249 @@
+"""``GET /metrics`` after a session replayed through the real pipeline; access rules; the
+session observer's definitions (lasting draft as ``cuecard bench latency``); the Grafana
+dashboard names only metrics that exist."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from prometheus_client.parser import text_string_to_metric_families
+
+from cuecard.observability.metrics import SWITCH_REASONS, Metrics, switch_reason
+from cuecard.observability.session_observer import SessionObserver
+
+SCENARIO = Path(__file__).parent / "fixtures" / "scenario_small"
+DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
+FAMILIES = (
+    "cuecard_final_transcript_delay_seconds",
+    "cuecard_draft_latency_seconds",
+    "cuecard_llm_first_token_seconds",
+    "cuecard_active_sessions",
+    "cuecard_active_bots",
+    "cuecard_stt_provider_switches",
+    "cuecard_questions_detected",
+    "cuecard_feedback",
+    "cuecard_event_bus_lag_seconds",
+    "cuecard_session_real_time_factor",
+    "cuecard_session_refined_word_share",
+    "cuecard_session_mean_confidence",
+)
+
+
+def parse(text: str) -> dict[str, list]:
+    return {f.name: f.samples for f in text_string_to_metric_families(text)}
+
+
+def value(families: dict, sample_name: str, **labels) -> float:
+    family = re.sub(r"_(bucket|count|sum|total)$", "", sample_name)
+    return sum(
+        s.value
+        for s in families.get(family, ())
+        if s.name == sample_name and all(s.labels.get(k) == v for k, v in labels.items())
+    )
+
+
+def api_settings(tmp_path, **kw):
+    from cuecard.settings import Settings
+
+    return Settings(data_dir=tmp_path / "data", warm_up_stt=False, _env_file=None, **kw)
+
+
+# --- the observer's definitions ----------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self):
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def feed(observer: SessionObserver, clock: Clock, at: float, event: dict):
+    clock.t = at
+    observer.observe(event, at, 1_000_000 + at)
+
+
+def test_lasting_draft_is_the_one_still_shown_five_seconds_after_the_question():
+    metrics, clock = Metrics(), Clock()
+    obs = SessionObserver("s", metrics, audio_clock=clock, paced=True)
+    q = {"type": "question", "question_id": "a", "question_type": "technical", "start": 1.0, "end": 3.0}
+    s = {"type": "suggestion", "question_id": "a", "option": "concise", "done": False}
+    feed(obs, clock, 2.5, {**q, "status": "tentative", "end": 2.6})
+    feed(obs, clock, 2.7, {**s, "source": "prepared", "text": "x"})  # before the end
+    feed(obs, clock, 3.4, {**q, "status": "confirmed"})
+    feed(obs, clock, 3.9, {**s, "source": "composer", "text": "y", "replaces": True})  # lasting: +0.9 s
+    feed(obs, clock, 6.0, {**s, "option": "story", "source": "composer", "text": "z", "replaces": True})
+    feed(obs, clock, 9.0, {"type": "status", "state": "provider", "provider": "local", "from": None, "reason": "x"})
+    feed(
+        obs,
+        clock,
+        9.1,
+        {
+            "type": "transcript",
+            "final": True,
+            "role": "interviewer",
+            "provider": "local",
+            "segment_id": "g",
+            "text": "one two three four",
+            "end": 8.8,
+            "confidence": 0.9,
+        },
+    )
+    feed(obs, clock, 12.0, {"type": "transcript", "final": True, "refined": True, "role": "interviewer",
+                            "provider": "local", "segment_id": "g", "text": "one too three four.", "end": 8.8,
+                            "confidence": 0.8})  # fmt: skip
+    summary = obs.finish()
+    [question] = summary["questions"]
+    assert question["delay"] == pytest.approx(0.9) and question["source"] == "composer"
+    assert question["replaced"] == 1 and question["first_draft_at"] == pytest.approx(2.7)
+    assert summary["refined_share"] == pytest.approx(0.25)  # one of four words, punctuation ignored
+    assert summary["mean_confidence"] == pytest.approx(0.8)
+    assert summary["transcript_delay"]["p50"] == pytest.approx(0.3)
+    families = parse(metrics.render().decode())
+    assert value(families, "cuecard_draft_latency_seconds_count", source="composer") == 1
+    assert value(families, "cuecard_draft_latency_seconds_sum") == pytest.approx(0.9)
+    assert value(families, "cuecard_questions_detected_total", type="technical") == 1
+    assert value(families, "cuecard_stt_provider_switches_total", to="local", reason="error") == 1
+    assert value(families, "cuecard_final_transcript_delay_seconds_count", role="interviewer") == 1
+
+
+def test_unpaced_sessions_count_but_measure_no_latency():
+    metrics, clock = Metrics(), Clock()
+    obs = SessionObserver("s", metrics, audio_clock=clock, paced=False)
+    feed(obs, clock, 0.1, {"type": "transcript", "final": True, "role": "candidate", "provider": "local",
+                           "segment_id": "g", "text": "hello", "end": 9.0, "confidence": 0.9})  # fmt: skip
+    obs.finish()
+    families = parse(metrics.render().decode())
+    assert value(families, "cuecard_final_transcript_delay_seconds_count") == 0
+    assert value(families, "cuecard_events_total", type="transcript") == 1
+
+
+def test_switch_reasons_are_a_closed_set():
+    reasons = ["start", "recovered", "ConnectionRefusedError: [Errno 111] Connect call failed", "timed out", "HTTP 401"]
+    assert [switch_reason(r) for r in reasons] == ["start", "recovered", "connect", "timeout", "auth"]
+    assert switch_reason("KeyboardInterrupt?? weird text " * 10) in SWITCH_REASONS
+    assert switch_reason(None) == "error"
+
+
+# --- access ------------------------------------------------------------------------------------
+
+
+async def test_metrics_open_on_localhost_token_elsewhere(tmp_path):
+    from cuecard.api.app import create_app
+
+    async with TestClient(TestServer(create_app(api_settings(tmp_path)))) as client:
+        r = await client.get("/metrics")
+        assert r.status == 200 and r.headers["Content-Type"].startswith("text/plain")
+        assert "cuecard_active_sessions 0.0" in await r.text()
+        # Through a proxy the caller is not local; no token configured: refused.
+        r = await client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
+        assert r.status == 403
+    settings = api_settings(tmp_path, metrics_token="s3cret-token")
+    async with TestClient(TestServer(create_app(settings))) as client:
+        remote = {"X-Forwarded-For": "203.0.113.9"}
+        assert (await client.get("/metrics", headers=remote)).status == 401
+        wrong = {**remote, "Authorization": "Bearer nope"}
+        assert (await client.get("/metrics", headers=wrong)).status == 401
+        right = {**remote, "Authorization": "Bearer s3cret-token"}
+        r = await client.get("/metrics", headers=right)
+        assert r.status == 200 and "cuecard_draft_latency_seconds" in await r.text()
+
+
+async def test_each_app_has_its_own_registry(tmp_path):
+    from cuecard.api.app import create_app
+    from cuecard.api.keys import METRICS
+
+    first, second = create_app(api_settings(tmp_path / "a")), create_app(api_settings(tmp_path / "b"))
+    assert first[METRICS].registry is not second[METRICS].registry
+
+
+# --- a replayed session ------------------------------------------------------------------------
+
+
+async def warm_up(services):
+    """As ``cuecard bench latency`` does before its clock starts: Whisper, embeddings, the
+    knowledge base, and the prepared answers of the (empty) candidate."""
+    import asyncio
+
+    from cuecard.drafting import semantic
+    from cuecard.knowledge.retrieval import warm_up as knowledge_warm_up
+    from cuecard.profile.models import CandidateContext
+
+    await asyncio.to_thread(services.engine.warm_up)
+    await asyncio.to_thread(semantic.embed, ["warm up"])
+    await asyncio.to_thread(knowledge_warm_up)
+    await asyncio.to_thread(services.drafting.composer_for, CandidateContext())
+    await asyncio.to_thread(services.drafting.prepared_for, CandidateContext())
+
+
+async def test_metrics_after_a_replayed_session(settings, services):
+    """The scenario's four spoken questions replayed in real time through the whole pipeline
+    (VAD, Whisper, detection, drafting); then /metrics carries every family with samples."""
+    from cuecard.api.app import create_app
+    from cuecard.frames import CANDIDATE, INTERVIEWER
+    from cuecard.pipeline.replay import replay_tracks
+    from cuecard.transports.replay import load_audio
+
+    settings = settings.model_copy(update={"warm_up_stt": False})
+    app = create_app(settings, services)
+    async with TestClient(TestServer(app)) as client:
+        assert services.metrics is not None  # the app's registry feeds every session
+        await warm_up(services)
+        tracks = {
+            INTERVIEWER: load_audio(SCENARIO / "interviewer.wav"),
+            CANDIDATE: load_audio(SCENARIO / "candidate.wav"),
+        }
+        events = await replay_tracks(services, tracks, realtime=True)
+        session_id = events[0]["session_id"]
+        await services.store.sessions.update(session_id, user_id="local")
+        done = next(e for e in events if e["type"] == "suggestion" and e.get("done") and e["text"])
+        r = await client.post(
+            f"/api/sessions/{session_id}/suggestions/feedback",
+            json={"question_id": done["question_id"], "option": done["option"], "helpful": True},
+        )
+        assert r.status == 200, await r.text()
+        r = await client.get("/metrics")
+        text = await r.text()
+    families = parse(text)
+    for name in FAMILIES:
+        assert name in families, name
+    assert value(families, "cuecard_final_transcript_delay_seconds_count", role=INTERVIEWER, provider="local") >= 3
+    # (On a loaded machine questions may merge or arrive late; the four are not all asserted.)
+    assert value(families, "cuecard_draft_latency_seconds_count") >= 1
+    assert value(families, "cuecard_questions_detected_total") >= 2
+    assert value(families, "cuecard_feedback_total", type="helpful", source=done["source"]) == 1
+    assert value(families, "cuecard_event_bus_lag_seconds_count") == len(events)
+    for per_session in ("real_time_factor", "refined_word_share", "mean_confidence"):
+        assert value(families, f"cuecard_session_{per_session}_count") == 1
+    assert value(families, "cuecard_active_sessions") == 0  # the replay has ended
+    assert 0.0 < value(families, "cuecard_session_mean_confidence_sum") <= 1.0
+    # Bounded labels: no session id anywhere in the exposition.
+    assert session_id not in text
+    stored = (await services.store.sessions.get(session_id)).doc()["observed"]
+    assert stored["questions"] and stored["draft_latency"]["n"] >= 1 and stored["paced"] is True
+    assert 0.9 < stored["rtf"] < 8.0  # paced: at least as long as the audio (start-up and drain on top)
+
+
+# --- operations files --------------------------------------------------------------------------
+
+
+def test_grafana_dashboard_names_only_exported_metrics():
+    dashboard = json.loads((DEPLOY / "grafana" / "cuecard.json").read_text())
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p.get("targets", ())]
+    names = {n for e in exprs for n in re.findall(r"\bcuecard_[a-z_]+", e)}
+    assert len(names) >= 10
+    exported = set()
+    for family in text_string_to_metric_families(Metrics().render().decode()):
+        exported.add(family.name)
+        kind = family.type
+        suffixes = {"histogram": ("_bucket", "_count", "_sum"), "counter": ("_total",)}.get(kind, ("",))
+        exported.update(family.name + s for s in suffixes)
+    missing = names - exported
+    assert not missing, missing
+    prometheus = (DEPLOY / "prometheus.yml").read_text()
+    assert "metrics_path: /metrics" in prometheus
