@@ -10,12 +10,15 @@ Decision (issue 14, deliverable 2):
   link ids (``user_id``, ``session_id``, ``bank_id``), timestamps (``created_at``,
   ``updated_at``, ``expires_at``) and the fields queries filter or sort on
   (``Collection.fields``) — unless a queried field is declared ``sealed`` because it holds the
-  user's words (a bank question's ``search_text``, ``category``, ``industry``, ``role``). Each
-  field is its own AES-GCM value ``{"_ct": base64(nonce||ciphertext), "_k": key id}`` with
-  associated data ``collection, id, field``: a ciphertext copied to another document or field
-  does not decrypt. One value per field (not one blob per document) keeps ``update`` a single
-  atomic write of the changed fields, as the backends promise, without reading the document.
-  Field names (the schema) stay visible.
+  user's words (a bank question's ``search_text``, ``category``, ``industry``, ``role``). A
+  written document keeps its secret fields together in one AES-GCM value
+  ``_sealed = {"_ct": base64(nonce||ciphertext), "_k": key id}`` (field names hidden too); an
+  ``update`` seals each changed field as its own value of the same form, which wins over the
+  same field inside ``_sealed``, so an update stays one atomic write without reading the
+  document first. Associated data is ``collection, id, field``: a ciphertext copied to another
+  document or field does not decrypt. Variant tried first: every field its own value on every
+  write (≈ 8 AES-GCM operations per transcript line instead of 1); reading lines back was
+  slower with it (87-271 ms against 26-105 ms wall time for 2000 lines, noisy runs).
 - **Not encrypted:** ``users`` (email is the login lookup; the password is an Argon2 hash),
   ``revoked_tokens`` (random ids), ``audit`` (ids, actions and addresses, no user text; its
   entries outlive a deleted account and must still verify) and ``keys`` (wrapped keys), and the
@@ -43,7 +46,14 @@ Decision (issue 14, deliverable 2):
   by the id stored with each wrapped key, and in key-file mode re-reads the key files when it
   meets an id it does not know, so a running server keeps working while the command runs.
 
-Cost: measured in the next commit (``cuecard bench`` is not involved; see the figures below).
+Cost (``python bench/encryption_cost.py``: 2000 transcript-line upserts then one read of
+them, SQLite, CPU time, medians of 5; the 2-core machine was shared with other jobs, load
+average ≈ 12, so the figures are indicative): writes 0.14-0.20 s plain, 0.17-0.26 s encrypted
+(+11 to +38 % over four runs, ≈ 0.03 ms per line); reading the 2000 lines back 11-14 ms plain,
+26-29 ms encrypted. Deleting 100 sessions of 20 lines each (events, key shredding, WAL
+truncation) took 201 ms CPU with ``secure_delete=ON`` and 176 ms with it off (≈ 2 ms per
+deleted session either way). The store contract suite's time is dominated by the machine's
+load (3.4-6.1 s in alternating runs with and without encryption).
 """
 
 from __future__ import annotations
@@ -72,6 +82,7 @@ KEYS = Collection("keys")
 PLAIN_COLLECTIONS = frozenset({"users", "revoked_tokens", "audit", KEYS.name})
 PLAIN_FIELDS = frozenset({"id", "created_at", "updated_at", "expires_at", "user_id", "session_id", "bank_id"})
 SESSIONS = "sessions"
+SEALED = "_sealed"  # a whole document's secret fields, as one value
 INSTANCE_KEY = "instance"
 SCAN_PAGE = 500
 SESSION_CACHE = 10_000
@@ -212,33 +223,49 @@ class EncryptedBackend(Backend):
         return INSTANCE_KEY
 
     # sealing -----------------------------------------------------------------------------------
+    @staticmethod
+    def _sealed_value(key: DataKey, value: Any, aad: bytes) -> Doc:
+        blob = key.seal(json.dumps(value).encode(), aad)
+        return {"_ct": base64.b64encode(blob).decode(), "_k": key.id}
+
+    async def _opened_value(self, value: Doc, aad: bytes) -> Any:
+        key = await self.keyring.get(value["_k"], create=False)
+        return json.loads(key.open(base64.b64decode(value["_ct"]), aad))
+
     async def _seal_fields(self, coll: Collection, doc_id: str, fields: Doc, key_id: str) -> Doc:
+        """An update's fields: each secret one its own value (the update stays one write)."""
         plain = self._plain(coll)
         key = await self.keyring.get(key_id, create=True)
-        out: Doc = {}
-        for name, value in fields.items():
-            if name in plain:
-                out[name] = value
-            else:
-                blob = key.seal(json.dumps(value).encode(), _aad(coll, doc_id, name))
-                out[name] = {"_ct": base64.b64encode(blob).decode(), "_k": key.id}
-        return out
+        return {
+            name: value if name in plain else self._sealed_value(key, value, _aad(coll, doc_id, name))
+            for name, value in fields.items()
+        }
 
     async def _seal(self, coll: Collection, doc: Doc) -> Doc:
+        """A whole document: the plain fields, and the others together in one value."""
         key_id = await self._key_id(coll, doc)
-        return dict(doc) if key_id is None else await self._seal_fields(coll, doc["id"], doc, key_id)
+        if key_id is None:
+            return dict(doc)
+        plain = self._plain(coll)
+        out = {name: value for name, value in doc.items() if name in plain}
+        secret = {name: value for name, value in doc.items() if name not in plain}
+        if secret:
+            key = await self.keyring.get(key_id, create=True)
+            out[SEALED] = self._sealed_value(key, secret, _aad(coll, doc["id"], SEALED))
+        return out
 
     async def _open(self, coll: Collection, doc: Doc | None) -> Doc | None:
+        """The document in clear: plain fields, the sealed ones, then fields sealed one by one
+        by later updates (newer than the same field in the whole-document value)."""
         if doc is None or coll.name in PLAIN_COLLECTIONS:
             return doc
-        out: Doc = {}
+        out: Doc = {name: value for name, value in doc.items() if name != SEALED and not _is_sealed_value(value)}
+        whole = doc.get(SEALED)
+        if _is_sealed_value(whole):
+            out.update(await self._opened_value(whole, _aad(coll, doc["id"], SEALED)))
         for name, value in doc.items():
-            if _is_sealed_value(value):
-                key = await self.keyring.get(value["_k"], create=False)
-                plain = key.open(base64.b64decode(value["_ct"]), _aad(coll, doc["id"], name))
-                out[name] = json.loads(plain)
-            else:
-                out[name] = value
+            if name != SEALED and _is_sealed_value(value):
+                out[name] = await self._opened_value(value, _aad(coll, doc["id"], name))
         return out
 
     # queries that need decryption --------------------------------------------------------------

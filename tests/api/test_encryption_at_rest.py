@@ -219,10 +219,17 @@ async def test_a_ciphertext_moved_to_another_document_does_not_decrypt(tmp_path)
     b = await store.material.stories.create(user.id, {"result": "beta"})
     raw, coll = store.backend.inner, store.material.stories.coll
     doc_a = await raw.get(coll, a.id)
-    await raw.update(coll, b.id, {"result": doc_a["result"]})
+    assert "alpha" not in json.dumps(doc_a)
+    await raw.update(coll, b.id, {"_sealed": doc_a["_sealed"]})  # a's whole secret part into b
     with pytest.raises(CiphertextError):
         await store.material.stories.get(user.id, b.id)
-    assert (await store.material.stories.get(user.id, a.id)).model_extra["result"] == "alpha"
+    # a field sealed by an update, moved to another field of the same document
+    await store.material.stories.update(user.id, a.id, {"result": "gamma", "task": "delta"})
+    doc_a = await raw.get(coll, a.id)
+    assert (await store.material.stories.get(user.id, a.id)).model_extra["result"] == "gamma"
+    await raw.update(coll, a.id, {"result": doc_a["task"]})
+    with pytest.raises(CiphertextError):
+        await store.material.stories.get(user.id, a.id)
     await store.close()
 
 
