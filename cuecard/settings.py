@@ -143,6 +143,9 @@ class Settings(BaseSettings):
     # Loopback meeting URLs open the local test meeting adapter. Off by default: a bot told to
     # visit 127.0.0.1 would browse the server's own internal services.
     bot_allow_loopback_meetings: bool = False
+    # Chromium runs sandboxed, as "nobody" when the server is root (meeting_bot/browser.py).
+    # true = --no-sandbox, only for hosts that forbid user namespaces (see SECURITY notes there).
+    bot_chromium_no_sandbox: bool = False
 
     # --- API -----------------------------------------------------------------------------------
     jwt_secret: str | None = None
@@ -158,6 +161,33 @@ class Settings(BaseSettings):
     practice_recent_sessions: int = 5
     # A live answer that ends mid-sentence waits at most this long for its last line's final text.
     practice_live_settle_secs: float = 3.0
+    # --- security hardening (cuecard/api/security.py, auth.py, profile/worker.py) ----------------
+    # Host headers answered (DNS rebinding); localhost, 127.0.0.1, [::1] and ``host`` always are.
+    # "*" accepts any host (only behind a proxy that checks it).
+    allowed_hosts: list[str] = []
+    # Origins allowed to call the API cross-site (CORS); none by default.
+    cors_origins: list[str] = []
+    # Send Strict-Transport-Security: only when the server is reached over TLS (a proxy).
+    hsts: bool = False
+    # Login throttling: after this many failures per account (or 4x that per address) within
+    # the window, every login attempt waits an exponentially growing delay (429 + Retry-After).
+    login_failures_before_backoff: int = 5
+    login_failure_window_secs: int = 900
+    login_backoff_base_secs: float = 2.0
+    login_backoff_max_secs: float = 900.0
+    password_min_length: int = 10
+    # WebRTC offers per client address per minute (each starts a pipeline).
+    offer_rate_limit_per_minute: int = 30
+    # An open event WebSocket re-checks its token (revoked, expired) this often.
+    ws_token_check_secs: float = 5.0
+    # Largest stored session settings object (JSON bytes): larger = 413.
+    max_session_settings_bytes: int = 16_384
+    # Resume parsing runs in a worker process with these limits (413/422 beyond them).
+    resume_parse_timeout_secs: float = 20.0
+    resume_parse_memory_bytes: int = 1_000_000_000
+    resume_max_pages: int = 50
+    resume_max_uncompressed_bytes: int = 50_000_000
+    resume_max_zip_ratio: float = 200.0
     # Load Whisper in the background at start-up; API-only tests and tools turn it off.
     warm_up_stt: bool = True
     # --- observability (cuecard/observability) ------------------------------------------------

@@ -38,6 +38,7 @@ from cuecard.api import (
     rest_practice,
     rest_profile,
     rest_sessions,
+    security,
     web_client_routes,
     webrtc_routes,
 )
@@ -53,6 +54,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_upload_bytes)
     app[SETTINGS] = settings
     core.setup(app, services)  # store, event bus, Whisper (+ warm-up), /api/health
+    security.setup(app)  # security headers, Host allowlist, JSON-only bodies, CORS (before auth)
     metrics_routes.setup(app)  # this app's Prometheus registry (fed by every session), /metrics, tracing
     auth.setup(app)  # auth middleware, JWT secret, rate limiter, /api/auth/*
     rest_sessions.setup(app)  # metrics cache, /api/sessions/*

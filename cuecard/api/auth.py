@@ -4,13 +4,23 @@ Auth model (decisions):
 - Passwords are hashed with argon2id (``argon2-cffi`` defaults), in a worker thread so a login
   never stalls the event loop. Unknown emails are checked against a dummy hash so response
   time does not reveal which emails have accounts.
-- Access tokens are JWTs (HS256, ``settings.access_token_ttl_secs``, 15 min by default): every
+- Access tokens are JWTs (``settings.access_token_ttl_secs``, 15 min by default): every
   request carries one as ``Authorization: Bearer``; the WebSocket may pass it as ``?token=``
-  because browsers cannot set headers on a WebSocket.
-- Refresh tokens are JWTs too (30 days), exchanged at ``/api/auth/refresh``; each use revokes
-  the old one (rotation), so a stolen refresh token stops working once the owner refreshes.
-- Logout revokes the access token (and the refresh token if given) by its ``jti`` in the
+  because browsers cannot set headers on a WebSocket. The algorithm is pinned (HS256 only:
+  ``alg: none`` and RS/HS confusion fail) and ``iss``/``aud`` are required and checked; access
+  and refresh tokens have different audiences, so one can never stand for the other.
+- Refresh tokens are JWTs too (30 days), exchanged at ``/api/auth/refresh``. Every login starts
+  a token *family* (``fam`` claim, carried by its access and refresh tokens). A refresh
+  consumes its token atomically (``accounts.consume_token``: one insert, so of concurrent uses
+  exactly one wins, across processes); a second use of a consumed refresh token is *reuse* —
+  one copy was stolen — and revokes the whole family: the thief's and the owner's refresh
+  tokens and every access token of the family stop working, and a ``token_reuse`` entry
+  is audited.
+- Logout revokes the access token and its family (so the refresh token too) by id in the
   store's ``revoked_tokens`` collection: shared by every process that shares the store.
+  Family ids are stored there as ``fam:<id>``.
+- Login is throttled per account and per address with exponential backoff, and passwords
+  must pass the policy (``security_login``: the decisions are there).
 - The secret is ``settings.jwt_secret``, else a random 256-bit secret created once in
   ``<data_dir>/jwt_secret`` (mode 0600), so restarts and processes sharing the data dir agree.
 - The middleware sets ``request[USER_ID]`` for every route (including ``/api/offer``) when the
@@ -33,8 +43,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, ConfigDict, Field
 
 from cuecard.api.errors import ApiError
-from cuecard.api.keys import AUTH_ERROR, JWT_SECRET, RATE_LIMITER, SETTINGS, TOKEN_CLAIMS, USER_ID
+from cuecard.api.keys import AUTH_ERROR, JWT_SECRET, LOGIN_THROTTLE, RATE_LIMITER, SETTINGS, TOKEN_CLAIMS, USER_ID
 from cuecard.api.rest_common import INT, NUM, STR, ApiRoutes, obj, read_model, require_user, services
+from cuecard.api.rest_consent import audit_event
+from cuecard.api.security_login import LoginThrottle, password_problem
 from cuecard.settings import Settings
 from cuecard.store import Conflict, NotFound
 from cuecard.store.models import User
@@ -44,13 +56,27 @@ routes = ApiRoutes("auth")
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password, only for constant-time misses")
 ALGORITHM = "HS256"
+ISSUER = "cuecard"
+AUDIENCES = {"access": "cuecard-api", "refresh": "cuecard-refresh"}
 AUTH_WINDOW_SECS = 60  # settings.auth_rate_limit_per_minute counts attempts per this window
 
 
 class Credentials(BaseModel):
     model_config = ConfigDict(extra="forbid")
     email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
-    password: str = Field(min_length=8, max_length=256)
+    password: str = Field(min_length=10, max_length=256)
+
+
+class LoginCredentials(Credentials):
+    """Login checks any length: accounts made under an older policy must still log in."""
+
+    password: str = Field(min_length=1, max_length=256)
+
+
+def throttled(wait: int) -> ApiError:
+    error = ApiError(429, "login_throttled", f"too many failed logins; try again in {wait} s", "password")
+    error.headers["Retry-After"] = str(wait)
+    return error
 
 
 class RefreshBody(BaseModel):
@@ -99,16 +125,32 @@ def load_secret(settings: Settings) -> str:
     raise RuntimeError(f"{path} is empty")
 
 
-def issue(secret: str, user_id: str, kind: str, ttl: int) -> tuple[str, dict]:
+def issue(secret: str, user_id: str, kind: str, ttl: int, family: str | None = None) -> tuple[str, dict]:
     now = int(time.time())
-    claims = {"sub": user_id, "type": kind, "jti": uuid.uuid4().hex, "iat": now, "exp": now + ttl}
+    claims = {
+        "sub": user_id,
+        "type": kind,
+        "jti": uuid.uuid4().hex,
+        "fam": family or uuid.uuid4().hex,
+        "iss": ISSUER,
+        "aud": AUDIENCES[kind],
+        "iat": now,
+        "exp": now + ttl,
+    }
     return jwt.encode(claims, secret, algorithm=ALGORITHM), claims
 
 
 def decode(secret: str, token: str, kind: str) -> dict:
     """The token's claims; ``ApiError(401)`` if it is malformed, expired or of another kind."""
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub", "jti"]})
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            audience=AUDIENCES[kind],
+            issuer=ISSUER,
+            options={"require": ["exp", "sub", "jti", "fam", "iss", "aud"]},
+        )
     except jwt.ExpiredSignatureError:
         raise ApiError(401, "token_expired", f"{kind} token has expired", "token") from None
     except jwt.PyJWTError as e:
@@ -118,16 +160,36 @@ def decode(secret: str, token: str, kind: str) -> dict:
     return claims
 
 
-async def _claims_of(request: web.Request, token: str, kind: str) -> dict:
+async def _claims_of(request: web.Request, token: str, kind: str, *, check_jti: bool = True) -> dict:
+    """``check_jti=False``: the caller consumes the token itself (refresh, reuse detection)."""
     claims = decode(request.app[JWT_SECRET], token, kind)
     accounts = services(request).store.accounts
-    if await accounts.is_token_revoked(claims["jti"]):
+    revoked = check_jti and await accounts.is_token_revoked(claims["jti"])
+    if revoked or await accounts.is_token_revoked(family_key(claims)):
         raise ApiError(401, "token_revoked", f"{kind} token was revoked", "token")
     try:
         await accounts.get(claims["sub"])
     except NotFound:
         raise ApiError(401, "invalid_token", "the token's account no longer exists", "token") from None
     return claims
+
+
+def family_key(claims: dict) -> str:
+    return f"fam:{claims['fam']}"
+
+
+async def revoke_family(request: web.Request, claims: dict, ttl: int) -> None:
+    """Revoke every token of the claims' family (kept until its longest token has expired)."""
+    await services(request).store.accounts.revoke_token(family_key(claims), time.time() + ttl)
+
+
+async def token_still_valid(request: web.Request, token: str, kind: str = "access") -> bool:
+    """For long-lived connections: False once the token has expired or was revoked."""
+    try:
+        await _claims_of(request, token, kind)
+    except ApiError:
+        return False
+    return True
 
 
 def bearer_token(request: web.Request) -> str | None:
@@ -174,11 +236,13 @@ async def _verify(password_hash: str, password: str) -> bool:
     return await asyncio.to_thread(verify)
 
 
-def _tokens(request: web.Request, user: User) -> dict:
+def _tokens(request: web.Request, user: User, family: str | None = None) -> dict:
+    """A new access and refresh token of ``family`` (a new family: a new login)."""
     settings = request.app[SETTINGS]
     secret = request.app[JWT_SECRET]
-    access, _ = issue(secret, user.id, "access", settings.access_token_ttl_secs)
-    refresh, _ = issue(secret, user.id, "refresh", settings.refresh_token_ttl_secs)
+    family = family or uuid.uuid4().hex
+    access, _ = issue(secret, user.id, "access", settings.access_token_ttl_secs, family)
+    refresh, _ = issue(secret, user.id, "refresh", settings.refresh_token_ttl_secs, family)
     return {
         "user": user.public(),
         "access_token": access,
@@ -200,34 +264,43 @@ def _tokens(request: web.Request, user: User) -> dict:
 async def register(request: web.Request) -> web.Response:
     await rate_limit(request, "register")
     body = await read_model(request, Credentials)
+    problem = password_problem(body.password, request.app[SETTINGS])
+    if problem:
+        raise ApiError(400, "weak_password", problem, "password")
     accounts = services(request).store.accounts
     try:
         user = await accounts.create(body.email, await _hash(body.password))
     except Conflict:
         raise ApiError(409, "email_taken", "an account with this email exists", "email") from None
-    await accounts.audit(user.id, "register")
+    await audit_event(request, user.id, "register")
     return web.json_response(_tokens(request, user), status=201)
 
 
 @routes.add(
     "POST",
     "/api/auth/login",
-    "Log in with email and password; returns tokens",
-    body=Credentials,
+    "Log in with email and password; returns tokens (429 with Retry-After while throttled)",
+    body=LoginCredentials,
     response=TOKENS,
     auth=False,
 )
 async def login(request: web.Request) -> web.Response:
     await rate_limit(request, "login")
-    body = await read_model(request, Credentials)
+    body = await read_model(request, LoginCredentials)
+    throttle = request.app[LOGIN_THROTTLE]
+    address = request.remote or "unknown"
+    wait = await throttle.retry_after(body.email, address)
+    if wait:  # not even checked: see security_login on why the right password waits too
+        raise throttled(wait)
     accounts = services(request).store.accounts
     user = await accounts.find_by_email(body.email)
     ok = await _verify(user.password_hash if user else _DUMMY_HASH, body.password)
     if user is None or not ok:
-        if user is not None:
-            await accounts.audit(user.id, "login_failed", remote=request.remote)
+        await throttle.failed(body.email, address)
+        await audit_event(request, user.id if user else None, "login_failed")  # unknown email: nobody's log
         raise ApiError(401, "invalid_credentials", "email or password is wrong", "password")
-    await accounts.audit(user.id, "login", remote=request.remote)
+    await throttle.succeeded(body.email)
+    await audit_event(request, user.id, "login")
     return web.json_response(_tokens(request, user))
 
 
@@ -242,21 +315,32 @@ async def login(request: web.Request) -> web.Response:
 async def refresh(request: web.Request) -> web.Response:
     await rate_limit(request, "refresh")
     body = await read_model(request, RefreshBody)
-    claims = await _claims_of(request, body.refresh_token, "refresh")
+    claims = await _claims_of(request, body.refresh_token, "refresh", check_jti=False)
     accounts = services(request).store.accounts
-    await accounts.revoke_token(claims["jti"], claims["exp"])
-    return web.json_response(_tokens(request, await accounts.get(claims["sub"])))
+    if not await accounts.consume_token(claims["jti"], claims["exp"]):
+        # Used before: a copy is in someone else's hands. End the whole family.
+        await revoke_family(request, claims, request.app[SETTINGS].refresh_token_ttl_secs)
+        await audit_event(request, claims["sub"], "token_reuse", family=claims["fam"])
+        raise ApiError(401, "token_reused", "refresh token was already used; sign in again", "token")
+    await audit_event(request, claims["sub"], "token_refresh")
+    return web.json_response(_tokens(request, await accounts.get(claims["sub"]), claims["fam"]))
 
 
 @routes.add(
-    "POST", "/api/auth/logout", "Revoke the access token (and the refresh token if given)", body=LogoutBody, status=204
+    "POST",
+    "/api/auth/logout",
+    "Revoke the access token and its sign-in's refresh tokens (and the refresh token if given)",
+    body=LogoutBody,
+    status=204,
 )
 async def logout(request: web.Request) -> web.Response:
     user_id = require_user(request)
     body = await read_model(request, LogoutBody)
     accounts = services(request).store.accounts
     claims = request[TOKEN_CLAIMS]
+    ttl = request.app[SETTINGS].refresh_token_ttl_secs
     await accounts.revoke_token(claims["jti"], claims["exp"])
+    await revoke_family(request, claims, ttl)  # the refresh token of this sign-in too
     if body.refresh_token:
         try:
             refresh_claims = decode(request.app[JWT_SECRET], body.refresh_token, "refresh")
@@ -264,7 +348,8 @@ async def logout(request: web.Request) -> web.Response:
             refresh_claims = None
         if refresh_claims and refresh_claims["sub"] == user_id:
             await accounts.revoke_token(refresh_claims["jti"], refresh_claims["exp"])
-    await accounts.audit(user_id, "logout")
+            await revoke_family(request, refresh_claims, ttl)
+    await audit_event(request, user_id, "logout")
     return web.Response(status=204)
 
 
@@ -288,6 +373,7 @@ async def delete_me(request: web.Request) -> web.Response:
     user = await store.accounts.get(user_id)
     if not await _verify(user.password_hash, body.password):
         raise ApiError(401, "invalid_credentials", "password is wrong", "password")
+    await audit_event(request, user_id, "account_delete")  # stays in the chain, unlinked (store/audit.py)
     await store.delete_user(user_id)
     claims = request[TOKEN_CLAIMS]
     await store.accounts.revoke_token(claims["jti"], claims["exp"])
@@ -303,8 +389,10 @@ def setup(app: web.Application):
         settings = app[SETTINGS]
         app[JWT_SECRET] = load_secret(settings)
         app[RATE_LIMITER] = make_rate_limiter(settings.redis_url)
+        app[LOGIN_THROTTLE] = LoginThrottle(settings)
         yield
         await app[RATE_LIMITER].close()
+        await app[LOGIN_THROTTLE].close()
 
     app.cleanup_ctx.append(secret_and_limiter)
     routes.setup(app)

@@ -29,7 +29,7 @@ async def read_json(request: web.Request) -> dict:
         body = await request.json()
     except web.HTTPRequestEntityTooLarge:
         raise ApiError(413, "too_large", "request body is too large") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:  # RecursionError: absurd nesting
         raise bad_request("request body is not valid JSON", code="invalid_json") from e
     if not isinstance(body, dict):
         raise bad_request("request body must be a JSON object", code="invalid_json")

@@ -25,6 +25,7 @@ from aiohttp import web
 
 from cuecard.api.live_session import LiveSession
 from cuecard.api.route_spec import RouteSpec
+from cuecard.api.security_login import LoginThrottle
 from cuecard.observability.metrics import Metrics
 from cuecard.pipeline.services import Services
 from cuecard.settings import Settings
@@ -40,6 +41,7 @@ API_SPECS = web.AppKey[list[RouteSpec]]("api_specs")
 
 JWT_SECRET = web.AppKey("jwt_secret", str)
 RATE_LIMITER = web.AppKey[MemoryRateLimiter | RedisRateLimiter]("rate_limiter")
+LOGIN_THROTTLE = web.AppKey("login_throttle", LoginThrottle)  # auth.setup
 CACHE = web.AppKey[MemoryCache | RedisCache]("cache")
 
 LIVE_SESSIONS = web.AppKey[dict[str, LiveSession]]("live_sessions")  # session_id -> LiveSession

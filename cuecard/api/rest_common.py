@@ -66,7 +66,7 @@ async def read_model(request: web.Request, model: type[BaseModel]):
     raw = await read_bounded(request, limit)
     try:
         body = json.loads(raw) if raw.strip() else None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:  # RecursionError: absurd nesting
         raise bad_request("request body is not valid JSON", code="invalid_json") from e
     if not isinstance(body, dict):
         raise bad_request("request body must be a JSON object", code="invalid_json")

@@ -13,6 +13,11 @@ from cuecard.store.repository import Repository
 
 USERS = Collection("users", ("email",), (("email",),), unique=("email",))
 REVOKED_TOKENS = Collection("revoked_tokens", ("expires_at",), (("expires_at",),))
+# Expired revoked tokens are forgotten this long after expiry (clock skew, JWT leeway), checked
+# at the first revocation of a process and then every PURGE_EVERY revocations.
+TOKEN_PURGE_GRACE_SECS = 24 * 3600
+PURGE_EVERY = 64
+PURGE_BATCH = 500
 USERS_PAGE = 500
 
 
@@ -21,6 +26,7 @@ class Accounts(Repository):
 
     def __init__(self, backend):
         super().__init__(backend)
+        self._revocations = 0
         self.log = AuditLog(backend)
 
     async def create(self, email: str, password_hash: str) -> User:
@@ -45,6 +51,23 @@ class Accounts(Repository):
     # revoked tokens ----------------------------------------------------------------------------
     async def revoke_token(self, jti: str, expires_at: float) -> None:
         await self._db.put(REVOKED_TOKENS, {"id": jti, "expires_at": expires_at, "created_at": time.time()})
+        self._revocations += 1
+        if self._revocations % PURGE_EVERY == 1:  # the first one in a process, then now and then
+            await self.purge_expired_tokens()
+
+    async def purge_expired_tokens(self, now: float | None = None) -> int:
+        """Forget revoked token ids whose tokens expired over ``TOKEN_PURGE_GRACE_SECS`` ago:
+        an expired token is refused anyway, so the list need not grow forever. Oldest first
+        through the ``expires_at`` index; how many went."""
+        cutoff = (time.time() if now is None else now) - TOKEN_PURGE_GRACE_SECS
+        gone = 0
+        while True:
+            oldest = await self._db.find(REVOKED_TOKENS, {}, (("expires_at", 1),), PURGE_BATCH, 0)
+            expired = [doc["id"] for doc in oldest if (doc.get("expires_at") or 0) < cutoff]
+            for jti in expired:
+                gone += await self._db.delete(REVOKED_TOKENS, {"id": jti})
+            if len(expired) < PURGE_BATCH:
+                return gone
 
     async def is_token_revoked(self, jti: str) -> bool:
         return await self._db.get(REVOKED_TOKENS, jti) is not None

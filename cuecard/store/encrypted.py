@@ -64,7 +64,7 @@ import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeGuard
 
 from cuecard.store.backend import Backend, Collection, Conflict, Contains, Doc, Order, Where
 from cuecard.store.crypto import (
@@ -100,7 +100,7 @@ def _aad(coll: Collection, doc_id: str, field: str) -> bytes:
     return "\x1f".join((coll.name, doc_id, field)).encode()
 
 
-def _is_sealed_value(value: Any) -> bool:
+def _is_sealed_value(value: Any) -> TypeGuard[Doc]:
     return isinstance(value, dict) and value.keys() == {"_ct", "_k"}
 
 

@@ -76,7 +76,7 @@ async def test_refresh_rotates(client, register):
     r = await client.get("/api/auth/me", headers={"Authorization": f"Bearer {fresh['access_token']}"})
     assert r.status == 200
     r = await client.post("/api/auth/refresh", json={"refresh_token": old})  # used once already
-    assert r.status == 401 and (await error_of(r))["code"] == "token_revoked"
+    assert r.status == 401 and (await error_of(r))["code"] == "token_reused"  # reuse: the family is revoked
     r = await client.post("/api/auth/refresh", json={"refresh_token": user.tokens["access_token"]})
     assert r.status == 401
 
@@ -107,7 +107,7 @@ async def test_configured_secret_wins(tmp_path):
     settings = api_settings(tmp_path, jwt_secret="s" * 40)
     async with TestClient(TestServer(create_app(settings))) as c:
         r = await c.post("/api/auth/register", json={"email": "q@example.org", "password": "long enough"})
-        jwt.decode((await r.json())["access_token"], "s" * 40, algorithms=["HS256"])
+        jwt.decode((await r.json())["access_token"], "s" * 40, algorithms=["HS256"], audience="cuecard-api")
     assert not (settings.data_dir / "jwt_secret").exists()
 
 

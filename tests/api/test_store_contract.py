@@ -5,7 +5,6 @@ repository and the deletions that cross them."""
 from __future__ import annotations
 
 import asyncio
-
 import sqlite3
 
 import pytest
@@ -81,6 +80,10 @@ async def test_revoked_tokens_and_audit(store):
     await accounts.revoke_token("j1", 123.0)
     await accounts.revoke_token("j1", 123.0)
     assert await accounts.is_token_revoked("j1")
+    # consume: exactly one of concurrent callers wins (refresh rotation)
+    wins = await asyncio.gather(*(accounts.consume_token("j2", 123.0) for _ in range(8)))
+    assert sorted(wins) == [False] * 7 + [True] and await accounts.is_token_revoked("j2")
+    assert not await accounts.consume_token("j1", 123.0)
     await accounts.audit("u1", "login")
     await accounts.audit("u1", "export", session_id="s")
     log = await accounts.list_audit("u1")
@@ -469,3 +472,85 @@ async def test_sqlite_opens_an_older_file(tmp_path):
     conn.close()
     assert "ix_suggestions_session_id_question_id" in indexes
     await store.close()
+
+
+# --- encryption at rest (cuecard/store/encrypted.py) and expired revoked tokens ---------------------------
+
+
+def _raw_text(docs: list[dict]) -> str:
+    import json
+
+    return json.dumps(docs, default=str, ensure_ascii=False)
+
+
+async def test_documents_reach_the_backend_encrypted_and_come_back_in_clear(store):
+    from cuecard.store.banks import BANK_QUESTIONS
+    from cuecard.store.material import STORIES
+    from cuecard.store.sessions import SEGMENTS, SESSIONS, SUGGESTIONS
+
+    raw = store.backend.inner  # the real backend under the encrypting layer
+    user = await store.accounts.create("crypt@example.org", "hash")
+    await store.material.stories.create(user.id, {"title": "t", "result": "shipped the tarsierword"})
+    session = await store.sessions.create(user_id=user.id, title="tarsiertitle")
+    await store.sessions.upsert_segment(session.id, {"segment_id": "1", "text": "tarsierline", "start": 1.0})
+    await store.sessions.upsert_suggestion(session.id, {"question_id": "q", "option": 0, "text": "tarsierdraft"})
+    await store.sessions.set_feedback(session.id, "q", 0, True)  # an update of a sealed field
+    bank = await store.banks.create(user.id, {"name": "tarsierbank"})
+    await store.banks.add_question(bank, {"text": "What is Tarsierq?", "category": "tarsiercat", "difficulty": "easy"})
+
+    docs = []
+    for coll in (STORIES, SESSIONS, SEGMENTS, SUGGESTIONS, BANK_QUESTIONS, store.banks._own.coll):
+        docs += await raw.find(coll, {}, (), 1000, 0)
+    assert len(docs) >= 6 and "tarsier" not in _raw_text(docs).lower()
+
+    assert (await store.sessions.list_segments(session.id))[0].text == "tarsierline"
+    suggestion = (await store.sessions.list_suggestions(session.id))[0]
+    assert suggestion.text == "tarsierdraft" and suggestion.feedback.helpful is True
+    # search and filters on sealed fields: decrypted and filtered for the owner's documents
+    found, total = await store.banks.search([user.id], {}, "tarsierq")
+    assert total == 1 and found[0].text == "What is Tarsierq?"
+    found, total = await store.banks.search([user.id], {"category": "tarsiercat", "difficulty": "easy"}, None)
+    assert total == 1
+    assert (await store.banks.search([user.id], {"category": "other"}, None))[1] == 0
+
+
+async def test_deleting_a_session_or_an_account_destroys_its_data_key(store):
+    from cuecard.store.crypto import DataKeyMissing
+    from cuecard.store.encrypted import KEYS
+    from cuecard.store.sessions import SEGMENTS
+
+    raw = store.backend.inner
+    anonymous = await store.sessions.create(title="live page")  # no account: a key of its own
+    await store.sessions.upsert_segment(anonymous.id, {"segment_id": "1", "text": "before the claim"})
+    user = await store.accounts.create("claim@example.org", "hash")
+    await store.sessions.update(anonymous.id, user_id=user.id)  # claimed
+    await store.sessions.upsert_segment(anonymous.id, {"segment_id": "2", "text": "after the claim"})
+    assert [s.text for s in await store.sessions.list_segments(anonymous.id)] == ["before the claim", "after the claim"]
+    kept = await store.sessions.create(user_id=user.id)
+    await store.sessions.upsert_segment(kept.id, {"segment_id": "1", "text": "kept"})
+    copies = await raw.find(SEGMENTS, {}, (), 100, 0)
+    assert {d["id"] for d in await raw.find(KEYS, {}, (), 100, 0)} == {f"session:{anonymous.id}", f"user:{user.id}"}
+
+    await store.delete_session(anonymous.id)
+    assert [d["id"] for d in await raw.find(KEYS, {}, (), 100, 0)] == [f"user:{user.id}"]
+    await store.delete_user(user.id)
+    assert await raw.find(KEYS, {}, (), 100, 0) == []
+    for doc in copies:  # rows copied before the deletions stay unreadable
+        with pytest.raises(DataKeyMissing):
+            await store.backend._open(SEGMENTS, doc)
+
+
+async def test_expired_revoked_tokens_are_purged(store):
+    import time
+
+    from cuecard.store.accounts import REVOKED_TOKENS, TOKEN_PURGE_GRACE_SECS
+
+    now = time.time()
+    for jti, expires_at in (("old", now - TOKEN_PURGE_GRACE_SECS - 10), ("recent", now - 10)):
+        await store.backend.put(REVOKED_TOKENS, {"id": jti, "expires_at": expires_at, "created_at": 0.0})
+    await store.accounts.revoke_token("live", now + 3600)  # the process's first revocation purges
+    assert not await store.accounts.is_token_revoked("old")
+    assert await store.accounts.is_token_revoked("recent") and await store.accounts.is_token_revoked("live")
+    assert await store.accounts.purge_expired_tokens(now) == 0
+    assert await store.accounts.purge_expired_tokens(now + TOKEN_PURGE_GRACE_SECS) == 1  # "recent", a day on
+    assert await store.accounts.is_token_revoked("live")

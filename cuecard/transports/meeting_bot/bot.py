@@ -47,7 +47,7 @@ from cuecard.pipeline.context import SessionContext
 from cuecard.pipeline.services import Services
 from cuecard.pipeline.session import SessionRunner
 from cuecard.transports.meeting_bot.browser import BotBrowser
-from cuecard.transports.meeting_bot.platforms import Platform, platform_for_url
+from cuecard.transports.meeting_bot.platforms import Platform, canonical_meeting_url, platform_for_url
 from cuecard.transports.meeting_bot.speakers import SpeakerRouter
 
 LAUNCHING = "launching"
@@ -112,9 +112,10 @@ class MeetingBot:
     ):
         s = services.settings
         self.services = services
-        self.meeting_url = meeting_url
-        # UnsupportedMeeting for URLs no adapter handles
-        self.platform: Platform = platform_for_url(meeting_url, allow_loopback=s.bot_allow_loopback_meetings)
+        # UnsupportedMeeting for URLs no adapter handles; Chromium only ever sees the URL as
+        # re-serialized by the WHATWG parser (platforms.canonical_meeting_url)
+        _, self.meeting_url = canonical_meeting_url(meeting_url, allow_loopback=s.bot_allow_loopback_meetings)
+        self.platform: Platform = platform_for_url(self.meeting_url, allow_loopback=s.bot_allow_loopback_meetings)
         self.id = bot_id or uuid.uuid4().hex[:12]
         self.candidate_name = (candidate_name or s.bot_candidate_name).strip()
         self.name = (name or fill(s.bot_name_template, candidate=self.candidate_name)).strip()
@@ -179,7 +180,11 @@ class MeetingBot:
         await self._start_session()
         try:
             await self._publish_state(LAUNCHING)
-            self.browser = BotBrowser(self.services.settings.bot_chromium_path, extra_args=self.extra_browser_args)
+            self.browser = BotBrowser(
+                self.services.settings.bot_chromium_path,
+                extra_args=self.extra_browser_args,
+                allow_no_sandbox=self.services.settings.bot_chromium_no_sandbox,
+            )
             try:
                 await self.browser.launch()
                 await self.browser.install_capture(self._on_audio, self._on_track, self.platform.audio_mode)
@@ -195,7 +200,7 @@ class MeetingBot:
             raise
         except Exception as e:  # a crashed page or driver: report it, still release everything
             logger.exception(f"Meeting bot {self.id} failed: {e}")
-            self.reason, self.message = "browser_error", str(e)
+            self.reason, self.message = "browser_error", "the meeting browser failed (details in the server log)"
         await asyncio.shield(self._finish())
         return self.snapshot()
 
@@ -304,7 +309,10 @@ class MeetingBot:
         try:
             await self.platform.open(page, self.meeting_url, settings.bot_join_timeout_secs)
         except Exception as e:
-            raise BotEnded("meeting_not_found", f"could not open {self.meeting_url}: {e}") from e
+            # The reason alone: a network error text (refused, timed out, DNS) would tell the
+            # caller what the server can reach. The detail goes to the server log.
+            logger.warning(f"Meeting bot {self.id}: could not open the meeting page: {e}")
+            raise BotEnded("meeting_not_found", "the meeting page could not be opened") from e
         await self._until(page, {"prejoin", "lobby", "in_call"}, settings.bot_join_timeout_secs, "no pre-join screen")
         if await self.platform.screen(page) == "prejoin":
             await self.platform.fill_prejoin(page, self.name)

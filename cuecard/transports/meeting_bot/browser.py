@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shlex
 import shutil
 import signal
 import tempfile
@@ -29,10 +30,9 @@ if TYPE_CHECKING:
 CAPTURE_JS = Path(__file__).with_name("capture.js")
 ACTION_TIMEOUT_MS = 5000
 
-# As root: --no-sandbox. The rest keeps a headless bot quiet and light (no sync, no
-# component downloads, no GPU) and lets audio play without a user gesture.
+# Keep a headless bot quiet and light (no sync, no component downloads, no GPU) and let audio
+# play without a user gesture. No --no-sandbox: see ``sandboxed_launch``.
 CHROMIUM_FLAGS = [
-    "--no-sandbox",
     "--disable-gpu",
     "--no-first-run",
     "--no-default-browser-check",
@@ -48,6 +48,43 @@ CHROMIUM_FLAGS = [
     "--disable-renderer-backgrounding",
     "--disable-backgrounding-occluded-windows",
 ]
+
+
+UNPRIVILEGED_USER = "nobody"
+
+
+def sandboxed_launch(chromium_path: str, profile_dir: str, *, allow_no_sandbox: bool = False) -> tuple[str, list[str]]:
+    """(executable to launch, extra flags): Chromium with its sandbox on and never as root.
+
+    Decision (issue 14): a meeting page is hostile input, so its renderer must be sandboxed.
+    Chromium refuses to sandbox itself as root ("Running as root without --no-sandbox is not
+    supported"), which is why the bot used to pass ``--no-sandbox``. Now, when the server runs
+    as root (as in these containers), Chromium is started through a small wrapper that drops
+    to ``nobody`` with ``setpriv`` (uid, gid and supplementary groups) before exec; Chromium's
+    namespace sandbox then works as for any user (verified here: unprivileged user namespaces
+    are available). The profile directory is handed to that user. As a non-root user Chromium
+    is started directly, sandboxed. ``--no-sandbox`` is only added with
+    ``allow_no_sandbox`` (``CUECARD_BOT_CHROMIUM_NO_SANDBOX=true``), for hosts whose kernel or
+    container forbids user namespaces; production should instead run the server as a
+    dedicated non-root user on a host that allows them (or install the setuid
+    ``chrome-sandbox`` helper).
+    """
+    if allow_no_sandbox:
+        return chromium_path, ["--no-sandbox"]
+    if os.geteuid() != 0:
+        return chromium_path, []
+    import pwd
+
+    user = pwd.getpwnam(UNPRIVILEGED_USER)
+    os.chown(profile_dir, user.pw_uid, user.pw_gid)
+    wrapper = Path(profile_dir).parent / f"{Path(profile_dir).name}-launch.sh"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        f"exec setpriv --reuid={user.pw_uid} --regid={user.pw_gid} --clear-groups -- "
+        f"env HOME={shlex.quote(profile_dir)} {shlex.quote(chromium_path)} \"$@\"\n"
+    )
+    wrapper.chmod(0o700)
+    return str(wrapper), []
 
 
 def _children_map() -> dict[int, list[int]]:
@@ -97,8 +134,10 @@ class BotBrowser:
         *,
         extra_args: list[str] | None = None,
         headless: bool = True,
+        allow_no_sandbox: bool = False,
     ):
         self.chromium_path = chromium_path
+        self.allow_no_sandbox = allow_no_sandbox
         self.extra_args = list(extra_args or [])
         self.headless = headless
         self._playwright: Playwright | None = None
@@ -130,12 +169,17 @@ class BotBrowser:
             self._manager = async_playwright()
             self._playwright = await self._manager.start()
             self._driver_pid = self._find_driver_pid(before)
+            executable, sandbox_args = sandboxed_launch(
+                self.chromium_path, self._profile_dir, allow_no_sandbox=self.allow_no_sandbox
+            )
             # A fresh profile per bot: no cookies or signed-in accounts leak between meetings.
             self.context = await self._playwright.chromium.launch_persistent_context(
                 self._profile_dir,
-                executable_path=self.chromium_path,
+                executable_path=executable,
+                # Playwright adds --no-sandbox unless told otherwise
+                chromium_sandbox=not self.allow_no_sandbox,
                 headless=self.headless,
-                args=CHROMIUM_FLAGS + self.extra_args,
+                args=CHROMIUM_FLAGS + sandbox_args + self.extra_args,
                 # No camera and no microphone: permission requests are refused, and no fake
                 # devices are configured, so the bot cannot send media even if a button is missed.
                 permissions=[],
@@ -192,6 +236,7 @@ class BotBrowser:
         self._driver_pid = None
         if self._profile_dir:
             shutil.rmtree(self._profile_dir, ignore_errors=True)
+            Path(f"{self._profile_dir}-launch.sh").unlink(missing_ok=True)
             self._profile_dir = None
 
     @staticmethod
