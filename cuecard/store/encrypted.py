@@ -39,6 +39,10 @@ Decision (issue 14, deliverable 2):
 - **Crypto-shredding.** ``Store.delete_user`` and ``Store.delete_session`` destroy the data
   key (its wrapped copy is deleted, SQLite overwrites it and truncates the WAL: ``scrub``),
   so a copy of the rows taken before cannot be decrypted even with the master key.
+- **Files** (uploads, recordings kept on disk): ``Store.write_file`` / ``Store.read_file``
+  encrypt them under the account's data key the same way (associated data: account and file
+  name), so deleting the account shreds them too. Uploaded resumes and exports are never
+  written to disk: they are parsed or built in memory and only their content is stored.
 - **Rotation** (``cuecard keys rotate``, ``keys_rotation.py``): data keys are re-wrapped, never
   changed, so no data is re-encrypted. Each key document is rewritten in one ``update``
   (atomic per key; a key destroyed meanwhile is not brought back). A server
@@ -58,12 +62,14 @@ load (3.4-6.1 s in alternating runs with and without encryption).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, TypeGuard
 
 from cuecard.store.backend import Backend, Collection, Conflict, Contains, Doc, Order, Where
@@ -75,6 +81,7 @@ from cuecard.store.crypto import (
     MasterKey,
     MasterKeyError,
     MasterKeys,
+    write_private_file,
 )
 from cuecard.store.models import BUILTIN_OWNER
 
@@ -350,12 +357,46 @@ class EncryptedBackend(Backend):
         await self.inner.scrub()
 
 
+FILE_MAGIC = b"CUECARD-ENC1\n"
+
+
+async def write_file(keyring: Keyring, user_id: str, path: Path, data: bytes) -> None:
+    """An account's file (an upload, a recording) encrypted under its data key, mode 0600 in
+    a 0700 directory; the associated data binds it to the account and the file name."""
+    key = await keyring.get(user_key_id(user_id), create=True)
+    blob = FILE_MAGIC + key.seal(data, _file_aad(user_id, path))
+    await asyncio.to_thread(_write_private, path, blob)
+
+
+async def read_file(keyring: Keyring, user_id: str, path: Path) -> bytes:
+    """The file in clear; ``DataKeyMissing`` once the account is deleted; a file written
+    before encryption existed is returned as it is."""
+    blob = await asyncio.to_thread(path.read_bytes)
+    if not blob.startswith(FILE_MAGIC):
+        return blob
+    key = await keyring.get(user_key_id(user_id), create=False)
+    return key.open(blob[len(FILE_MAGIC) :], _file_aad(user_id, path))
+
+
+def _file_aad(user_id: str, path: Path) -> bytes:
+    return "\x1f".join(("file", user_id, path.name)).encode()
+
+
+def _write_private(path: Path, blob: bytes) -> None:
+    missing = [d for d in (path.parent, *path.parent.parents) if not d.exists()]
+    for directory in reversed(missing):  # every directory made here is private (0700)
+        directory.mkdir(mode=0o700, exist_ok=True)
+    write_private_file(path, blob, replace=True)
+
+
 __all__ = [
     "CiphertextError",
     "DataKeyMissing",
     "EncryptedBackend",
     "Keyring",
     "MasterKeyError",
+    "read_file",
     "session_key_id",
     "user_key_id",
+    "write_file",
 ]

@@ -6,12 +6,21 @@ deleting a session or an account also destroys its data key (crypto-shredding)."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from cuecard.store.accounts import Accounts
 from cuecard.store.backend import Backend
 from cuecard.store.banks import Banks
 from cuecard.store.bots import Bots
 from cuecard.store.crypto import MasterKeys
-from cuecard.store.encrypted import EncryptedBackend, Keyring, session_key_id, user_key_id
+from cuecard.store.encrypted import (
+    EncryptedBackend,
+    Keyring,
+    read_file,
+    session_key_id,
+    user_key_id,
+    write_file,
+)
 from cuecard.store.material import Material
 from cuecard.store.practice import PracticeSessions
 from cuecard.store.sessions import Sessions
@@ -40,6 +49,14 @@ class Store:
 
     async def close(self) -> None:
         await self.backend.close()
+
+    async def write_file(self, user_id: str, path: Path, data: bytes) -> None:
+        """Write an account's file (a kept recording, an upload) encrypted under its data key."""
+        await write_file(self.keyring, user_id, path, data)
+
+    async def read_file(self, user_id: str, path: Path) -> bytes:
+        """An account's file written by ``write_file``, in clear."""
+        return await read_file(self.keyring, user_id, path)
 
     async def _shred(self, key_id: str) -> None:
         """Destroy a data key and scrub what deletions left in the backend's files."""

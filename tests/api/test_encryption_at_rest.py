@@ -333,3 +333,22 @@ async def test_transcript_cache_keeps_no_plain_text(tmp_path):
     other = TranscriptCache(tmp_path / "stt.sqlite3", key=MasterKey.generate().derive("stt-cache"))
     assert other.get(b"audio", "openai", "m") is None  # another master key: a miss, not garbage
     other.close()
+
+
+async def test_an_accounts_files_are_encrypted_and_shredded_with_it(tmp_path):
+    store = await open_store(tmp_path / "db.sqlite3")
+    user = await store.accounts.create("files@example.org", "hash")
+    path = tmp_path / "recordings" / user.id / "q1-a1.wav"
+    audio = b"RIFF" + b"the capybaraword answer" * 50
+    await store.write_file(user.id, path, audio)
+    assert await store.read_file(user.id, path) == audio
+    assert b"capybaraword" not in path.read_bytes()
+    assert modes(tmp_path) == {}  # recordings/<user>/ 0700, the file 0600
+    moved = path.with_name("q2-a1.wav")
+    moved.write_bytes(path.read_bytes())
+    with pytest.raises(CiphertextError):  # bound to its name
+        await store.read_file(user.id, moved)
+    await store.delete_user(user.id)
+    with pytest.raises(DataKeyMissing):
+        await store.read_file(user.id, path)
+    await store.close()
