@@ -247,3 +247,62 @@ def test_grafana_dashboard_names_only_exported_metrics():
     assert not missing, missing
     prometheus = (DEPLOY / "prometheus.yml").read_text()
     assert "metrics_path: /metrics" in prometheus
+
+
+# --- traces and structured logs ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def spans():
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from cuecard.observability.tracing import install_provider
+
+    exporter = InMemorySpanExporter()
+    install_provider(exporter, batch=False)
+    return exporter
+
+
+def test_detection_and_drafting_spans_hang_under_the_session_span(spans):
+    spans.clear()
+    clock = Clock()
+    obs = SessionObserver("sess-1", None, audio_clock=clock, paced=True, tracing=True)
+    q = {"type": "question", "question_id": "a", "question_type": "technical", "start": 1.0, "end": 3.0}
+    feed(obs, clock, 3.5, {**q, "status": "confirmed"})
+    feed(obs, clock, 3.8, {"type": "suggestion", "question_id": "a", "option": "concise", "source": "composer",
+                           "text": "y", "done": False})  # fmt: skip
+    obs.finish()
+    by_name = {s.name: s for s in spans.get_finished_spans()}
+    session, detect, draft = (
+        by_name[n] for n in ("cuecard.session", "cuecard.detect_question", "cuecard.draft_answer")
+    )
+    assert detect.parent.span_id == session.context.span_id == draft.parent.span_id
+    assert (detect.end_time - detect.start_time) / 1e9 == pytest.approx(0.5, abs=1e-3)  # end of speech → event
+    assert (draft.end_time - draft.start_time) / 1e9 == pytest.approx(0.3, abs=1e-3)  # event → lasting draft
+    assert draft.attributes["draft.source"] == "composer" and draft.attributes["conversation.id"] == "sess-1"
+
+
+async def test_a_traced_session_has_pipecats_conversation_span_and_logs_carry_its_id(settings, services, spans):
+    """A short real pipeline run with ``tracing`` on: Pipecat's own ``conversation`` span is
+    exported with the session id, and every log line of the run carries the session id."""
+    import json as jsonlib
+
+    import numpy as np
+    from loguru import logger
+
+    from cuecard.frames import INTERVIEWER
+    from cuecard.pipeline.replay import replay_tracks
+
+    spans.clear()
+    services.settings = settings.model_copy(update={"tracing": True})
+    lines: list[str] = []
+    sink = logger.add(lines.append, serialize=True, level="DEBUG")
+    try:
+        await replay_tracks(services, {INTERVIEWER: np.zeros(8000, dtype=np.int16)}, persist=False, session_id="traced")
+    finally:
+        logger.remove(sink)
+    names = {(s.name, s.attributes.get("conversation.id")) for s in spans.get_finished_spans()}
+    assert ("conversation", "traced") in names and ("cuecard.session", "traced") in names
+    records = [jsonlib.loads(line)["record"] for line in lines]
+    worker_lines = [r for r in records if r["name"].startswith("pipecat.pipeline")]
+    assert worker_lines and all(r["extra"].get("session_id") == "traced" for r in worker_lines)

@@ -253,7 +253,7 @@ class SessionObserver:
         if lasting is not None and self.paced and delay is not None and self.metrics is not None:
             self.metrics.draft_latency.labels(lasting["source"]).observe(max(0.0, delay))
         if self.trace is not None and q.asked_wall is not None:
-            offset = wall - now  # wall = audio + offset
+            offset = q.asked_wall - q.asked_at  # wall = audio + offset
             self.trace.child(
                 "cuecard.detect_question",
                 q.end + offset,

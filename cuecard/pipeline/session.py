@@ -79,9 +79,10 @@ class SessionRunner:
             params=PipelineParams(audio_in_sample_rate=SAMPLE_RATE, enable_metrics=False),
             idle_timeout_secs=None,
             enable_rtvi=False,
-            enable_turn_tracking=False,
+            # Pipecat's conversation and turn spans need its turn tracking (cuecard.observability.tracing).
+            enable_turn_tracking=services.settings.tracing,
             check_dangling_tasks=False,
-            enable_tracing=services.settings.tracing,  # Pipecat's conversation span (cuecard.observability.tracing)
+            enable_tracing=services.settings.tracing,
             conversation_id=session_id,
         )
         self._runner: WorkerRunner | None = None
