@@ -205,11 +205,14 @@ async def test_deleting_an_account_shreds_its_data_key(tmp_path):
     for doc in copies:
         with pytest.raises(DataKeyMissing):
             await reader._open(SEGMENTS, doc)
-    await store.close()
-    # and the wrapped key is gone from every file (secure_delete, WAL checkpointed and truncated)
+    # and the wrapped key is gone from every file, the live WAL included (secure_delete, WAL
+    # checkpointed and truncated after the deletion)
+    assert (tmp_path / "db.sqlite3-wal").exists()
     for value in wrapped.values():
         for path in tmp_path.iterdir():
+            assert base64.b64decode(value) not in path.read_bytes(), path.name
             assert value.encode() not in path.read_bytes(), path.name
+    await store.close()
 
 
 async def test_a_ciphertext_moved_to_another_document_does_not_decrypt(tmp_path):
