@@ -8,7 +8,7 @@ declares them; no string keys). Who sets what:
 - ``LIVE_SESSIONS``, ``PEER_CONNECTIONS``: ``webrtc_routes.setup``.
 - ``BOTS``, ``BOT_TASKS``: ``bot_routes.setup``.
 - ``METRICS``: ``metrics_routes.setup`` (also hands it to ``SERVICES.metrics``).
-- ``PRACTICE_LOCKS``: ``rest_practice.setup``.
+- ``PRACTICE_LOCKS``, ``PRACTICE_TASKS``: ``rest_practice.setup``.
 
 Per-request state is typed the same way (``web.RequestKey``): the auth middleware sets
 ``USER_ID`` and ``TOKEN_CLAIMS`` for a valid bearer token, ``AUTH_ERROR`` for an invalid one.
@@ -50,6 +50,7 @@ PEER_CONNECTIONS = web.AppKey[dict[str, LiveSession]]("peer_connections")  # pc_
 BOTS = web.AppKey[dict[str, MeetingBot]]("bots")  # bot id -> MeetingBot (this process's)
 BOT_TASKS = web.AppKey[dict[str, asyncio.Task[dict]]]("bot_tasks")  # bot id -> its run() task
 PRACTICE_LOCKS = web.AppKey[dict[str, asyncio.Lock]]("practice_locks")  # practice id -> its writer lock
+PRACTICE_TASKS = web.AppKey[set[asyncio.Future[None]]]("practice_tasks")  # scorer warm-ups running
 
 METRICS = web.AppKey("metrics", Metrics)  # metrics_routes.setup: this app's Prometheus registry
 

@@ -51,7 +51,7 @@ from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cuecard.api.errors import ApiError, bad_request
-from cuecard.api.keys import LIVE_SESSIONS, PRACTICE_LOCKS, SETTINGS
+from cuecard.api.keys import LIVE_SESSIONS, PRACTICE_LOCKS, PRACTICE_TASKS, SETTINGS
 from cuecard.api.rest_common import (
     ANY_OBJ,
     INT,
@@ -425,7 +425,35 @@ async def create_practice(request: web.Request) -> web.Response:
         "questions": questions,
     }
     record = await store.practice.create(user_id, fields)
+    _warm_scorer(request, questions[0], profile, job)
     return web.json_response(public_practice(record), status=201)
+
+
+def _warm_scorer(request: web.Request, question: dict, profile, job) -> None:
+    """Score a throw-away answer to the first question in the background while the page
+    reads the question out: the scorer's models load (seconds, once per process) and the model
+    answer's material is prepared before the first real answer ends, so its score is not late."""
+    from cuecard.practice.scoring import score_answer
+    from cuecard.practice.transcribe import words_from_text
+
+    def warm() -> None:
+        try:
+            score_answer(
+                question["text"],
+                question.get("qtype", ""),
+                words_from_text("I would start with the problem and what I did about it."),
+                profile=profile,
+                job=job,
+                resources=services(request).drafting,
+                model_answer=True,
+            )
+        except Exception as e:  # only a warm-up: the real answer will say what is wrong
+            logger.warning(f"practice: scorer warm-up failed: {e!r}")
+
+    tasks = request.app[PRACTICE_TASKS]
+    task = asyncio.ensure_future(asyncio.to_thread(warm))
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
 
 
 @routes.add(
@@ -888,6 +916,16 @@ async def practice_page(request: web.Request) -> web.FileResponse:
 
 
 def setup(app: web.Application):
-    app[PRACTICE_LOCKS] = {}
+    async def background(app: web.Application):
+        app[PRACTICE_LOCKS] = {}
+        app[PRACTICE_TASKS] = set()
+        yield
+        # Warm-ups run in threads (not cancellable): let them finish before the store closes.
+        tasks = app[PRACTICE_TASKS]
+        running = [*tasks]
+        if running:
+            await asyncio.wait(running, timeout=30)
+
+    app.cleanup_ctx.append(background)
     app.router.add_get("/practice", practice_page)
     routes.setup(app)

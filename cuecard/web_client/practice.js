@@ -460,17 +460,19 @@ async function loadProgress() {
   }
   const points = data.sessions;
   show("progress-empty", points.length === 0);
-  const labels = points.map((p) => new Date(p.created_at * 1000).toLocaleDateString(undefined, { month: "short", day: "numeric" }));
+  // x axis: rounds in order ("#1", "#2"…); the date and time are in each point's tooltip.
+  const labels = points.map((_, i) => `#${i + 1}`);
+  const titles = points.map((p, i) => `round ${i + 1} (${new Date(p.created_at * 1000).toLocaleString()})`);
   const pick = (key) => points.map((p) => (p[key] === null ? null : p[key]));
   if (points.length) {
-    Chart.line($("chart-scores"), { labels, min: 0, max: 5, series: [
+    Chart.line($("chart-scores"), { labels, titles, min: 0, max: 5, series: [
       { name: "Overall", color: "#1d2330", values: pick("overall"), width: 3 },
       { name: "Delivery", color: "#1f5fbf", values: pick("delivery") },
       { name: "Content", color: "#1d7a4d", values: pick("content") },
       { name: "Relevance", color: "#9a5b00", values: pick("relevance") },
     ] });
-    Chart.line($("chart-wpm"), { labels, min: 0, series: [{ name: "Words/min", color: "#1f5fbf", values: pick("wpm") }] });
-    Chart.line($("chart-fillers"), { labels, min: 0, series: [{ name: "Fillers/min", color: "#b3261e", values: pick("fillers_per_min") }] });
+    Chart.line($("chart-wpm"), { labels, titles, min: 0, series: [{ name: "Words/min", color: "#1f5fbf", values: pick("wpm") }] });
+    Chart.line($("chart-fillers"), { labels, titles, min: 0, series: [{ name: "Fillers/min", color: "#b3261e", values: pick("fillers_per_min") }] });
   }
   renderHistory(rounds.items);
 }

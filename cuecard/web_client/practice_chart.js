@@ -1,7 +1,7 @@
 // Small SVG line charts for the practice progress view (no library: a few dozen lines draw
 // what we need, and the page keeps its no-build, no-CDN rule).
 //
-// CuecardChart.line(svg, { labels: [...], series: [{ name, color, values: [number|null] }],
+// CuecardChart.line(svg, { labels: [...], titles: [...], series: [{ name, color, values: [number|null] }],
 //                          min, max, format })
 // draws axes, horizontal grid lines with their values, one polyline per series, a circle per
 // data point (class "point", with a <title> naming the round and value) and a legend.
@@ -24,7 +24,7 @@
     return Math.ceil(top / step) * step || 1;
   }
 
-  function line(svg, { labels, series, min = 0, max = null, format = (v) => String(v) }) {
+  function line(svg, { labels, titles = labels, series, min = 0, max = null, format = (v) => String(v) }) {
     svg.replaceChildren();
     svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
     const all = series.flatMap((s) => s.values.filter((v) => v !== null && v !== undefined));
@@ -43,7 +43,8 @@
     const every = Math.max(1, Math.ceil(labels.length / 8));
     labels.forEach((label, i) => {
       if (i % every === 0 || i === labels.length - 1) {
-        svg.append(el("text", { x: x(i), y: H - PAD.bottom + 15, class: "tick", "text-anchor": "middle" }, label));
+        const anchor = labels.length > 1 && i === labels.length - 1 ? "end" : i === 0 && labels.length > 1 ? "start" : "middle";
+        svg.append(el("text", { x: x(i), y: H - PAD.bottom + 15, class: "tick", "text-anchor": anchor }, label));
       }
     });
     svg.append(el("line", { x1: PAD.left, x2: PAD.left, y1: PAD.top, y2: H - PAD.bottom, class: "axis" }));
@@ -62,7 +63,7 @@
       for (const [px, py, v, i] of pts) {
         const dot = el("circle", { cx: px.toFixed(1), cy: py.toFixed(1), r: 3.5, fill: s.color, class: "point",
           "data-series": s.name, "data-value": v });
-        dot.append(el("title", {}, `${s.name}, ${labels[i]}: ${format(v)}`));
+        dot.append(el("title", {}, `${s.name}, ${titles[i]}: ${format(v)}`));
         svg.append(dot);
       }
       const lx = PAD.left + k * 95;

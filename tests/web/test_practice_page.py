@@ -1,0 +1,196 @@
+"""The practice page end to end in real headless Chromium: a fake microphone plays a spoken
+answer (espeak-ng), the page joins the round's live session over WebRTC (role candidate), the
+question is shown (and read out), the answer is transcribed live by Whisper, ends after 3 s
+of silence, is scored, and the scorecard and the progress charts (SVG with data points) are
+drawn. The time from the end of the answer to the drawn scorecard is measured by the page and
+printed. A screenshot is saved to /tmp/cuecard_shots/practice_round.png."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+from pathlib import Path
+
+import aiohttp
+import numpy as np
+import pytest
+import soundfile as sf
+from aiohttp.test_utils import TestServer
+
+from cuecard.api.app import create_app
+from cuecard.api.keys import WARMUP
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = Path("/tmp/cuecard_shots")
+QUESTION = "Tell me about a time you made a slow system faster."
+ANSWER = (
+    "In my last job our checkout page was slow. I was responsible for the payment service. "
+    "I profiled the database queries, added an index and a cache, and I rolled it out behind a flag. "
+    "As a result, latency dropped by forty percent."
+)
+EARLIER_ANSWER = "I think it went well. We did some work on it and it was fine."
+
+
+@pytest.fixture
+async def served(services, settings):
+    app = create_app(settings, services)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    await app[WARMUP]
+    yield app, str(server.make_url("")).rstrip("/")
+    await server.close()
+
+
+@pytest.fixture
+def answer_wav(speak, tmp_path) -> Path:
+    """The fake microphone: 1 s of silence, the spoken answer, then 6 s of silence (more than
+    the 3 s that end an answer; Chromium loops the file and restarts it for each capture)."""
+    speech, rate = sf.read(str(speak(ANSWER)), dtype="int16")
+    path = tmp_path / "answer.wav"
+    sf.write(str(path), np.concatenate([np.zeros(rate, np.int16), speech, np.zeros(6 * rate, np.int16)]), rate)
+    return path
+
+
+async def call(http, method, url, token=None, **kw) -> dict:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with http.request(method, url, headers=headers, **kw) as r:
+        assert r.status < 300, await r.text()
+        return await r.json()
+
+
+async def seed_account(base_url: str) -> tuple[dict, str]:
+    """An account with a question bank, and one earlier round answered (typed) so that the
+    progress charts have two rounds to draw."""
+    async with aiohttp.ClientSession() as http:
+        tokens = await call(
+            http,
+            "POST",
+            f"{base_url}/api/auth/register",
+            json={"email": "p@example.org", "password": "correct horse battery"},
+        )
+        token = tokens["access_token"]
+        bank = await call(http, "POST", f"{base_url}/api/banks", token, json={"name": "Performance stories"})
+        await call(
+            http,
+            "POST",
+            f"{base_url}/api/banks/{bank['id']}/questions",
+            token,
+            json={"text": QUESTION, "category": "behavioral"},
+        )
+        earlier = await call(
+            http,
+            "POST",
+            f"{base_url}/api/practice/sessions",
+            token,
+            json={"job_text": "Backend engineer at Lumen Pay. Required: Python, PostgreSQL.", "n": 1},
+        )
+        await call(
+            http,
+            "POST",
+            f"{base_url}/api/practice/sessions/{earlier['id']}/questions/0/answer",
+            token,
+            json={"source": "text", "text": EARLIER_ANSWER},
+        )
+    return tokens, bank["id"]
+
+
+async def test_practice_round_with_a_spoken_answer(served, answer_wav, tmp_path):
+    from playwright.async_api import async_playwright
+
+    app, base_url = served
+    tokens, bank_id = await seed_account(base_url)
+    async with async_playwright() as p:
+        context = await p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            viewport={"width": 1280, "height": 1100},
+            bypass_csp=True,  # the test's own wait_for_function predicates are eval'd in the page
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-audio-capture={answer_wav}",
+                "--autoplay-policy=no-user-gesture-required",
+            ],
+        )
+        page = context.pages[0] if context.pages else await context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: print(f"[page] {m.type}: {m.text}"))
+        csp_violations: list[str] = []
+        page.on("console", lambda m: "Content Security Policy" in m.text and csp_violations.append(m.text))
+        await page.add_init_script(
+            f"""localStorage.setItem('cuecard.access', {json.dumps(tokens["access_token"])});
+                localStorage.setItem('cuecard.refresh', {json.dumps(tokens["refresh_token"])});
+                localStorage.setItem('cuecard.email', {json.dumps(tokens["user"]["email"])});"""
+        )
+        await page.goto(base_url + "/practice")
+        # Set-up: the bank, one behavioral question.
+        await page.wait_for_selector(f"#bank-select option[value='{bank_id}']", state="attached")
+        await page.select_option("#bank-select", bank_id)
+        await page.select_option("#job-select", "")
+        await page.fill("#n-questions", "1")
+        await page.uncheck("input[name=types][value=technical]")
+        # The earlier round is already drawn in the progress view.
+        await page.wait_for_selector("#chart-scores circle.point", state="attached")
+        await page.click("#start")
+
+        # The question is shown while it is read out, then the answer is heard live.
+        await page.wait_for_function(
+            "t => document.getElementById('question-text').textContent === t", arg=QUESTION, timeout=30_000
+        )
+        await page.wait_for_function("window.cuecardPractice.state === 'answering'", timeout=30_000)
+        await page.wait_for_function(
+            "/latency|checkout|payment/i.test(document.getElementById('live-transcript').textContent)", timeout=60_000
+        )
+        assert await page.locator("#timer").inner_text() != "0:00"
+        # 3 s of silence end the answer; the scorecard follows.
+        await page.wait_for_function("window.cuecardPractice.state === 'scored'", timeout=60_000)
+        heard = await page.inner_text("#live-transcript")
+        assert "latency" in heard.lower() or "checkout" in heard.lower(), heard
+        timing = await page.evaluate("window.cuecardPractice.timings[0]")
+        print(
+            f"practice page: answer ended by {timing['ended_by']}; scorecard drawn {timing['shown_ms']} ms later "
+            f"(server: {timing['server']})"
+        )
+        assert timing["ended_by"] == "silence"
+
+        assert await page.locator("#scorecard").is_visible()
+        overall = await page.inner_text("#overall")
+        assert overall.endswith("/ 5") and 0 <= float(overall.split()[0]) <= 5
+        names = await page.eval_on_selector_all("#subscores .subscore", "els => els.map(e => e.dataset.name)")
+        assert names == ["delivery", "content", "relevance"]
+        assert await page.locator("#subscores .evidence li").count() >= 1
+        assert await page.locator("#subscores .improvement").count() == 3
+        assert (await page.text_content("#model-answer") or "").strip()  # in the closed <details>
+
+        # Progress: both rounds are drawn (the page reloads progress after the score).
+        await page.wait_for_function(
+            "document.querySelectorAll('#chart-scores circle.point[data-series=Overall]').length === 2", timeout=10_000
+        )
+        for chart in ("#chart-wpm", "#chart-fillers"):
+            assert await page.locator(f"{chart} circle.point").count() == 2
+        assert await page.locator("#chart-scores polyline.series").count() == 4
+        assert await page.locator("#history li").count() == 2
+
+        await asyncio.to_thread(SHOTS.mkdir, parents=True, exist_ok=True)
+        await page.screenshot(path=str(SHOTS / "practice_round.png"), full_page=True)
+
+        # The round is stored with its transcript and score.
+        async with aiohttp.ClientSession() as http:
+            rounds = await call(http, "GET", f"{base_url}/api/practice/sessions", tokens["access_token"])
+        newest = rounds["items"][0]
+        assert newest["questions"][0]["text"] == QUESTION
+        assert newest["questions"][0]["status"] == "answered"
+        assert "latency" in newest["questions"][0]["attempts"][0]["transcript"].lower()
+        await page.click("#finish")
+        await context.close()
+        assert not errors, errors
+        assert not csp_violations, csp_violations
