@@ -174,11 +174,15 @@ def cmd_retention(args):
 
 
 def cmd_keys(args):
-    """``cuecard keys rotate``: re-wrap every data key under a new master key (``store/crypto.py``)."""
+    """``cuecard keys rotate``: re-wrap every data key under a new master key;
+    ``cuecard keys encrypt-existing``: encrypt what an older version stored in clear
+    (``store/keys_rotation.py``)."""
     from cuecard.settings import Settings
-    from cuecard.store.keys_rotation import rotate
+    from cuecard.store.keys_rotation import encrypt_existing, rotate
 
     _quiet_logs()
+    if args.keys_command == "encrypt-existing":
+        return asyncio.run(encrypt_existing(Settings()))
     return asyncio.run(rotate(Settings(), args.new_master_key_file))
 
 
@@ -241,3 +245,5 @@ if __name__ == "__main__":
         help="file with the new 32-byte key (base64 or hex); default: $CUECARD_NEW_MASTER_KEY",
     )
     rotate.set_defaults(func=cmd_keys)
+    existing = keys_sub.add_parser("encrypt-existing", help="encrypt documents an older version stored in clear")
+    existing.set_defaults(func=cmd_keys)

@@ -356,6 +356,24 @@ class EncryptedBackend(Backend):
     async def scrub(self) -> None:
         await self.inner.scrub()
 
+    async def encrypt_existing(self, coll: Collection) -> int:
+        """Rewrite the collection's documents that hold clear text (written before encryption
+        existed) encrypted; how many. Idempotent."""
+        if coll.name in PLAIN_COLLECTIONS:
+            return 0
+        plain = self._plain(coll)
+        done, offset = 0, 0
+        while batch := await self.inner.find(coll, {}, (("id", 1),), SCAN_PAGE, offset):
+            for doc in batch:
+                clear = [f for f, v in doc.items() if f not in plain and f != SEALED and not _is_sealed_value(v)]
+                if clear and await self._key_id(coll, doc) is not None:
+                    opened = await self._open(coll, doc)
+                    if opened is not None:
+                        await self.inner.put(coll, await self._seal(coll, opened))
+                        done += 1
+            offset += len(batch)
+        return done
+
 
 FILE_MAGIC = b"CUECARD-ENC1\n"
 

@@ -1,4 +1,5 @@
-"""``cuecard keys rotate``: re-wrap every data key under a new master key, servers running.
+"""``cuecard keys rotate``: re-wrap every data key under a new master key, servers running;
+``cuecard keys encrypt-existing``: encrypt documents an older version stored in clear.
 
 Decision: rotation changes only the wrapping of the data keys (one atomic ``update`` per key
 document), never the data keys, so no stored value is re-encrypted and the command takes
@@ -75,4 +76,26 @@ async def rotate(settings, key_file: str | None) -> int:
     print(f"re-wrapped {count} data keys under master key {new.id}")
     if settings.master_key is None:
         print(f"the old key is kept in {PREVIOUS_MASTER_KEY_FILE}: delete it once every server has restarted")
+    return 0
+
+
+async def encrypt_existing(settings) -> int:
+    """``cuecard keys encrypt-existing``: encrypt what an older version stored in clear."""
+    from cuecard.pipeline.services import make_store
+
+    try:
+        store = make_store(settings)
+        await store.open()
+    except (MasterKeyError, OSError) as e:
+        print(f"cuecard keys encrypt-existing: {e}", file=sys.stderr)
+        return 2
+    try:
+        count = 0
+        for repository in store.repositories:
+            for coll in repository.COLLECTIONS:
+                count += await store.backend.encrypt_existing(coll)
+        await store.backend.scrub()
+    finally:
+        await store.close()
+    print(f"encrypted {count} documents that were stored in clear")
     return 0

@@ -355,3 +355,33 @@ async def test_an_accounts_files_are_encrypted_and_shredded_with_it(tmp_path):
     with pytest.raises(DataKeyMissing):
         await store.read_file(user.id, path)
     await store.close()
+
+
+async def test_documents_stored_in_clear_by_an_older_version_get_encrypted(tmp_path):
+    from cuecard.store.material import STORIES
+    from cuecard.store.sqlite import SQLiteBackend
+
+    old = SQLiteBackend(tmp_path / "cuecard.sqlite3")  # what an older version wrote: plain JSON
+    await old.open([STORIES])
+    await old.put(STORIES, {"id": "s1", "user_id": "u1", "created_at": 1.0, "result": "the oldmarmotword"})
+    await old.close()
+
+    store = await open_store(tmp_path / "cuecard.sqlite3")
+    assert (await store.material.stories.get("u1", "s1")).model_extra["result"] == "the oldmarmotword"
+    await store.close()
+    env = {**os.environ, "CUECARD_DATA_DIR": str(tmp_path), "CUECARD_WARM_UP_STT": "false"}
+    env.pop("CUECARD_MASTER_KEY", None)
+    run = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "cuecard.cli", "keys", "encrypt-existing"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0 and "encrypted 1 documents" in run.stdout, run.stderr[-2000:]
+    assert hits_in_files(tmp_path, {"old": "oldmarmotword"}) == []
+    store = await open_store(tmp_path / "cuecard.sqlite3")
+    assert (await store.material.stories.get("u1", "s1")).model_extra["result"] == "the oldmarmotword"
+    await store.close()
