@@ -66,6 +66,9 @@ class SessionState(StrEnum):
     PAUSED = "paused"
     COMPLETED = "completed"
     ENDED = "ended"
+    # A live session the server stopped without ending (crash, kill -9): marked at the next
+    # start-up (cuecard.pipeline.recovery); a rejoin makes it active again.
+    INTERRUPTED = "interrupted"
 
 
 class EventType(StrEnum):

@@ -143,6 +143,15 @@ class Settings(BaseSettings):
     # Loopback meeting URLs open the local test meeting adapter. Off by default: a bot told to
     # visit 127.0.0.1 would browse the server's own internal services.
     bot_allow_loopback_meetings: bool = False
+
+    # --- admission control (cuecard/api/admission.py) -----------------------------------------
+    # Live sessions (page joins) one server process runs at once; one more gets 503 with
+    # Retry-After. 0 = unlimited. Default from `cuecard bench sessions --find-capacity` on a
+    # 2-core machine (README, "Capacity"): the largest N with final-transcript p95 <= 1.5 s.
+    max_live_sessions: int = 2
+    # Also refuse new live sessions while this process uses more than this fraction of the
+    # machine's cores (measured over ~5 s). 0 = off.
+    admission_max_cpu: float = 0.0
     # Chromium runs sandboxed, as "nobody" when the server is root (meeting_bot/browser.py).
     # true = --no-sandbox, only for hosts that forbid user namespaces (see SECURITY notes there).
     bot_chromium_no_sandbox: bool = False

@@ -53,6 +53,7 @@ from pipecat.transports.smallwebrtc.connection import SmallWebRTCConnection
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cuecard import frames as cuecard_frames
+from cuecard.api.admission import check_capacity
 from cuecard.api.errors import ApiError, bad_request
 from cuecard.api.keys import LIVE_SESSIONS, PEER_CONNECTIONS, SERVICES, USER_ID
 from cuecard.api.live_session import LiveSession
@@ -70,6 +71,7 @@ from cuecard.api.rest_common import (
 from cuecard.api.rest_sessions import SEGMENT
 from cuecard.kinds import SessionState
 from cuecard.pipeline.context import SessionClock, SessionContext, load_candidate
+from cuecard.pipeline.recovery import mark_interrupted_sessions
 from cuecard.pipeline.session import SessionRunner
 from cuecard.store.models import Session
 from cuecard.transports.webrtc import CuecardWebRTCTransport, EventOutbox, ice_servers_from
@@ -328,10 +330,14 @@ async def start_live_session(request: web.Request, offer: OfferIn, session: Sess
     body=OfferIn,
     response=ANSWER,
     auth="optional",
+    extra_statuses=(503,),
 )
 async def post_offer(request: web.Request) -> web.Response:
     app = request.app
     offer = await read_model(request, OfferIn)
+    if offer.pc_id is None or offer.pc_id not in app[PEER_CONNECTIONS]:
+        # Order of checks: auth → consent → quota → capacity (503) → SDP validation.
+        check_capacity(app, rejoining=offer.session_id)
     check_offer_media(offer.sdp)
     services = app[SERVICES]
 
@@ -423,6 +429,7 @@ def setup(app: web.Application):
     async def live_sessions(app: web.Application):
         app[LIVE_SESSIONS] = {}
         app[PEER_CONNECTIONS] = {}
+        await mark_interrupted_sessions(app[SERVICES])  # live sessions a crash left open
         yield
         # Server shutdown: flush and end every live session while the store is still open.
         await asyncio.gather(

@@ -51,6 +51,18 @@ class Sessions(Repository):
         """Newest first."""
         return await self._find(SESSIONS, Session, {"user_id": user_id}, (("created_at", -1),), limit, offset)
 
+    async def list_in_states(self, states: builtins.list[str], page: int = 500) -> builtins.list[Session]:
+        """Every user's sessions whose ``state`` is one of ``states`` (a start-up scan: the state
+        is inside the document, not an indexed column, so all sessions are read page by page)."""
+        found: builtins.list[Session] = []
+        offset = 0
+        while True:
+            batch = await self._find(SESSIONS, Session, {}, (("created_at", 1),), page, offset)
+            found += [s for s in batch if s.state in states]
+            if len(batch) < page:
+                return found
+            offset += page
+
     async def count(self, user_id: str) -> int:
         return await self._db.count(SESSIONS, {"user_id": user_id})
 
