@@ -32,16 +32,18 @@ Decisions:
   question when ``follow_up`` finds one, once per question, never to a follow-up.
 - Audio is kept only when the round was created with ``keep_audio: true`` (off by default),
   and only for uploaded answers: the live path streams audio into the pipeline and keeps none.
+- Storage: a new ``practice_sessions`` repository (``store/practice.py``), one document per
+  round; the older ``/api/attempts`` notes are kept as they were (reasons there).
+
+Helpers: ``practice_input`` (answer words, uploads, material), ``practice_round`` (edits of a
+round's question list), ``practice_views`` (schemas, summaries, Markdown).
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import functools
-import re
 import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, Literal
@@ -52,24 +54,41 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cuecard.api.errors import ApiError, bad_request
 from cuecard.api.keys import LIVE_SESSIONS, PRACTICE_LOCKS, PRACTICE_TASKS, SETTINGS
+from cuecard.api.practice_input import (
+    AUDIO_SUFFIXES,
+    answer_lines,
+    candidate_material,
+    parse_job_text,
+    read_audio,
+    transcribe_file,
+    words_in_lines,
+)
+from cuecard.api.practice_round import first_new, with_attempt
+from cuecard.api.practice_views import (
+    ANSWER_RESULT,
+    LIVE,
+    PRACTICE,
+    PROGRESS,
+    QUESTION,
+    STARTED,
+    by_type,
+    public_practice,
+    public_question,
+    summarize,
+    to_markdown,
+)
 from cuecard.api.rest_common import (
-    ANY_OBJ,
-    INT,
-    NUM,
     PAGE_PARAMS,
-    STR,
     ApiRoutes,
     not_found,
-    obj,
     page,
     page_of,
     paged,
-    read_bounded,
     read_model,
     require_user,
     services,
 )
-from cuecard.kinds import QuestionType, Role, SessionState
+from cuecard.kinds import QuestionType, SessionState
 from cuecard.store import NotFound
 from cuecard.store.models import Session
 from cuecard.store.practice import PracticeSessionRecord
@@ -78,10 +97,7 @@ routes = ApiRoutes("practice")
 
 WEB_CLIENT = Path(__file__).resolve().parent.parent / "web_client"
 MAX_QUESTIONS = 20
-MAX_FOLLOW_UPS = 10
 EXPORT_FORMATS = ("json", "markdown")
-SUBSCORES = ("delivery", "content", "relevance")
-_WORD = re.compile(r"\S+")
 
 # --- request models ---------------------------------------------------------------------------
 
@@ -115,77 +131,6 @@ class AnswerIn(BaseModel):
         return self
 
 
-# --- response schemas ---------------------------------------------------------------------------
-
-SUBSCORE = obj(
-    ("name", "score", "evidence", "improvement"),
-    name=STR,
-    score=NUM,
-    evidence={"type": "array", "items": STR},
-    improvement=STR,
-    details=ANY_OBJ,
-)
-SCORECARD = obj(
-    ("overall", "subscores", "metrics"),
-    overall=NUM,
-    subscores={"type": "array", "items": SUBSCORE},
-    metrics=ANY_OBJ,
-    model_answer={"type": ["string", "null"]},
-    question=STR,
-    qtype=STR,
-    transcript=STR,
-)
-QUESTION = obj(
-    ("index", "text", "qtype", "status", "attempts"),
-    index=INT,
-    text=STR,
-    qtype=STR,
-    source=STR,
-    status={"type": "string", "enum": ["pending", "answered", "skipped"]},
-    follow_up_of={"type": ["integer", "null"]},
-    attempts={"type": "array", "items": ANY_OBJ},
-)
-PRACTICE = obj(
-    ("id", "created_at", "questions", "settings"),
-    id=STR,
-    title=STR,
-    created_at=NUM,
-    updated_at=NUM,
-    job_id={"type": ["string", "null"]},
-    bank_id={"type": ["string", "null"]},
-    settings=ANY_OBJ,
-    questions={"type": "array", "items": QUESTION},
-    live_session_id={"type": ["string", "null"]},
-    summary=ANY_OBJ,
-)
-ANSWER_RESULT = obj(
-    ("question", "scorecard", "follow_up"),
-    question=QUESTION,
-    scorecard=SCORECARD,
-    follow_up={"anyOf": [QUESTION, {"type": "null"}]},
-    attempt=INT,
-    timing=ANY_OBJ,
-)
-PROGRESS_POINT = obj(
-    ("id", "created_at", "answered"),
-    id=STR,
-    title=STR,
-    created_at=NUM,
-    answered=INT,
-    overall={"type": ["number", "null"]},
-    delivery={"type": ["number", "null"]},
-    content={"type": ["number", "null"]},
-    relevance={"type": ["number", "null"]},
-    wpm={"type": ["number", "null"]},
-    fillers_per_min={"type": ["number", "null"]},
-)
-PROGRESS = obj(
-    ("sessions", "by_type"),
-    sessions={"type": "array", "items": PROGRESS_POINT},
-    by_type={"type": "object", "additionalProperties": ANY_OBJ},
-)
-LIVE = obj(("session_id",), session_id=STR)
-STARTED = obj(("index", "started_at"), index=INT, started_at=NUM)
 INDEX_PARAM_NOTE = " (index: the question's position, from 0)"
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -209,126 +154,6 @@ def question_index(request: web.Request, practice: PracticeSessionRecord) -> int
     if not raw.isdigit() or int(raw) >= len(practice.questions):
         raise not_found(f"question {raw} not found in this practice session", "index")
     return int(raw)
-
-
-def public_question(question: dict) -> dict:
-    """The question as the API shows it: attempts without their word lists (kept for re-scoring)."""
-    attempts = [{k: v for k, v in a.items() if k != "words"} for a in question.get("attempts", [])]
-    return {**question, "attempts": attempts}
-
-
-def latest_scorecard(question: dict) -> dict | None:
-    attempts = [a for a in question.get("attempts", []) if a.get("scorecard")]
-    return attempts[-1]["scorecard"] if attempts else None
-
-
-def _mean(values: list[float]) -> float | None:
-    return round(sum(values) / len(values), 2) if values else None
-
-
-def summarize(practice: PracticeSessionRecord) -> dict:
-    """Averages over the latest scored attempt of every answered question."""
-    cards = [c for q in practice.questions if q.get("status") == "answered" if (c := latest_scorecard(q))]
-    point: dict[str, Any] = {
-        "id": practice.id,
-        "title": practice.title,
-        "created_at": practice.created_at,
-        "answered": len(cards),
-        "overall": _mean([c["overall"] for c in cards]),
-    }
-    for name in SUBSCORES:
-        point[name] = _mean([s["score"] for c in cards for s in c["subscores"] if s["name"] == name])
-    for metric in ("wpm", "fillers_per_min"):
-        point[metric] = _mean(
-            [c["metrics"][metric] for c in cards if isinstance(c["metrics"].get(metric), int | float)]
-        )
-    return point
-
-
-def public_practice(practice: PracticeSessionRecord) -> dict:
-    view = practice.public()
-    view["questions"] = [public_question(q) for q in practice.questions]
-    view["summary"] = summarize(practice)
-    return view
-
-
-def _as_dict(value: Any) -> dict:
-    if isinstance(value, dict):
-        return dict(value)
-    if hasattr(value, "to_dict"):
-        return value.to_dict()
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    return dict(vars(value))
-
-
-def _norm(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
-
-
-def new_question(index: int, generated: Any, difficulty: str) -> dict:
-    fields = _as_dict(generated)
-    return {
-        "index": index,
-        "text": str(fields.get("text", "")).strip(),
-        "qtype": str(fields.get("qtype") or fields.get("type") or fields.get("question_type") or ""),
-        "source": str(fields.get("source", "")),
-        "topic": str(fields.get("topic", "") or ""),
-        "difficulty": str(fields.get("difficulty") or difficulty),
-        "why": str(fields.get("why", "") or fields.get("reason", "") or ""),
-        "follow_up_of": None,
-        "status": "pending",
-        "attempts": [],
-    }
-
-
-def words_in_lines(lines: list[dict], started_at: float) -> list:
-    """Live transcript lines → ``Word``s timed from the answer's start, each line's words
-    spread evenly over the line (live lines carry no word times)."""
-    from cuecard.practice.scoring import Word
-
-    words = []
-    for line in sorted(lines, key=lambda s: s["start"]):
-        tokens = _WORD.findall(line.get("text", ""))
-        if not tokens:
-            continue
-        start = max(0.0, line["start"] - started_at)
-        end = max(start, line["end"] - started_at)
-        step = (end - start) / len(tokens)
-        words += [Word(t, round(start + i * step, 3), round(start + (i + 1) * step, 3)) for i, t in enumerate(tokens)]
-    return words
-
-
-async def candidate_material(request: web.Request, user_id: str, practice: PracticeSessionRecord):
-    """(profile, job) for scoring: the user's profile and the round's job (saved or pasted)."""
-    from cuecard.profile.models import Job, Profile
-
-    store = services(request).store
-    stored = await store.material.get_profile(user_id)
-    profile = stored.profile() if stored else Profile()
-    job = None
-    if practice.job_id:
-        try:
-            job = (await store.material.jobs.get(user_id, practice.job_id)).project(Job)
-        except NotFound:
-            job = None  # the job was deleted since: score without it
-    elif practice.settings.get("job"):
-        job = Job.model_validate(practice.settings["job"])
-    return profile, job
-
-
-def _parse_job(text: str):
-    from cuecard.profile.models import Job
-
-    try:
-        from cuecard.profile.job import parse_job
-
-        return parse_job(text)
-    except Exception as e:  # odd text must not stop the round: keep the text itself
-        logger.warning(f"practice: parse_job failed: {e!r}")
-        return Job(text=text)
 
 
 # --- rounds ---------------------------------------------------------------------------------------
@@ -358,7 +183,7 @@ async def create_practice(request: web.Request) -> web.Response:
         except NotFound:
             raise not_found(f"job {body.job_id} not found", "job_id") from None
     elif body.job_text.strip():
-        job = await asyncio.to_thread(_parse_job, body.job_text.strip())
+        job = await asyncio.to_thread(parse_job_text, body.job_text.strip())
     bank_questions: list[dict] = []
     if body.bank_id:
         try:
@@ -392,17 +217,7 @@ async def create_practice(request: web.Request) -> web.Response:
             seed=rounds_so_far,
         )
     )
-    seen = {_norm(t) for t in recent}
-    questions: list[dict] = []
-    for item in generated:
-        question = new_question(len(questions), item, body.difficulty)
-        key = _norm(question["text"])
-        if not key or key in seen:
-            continue  # never the same question twice (nor one from a recent round, unless asked)
-        seen.add(key)
-        questions.append(question)
-        if len(questions) == body.n:
-            break
+    questions = first_new(generated, recent, body.n, body.difficulty)
     if not questions:
         raise bad_request(
             "no new questions could be made: pick a job or a question bank, or allow repeats",
@@ -568,29 +383,6 @@ async def start_answer(request: web.Request) -> web.Response:
     return web.json_response({"index": index, "started_at": started_at})
 
 
-async def _final_lines(request: web.Request, session_id: str, started_at: float) -> list[dict]:
-    """The candidate's lines overlapping the answer; an open (interim) line is waited for."""
-    store = services(request).store
-    bus = services(request).bus
-    deadline = time.monotonic() + request.app[SETTINGS].practice_live_settle_secs
-    while True:
-        history = await bus.history(session_id, 0)
-        latest: dict[str, dict] = {}
-        for event in history:
-            if event.get("type") == "transcript" and event.get("role") == Role.CANDIDATE.value:
-                latest[event["segment_id"]] = event
-        open_lines = [e for e in latest.values() if not e.get("final") and e.get("end", 0) >= started_at]
-        if not open_lines or time.monotonic() >= deadline:
-            break
-        await asyncio.sleep(0.05)
-    segments = await store.sessions.list_segments(session_id, limit=10_000)
-    return [
-        s.public()
-        for s in segments
-        if (s.role or Role.CANDIDATE.value) == Role.CANDIDATE.value and s.end > started_at and s.text.strip()
-    ]
-
-
 # --- answers ----------------------------------------------------------------------------------------
 
 
@@ -607,7 +399,7 @@ async def _score_and_store(
     from cuecard.practice.scoring import score_answer
 
     question = practice.questions[index]
-    profile, job = await candidate_material(request, user_id, practice)
+    profile, job = await candidate_material(services(request).store, user_id, practice)
     t0 = time.perf_counter()
     card = await asyncio.to_thread(
         score_answer,
@@ -630,36 +422,11 @@ async def _score_and_store(
     attempt = {
         "at": time.time(),
         "transcript": scorecard.get("transcript", ""),
-        "words": [w.to_dict() if hasattr(w, "to_dict") else dataclasses.asdict(w) for w in words],
+        "words": [w.to_dict() for w in words],
         "scorecard": scorecard,
         **extra,
     }
-    questions = [dict(q) for q in practice.questions]
-    current = questions[index]
-    current["attempts"] = [*current.get("attempts", []), attempt]
-    current["status"] = "answered"
-    current.pop("answer_started_at", None)
-    added = None
-    follow_ups = sum(1 for q in questions if q.get("source") == "follow_up")
-    existing = {_norm(q["text"]) for q in questions}
-    if follow_text and follow_ups < MAX_FOLLOW_UPS and _norm(follow_text) not in existing:
-        added = {
-            "index": index + 1,
-            "text": follow_text,
-            "qtype": current.get("qtype", ""),
-            "source": "follow_up",
-            "topic": current.get("topic", ""),
-            "difficulty": current.get("difficulty", ""),
-            "why": "asked about your previous answer",
-            "follow_up_of": index,
-            "status": "pending",
-            "attempts": [],
-        }
-        questions.insert(index + 1, added)
-        for i, q in enumerate(questions):  # indexes are positions; follow-up links move with them
-            if q.get("follow_up_of") is not None and q is not added and q["follow_up_of"] > index:
-                q["follow_up_of"] += 1
-            q["index"] = i
+    questions, current, added = with_attempt(practice.questions, index, attempt, follow_text)
     await services(request).store.practice.update(user_id, practice.id, {"questions": questions})
     return {
         "question": public_question(current),
@@ -698,49 +465,16 @@ async def submit_answer(request: web.Request) -> web.Response:
             if session is None or started_at is None:
                 raise ApiError(409, "not_started", "start the answer first (POST …/start)", "index")
             ended_at = _session_clock(request, session)
-            lines = await _final_lines(request, session.id, float(started_at))
+            settle = request.app[SETTINGS].practice_live_settle_secs
+            lines = await answer_lines(
+                services(request).store, services(request).bus, session.id, float(started_at), settle
+            )
             words = words_in_lines(lines, float(started_at))
             extra = {"source": "live", "started_at": started_at, "ended_at": round(ended_at, 3)}
         if not words:
             raise bad_request("no words were heard in this answer: speak, then end the answer", "text", "empty_answer")
         result = await _score_and_store(request, user_id, practice, index, words, extra, ended)
     return web.json_response(result)
-
-
-AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3", ".webm", ".m4a", ".opus"}
-
-
-async def _read_audio(request: web.Request) -> tuple[bytes, str]:
-    """(data, filename) from a multipart ``file`` field or a raw body with ``?filename=``."""
-    limit = request.app[SETTINGS].max_upload_bytes
-    if request.content_length is not None and request.content_length > limit:
-        raise ApiError(413, "too_large", f"upload is larger than {limit} bytes", "file")
-    if request.content_type.startswith("multipart/"):
-        try:
-            reader = await request.multipart()
-            async for part in reader:
-                if getattr(part, "name", None) == "file":
-                    data = bytearray()
-                    while chunk := await part.read_chunk(64 * 1024):  # type: ignore[union-attr]
-                        data += chunk
-                        if len(data) > limit:
-                            raise ApiError(413, "too_large", f"upload is larger than {limit} bytes", "file")
-                    return bytes(data), part.filename or "answer.wav"  # type: ignore[union-attr]
-        except ApiError:
-            raise
-        except Exception as e:
-            raise bad_request("malformed multipart body", "file") from e
-        raise bad_request("multipart body has no 'file' field", "file")
-    return await read_bounded(request, limit, "file"), request.query.get("filename", "answer.wav")
-
-
-def _transcribe_file(engine, data: bytes, suffix: str) -> list:
-    from cuecard.practice.transcribe import words_from_audio
-
-    with tempfile.NamedTemporaryFile(suffix=suffix) as f:
-        f.write(data)
-        f.flush()
-        return words_from_audio(f.name, engine=engine)
 
 
 @routes.add(
@@ -756,14 +490,14 @@ async def upload_answer(request: web.Request) -> web.Response:
     user_id = require_user(request)
     practice = await owned_practice(request, user_id)
     question_index(request, practice)  # 404 before reading a large body
-    data, filename = await _read_audio(request)
+    data, filename = await read_audio(request, request.app[SETTINGS].max_upload_bytes)
     if not data:
         raise bad_request("the uploaded file is empty", "file")
     suffix = Path(filename).suffix.lower()
     if suffix not in AUDIO_SUFFIXES:
         suffix = ".wav"
     try:
-        words = await asyncio.to_thread(_transcribe_file, services(request).engine, data, suffix)
+        words = await asyncio.to_thread(transcribe_file, services(request).engine, data, suffix)
     except Exception as e:  # not audio, or a format the decoder cannot read: the caller's input
         logger.info(f"practice: could not transcribe upload {filename!r}: {e!r}")
         raise bad_request("the file could not be read as audio (WAV, FLAC, OGG, MP3…)", "file", "invalid_audio") from e
@@ -818,23 +552,6 @@ async def skip_question(request: web.Request) -> web.Response:
 # --- progress and export ----------------------------------------------------------------------------
 
 
-def _by_type(practices: list[PracticeSessionRecord]) -> dict[str, dict]:
-    """Per question type: how many answers and their mean overall and sub-scores."""
-    cards: dict[str, list[dict]] = {}
-    for practice in practices:
-        for q in practice.questions:
-            card = latest_scorecard(q) if q.get("status") == "answered" else None
-            if card:
-                cards.setdefault(card.get("qtype") or q.get("qtype") or "other", []).append(card)
-    out = {}
-    for qtype, items in sorted(cards.items()):
-        row: dict[str, Any] = {"answers": len(items), "overall": _mean([c["overall"] for c in items])}
-        for name in SUBSCORES:
-            row[name] = _mean([s["score"] for c in items for s in c["subscores"] if s["name"] == name])
-        out[qtype] = row
-    return out
-
-
 @routes.add(
     "GET",
     "/api/practice/progress",
@@ -848,43 +565,7 @@ async def progress(request: web.Request) -> web.Response:
     limit, _ = page(request, default=50)
     practices = await services(request).store.practice.list(user_id, limit, 0)
     points = [summarize(p) for p in reversed(practices)]
-    return web.json_response({"sessions": [p for p in points if p["answered"]], "by_type": _by_type(practices)})
-
-
-def to_markdown(view: dict) -> str:
-    summary = view["summary"]
-    lines = [f"# {view.get('title') or 'Practice'}", ""]
-    lines.append(f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(view['created_at']))}")
-    lines.append(f"- Answered: {summary['answered']} of {len(view['questions'])}")
-    if summary["overall"] is not None:
-        lines.append(f"- Overall: {summary['overall']} / 5")
-        lines.append(
-            "- " + ", ".join(f"{name.capitalize()}: {summary[name]}" for name in SUBSCORES if summary[name] is not None)
-        )
-    for metric, label in (("wpm", "Words per minute"), ("fillers_per_min", "Fillers per minute")):
-        if summary.get(metric) is not None:
-            lines.append(f"- {label}: {summary[metric]}")
-    for q in view["questions"]:
-        kind = f" ({q['qtype']})" if q.get("qtype") else ""
-        follow = " — follow-up" if q.get("source") == "follow_up" else ""
-        lines += ["", f"## Q{q['index'] + 1}{kind}{follow}: {q['text']}", "", f"Status: {q['status']}"]
-        for n, attempt in enumerate(q.get("attempts", []), 1):
-            card = attempt.get("scorecard") or {}
-            lines += ["", f"### Attempt {n}: {card.get('overall', '–')} / 5", ""]
-            lines.append(f"> {attempt.get('transcript') or '(nothing heard)'}")
-            lines.append("")
-            for sub in card.get("subscores", []):
-                lines.append(
-                    f"- **{sub['name'].capitalize()} {sub['score']}/5.** {sub.get('improvement', '')}".rstrip()
-                )
-                lines += [f"  - “{e}”" for e in sub.get("evidence", [])]
-            metrics = card.get("metrics", {})
-            if metrics:
-                shown = ", ".join(f"{k} {v}" for k, v in metrics.items() if isinstance(v, int | float))
-                lines.append(f"- Metrics: {shown}")
-            if card.get("model_answer"):
-                lines += ["", "Model answer:", "", card["model_answer"]]
-    return "\n".join(lines) + "\n"
+    return web.json_response({"sessions": [p for p in points if p["answered"]], "by_type": by_type(practices)})
 
 
 @routes.add(

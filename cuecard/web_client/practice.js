@@ -518,7 +518,7 @@ function showAccount() {
   const signedIn = Auth.hasSession();
   $("account-state").textContent = signedIn ? `Signed in as ${Auth.email()}` : "Not signed in";
   $("account-link").textContent = signedIn ? "Account & history" : "Sign in";
-  $("account-link").href = signedIn ? "/account" : "/account?next=/practice";
+  $("account-link").href = "/account";
   $("start").disabled = !signedIn;
   if (!signedIn) notice("Sign in to practise: your rounds, scores and progress are saved to your account.");
   return signedIn;
