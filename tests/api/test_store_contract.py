@@ -554,3 +554,34 @@ async def test_expired_revoked_tokens_are_purged(store):
     assert await store.accounts.purge_expired_tokens(now) == 0
     assert await store.accounts.purge_expired_tokens(now + TOKEN_PURGE_GRACE_SECS) == 1  # "recent", a day on
     assert await store.accounts.is_token_revoked("live")
+
+
+# --- practice rounds ------------------------------------------------------------------------------
+
+
+async def test_practice_rounds_private_newest_first_and_gone_with_the_user(store):
+    user = await store.accounts.create("practises@example.org", "h")
+    other = await store.accounts.create("other-practice@example.org", "h")
+    question = {"index": 0, "text": "Why this role?", "qtype": "cultural", "status": "pending", "attempts": []}
+    first = await store.practice.create(user.id, {"title": "one", "questions": [question]})
+    await asyncio.sleep(0.01)
+    second = await store.practice.create(
+        user.id, {"title": "two", "questions": [{**question, "text": "Tell me about a failure."}]}
+    )
+    theirs = await store.practice.create(other.id, {"title": "theirs", "questions": [question]})
+    assert [p.id for p in await store.practice.list(user.id)] == [second.id, first.id]
+    assert await store.practice.count(user.id) == 2
+    assert await store.practice.recent_questions(user.id, 1) == ["Tell me about a failure."]
+    with pytest.raises(NotFound):
+        await store.practice.get(user.id, theirs.id)
+    with pytest.raises(NotFound):
+        await store.practice.update(user.id, theirs.id, {"title": "mine now"})
+    attempt = {"transcript": "I led it", "scorecard": {"overall": 3.5, "subscores": []}}
+    answered = [{**question, "status": "answered", "attempts": [attempt]}]
+    updated = await store.practice.update(user.id, first.id, {"questions": answered, "user_id": other.id})
+    assert updated.user_id == user.id and updated.questions[0]["attempts"][0]["scorecard"]["overall"] == 3.5
+    assert (await store.practice.get(user.id, first.id)).questions == answered
+    assert "user_id" not in updated.public()
+    await store.delete_user(user.id)
+    assert await store.practice.count(user.id) == 0
+    assert [p.id for p in await store.practice.list(other.id)] == [theirs.id]
