@@ -8,6 +8,8 @@ local faster-whisper, SQLite under the data directory, in-process cache and even
 from __future__ import annotations
 
 import json
+import os
+import stat
 from functools import lru_cache
 from pathlib import Path
 
@@ -245,9 +247,11 @@ class Settings(BaseSettings):
         return self.data_dir / "cuecard.sqlite3"
 
     def ensure_data_dir(self) -> Path:
-        """The data directory, private to this user (0700; an existing one is tightened)."""
+        """The data directory, private to this user (0700; an existing one of ours is
+        tightened, never a shared one such as /tmp: sticky or someone else's)."""
         self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if self.data_dir.stat().st_mode & 0o077:
+        info = self.data_dir.stat()
+        if info.st_mode & 0o077 and not info.st_mode & stat.S_ISVTX and info.st_uid == os.geteuid():
             self.data_dir.chmod(0o700)
         return self.data_dir
 
