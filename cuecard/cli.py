@@ -101,28 +101,6 @@ def cmd_bot(args):
     return run_bot(args)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cuecard", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    serve = sub.add_parser("serve", help="run the web server (page, API, WebRTC)")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
-    serve.set_defaults(func=cmd_serve)
-
-    replay = sub.add_parser("replay", help="run the pipeline on audio files, print JSON events")
-    replay.add_argument("audio", help="candidate track (any format soundfile reads)")
-    replay.add_argument("--interviewer", help="interviewer track")
-    replay.add_argument("--realtime", action="store_true", help="pace input at real time")
-    replay.add_argument("--interim", action="store_true", help="also print interim transcripts")
-    replay.set_defaults(func=cmd_replay)
-
-    ev = sub.add_parser("eval", help="evaluations on labelled data")
-    ev.add_argument("what", choices=["asr", "questions", "diarization", "terms", "answers"])
-    ev.add_argument("manifest")
-    ev.add_argument("--non-questions", help="(questions) ASR manifest whose transcripts are statements")
-    ev.add_argument("--limit", type=int, help="only the first N rows")
-    ev.add_argument("--realtime", action="store_true", help="(asr) pace at real time, measure latency")
 def cmd_audit(args):
     """``cuecard audit verify``: walk the audit log's hash chain (``cuecard/store/audit.py``)."""
     from cuecard.pipeline.services import make_store
@@ -186,6 +164,28 @@ def cmd_keys(args):
     return asyncio.run(rotate(Settings(), args.new_master_key_file))
 
 
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cuecard", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the web server (page, API, WebRTC)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(func=cmd_serve)
+
+    replay = sub.add_parser("replay", help="run the pipeline on audio files, print JSON events")
+    replay.add_argument("audio", help="candidate track (any format soundfile reads)")
+    replay.add_argument("--interviewer", help="interviewer track")
+    replay.add_argument("--realtime", action="store_true", help="pace input at real time")
+    replay.add_argument("--interim", action="store_true", help="also print interim transcripts")
+    replay.set_defaults(func=cmd_replay)
+
+    ev = sub.add_parser("eval", help="evaluations on labelled data")
+    ev.add_argument("what", choices=["asr", "questions", "diarization", "terms", "answers"])
+    ev.add_argument("manifest")
+    ev.add_argument("--non-questions", help="(questions) ASR manifest whose transcripts are statements")
+    ev.add_argument("--limit", type=int, help="only the first N rows")
+    ev.add_argument("--realtime", action="store_true", help="(asr) pace at real time, measure latency")
     ev.add_argument("--no-bias", action="store_true", help="(terms) recognise without the session vocabulary")
     ev.add_argument("--profile", help="(answers) resume file (md, txt, pdf, docx, JSON Resume)")
     ev.add_argument("--stories", help="(answers) stories file (JSON, YAML or Markdown)")
@@ -214,20 +214,6 @@ def cmd_keys(args):
     join.add_argument("--candidate-name", help="the candidate's name in the meeting (role candidate)")
     join.add_argument("--interim", action="store_true", help="also print interim transcripts")
     join.set_defaults(func=cmd_bot)
-    return parser
-
-
-def main(argv=None):
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["draft"]:  # its own parser: options may come before the questions
-        raise SystemExit(cmd_draft(argparse.Namespace(args=argv[1:])) or 0)
-    args = build_parser().parse_args(argv)
-    result = args.func(args)
-    raise SystemExit(result or 0)
-
-
-if __name__ == "__main__":
-    main()
 
     audit = sub.add_parser("audit", help="the tamper-evident audit log")
     audit.add_argument("what", choices=["verify"], help="verify: check every entry's hash and link")
@@ -247,3 +233,17 @@ if __name__ == "__main__":
     rotate.set_defaults(func=cmd_keys)
     existing = keys_sub.add_parser("encrypt-existing", help="encrypt documents an older version stored in clear")
     existing.set_defaults(func=cmd_keys)
+    return parser
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["draft"]:  # its own parser: options may come before the questions
+        raise SystemExit(cmd_draft(argparse.Namespace(args=argv[1:])) or 0)
+    args = build_parser().parse_args(argv)
+    result = args.func(args)
+    raise SystemExit(result or 0)
+
+
+if __name__ == "__main__":
+    main()
