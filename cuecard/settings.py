@@ -128,11 +128,13 @@ class Settings(BaseSettings):
     bot_chromium_path: str = "/usr/bin/chromium"
     # The candidate's name as the meeting shows it: that participant is the "candidate" role.
     bot_candidate_name: str = "Candidate"
-    # Display name; {candidate} is replaced. It must say it is an assistant (consent).
-    bot_name_template: str = "{candidate}'s assistant (Cuecard)"
-    # Posted in the meeting chat on entering; {candidate} and {name} are replaced.
+    # Display name; {candidate} is replaced. It must say it is a notetaker (consent).
+    bot_name_template: str = "{candidate}'s notetaker (Cuecard)"
+    # Posted in the meeting chat on entering; {candidate} and {name} are replaced. It says how
+    # to make the bot leave (a chat message such as "notetaker leave", see meeting_bot/bot.py).
     bot_consent_message: str = (
-        "Hi, I'm {candidate}'s interview assistant (Cuecard); I'm transcribing this call for them."
+        "Hi, I'm {candidate}'s notetaker (Cuecard); I'm transcribing this call for them. "
+        "Type 'notetaker leave' in the chat and I'll leave."
     )
     bot_admission_timeout_secs: float = 300.0  # in the lobby this long = timed_out_waiting
     bot_join_timeout_secs: float = 45.0  # page never reaches a known screen = page_changed
@@ -145,6 +147,9 @@ class Settings(BaseSettings):
     # Loopback meeting URLs open the local test meeting adapter. Off by default: a bot told to
     # visit 127.0.0.1 would browse the server's own internal services.
     bot_allow_loopback_meetings: bool = False
+    # Chromium runs sandboxed, as "nobody" when the server is root (meeting_bot/browser.py).
+    # true = --no-sandbox, only for hosts that forbid user namespaces (see SECURITY notes there).
+    bot_chromium_no_sandbox: bool = False
 
     # --- admission control (cuecard/api/admission.py) -----------------------------------------
     # Live sessions (page joins) one server process runs at once; one more gets 503 with
@@ -154,9 +159,6 @@ class Settings(BaseSettings):
     # Also refuse new live sessions while this process uses more than this fraction of the
     # machine's cores (measured over ~5 s). 0 = off.
     admission_max_cpu: float = 0.0
-    # Chromium runs sandboxed, as "nobody" when the server is root (meeting_bot/browser.py).
-    # true = --no-sandbox, only for hosts that forbid user namespaces (see SECURITY notes there).
-    bot_chromium_no_sandbox: bool = False
 
     # --- API -----------------------------------------------------------------------------------
     jwt_secret: str | None = None
@@ -167,11 +169,6 @@ class Settings(BaseSettings):
     refresh_token_ttl_secs: int = 30 * 24 * 3600
     # Login/register/refresh attempts per client address per minute (slows password guessing).
     auth_rate_limit_per_minute: int = 30
-    # --- practice mode (cuecard/api/rest_practice.py) ------------------------------------------
-    # Questions of the user's this many newest practice rounds are not asked again (unless asked).
-    practice_recent_sessions: int = 5
-    # A live answer that ends mid-sentence waits at most this long for its last line's final text.
-    practice_live_settle_secs: float = 3.0
     # --- security hardening (cuecard/api/security.py, auth.py, profile/worker.py) ----------------
     # Host headers answered (DNS rebinding); localhost, 127.0.0.1, [::1] and ``host`` always are.
     # "*" accepts any host (only behind a proxy that checks it).
@@ -199,8 +196,27 @@ class Settings(BaseSettings):
     resume_max_pages: int = 50
     resume_max_uncompressed_bytes: int = 50_000_000
     resume_max_zip_ratio: float = 200.0
+    # --- privacy: retention (cuecard/retention.py) ----------------------------------------------
+    # Days a session is kept after its last activity, for accounts that did not choose (and for
+    # sessions without an account); 0 = keep until the user deletes it.
+    retention_days: int = Field(default=30, ge=0, le=36_500)
+    # How often the purge task looks for expired sessions (0 = never in the server; the
+    # purge can still be run by hand).
+    retention_purge_interval_secs: float = Field(default=3600.0, ge=0)
+    # --- practice mode (cuecard/api/rest_practice.py) ------------------------------------------
+    # Questions of the user's this many newest practice rounds are not asked again (unless asked).
+    practice_recent_sessions: int = 5
+    # A live answer that ends mid-sentence waits at most this long for its last line's final text.
+    practice_live_settle_secs: float = 3.0
     # Load Whisper in the background at start-up; API-only tests and tools turn it off.
     warm_up_stt: bool = True
+    # --- encryption at rest (cuecard/store/crypto.py, encrypted.py) ---------------------------
+    # 32-byte master key (base64 or hex) that wraps every account's data key. Unset: a key file
+    # ``<data_dir>/master.key`` (mode 0600) is made on first run. Lose it and the data is gone.
+    master_key: SecretStr | None = None
+    # During a master-key rotation (``cuecard keys rotate``): the key being retired, still
+    # accepted for unwrapping until every data key is re-wrapped.
+    previous_master_key: SecretStr | None = None
     # --- observability (cuecard/observability) ------------------------------------------------
     # GET /metrics is open to requests from this host; from elsewhere it needs
     # ``Authorization: Bearer <metrics_token>`` (no token set: refused).
@@ -213,13 +229,6 @@ class Settings(BaseSettings):
     otlp_endpoint: str | None = None  # e.g. http://127.0.0.1:4318/v1/traces
     # Log lines as JSON objects (loguru ``serialize``), each with the session id it concerns.
     json_logs: bool = False
-    # --- encryption at rest (cuecard/store/crypto.py, encrypted.py) ---------------------------
-    # 32-byte master key (base64 or hex) that wraps every account's data key. Unset: a key file
-    # ``<data_dir>/master.key`` (mode 0600) is made on first run. Lose it and the data is gone.
-    master_key: SecretStr | None = None
-    # During a master-key rotation (``cuecard keys rotate``): the key being retired, still
-    # accepted for unwrapping until every data key is re-wrapped.
-    previous_master_key: SecretStr | None = None
 
     @field_validator("stt_providers", mode="before")
     @classmethod

@@ -67,7 +67,8 @@ async def test_health_reports_live_sessions(client):
     ],
 )
 async def test_malformed_offers_get_400_json(client, body, field):
-    await expect_error(await client.post("/api/offer", json=body), 400, field)
+    # with consent: a request without it is refused before the SDP is read (tests/test_consent.py)
+    await expect_error(await client.post("/api/offer", json={**body, "consent": True}), 400, field)
 
 
 async def test_non_json_and_non_object_bodies_get_400(client):
@@ -79,7 +80,9 @@ async def test_non_json_and_non_object_bodies_get_400(client):
 async def test_rejoining_an_unknown_session_is_404(client):
     pc, sdp = await real_offer()
     try:
-        response = await client.post("/api/offer", json={"sdp": sdp, "type": "offer", "session_id": "nope"})
+        response = await client.post(
+            "/api/offer", json={"sdp": sdp, "type": "offer", "session_id": "nope", "consent": True}
+        )
         await expect_error(response, 404, "session_id")
     finally:
         await pc.close()
@@ -88,7 +91,7 @@ async def test_rejoining_an_unknown_session_is_404(client):
 async def test_offer_answer_patch_and_transcript(client):
     pc, sdp = await real_offer()
     try:
-        response = await client.post("/api/offer", json={"sdp": sdp, "type": "offer"})
+        response = await client.post("/api/offer", json={"sdp": sdp, "type": "offer", "consent": True})
         assert response.status == 200, await response.text()
         answer = await response.json()
         assert answer["type"] == "answer" and answer["sdp"].startswith("v=0")

@@ -71,7 +71,9 @@ async def test_offer_checks_auth_then_consent_then_sdp(client):
     await consent_required(await client.post("/api/offer", json=BAD_SDP))
     await consent_required(await client.post("/api/offer", json={**BAD_SDP, "consent": "yes"}))
     # Consent to an older text is asked again.
-    await consent_required(await client.post("/api/offer", json={**BAD_SDP, "consent": True, "consent_version": "1999"}))
+    await consent_required(
+        await client.post("/api/offer", json={**BAD_SDP, "consent": True, "consent_version": "1999"})
+    )
     # With consent, the SDP is validated: 400 naming it.
     r = await client.post("/api/offer", json={**BAD_SDP, **CONSENT}, headers=alice)
     assert r.status == 400 and (await r.json())["error"]["field"] == "sdp"

@@ -40,7 +40,7 @@ async def test_live_session_is_private_to_its_owner(client):
     alice = {"Authorization": f"Bearer {await token_for(client, 'alice@example.org')}"}
     bob = {"Authorization": f"Bearer {await token_for(client, 'bob@example.org')}"}
     pc, sdp = await offer_sdp()
-    r = await client.post("/api/offer", json={"sdp": sdp, "type": "offer"}, headers=alice)
+    r = await client.post("/api/offer", json={"sdp": sdp, "type": "offer", "consent": True}, headers=alice)
     assert r.status == 200, await r.text()
     session_id = (await r.json())["session_id"]
     try:
@@ -48,7 +48,7 @@ async def test_live_session_is_private_to_its_owner(client):
         assert (await client.get(f"/api/live/{session_id}/transcript", headers=bob)).status == 404
         assert (await client.get(f"/api/live/{session_id}/transcript")).status == 404
         pc2, sdp2 = await offer_sdp()
-        rejoin = {"sdp": sdp2, "type": "offer", "session_id": session_id, "after": 0}
+        rejoin = {"sdp": sdp2, "type": "offer", "session_id": session_id, "after": 0, "consent": True}
         assert (await client.post("/api/offer", json=rejoin, headers=bob)).status == 404
         await pc2.close()
     finally:

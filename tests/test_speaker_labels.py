@@ -105,7 +105,8 @@ async def test_mic_multiple_speakers_is_a_session_setting_the_page_can_send(sett
             pc.addTransceiver("audio", direction="sendrecv")
             pc.createDataChannel("chat")
             await pc.setLocalDescription(await pc.createOffer())
-            body = {"sdp": pc.localDescription.sdp, "type": "offer", **({"settings": sent} if sent else {})}
+            body = {"sdp": pc.localDescription.sdp, "type": "offer", "consent": True}
+            body.update({"settings": sent} if sent else {})
             r = await client.post("/api/offer", json=body)
             assert r.status == 200, await r.text()
             session_id = (await r.json())["session_id"]

@@ -126,7 +126,7 @@ class LoopbackClient:
 
     async def join(self, **extra) -> dict:
         await self.pc.setLocalDescription(await self.pc.createOffer())
-        body = {"sdp": self.pc.localDescription.sdp, "type": "offer", **extra}
+        body = {"sdp": self.pc.localDescription.sdp, "type": "offer", "consent": True, **extra}
         async with aiohttp.ClientSession() as http:
             async with http.post(f"{self.base_url}/api/offer", json=body) as response:
                 answer = await response.json()

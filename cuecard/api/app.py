@@ -34,6 +34,7 @@ from cuecard.api import (
     openapi,
     rest_banks,
     rest_claims,
+    rest_consent,
     rest_dashboard,
     rest_practice,
     rest_profile,
@@ -60,6 +61,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     rest_sessions.setup(app)  # metrics cache, /api/sessions/*
     rest_claims.setup(app)  # /api/sessions/claim: anonymous live-page sessions to the account
     exports.setup(app)
+    rest_consent.setup(app)  # /api/consent, /api/account/settings, the retention purge task
     rest_profile.setup(app)
     rest_banks.setup(app)  # installs the starter question bank
     rest_practice.setup(app)  # /api/practice/*, the /practice page

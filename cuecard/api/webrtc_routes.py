@@ -68,6 +68,15 @@ from cuecard.api.rest_common import (
     owned_session,
     read_model,
 )
+from cuecard.api.rest_consent import (
+    CONSENT_FIELDS,
+    CONSENT_REQUIRED,
+    authenticate_capture,
+    offer_consent,
+    read_object,
+    record_consent,
+    validate,
+)
 from cuecard.api.rest_sessions import SEGMENT
 from cuecard.kinds import SessionState
 from cuecard.pipeline.context import SessionClock, SessionContext, load_candidate
@@ -114,6 +123,8 @@ class OfferIn(BaseModel):
     after: int | None = Field(default=0, ge=0, strict=True, description="the last seq the page saw")
     restart_pc: bool = False
     settings: SessionOptions | None = None
+    consent: bool | None = CONSENT_FIELDS["consent"][1]
+    consent_version: str | None = CONSENT_FIELDS["consent_version"][1]
 
 
 class IceCandidateIn(BaseModel):
@@ -331,10 +342,14 @@ async def start_live_session(request: web.Request, offer: OfferIn, session: Sess
     response=ANSWER,
     auth="optional",
     extra_statuses=(503,),
+    error_schemas={403: CONSENT_REQUIRED},
 )
 async def post_offer(request: web.Request) -> web.Response:
     app = request.app
-    offer = await read_model(request, OfferIn)
+    owner = authenticate_capture(request) or LOCAL_OWNER  # 401 for a token that is not valid
+    raw = await read_object(request)
+    consent = await offer_consent(request, raw, owner)  # 403 consent_required (rest_consent.py)
+    offer = validate(OfferIn, raw)
     if offer.pc_id is None or offer.pc_id not in app[PEER_CONNECTIONS]:
         # Order of checks: auth → consent → quota → capacity (503) → SDP validation.
         check_capacity(app, rejoining=offer.session_id)
@@ -368,6 +383,7 @@ async def post_offer(request: web.Request) -> web.Response:
             **({"settings": options} if options else {}),
         )
 
+    await record_consent(request, session, consent)  # on the session and in the audit log
     live = await start_live_session(request, offer, session, resumed=offer.session_id is not None)
     return web.json_response({**live.connection.get_answer(), "session_id": live.session_id})
 

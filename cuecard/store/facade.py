@@ -64,9 +64,13 @@ class Store:
         await self.backend.scrub()
 
     async def delete_session(self, session_id: str) -> None:
-        """The session, its events and the practice attempts made in it; ``NotFound`` if absent."""
+        """The session, its events, the practice attempts made in it and the saved snapshots of
+        the bots that wrote into it; ``NotFound`` if absent."""
+        session = await self.sessions.get(session_id)
         await self.sessions.delete(session_id)
         await self.material.forget_session(session_id)
+        if session.user_id:
+            await self.bots.forget_session(session.user_id, session_id)
         await self._shred(session_key_id(session_id))
 
     async def delete_user(self, user_id: str) -> None:

@@ -57,6 +57,9 @@ UNSCOPED = {
     ("GET", "/api/webrtc/config"),
     ("POST", "/api/offer"),
     ("PATCH", "/api/offer"),
+    ("GET", "/api/consent"),  # the same public text for everyone
+    ("GET", "/api/account/settings"),  # the caller's own account
+    ("PATCH", "/api/account/settings"),
 }
 MARKER = "ZEBRA-SECRET"  # appears in every piece of A's data
 
@@ -69,7 +72,12 @@ async def rejoin_offer(monkeypatch):
     pc = RTCPeerConnection()
     pc.addTransceiver("audio", direction="sendrecv")
     await pc.setLocalDescription(await pc.createOffer())
-    yield lambda session_id: {"sdp": pc.localDescription.sdp, "type": "offer", "session_id": session_id}
+    yield lambda session_id: {
+        "sdp": pc.localDescription.sdp,
+        "type": "offer",
+        "session_id": session_id,
+        "consent": True,  # consent is checked before ownership (tests/test_consent.py)
+    }
     await pc.close()
 
 
@@ -242,6 +250,7 @@ async def test_anonymous_requests_reach_nothing(client, register, rejoin_offer):
         ("GET", "/api/health"),
         ("GET", "/api/webrtc/config"),
         ("PATCH", "/api/offer"),
+        ("GET", "/api/consent"),
     }
     assert open_routes == {(s.method, s.path) for s in client.server.app[API_SPECS] if s.auth is False}
     for spec in client.server.app[API_SPECS]:

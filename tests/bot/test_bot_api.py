@@ -57,13 +57,15 @@ async def test_bad_requests_get_json_errors(client, bot_settings):
         ({"meeting_url": "https://meet.google.com/abc", "session_id": "../etc"}, "session_id"),
         ({"meeting_url": "https://meet.google.com/abc", "colour": "red"}, "colour"),
     ]
-    for body, field in cases:
-        await _error(await client.post("/api/bots", json=body, headers=auth), 400, field)
+    for body, field in cases:  # with consent: without it the body is not looked at (tests/test_consent.py)
+        await _error(await client.post("/api/bots", json={**body, "consent": True}, headers=auth), 400, field)
     response = await client.post("/api/bots", data="{not json", headers={**auth, "Content-Type": "application/json"})
     assert response.status == 400
     bot_settings.bot_allow_loopback_meetings = False  # the default: no bot browses the server's own host
     error = await _error(
-        await client.post("/api/bots", json={"meeting_url": "http://127.0.0.1:9/meet/x"}, headers=auth),
+        await client.post(
+            "/api/bots", json={"meeting_url": "http://127.0.0.1:9/meet/x", "consent": True}, headers=auth
+        ),
         400,
         "meeting_url",
     )
@@ -77,7 +79,9 @@ async def test_bot_followed_and_ended_over_http(client, meeting):
     meeting.room("api", ["Dana Lee"])
     auth = await _token(client, "bots-owner@example.org")
     response = await client.post(
-        "/api/bots", json={"meeting_url": meeting.url("api"), "candidate_name": "Alex Kim"}, headers=auth
+        "/api/bots",
+        json={"meeting_url": meeting.url("api"), "candidate_name": "Alex Kim", "consent": True},
+        headers=auth,
     )
     assert response.status == 201, await response.text()
     created = await response.json()
@@ -106,6 +110,12 @@ async def test_bot_followed_and_ended_over_http(client, meeting):
     ended = await (await client.delete(f"/api/bots/{bot_id}", headers=auth)).json()
     assert (ended["state"], ended["reason"], ended["failed"]) == ("ended", "left_by_request", False)
     assert meeting.guests("api")[0].state == "left"
+    # Consent, join and leave are in the owner's audit log; consent is on the bot's session.
+    audit = (await (await client.get("/api/audit", headers=auth)).json())["items"]
+    by_action = {e["action"]: e for e in audit}
+    assert {"consent", "bot_join", "bot_leave"} <= set(by_action)
+    assert by_action["bot_leave"]["details"]["reason"] == "left_by_request"
+    assert by_action["consent"]["details"]["session_id"] == created["session_id"]
     # The bot's states are events of its session, kept by the store like any session.
     session = await client.get(f"/api/sessions/{created['session_id']}", headers=auth)
     assert session.status == 200, await session.text()

@@ -260,3 +260,27 @@ async def test_cancelled_bot_releases_browser(bot_settings, services, meeting):
         await task
     assert bot.state == "ended" and bot.reason == "left_by_request"
     assert not [p for p in pids if _alive(p)]
+
+
+async def test_bot_leaves_when_asked_in_the_chat(bot_settings, services, meeting):
+    """Anyone in the meeting can make the notetaker leave by asking in the chat; its custom name
+    still says it is a notetaker, and its notice says how to make it leave."""
+    room = meeting.room("polite", ["Dana Lee"])
+    events: list[dict] = []
+    bot, task = _start_bot(services, meeting.url("polite"), events, candidate_name="Sam Roy", name="Sam's helper")
+    guest = await meeting.wait_for_guest("polite", "lobby", timeout=30)
+    assert guest.name == "Sam's helper (Cuecard notetaker)"
+    await _wait(lambda: bot.state == "waiting_for_admission", 10, "waiting_for_admission")
+    meeting.set_state("polite", guest.id, "admitted")
+    await _wait(lambda: bot.consent_posted and room.chat, 20, "consent notice")
+    assert "notetaker leave" in room.chat[0]["text"]  # the notice says how to make it leave
+    meeting.chat("polite", "Dana Lee", "Welcome, let's start with your background.")
+    await asyncio.sleep(1.0)  # several chat polls: an ordinary message changes nothing
+    assert bot.state == "in_call"
+    meeting.chat("polite", "Dana Lee", "Notetaker, please leave.")
+    result = await asyncio.wait_for(task, 30)
+    assert (result["state"], result["reason"], result["failed"]) == ("ended", "asked_to_leave", False)
+    assert meeting.guests("polite")[0].state == "left"  # it clicked "Leave"
+    assert room.chat[-1] == {**room.chat[-1], "from": guest.name, "text": "Leaving now, as asked."}
+    asked = [e for e in events if e["type"] == "status" and e["state"] == "bot_asked_to_leave"]
+    assert asked and "Dana Lee" in asked[0]["message"]

@@ -75,3 +75,22 @@ def test_platform_chosen_from_url():
     for url in ("http://127.0.0.1:8080/meet/x", "https://meet.google.com.evil.example/x", "javascript:alert(1)", ""):
         with pytest.raises(UnsupportedMeeting):
             platform_for_url(url)
+
+
+@pytest.mark.parametrize(
+    "text, leave",
+    [
+        ("cuecard leave", True),
+        ("Notetaker, please leave.", True),
+        ("note-taker please leave now", True),
+        ("Could the bot stop recording?", True),
+        ("please leave, Cuecard", True),
+        ("Let's leave that topic for later.", False),
+        ("Hi, I'm Sam's notetaker (Cuecard); I'm transcribing this call for them.", False),
+        ("", False),
+    ],
+)
+def test_chat_messages_asking_the_bot_to_leave(text, leave):
+    from cuecard.transports.meeting_bot.bot import asks_to_leave
+
+    assert asks_to_leave(text) is leave

@@ -72,6 +72,7 @@ LEAVE_REQUEST = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 NOTETAKER = "notetaker"
+CHAT_READ_SECS = 1.0
 
 
 def asks_to_leave(text: str) -> bool:
@@ -134,6 +135,7 @@ class MeetingBot:
         self.consent_posted = False
         self.asked_by: str | None = None  # who asked it to leave in the chat
         self._chat_seen = 0  # chat messages already read
+        self._chat_read_at = 0.0  # monotonic time of the last chat read
         self.router = SpeakerRouter(
             self.candidate_name, self.name, self.platform.audio_mode, marker_lag_secs=s.bot_speaker_marker_lag_secs
         )
@@ -397,7 +399,11 @@ class MeetingBot:
 
     async def _leave_if_asked(self, page):
         """Read the chat messages that arrived since the last poll; one asking the bot to leave
-        (not the bot's own notice) makes it say so and leave."""
+        (not the bot's own notice) makes it say so and leave. Read about once a second: a
+        person takes longer than that to notice it left."""
+        if time.monotonic() - self._chat_read_at < CHAT_READ_SECS:
+            return
+        self._chat_read_at = time.monotonic()
         try:
             messages = await self.platform.chat_messages(page)
         except Exception as e:  # an unreadable chat is read again on the next poll
