@@ -30,6 +30,9 @@ def make_store(settings: Settings) -> Store:
         from cuecard.store.mongo import MongoStore  # optional: only with a MongoDB URL
 
         return MongoStore(settings.mongodb_url, master_keys=keys)
+    from cuecard.store.sqlite import SQLiteStore
+
+    return SQLiteStore(settings.ensure_data_dir() / "cuecard.sqlite3", keys)
 
 
 def make_event_bus(settings: Settings, store: Store | None = None) -> EventBus:
