@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 from aiohttp.test_utils import TestServer
+from web.conftest import accept_consent
 
 from cuecard.api.app import create_app
 from cuecard.api.keys import LIVE_SESSIONS, WARMUP
@@ -110,6 +111,7 @@ async def test_page_shows_spoken_words_continues_mic_only_and_survives_reload(se
     await page.goto(base_url + "/")
     assert await page.inner_text("#join") == "Sign in to join"
     await page.click("#join-anon")
+    await accept_consent(page)  # the recording-consent step comes first
 
     # Tab sharing is refused headless: the session goes on with the microphone, and says so.
     notice = page.locator("#notice")
@@ -159,6 +161,7 @@ async def test_refused_microphone_says_what_to_do(base_url, launch):
     page = await launch(["--use-fake-device-for-media-stream"])
     await page.goto(base_url + "/")
     await page.click("#join-anon")
+    await accept_consent(page)  # the recording-consent step comes first
     notice = page.locator("#notice")
     await notice.wait_for(state="visible", timeout=10_000)
     message = (await notice.inner_text()).lower()
@@ -172,6 +175,7 @@ async def test_shared_tab_audio_is_the_interviewer(base_url, launch, interview_w
     page = await launch(fake_media_flags(interview_wav))
     await page.goto(base_url + "/")
     await page.click("#join-anon")
+    await accept_consent(page)  # the recording-consent step comes first
     await page.wait_for_function("document.getElementById('conn-state').textContent === 'live'", timeout=20_000)
     assert "interviewer" in (await page.inner_text("#status-text")).lower()
     assert await page.locator("#notice").is_hidden()

@@ -24,6 +24,7 @@ const ui = {
   accountState: $("account-state"), accountLink: $("account-link"),
 };
 const Auth = window.CuecardAuth;
+const Consent = window.CuecardConsent;
 const Answers = window.CuecardAnswers;
 
 const state = {
@@ -177,7 +178,7 @@ function queueCandidate(c) {
   if (!state.candidateTimer) state.candidateTimer = setTimeout(flushCandidates, 50);
 }
 
-async function join({ resume = false, anonymous = false } = {}) {
+async function join({ resume = false, anonymous = false, consent = null } = {}) {
   notice("");
   let token = null;
   if (!anonymous && (resume ? !state.anonymous || state.signedIn : true)) {
@@ -198,6 +199,17 @@ async function join({ resume = false, anonymous = false } = {}) {
   }
   if (resume && token && state.sessionId && Auth.anonSessions.has(state.sessionId)) {
     await claimSessions([state.sessionId]);  // joined anonymously before signing in: make it the account's
+  }
+  // Recording consent before anything is captured (consent.js): every new session asks, since
+  // who is in the call may differ; a rejoin continues a session that has it already.
+  let agreed = consent || (resume ? Consent.current() : null);
+  if (!resume && !agreed) {
+    try { agreed = await Consent.ask(); } catch (_) {
+      notice("Could not reach the Cuecard server to show the consent step. Check the connection and press Join again.",
+        "error");
+      return;
+    }
+    if (!agreed) { setConnection("idle", "Not joined: confirm recording consent to start."); return; }
   }
   state.userLeft = false;
   setConnection("connecting", "Opening the microphone…");
@@ -243,7 +255,7 @@ async function join({ resume = false, anonymous = false } = {}) {
   };
 
   await pc.setLocalDescription(await pc.createOffer());
-  const body = { sdp: pc.localDescription.sdp, type: "offer" };
+  const body = { sdp: pc.localDescription.sdp, type: "offer", ...(agreed || {}) };
   if (resume && state.sessionId) { body.session_id = state.sessionId; body.after = state.lastSeq; }
   let answer;
   try {
@@ -254,6 +266,13 @@ async function join({ resume = false, anonymous = false } = {}) {
     if (r.status === 404 && resume) {  // the session is gone: start a new one
       pc.close(); state.sessionId = null; localStorage.removeItem(SESSION_KEY);
       return join({ resume: false, anonymous: !token });
+    }
+    if (r.status === 403 && answer?.error === "consent_required") {  // none recorded, or a new text
+      pc.close(); state.pc = null; Consent.forget();
+      const again = await Consent.ask().catch(() => null);
+      if (again) return join({ resume, anonymous: !token, consent: again });
+      setConnection(resume ? "dropped" : "idle", "Not joined: confirm recording consent to start.");
+      return;
     }
     if (!r.ok) throw new Error(answer?.error?.message || `HTTP ${r.status}`);
   } catch (err) {

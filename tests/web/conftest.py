@@ -128,3 +128,25 @@ async def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
 async def shot(page, name: str, **kw):
     await asyncio.to_thread(SHOTS.mkdir, parents=True, exist_ok=True)
     await page.screenshot(path=str(SHOTS / name), **kw)
+
+
+async def accept_consent(page, copy_notice: bool = False) -> dict:
+    """The live page's recording-consent step (consent.js), opened by a Join button: tick the
+    box and continue. Returns what the step showed."""
+    dialog = page.locator("#consent-dialog")
+    await dialog.wait_for(state="visible", timeout=10_000)
+    await page.wait_for_function("document.getElementById('consent-version').textContent !== ''")
+    shown = {
+        "text": await page.inner_text("#consent-text"),
+        "version": await page.inner_text("#consent-version"),
+        "notice": await page.input_value("#consent-notice"),
+        "continue_disabled": await page.is_disabled("#consent-continue"),
+    }
+    if copy_notice:
+        await page.click("#consent-copy")
+        await page.wait_for_function("document.getElementById('consent-copied').textContent !== ''")
+        shown["copied"] = await page.inner_text("#consent-copied")
+    await page.check("#consent-check")
+    await page.click("#consent-continue")
+    await dialog.wait_for(state="hidden", timeout=5_000)
+    return shown

@@ -15,7 +15,7 @@ import time
 import jwt
 import pytest
 
-from .conftest import inject
+from .conftest import accept_consent, inject
 
 pytestmark = pytest.mark.browser
 TTL = 3
@@ -81,6 +81,7 @@ async def test_signed_out_the_join_button_says_so_and_anonymous_is_a_choice(new_
     # anonymous use is its own button, and then sends no token
     offers = await catch_offers(page)
     await page.click("#join-anon")
+    await accept_consent(page)
     await page.wait_for_function("document.getElementById('notice').textContent.includes('caught by the test')")
     assert len(offers) == 1 and "authorization" not in offers[0]
     # the Join button leads to signing in, and back, signed in
@@ -117,6 +118,7 @@ async def test_join_after_expiry_sends_a_fresh_token_never_anonymous(new_page, b
     page = await open_signed_in(new_page, base_url, user, stale=True)
     offers = await catch_offers(page)
     await page.click("#join")
+    await accept_consent(page)
     await page.wait_for_function("document.getElementById('notice').textContent.includes('caught by the test')")
     assert len(offers) == 1
     assert await me(client, offers[0]) == 200  # the join carried a valid token of the account
