@@ -180,3 +180,27 @@ async def test_sign_in_events_are_audited_with_address(client, services):
     assert r.status == 204
     report = await services.store.accounts.log.verify()
     assert report.ok, report
+
+
+async def test_the_server_purges_expired_sessions_in_the_background(settings, services):
+    """The app's purge task (cleanup_ctx): a session idle past the default retention is gone,
+    with its transcript, shortly after start-up; a fresh one stays."""
+    import asyncio
+    import time
+
+    store = services.store
+    long_ago = time.time() - 31 * 86400
+    old = await store.sessions.create(user_id="local", created_at=long_ago, updated_at=long_ago)
+    await store.sessions.upsert_segment(old.id, {"segment_id": "a", "text": "old words", "start": 0})
+    fresh = await store.sessions.create(user_id="local")
+    settings.warm_up_stt = False
+    settings.retention_purge_interval_secs = 0.2
+    async with TestClient(TestServer(create_app(settings, services))):
+        for _ in range(100):
+            if await store.sessions.find(old.id) is None:
+                break
+            await asyncio.sleep(0.05)
+    assert await store.sessions.find(old.id) is None and await store.sessions.count_segments(old.id) == 0
+    assert await store.sessions.find(fresh.id) is not None
+    entry = [e for e in await store.accounts.list_audit("local") if e.action == "retention_delete"]
+    assert entry and entry[0].actor == "system" and entry[0].details["session_id"] == old.id
