@@ -74,6 +74,8 @@ def cmd_eval(args):
         from cuecard.eval.terms import main as run
     elif args.what == "answers":
         from cuecard.eval.answers import main as run
+    elif args.what == "practice":
+        from cuecard.eval.practice import main as run
     else:
         raise SystemExit(f"unknown evaluation {args.what}")
     return run(args)
@@ -92,6 +94,26 @@ def cmd_draft(args):
 
     _quiet_logs()
     return run(args.args)
+
+
+def cmd_practice(args):
+    from cuecard.practice.command import main as run
+
+    _quiet_logs()
+    return run(args)
+
+
+def _add_practice_parser(sub) -> None:
+    practice = sub.add_parser("practice", help="practice mode: score a spoken answer offline")
+    practice_sub = practice.add_subparsers(dest="practice_command", required=True)
+    score = practice_sub.add_parser("score", help="transcribe ANSWER_AUDIO and print its scorecard")
+    score.add_argument("answer_audio", help="the spoken answer (any format soundfile reads)")
+    score.add_argument("--question", required=True, help="the question that was answered")
+    score.add_argument("--type", default="", help="technical | behavioral | cultural | situational (default: guessed)")
+    score.add_argument("--job", help="job description (text or JSON): cultural answers are checked against it")
+    score.add_argument("--json", action="store_true", help="print the scorecard as JSON")
+    score.add_argument("--no-model-answer", action="store_true", help="skip the drafting engine's model answer")
+    score.set_defaults(func=cmd_practice)
 
 
 def cmd_bot(args):
@@ -181,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     replay.set_defaults(func=cmd_replay)
 
     ev = sub.add_parser("eval", help="evaluations on labelled data")
-    ev.add_argument("what", choices=["asr", "questions", "diarization", "terms", "answers"])
+    ev.add_argument("what", choices=["asr", "questions", "diarization", "terms", "answers", "practice"])
     ev.add_argument("manifest")
     ev.add_argument("--non-questions", help="(questions) ASR manifest whose transcripts are statements")
     ev.add_argument("--limit", type=int, help="only the first N rows")
@@ -192,6 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--job", help="(answers) job description (text or JSON)")
     ev.add_argument("--show", type=int, default=0, help="(answers) print the first N drafts in full")
     ev.add_argument("--label", help="(answers) only rows with this label, e.g. technical")
+    ev.add_argument("--cache", help="(practice) directory keeping each answer's recognised words")
+    ev.add_argument("--text", action="store_true", help="(practice) score answer_text as typed, no ASR")
     ev.set_defaults(func=cmd_eval)
 
     bench = sub.add_parser("bench", help="benchmarks")
@@ -204,6 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     draft.add_argument("args", nargs=argparse.REMAINDER)
     draft.set_defaults(func=cmd_draft)
+
+    _add_practice_parser(sub)
 
     bot = sub.add_parser("bot", help="meeting bot: join a Zoom / Meet / Teams meeting, print JSON events")
     bot_sub = bot.add_subparsers(dest="bot_command", required=True)

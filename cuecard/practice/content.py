@@ -20,10 +20,15 @@ import re
 from typing import TYPE_CHECKING
 
 from cuecard.practice.scoring import SubScore
-from cuecard.practice.text import STOPWORDS, content_terms, quote_around, sentences, stem
+from cuecard.practice.text import GENERIC_PHRASES, STOPWORDS, content_terms, quote_around, sentences, specificity, stem
 
 if TYPE_CHECKING:
     from cuecard.profile.models import Job, Profile
+
+
+# Generic phrases per 100 words: from the first, one point off content; from the second, two.
+GENERIC_PER_100 = (2.0, 3.5)
+GENERIC_MIN_COUNT = 3
 
 
 def _rx(*parts: str) -> re.Pattern[str]:
@@ -139,6 +144,8 @@ HYPOTHETICAL = re.compile(
 FIRST_PERSON = {"i", "i'm", "i've", "i'd", "i'll", "me", "my", "myself"}
 TEAM_PERSON = {"we", "we're", "we've", "we'd", "we'll", "us", "our", "ours"}
 PLAN_CUES = _rx(r"first", r"then", r"next", r"after that", r"finally", r"step", r"i would", r"i'd", r"my plan")
+# An answer to "what would you do" that says what the speaker would do.
+PLAN = _rx(r"i would", r"i'd", r"i will", r"i'll", r"my plan", r"first i", r"i (?:start|begin)")
 CHECK_CUES = _rx(
     r"measure", r"check", r"follow up", r"monitor", r"verify", r"make sure", r"metric", r"review", r"track"
 )
@@ -205,12 +212,33 @@ def content_score(
     if len(text.split()) < 5:
         return SubScore("content", 0, [], "Give a complete answer: at least a few sentences.", {})
     if qtype == "technical":
-        return technical_content(question, text)
-    if qtype == "cultural":
-        return cultural_content(question, text, job)
-    if qtype == "situational" and HYPOTHETICAL.search(question):
-        return situational_content(question, text)
-    return behavioral_content(question, text)
+        sub = technical_content(question, text)
+    elif qtype == "cultural":
+        sub = cultural_content(question, text, job)
+    elif qtype == "situational" and HYPOTHETICAL.search(question):
+        sub = situational_content(question, text)
+    else:
+        sub = behavioral_content(question, text)
+    return _less_for_generic(sub, text)
+
+
+def _less_for_generic(sub: SubScore, text: str) -> SubScore:
+    """Platitudes are not content: points off for dense generic phrasing ("I believe
+    communication is key…"), quoted as evidence."""
+    spec = specificity(text)
+    per_100 = spec["generic_per_100"]
+    penalty = 0 if per_100 < GENERIC_PER_100[0] else 1 if per_100 < GENERIC_PER_100[1] else 2
+    if spec["generic"] < GENERIC_MIN_COUNT:  # two platitudes in a short answer are not a pattern
+        penalty = 0
+    sub.details["generic_per_100"] = per_100
+    if penalty:
+        sub.score = max(0, sub.score - penalty)
+        example = GENERIC_PHRASES.search(text)
+        sub.evidence.append(
+            f"general statements: {spec['generic']} in {spec['words']} words, e.g. “{example.group(0) if example else ''}”"
+        )
+        sub.improvement = "Replace general statements with one specific example: what you did, with a number."
+    return sub
 
 
 def star_parts(text: str) -> dict[str, str]:
@@ -242,16 +270,18 @@ def behavioral_content(question: str, text: str) -> SubScore:
     number = quantified(text)
     mine, ours = ownership(text)
     evidence = [f"{part}: “{quote_around(s)}”" for part, s in parts.items()]
-    score = 0.0
-    score += 0.85 * len(parts)  # up to 3.4
+    spec = specificity(text)
+    score = 0.75 * len(parts)  # up to 3
     if number:
-        score += 0.9
+        score += 0.8
         evidence.append(f"quantified: “{quote_around(number)}”")
     owned = mine >= 3 and mine >= 0.5 * ours
     if owned:
-        score += 0.7
+        score += 0.6
     elif ours > mine:
-        score -= 0.5
+        score -= 0.4
+    if spec["past_actions"] >= 3 or spec["past_actions"] >= 2 and spec["names"] + spec["numbers"] >= 1:
+        score += 0.6  # tells what happened, not what usually happens
     missing = [p for p in STAR_CUES if p not in parts]
     if missing:
         improvement = {

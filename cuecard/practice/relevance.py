@@ -5,21 +5,40 @@ windows, and the whole), and the share of the question's key terms the answer us
 fluent answer about something else has a low cosine on every window and misses the key
 terms, so it scores low whatever its length.
 
-Decision: windows of ~60 words, best and mean both used. A strong answer is on topic
+Decision: windows of ~40 words, best and mean both used. A strong answer is on topic
 throughout; an answer that mentions the topic once and then drifts gets one good window but a
-low mean.
+low mean. The windows do not overlap and there are at most three (spread over the answer):
+the encoder's time grows with the tokens it reads, and with overlapping windows a two-minute
+answer took ~350 ms on a loaded machine, over a third of the 1 s budget.
 """
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
+from cuecard.practice.content import HYPOTHETICAL, PLAN
 from cuecard.practice.scoring import SubScore
-from cuecard.practice.text import content_terms, quote_around, sentences, stem
+from cuecard.practice.text import content_terms, quote_around, sentences, specificity, stem
+from cuecard.practice.themes import theme_vocabulary, themes_of
 
-WINDOW_WORDS = 60
-# Cosine → points: below LOW nothing, above HIGH full marks (set on the tune half).
-COS_LOW, COS_HIGH = 0.15, 0.60
+WINDOW_WORDS = 40
+MAX_WINDOWS = 3
+# Cosine → points: below low nothing, above high full marks, per type (set on the tune half:
+# a told story shares few words with "tell me about a time…", a technical answer many).
+COS_RANGE = {
+    "technical": (0.15, 0.60),
+    "behavioral": (0.05, 0.40),
+    "situational": (0.10, 0.50),
+    "cultural": (0.10, 0.50),
+}
+COS_WEIGHT = 0.6
+THEME_WORDS_FOR_FULL = 5
+# Generic phrases per 100 words from which an answer is "talking in general" (tune half:
+# long generic answers 2.9–6.9, every other answer ≤ 2.3 bar two short middling ones).
+GENERIC_CAP_PER_100 = 2.8
+GENERIC_CAP_COUNT = 4
 _FRAMING = {
     "tell",
     "describe",
@@ -43,12 +62,18 @@ _FRAMING = {
 }
 
 
-def windows(text: str, size: int = WINDOW_WORDS) -> list[str]:
+def windows(text: str, size: int = WINDOW_WORDS, most: int = MAX_WINDOWS) -> list[str]:
+    """Consecutive pieces of about ``size`` words (at most ``most``, spread over the answer)."""
     words = text.split()
-    if len(words) <= size:
+    if len(words) <= size * 1.5:
         return [text]
-    step = size // 2
-    return [" ".join(words[i : i + size]) for i in range(0, len(words) - step, step)]
+    pieces = [" ".join(words[i : i + size]) for i in range(0, len(words), size)]
+    if len(pieces[-1].split()) < size // 2:  # a short tail joins the piece before it
+        pieces[-2:] = [pieces[-2] + " " + pieces[-1]]
+    if len(pieces) > most:
+        step = (len(pieces) - 1) / (most - 1)
+        pieces = [pieces[round(i * step)] for i in range(most)]
+    return pieces
 
 
 def question_terms(question: str) -> list[str]:
@@ -65,28 +90,57 @@ def embedding_similarity(question: str, text: str) -> tuple[float, float]:
     return float(np.max(sims)), float(np.mean(sims))
 
 
+def theme_share(question: str, text: str) -> tuple[float | None, list[str]]:
+    """(share of a full theme vocabulary used, the words found), None when no theme matches."""
+    vocabulary = theme_vocabulary(question)
+    if not vocabulary:
+        return None, []
+    lower = text.lower()
+    words = set(re.findall(r"[a-z]+", lower))
+    found = sorted(v for v in vocabulary if (" " in v and v in lower) or any(w.startswith(v) for w in words))
+    return min(1.0, len(found) / THEME_WORDS_FOR_FULL), found
+
+
 def relevance_score(question: str, text: str, qtype: str = "") -> SubScore:
     if len(text.split()) < 3:
         return SubScore("relevance", 0, [], "Answer the question that was asked.", {"gate": 0.0})
     best, mean = embedding_similarity(question, text)
     terms = question_terms(question)
-    answer_stems = {stem(w) for w in text.lower().replace("’", "'").split()}
-    answer_stems |= {stem(w.strip(".,!?;:\"'")) for w in text.lower().split()}
+    answer_stems = {stem(w.strip(".,!?;:\"'")) for w in text.lower().replace("’", "'").split()}
     used = [t for t in terms if t in answer_stems]
     term_share = len(used) / len(terms) if terms else 0.5
+    themed, theme_words = theme_share(question, text)
+    low, high = COS_RANGE.get(qtype, COS_RANGE["technical"])
     cosine = 0.5 * best + 0.5 * mean
-    cos_points = np.clip((cosine - COS_LOW) / (COS_HIGH - COS_LOW), 0.0, 1.0)
-    raw = 5.0 * (0.7 * cos_points + 0.3 * term_share)
-    score = int(max(0, min(5, round(raw))))
-    gate = float(np.clip((cosine - COS_LOW) / 0.25, 0.0, 1.0))
+    cos_points = float(np.clip((cosine - low) / (high - low), 0.0, 1.0))
+    term_points = max(term_share, themed) if themed is not None else term_share
+    raw = 5.0 * (COS_WEIGHT * cos_points + (1 - COS_WEIGHT) * term_points)
+    spec = specificity(text)
+    cap, cap_reason = 5.0, ""
+    if spec["generic_per_100"] >= GENERIC_CAP_PER_100 and spec["generic"] >= GENERIC_CAP_COUNT:
+        cap, cap_reason = 2.0, "general statements instead of an answer"
+    elif qtype == "behavioral" and spec["past_actions"] < 2 and spec["concrete_per_100"] < 3:
+        cap, cap_reason = 2.0, "no actual occasion described"
+    elif qtype == "situational" and HYPOTHETICAL.search(question) and not PLAN.search(text):
+        cap, cap_reason = 3.0, "no plan of what you would do"
+    score = int(max(0, min(cap, round(raw))))
+    gate = float(np.clip(score / 3.0, 0.0, 1.0))
     evidence = []
     if used:
         evidence.append(f"uses the question's terms: {', '.join(used[:6])}")
+    if theme_words:
+        evidence.append(f"on the theme ({', '.join(themes_of(question))}): {', '.join(theme_words[:6])}")
     best_sentence = _most_related(question, text)
     if best_sentence:
         evidence.append(f"most on-topic: “{quote_around(best_sentence)}”")
+    if cap_reason:
+        evidence.append(f"capped: {cap_reason} ({spec['generic']} generic phrases in {spec['words']} words)")
     missing = [t for t in terms if t not in answer_stems]
-    if score >= 4:
+    if cap_reason == "no actual occasion described":
+        improvement = "Tell one specific time: when and where it happened, what you did, what came of it."
+    elif cap_reason:
+        improvement = "Drop the general statements (“I believe…”, “it is important…”) and answer what was asked."
+    elif score >= 4:
         improvement = "Answer the question in your first sentence, then support it."
     elif missing:
         improvement = (
@@ -98,6 +152,10 @@ def relevance_score(question: str, text: str, qtype: str = "") -> SubScore:
         "cosine_best": round(best, 3),
         "cosine_mean": round(mean, 3),
         "term_share": round(term_share, 2),
+        "theme_share": None if themed is None else round(themed, 2),
+        "raw": round(raw, 2),
+        "cap": cap,
+        "generic_per_100": spec["generic_per_100"],
         "gate": round(gate, 2),
     }
     return SubScore("relevance", score, evidence, improvement, details)

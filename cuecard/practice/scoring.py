@@ -22,7 +22,7 @@ QUESTION_TYPES = ("technical", "behavioral", "cultural", "situational")
 WEIGHTS = {"delivery": 0.25, "content": 0.45, "relevance": 0.30}
 OFF_TOPIC_CAP = 1.5
 
-__all__ = ["QUESTION_TYPES", "Scorecard", "SubScore", "Word", "normalize_type", "score_answer"]
+__all__ = ["QUESTION_TYPES", "Scorecard", "SubScore", "Word", "normalize_type", "score_answer", "warm_up"]
 
 
 @dataclass
@@ -93,6 +93,15 @@ def combine(delivery: SubScore, content: SubScore, relevance: SubScore, on_topic
     if relevance.score <= 1:
         overall = min(overall, OFF_TOPIC_CAP)
     return round(max(0.0, min(5.0, overall)), 1)
+
+
+def warm_up() -> None:
+    """Load what scoring needs (sentence encoder, knowledge-card index) so that the first
+    answer of a process is scored as fast as the others; call it at server start."""
+    from cuecard.practice.transcribe import words_from_text
+
+    score_answer("How does a hash map work?", "technical", words_from_text("It hashes keys into buckets."))
+    score_answer("Tell me about a time you failed.", "behavioral", words_from_text("I shipped a bug and fixed it."))
 
 
 def score_answer(

@@ -42,18 +42,39 @@ def load_model(model: str | None = None, compute_type: str | None = None, thread
         return _models[key]
 
 
-def _audio_array(path_or_array: str | Path | np.ndarray) -> np.ndarray:
-    if isinstance(path_or_array, np.ndarray):
-        return path_or_array.astype(np.float32)
-    from cuecard.transports.replay import load_audio
+class AnswerAudioError(ValueError):
+    """The answer audio cannot be read (missing file, not audio, empty)."""
 
-    return load_audio(path_or_array).astype(np.float32)
+
+def load_audio_array(path_or_array: str | Path | np.ndarray) -> np.ndarray:
+    """16 kHz mono float32 samples in [-1, 1] of a file (any format soundfile reads) or an
+    array (int16 PCM is scaled; float is taken as 16 kHz already)."""
+    if isinstance(path_or_array, np.ndarray):
+        if path_or_array.dtype == np.int16:
+            return path_or_array.astype(np.float32) / 32768.0
+        return path_or_array.astype(np.float32)
+    import soundfile as sf
+    import soxr
+
+    path = Path(path_or_array)
+    if not path.is_file():
+        raise AnswerAudioError(f"{path}: no such file")
+    try:
+        data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+    except Exception as e:  # soundfile raises LibsndfileError / RuntimeError for bad input
+        raise AnswerAudioError(f"{path}: not an audio file soundfile can read ({e})") from e
+    if data.size == 0:
+        raise AnswerAudioError(f"{path}: contains no audio")
+    mono = data.mean(axis=1)
+    if rate != SAMPLE_RATE:
+        mono = soxr.resample(mono, rate, SAMPLE_RATE)
+    return mono.astype(np.float32)
 
 
 def words_from_audio(path_or_array: str | Path | np.ndarray, engine: Any = None, *, language: str = "en") -> list[Word]:
     """Timed words of a spoken answer. ``engine``: a faster-whisper ``WhisperModel``, a
     ``WhisperEngine`` (its model is used), or None for the process-wide model."""
-    audio = _audio_array(path_or_array)
+    audio = load_audio_array(path_or_array)
     if engine is not None and hasattr(engine, "load") and hasattr(engine, "queue"):
         # A live WhisperEngine: decode on its queue so the answer waits its turn with live audio.
         from cuecard.services.whisper.engine import PRIORITY_FINAL
