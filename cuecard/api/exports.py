@@ -13,6 +13,7 @@ from aiohttp import web
 
 from cuecard.api.errors import bad_request
 from cuecard.api.rest_common import ApiRoutes, obj, owned_session, require_user, services
+from cuecard.api.rest_consent import audit_event
 from cuecard.kinds import ROLES
 from cuecard.store import Store
 from cuecard.store.models import Session
@@ -119,7 +120,7 @@ async def export(request: web.Request) -> web.Response:
         raise bad_request(f"format must be one of {', '.join(FORMATS)}", "format")
     store = services(request).store
     bundle = await session_bundle(store, session)
-    await store.accounts.audit(user_id, "export", session_id=session.id, format=fmt)
+    await audit_event(request, user_id, "export", session_id=session.id, format=fmt)
     filename = f"cuecard-{session.id}.{EXTENSIONS[fmt]}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if fmt == "json":

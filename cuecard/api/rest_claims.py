@@ -24,6 +24,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from cuecard.api.rest_common import LOCAL_OWNER, STR, ApiRoutes, obj, read_model, require_user, services
+from cuecard.api.rest_consent import audit_event
 
 routes = ApiRoutes("sessions")
 
@@ -66,7 +67,7 @@ async def claim_sessions(request: web.Request) -> web.Response:
         await store.sessions.update(session_id, user_id=user_id, claimed_at=time.time())
         claimed.append(session_id)
     if claimed:
-        await store.accounts.audit(user_id, "claim_sessions", session_ids=claimed)
+        await audit_event(request, user_id, "claim_sessions", session_ids=claimed)
     return web.json_response({"claimed": claimed, "skipped": skipped})
 
 

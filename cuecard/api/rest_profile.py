@@ -43,6 +43,7 @@ from cuecard.api.rest_common import (
     services,
     validation_error,
 )
+from cuecard.api.rest_consent import audit_event
 from cuecard.pipeline.context import load_candidate
 from cuecard.profile.models import Job, Profile, Story
 from cuecard.store import NotFound, Store
@@ -306,7 +307,10 @@ async def upload_resume(request: web.Request) -> web.Response:
             fields = story.model_dump() if isinstance(story, BaseModel) else dict(story)
             fields["drafted"] = True
             drafted.append((await store.material.stories.create(user_id, fields)).public())
-    await store.accounts.audit(user_id, "resume_upload", filename=filename, bytes=len(data))
+    # the file's type, not its name: a name often is the person's (the audit log is not encrypted)
+    await audit_event(
+        request, user_id, "resume_upload", file_type=filename.rsplit(".", 1)[-1].lower()[:8], bytes=len(data)
+    )
     return web.json_response({"profile": _profile_view(record), "stories": drafted})
 
 

@@ -43,6 +43,7 @@ from cuecard.api.rest_common import (
     require_user,
     services,
 )
+from cuecard.api.rest_consent import audit_event
 from cuecard.events import StatusPayload, TranscriptPayload
 from cuecard.kinds import Role, SessionState
 from cuecard.store import Store
@@ -180,7 +181,7 @@ async def delete_session(request: web.Request) -> web.Response:
     session = await owned_session(request, user_id)
     store = services(request).store
     await store.delete_session(session.id)
-    await store.accounts.audit(user_id, "delete_session", session_id=session.id)
+    await audit_event(request, user_id, "delete_session", session_id=session.id)
     await _forget_metrics(request, session.id)
     return web.Response(status=204)
 
