@@ -306,3 +306,26 @@ async def test_a_traced_session_has_pipecats_conversation_span_and_logs_carry_it
     records = [jsonlib.loads(line)["record"] for line in lines]
     worker_lines = [r for r in records if r["name"].startswith("pipecat.pipeline")]
     assert worker_lines and all(r["extra"].get("session_id") == "traced" for r in worker_lines)
+
+
+def test_json_logs_setting_writes_one_json_object_per_line_with_the_session_id(tmp_path, capsys):
+    import sys
+
+    from loguru import logger
+
+    from cuecard.observability.logs import configure_logging
+
+    assert not configure_logging(api_settings(tmp_path))
+    try:
+        assert configure_logging(api_settings(tmp_path, json_logs=True))
+        with logger.contextualize(session_id="abc"):
+            logger.info("inside a session")
+        logger.info("outside")
+        lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    finally:
+        logger.remove()
+        logger.add(sys.stderr)
+    inside, outside = (
+        next(r["record"] for r in lines if r["text"].strip().endswith(m)) for m in ("session", "outside")
+    )
+    assert inside["extra"]["session_id"] == "abc" and outside["extra"]["session_id"] is None
