@@ -251,22 +251,16 @@ async def _read_upload(request: web.Request) -> tuple[bytes, str]:
     return await read_bounded(request, limit, "file"), request.query.get("filename", "resume.txt")
 
 
-def _extract_profile(data: bytes, filename: str) -> Profile:
+async def _extract_profile_isolated(request: web.Request, data: bytes, filename: str) -> Profile:
+    """The resume parsed in a worker process with limits (cuecard/profile/worker.py): the event
+    loop keeps answering, and a hostile file gets a 413/422 naming the limit it broke."""
+    from cuecard.profile.worker import ParseLimits, ParseRefused, parse_resume_isolated
+
     try:
-        from cuecard.profile.resume import ResumeFormatError, extract_text, parse_resume
-    except ImportError:  # parser not installed: keep the text so nothing the user sent is lost
-        try:
-            return Profile(resume_text=data.decode("utf-8"))
-        except UnicodeDecodeError as e:
-            raise bad_request("only UTF-8 text resumes can be read without the resume parser", "file") from e
-    try:
-        text = extract_text(data, filename)
-        profile = parse_resume(text)
-    except ResumeFormatError as e:
-        raise bad_request(str(e), "file", code="unsupported_file") from e
-    except Exception as e:
-        logger.warning(f"resume parsing failed on {filename!r}: {e!r}")
-        raise bad_request("could not read this file as a resume", "file", code="unsupported_file") from e
+        fields, text = await parse_resume_isolated(data, filename, ParseLimits.from_settings(request.app[SETTINGS]))
+    except ParseRefused as e:
+        raise ApiError(e.status, e.code, e.message, "file") from None
+    profile = Profile.model_validate(fields)
     if not profile.resume_text:
         profile.resume_text = text
     return profile
@@ -279,6 +273,7 @@ def _extract_profile(data: bytes, filename: str) -> Profile:
     "body with ?filename=): parses it into the profile, optionally drafts STAR stories (?draft_stories=true)",
     response=obj(("profile", "stories"), profile=PROFILE, stories={"type": "array"}),
     upload=True,
+    extra_statuses=(422,),
     query=[
         {"name": "filename", "in": "query", "schema": {"type": "string"}},
         {"name": "draft_stories", "in": "query", "schema": {"type": "boolean"}},
@@ -289,7 +284,7 @@ async def upload_resume(request: web.Request) -> web.Response:
     data, filename = await _read_upload(request)
     if not data:
         raise bad_request("the uploaded file is empty", "file")
-    profile = _extract_profile(data, filename)
+    profile = await _extract_profile_isolated(request, data, filename)
     store = services(request).store
     record = await store.material.put_profile(user_id, profile.model_dump())
     drafted = []
