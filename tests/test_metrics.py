@@ -329,3 +329,52 @@ def test_json_logs_setting_writes_one_json_object_per_line_with_the_session_id(t
         next(r["record"] for r in lines if r["text"].strip().endswith(m)) for m in ("session", "outside")
     )
     assert inside["extra"]["session_id"] == "abc" and outside["extra"]["session_id"] is None
+
+
+OTLP_RUN = """
+import asyncio, json, sys, time
+from aiohttp import web
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+received = []
+
+async def traces(request):  # a loopback OTLP/HTTP collector: decodes what the exporter sends
+    message = ExportTraceServiceRequest.FromString(await request.read())
+    received.extend(s.name for r in message.resource_spans for ss in r.scope_spans for s in ss.spans)
+    return web.Response()
+
+async def main():
+    app = web.Application()
+    app.router.add_post("/v1/traces", traces)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    from opentelemetry import trace
+    from cuecard.observability.tracing import SessionTrace, setup_tracing
+    from cuecard.settings import Settings
+
+    settings = Settings(tracing=True, otlp_endpoint=f"http://127.0.0.1:{port}/v1/traces", _env_file=None)
+    assert setup_tracing(settings)
+    now = time.time()
+    session = SessionTrace("s1", now - 2)
+    session.child("cuecard.draft_answer", now - 1, now)
+    session.end(now)
+    await asyncio.to_thread(trace.get_tracer_provider().force_flush)
+    await runner.cleanup()
+    print(json.dumps(sorted(received)))
+
+asyncio.run(main())
+"""
+
+
+def test_tracing_setting_exports_over_otlp_http():
+    """In a fresh process (the tracer provider is process-wide): the OTLP/HTTP exporter that
+    ``settings.tracing`` + ``otlp_endpoint`` install delivers the spans to a collector."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", OTLP_RUN], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == ["cuecard.draft_answer", "cuecard.session"]
