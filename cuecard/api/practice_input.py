@@ -10,12 +10,13 @@ import asyncio
 import re
 import tempfile
 import time
+from pathlib import Path
 
 from aiohttp import web
 from loguru import logger
 
 from cuecard.api.errors import ApiError, bad_request
-from cuecard.api.rest_common import read_bounded
+from cuecard.api.rest_common import not_found, read_bounded
 from cuecard.event_bus import EventBus
 from cuecard.kinds import Role
 from cuecard.store import NotFound, Store
@@ -128,3 +129,27 @@ def parse_job_text(text: str):
     except Exception as e:  # odd text must not stop the round: keep the text itself
         logger.warning(f"practice: parse_job failed: {e!r}")
         return Job(text=text)
+
+
+async def load_owned(store: Store, user_id: str, practice_id: str) -> PracticeSessionRecord:
+    """The user's round; 404 naming ``practice_id`` for a missing one or anyone else's."""
+    try:
+        return await store.practice.get(user_id, practice_id)
+    except NotFound:
+        raise not_found(f"practice session {practice_id} not found", "practice_id") from None
+
+
+def audio_dir(data_dir: Path, user_id: str, practice_id: str) -> Path:
+    """Where a round's kept answer audio lives (removed with the round)."""
+    return data_dir / "practice_audio" / user_id / practice_id
+
+
+async def keep_audio_file(
+    data_dir: Path, user_id: str, practice_id: str, index: int, attempt: int, data: bytes, suffix: str
+) -> str:
+    """Store one answer's audio (the round opted in); its file name for the attempt."""
+    folder = audio_dir(data_dir, user_id, practice_id)
+    name = f"q{index}-a{attempt}{suffix}"
+    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+    await asyncio.to_thread((folder / name).write_bytes, data)
+    return name

@@ -30,8 +30,9 @@ Decisions:
   that still come back are dropped here.
 - A follow-up ("You said …: how did you measure it?") is added right after an answered
   question when ``follow_up`` finds one, once per question, never to a follow-up.
-- Audio is kept only when the round was created with ``keep_audio: true`` (off by default),
-  and only for uploaded answers: the live path streams audio into the pipeline and keeps none.
+- Audio is kept only when the round was created with ``keep_audio: true`` (off by default):
+  an uploaded answer's file, or, for live answers, the page's own recording of the answer
+  (MediaRecorder) sent to ``…/attempts/{n}/audio`` after the score (the pipeline keeps none).
 - Storage: a new ``practice_sessions`` repository (``store/practice.py``), one document per
   round; the older ``/api/attempts`` notes are kept as they were (reasons there).
 
@@ -52,12 +53,16 @@ from aiohttp import web
 from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from cuecard.api import rest_practice_export
 from cuecard.api.errors import ApiError, bad_request
 from cuecard.api.keys import LIVE_SESSIONS, PRACTICE_LOCKS, PRACTICE_TASKS, SETTINGS
 from cuecard.api.practice_input import (
     AUDIO_SUFFIXES,
     answer_lines,
+    audio_dir,
     candidate_material,
+    keep_audio_file,
+    load_owned,
     parse_job_text,
     read_audio,
     transcribe_file,
@@ -68,14 +73,10 @@ from cuecard.api.practice_views import (
     ANSWER_RESULT,
     LIVE,
     PRACTICE,
-    PROGRESS,
     QUESTION,
     STARTED,
-    by_type,
     public_practice,
     public_question,
-    summarize,
-    to_markdown,
 )
 from cuecard.api.rest_common import (
     PAGE_PARAMS,
@@ -97,7 +98,6 @@ routes = ApiRoutes("practice")
 
 WEB_CLIENT = Path(__file__).resolve().parent.parent / "web_client"
 MAX_QUESTIONS = 20
-EXPORT_FORMATS = ("json", "markdown")
 
 # --- request models ---------------------------------------------------------------------------
 
@@ -142,11 +142,7 @@ def _practice_lock(request: web.Request, practice_id: str) -> asyncio.Lock:
 
 
 async def owned_practice(request: web.Request, user_id: str) -> PracticeSessionRecord:
-    practice_id = request.match_info["practice_id"]
-    try:
-        return await services(request).store.practice.get(user_id, practice_id)
-    except NotFound:
-        raise not_found(f"practice session {practice_id} not found", "practice_id") from None
+    return await load_owned(services(request).store, user_id, request.match_info["practice_id"])
 
 
 def question_index(request: web.Request, practice: PracticeSessionRecord) -> int:
@@ -246,8 +242,9 @@ async def create_practice(request: web.Request) -> web.Response:
 
 def _warm_scorer(request: web.Request, question: dict, profile, job) -> None:
     """Score a throw-away answer to the first question in the background while the page
-    reads the question out: the scorer's models load (seconds, once per process) and the model
-    answer's material is prepared before the first real answer ends, so its score is not late."""
+    reads the question out, once per process: the scorer's and the model answer's models load
+    (seconds on a loaded machine) before the first real answer ends, so its score is not late.
+    Only once: a warm-up per round would queue CPU work behind every round made."""
     from cuecard.practice.scoring import score_answer
     from cuecard.practice.transcribe import words_from_text
 
@@ -266,9 +263,8 @@ def _warm_scorer(request: web.Request, question: dict, profile, job) -> None:
             logger.warning(f"practice: scorer warm-up failed: {e!r}")
 
     tasks = request.app[PRACTICE_TASKS]
-    task = asyncio.ensure_future(asyncio.to_thread(warm))
-    tasks.add(task)
-    task.add_done_callback(tasks.discard)
+    if not tasks:  # once per app: running or done (a failure is logged; the real answer retries the load)
+        tasks.add(asyncio.ensure_future(asyncio.to_thread(warm)))
 
 
 @routes.add(
@@ -292,10 +288,6 @@ async def get_practice(request: web.Request) -> web.Response:
     return web.json_response(public_practice(await owned_practice(request, user_id)))
 
 
-def _audio_dir(request: web.Request, user_id: str, practice_id: str) -> Path:
-    return request.app[SETTINGS].data_dir / "practice_audio" / user_id / practice_id
-
-
 @routes.add(
     "DELETE",
     "/api/practice/sessions/{practice_id}",
@@ -317,7 +309,7 @@ async def delete_practice(request: web.Request) -> web.Response:
         except NotFound:
             pass
     await store.practice.delete(user_id, practice.id)
-    await asyncio.to_thread(shutil.rmtree, _audio_dir(request, user_id, practice.id), True)
+    await asyncio.to_thread(shutil.rmtree, audio_dir(request.app[SETTINGS].data_dir, user_id, practice.id), True)
     request.app[PRACTICE_LOCKS].pop(practice.id, None)
     return web.Response(status=204)
 
@@ -508,13 +500,55 @@ async def upload_answer(request: web.Request) -> web.Response:
         index = question_index(request, practice)
         extra: dict[str, Any] = {"source": "upload"}
         if practice.settings.get("keep_audio"):
-            folder = _audio_dir(request, user_id, practice.id)
-            name = f"q{index}-a{len(practice.questions[index].get('attempts', [])) + 1}{suffix}"
-            await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
-            await asyncio.to_thread((folder / name).write_bytes, data)
-            extra["audio_file"] = name
+            attempt = len(practice.questions[index].get("attempts", [])) + 1
+            extra["audio_file"] = await keep_audio_file(
+                request.app[SETTINGS].data_dir, user_id, practice.id, index, attempt, data, suffix
+            )
         result = await _score_and_store(request, user_id, practice, index, words, extra, ended)
     return web.json_response(result)
+
+
+@routes.add(
+    "POST",
+    "/api/practice/sessions/{practice_id}/questions/{index}/attempts/{attempt}/audio",
+    "Keep the recording of an answer already scored (only in rounds made with keep_audio; "
+    "attempt counts from 1; the page records live answers with MediaRecorder)" + INDEX_PARAM_NOTE,
+    response=QUESTION,
+    upload=True,
+    query=[{"name": "filename", "in": "query", "schema": {"type": "string"}}],
+    extra_statuses=(409,),
+)
+async def keep_answer_audio(request: web.Request) -> web.Response:
+    user_id = require_user(request)
+    practice = await owned_practice(request, user_id)
+    index = question_index(request, practice)
+    raw = request.match_info["attempt"]
+    attempts = practice.questions[index].get("attempts", [])
+    if not raw.isdigit() or not 1 <= int(raw) <= len(attempts):
+        raise not_found(f"attempt {raw} not found for question {index}", "attempt")
+    if not practice.settings.get("keep_audio"):
+        raise ApiError(409, "audio_not_kept", "this round keeps no audio (make it with keep_audio: true)", "attempt")
+    data, filename = await read_audio(request, request.app[SETTINGS].max_upload_bytes)
+    if not data:
+        raise bad_request("the uploaded file is empty", "file")
+    suffix = Path(filename).suffix.lower()
+    name = await keep_audio_file(
+        request.app[SETTINGS].data_dir,
+        user_id,
+        practice.id,
+        index,
+        int(raw),
+        data,
+        suffix if suffix in AUDIO_SUFFIXES else ".webm",
+    )
+    async with _practice_lock(request, practice.id):
+        practice = await owned_practice(request, user_id)
+        questions = [dict(q) for q in practice.questions]
+        kept = [dict(a) for a in questions[index].get("attempts", [])]
+        kept[int(raw) - 1]["audio_file"] = name
+        questions[index]["attempts"] = kept
+        await services(request).store.practice.update(user_id, practice.id, {"questions": questions})
+    return web.json_response(public_question(questions[index]))
 
 
 async def _set_status(request: web.Request, status: str) -> web.Response:
@@ -549,46 +583,6 @@ async def skip_question(request: web.Request) -> web.Response:
     return await _set_status(request, "skipped")
 
 
-# --- progress and export ----------------------------------------------------------------------------
-
-
-@routes.add(
-    "GET",
-    "/api/practice/progress",
-    "Progress over time: per round (oldest first) the overall and per-competency scores, "
-    "fillers per minute and words per minute; and per question type",
-    response=PROGRESS,
-    query=[{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}],
-)
-async def progress(request: web.Request) -> web.Response:
-    user_id = require_user(request)
-    limit, _ = page(request, default=50)
-    practices = await services(request).store.practice.list(user_id, limit, 0)
-    points = [summarize(p) for p in reversed(practices)]
-    return web.json_response({"sessions": [p for p in points if p["answered"]], "by_type": by_type(practices)})
-
-
-@routes.add(
-    "GET",
-    "/api/practice/sessions/{practice_id}/export/{format}",
-    "Export a practice round (format: json or markdown)",
-    response=PRACTICE,
-    content_type="multi-export",
-)
-async def export_practice(request: web.Request) -> web.Response:
-    user_id = require_user(request)
-    practice = await owned_practice(request, user_id)
-    fmt = request.match_info["format"]
-    if fmt not in EXPORT_FORMATS:
-        raise bad_request(f"format must be one of {', '.join(EXPORT_FORMATS)}", "format")
-    view = public_practice(practice)
-    extension = "json" if fmt == "json" else "md"
-    headers = {"Content-Disposition": f'attachment; filename="cuecard-practice-{practice.id}.{extension}"'}
-    if fmt == "json":
-        return web.json_response(view, headers=headers)
-    return web.Response(text=to_markdown(view), content_type="text/markdown", headers=headers)
-
-
 # --- the page -----------------------------------------------------------------------------------------
 
 
@@ -603,10 +597,11 @@ def setup(app: web.Application):
         yield
         # Warm-ups run in threads (not cancellable): let them finish before the store closes.
         tasks = app[PRACTICE_TASKS]
-        running = [*tasks]
+        running = [t for t in tasks if not t.done()]
         if running:
             await asyncio.wait(running, timeout=30)
 
     app.cleanup_ctx.append(background)
     app.router.add_get("/practice", practice_page)
     routes.setup(app)
+    rest_practice_export.setup(app)  # /api/practice/progress, …/export/{format}

@@ -93,6 +93,7 @@ function setupBody() {
     difficulty: $("difficulty").value,
     types: [...document.querySelectorAll("input[name=types]:checked")].map((i) => i.value),
     allow_repeats: $("allow-repeats").checked,
+    keep_audio: $("keep-audio").checked,
   };
   if ($("bank-select").value) body.bank_id = $("bank-select").value;
   if (job === "__paste") body.job_text = $("job-text").value.trim();
@@ -276,6 +277,7 @@ async function startAnswer() {
     if (state.track && state.track !== fresh) state.track.stop();
     state.track = fresh;
     watchLevel(stream);
+    record(stream);
   } catch (err) {
     notice(`Could not start the answer: ${err.message}`, "error");
     test.state = "error";
@@ -288,6 +290,30 @@ async function startAnswer() {
   $("answer-state").textContent = "Answering: speak now. The answer ends after 3 s of silence, or press Done.";
   test.state = "answering";
   state.timer = setInterval(tick, 200);
+}
+
+// Opted in (keep_audio): the answer is recorded here and sent after its score is shown.
+function record(stream) {
+  state.recording = null;
+  if (!state.practice.settings.keep_audio || typeof MediaRecorder === "undefined") return;
+  const chunks = [];
+  const recorder = new MediaRecorder(stream);
+  recorder.ondataavailable = (e) => { if (e.data.size) chunks.push(e.data); };
+  const done = new Promise((resolve) => { recorder.onstop = () => resolve(new Blob(chunks, { type: recorder.mimeType })); });
+  recorder.start();
+  state.recording = { recorder, done };
+}
+
+async function keepRecording(recording, index, attempt) {
+  if (!recording) return;
+  if (recording.recorder.state !== "inactive") recording.recorder.stop();
+  const blob = await recording.done;
+  const ext = blob.type.includes("ogg") ? "ogg" : "webm";
+  const path = `/api/practice/sessions/${state.practice.id}/questions/${index}/attempts/${attempt}/audio?filename=answer.${ext}`;
+  const r = await Auth.authFetch(path, { method: "POST", headers: { "Content-Type": "application/octet-stream" }, body: blob },
+    { required: true });
+  if (!r.ok) notice(`Your answer's audio could not be kept (HTTP ${r.status}).`, "error");
+  test.audioKept = (test.audioKept || 0) + (r.ok ? 1 : 0);
 }
 
 function watchLevel(stream) {
@@ -327,6 +353,9 @@ async function endAnswer(how = "button") {
   clearInterval(state.timer);
   state.answering = false;
   if (state.track) state.track.enabled = false;
+  const recording = state.recording;
+  if (recording && recording.recorder.state !== "inactive") recording.recorder.stop();
+  const answeredIndex = state.index;
   $("level-bar").style.width = "0";
   show("answer-end", false);
   $("skip").disabled = true;
@@ -358,6 +387,7 @@ async function endAnswer(how = "button") {
   show("next", true);
   $("next").textContent = nextPending(state.index + 1) < 0 ? "See the results" : "Next question";
   loadProgress();
+  keepRecording(recording, answeredIndex, result.attempt).catch((e) => console.warn("keeping audio failed", e));
 }
 
 function applyResult(result) {
@@ -380,6 +410,8 @@ async function retry() {
 
 async function skip() {
   if (state.answering) { clearInterval(state.timer); state.answering = false; if (state.track) state.track.enabled = false; }
+  if (state.recording && state.recording.recorder.state !== "inactive") state.recording.recorder.stop();
+  state.recording = null;  // a skipped answer's audio is never kept
   speechSynthesis?.cancel?.();
   try {
     state.practice.questions[state.index] = await api("POST",

@@ -6,6 +6,7 @@ round is 404 on every route)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -101,6 +102,13 @@ async def test_round_with_uploaded_audio_answer(client, register, speak, setting
     # Opted in: the audio is kept; deleting the round removes it.
     audio_dir = settings_practice.data_dir / "practice_audio" / user.id / practice["id"]
     assert [p.name for p in audio_dir.iterdir()] == [result["question"]["attempts"][0]["audio_file"]]
+    # A live answer's recording (the page's MediaRecorder) is attached to its attempt afterwards.
+    attach = f"/api/practice/sessions/{practice['id']}/questions/{index}/attempts/1/audio?filename=answer.webm"
+    r = await user.req("POST", attach, data=b"webm bytes", headers={"Content-Type": "application/octet-stream"})
+    assert r.status == 200 and (await r.json())["attempts"][0]["audio_file"] == f"q{index}-a1.webm"
+    assert (audio_dir / f"q{index}-a1.webm").read_bytes() == b"webm bytes"
+    r = await user.req("POST", attach.replace("/attempts/1/", "/attempts/2/"), data=b"x")
+    assert r.status == 404 and (await error(r))["field"] == "attempt"
 
     # Not audio, empty, unknown question: 4xx naming the field, the round unchanged.
     form = FormData()
@@ -137,6 +145,9 @@ async def test_audio_is_not_kept_by_default(client, register, speak, settings_pr
     )
     assert r.status == 200, await r.text()
     assert "audio_file" not in (await r.json())["question"]["attempts"][0]
+    attach = f"/api/practice/sessions/{practice['id']}/questions/0/attempts/1/audio"
+    r = await user.req("POST", attach, data=b"webm bytes", headers={"Content-Type": "application/octet-stream"})
+    assert r.status == 409 and (await error(r))["code"] == "audio_not_kept"
     assert not (settings_practice.data_dir / "practice_audio").exists()
 
 
@@ -155,12 +166,14 @@ async def test_live_answer_window_retry_skip_and_follow_up(client, register):
     r = await user.req("POST", f"/api/practice/sessions/{pid}/live")
     assert (await r.json())["session_id"] == live_id  # one live session per round
     assert (await user.req("POST", f"/api/sessions/{live_id}/start")).status == 200
-    before = {"text": "This was said before the answer started.", "start": 0.0, "end": 0.01}
+    before = {"text": "This was said before the answer started.", "start": 0.0, "end": 0.1}
     r = await user.req("POST", f"/api/sessions/{live_id}/segments", json=before)
     assert r.status in (200, 201), await r.text()
 
+    await asyncio.sleep(0.2)  # the answer starts after that line ended (session clock: seconds since creation)
     r = await user.req("POST", f"/api/practice/sessions/{pid}/questions/0/start")
     started = (await r.json())["started_at"]
+    assert started > before["end"]
     for k, sentence in enumerate(ANSWER.split(". ")):
         line = {"text": sentence, "start": started + 1 + 4 * k, "end": started + 4 + 4 * k}
         r = await user.req("POST", f"/api/sessions/{live_id}/segments", json=line)

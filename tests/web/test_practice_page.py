@@ -97,7 +97,7 @@ async def seed_account(base_url: str) -> tuple[dict, str]:
     return tokens, bank["id"]
 
 
-async def test_practice_round_with_a_spoken_answer(served, answer_wav, tmp_path):
+async def test_practice_round_with_a_spoken_answer(served, answer_wav, settings, tmp_path):
     from playwright.async_api import async_playwright
 
     app, base_url = served
@@ -138,6 +138,7 @@ async def test_practice_round_with_a_spoken_answer(served, answer_wav, tmp_path)
         await page.select_option("#job-select", "")
         await page.fill("#n-questions", "1")
         await page.uncheck("input[name=types][value=technical]")
+        await page.check("#keep-audio")  # opted in: the page records the answer and sends it after the score
         # The earlier round is already drawn in the progress view.
         await page.wait_for_selector("#chart-scores circle.point", state="attached")
         await page.click("#start")
@@ -190,6 +191,13 @@ async def test_practice_round_with_a_spoken_answer(served, answer_wav, tmp_path)
         assert newest["questions"][0]["text"] == QUESTION
         assert newest["questions"][0]["status"] == "answered"
         assert "latency" in newest["questions"][0]["attempts"][0]["transcript"].lower()
+        # Opted in: the answer's recording is kept with the attempt.
+        await page.wait_for_function("window.cuecardPractice.audioKept === 1", timeout=15_000)
+        async with aiohttp.ClientSession() as http:
+            rounds = await call(http, "GET", f"{base_url}/api/practice/sessions", tokens["access_token"])
+        kept = rounds["items"][0]["questions"][0]["attempts"][0]["audio_file"]
+        audio = settings.data_dir / "practice_audio" / tokens["user"]["id"] / newest["id"] / kept
+        assert audio.stat().st_size > 1000
         await page.click("#finish")
         await context.close()
         assert not errors, errors
