@@ -72,7 +72,10 @@ async def test_malformed_offers_get_400_json(client, body, field):
 
 
 async def test_non_json_and_non_object_bodies_get_400(client):
-    await expect_error(await client.post("/api/offer", data=b"{not json"), 400)
+    json_type = {"Content-Type": "application/json"}
+    await expect_error(await client.post("/api/offer", data=b"{not json", headers=json_type), 400)
+    # JSON as text/plain (a cross-site "simple" request) is refused before it is read
+    await expect_error(await client.post("/api/offer", data=b"{not json"), 415, "Content-Type")
     await expect_error(await client.post("/api/offer", json=["sdp"]), 400)
     await expect_error(await client.get("/api/offer"), 405)
 
@@ -96,6 +99,7 @@ async def test_offer_answer_patch_and_transcript(client):
         answer = await response.json()
         assert answer["type"] == "answer" and answer["sdp"].startswith("v=0")
         pc_id, session_id = answer["pc_id"], answer["session_id"]
+        secret = {"X-Session-Secret": answer["session_secret"]}  # an anonymous session's capability
         assert (await (await client.get("/api/health")).json())["sessions_live"] == 1
 
         good = {
@@ -103,7 +107,10 @@ async def test_offer_answer_patch_and_transcript(client):
             "sdp_mid": "0",
             "sdp_mline_index": 0,
         }
-        response = await client.patch("/api/offer", json={"pc_id": pc_id, "candidates": [good, {"candidate": ""}]})
+        patch = {"pc_id": pc_id, "candidates": [good, {"candidate": ""}]}
+        response = await client.patch("/api/offer", json=patch)  # the pc_id alone opens nothing
+        await expect_error(response, 404, "pc_id")
+        response = await client.patch("/api/offer", json=patch, headers=secret)
         assert response.status == 200, await response.text()
 
         bad_patches = [
@@ -123,9 +130,10 @@ async def test_offer_answer_patch_and_transcript(client):
             ),
         ]
         for body, status, field in bad_patches:
-            await expect_error(await client.patch("/api/offer", json=body), status, field)
+            await expect_error(await client.patch("/api/offer", json=body, headers=secret), status, field)
 
-        response = await client.get(f"/api/live/{session_id}/transcript")
+        assert (await client.get(f"/api/live/{session_id}/transcript")).status == 404
+        response = await client.get(f"/api/live/{session_id}/transcript", headers=secret)
         assert response.status == 200
         body = await response.json()
         assert body["session_id"] == session_id and body["segments"] == [] and body["live"] is True

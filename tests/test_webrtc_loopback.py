@@ -124,13 +124,16 @@ class LoopbackClient:
         def on_message(message):
             self.events.append((time.monotonic(), json.loads(message)))
 
-    async def join(self, **extra) -> dict:
+    async def join(self, secret: str | None = None, **extra) -> dict:
+        """``secret``: the capability secret of the anonymous session being rejoined."""
         await self.pc.setLocalDescription(await self.pc.createOffer())
         body = {"sdp": self.pc.localDescription.sdp, "type": "offer", "consent": True, **extra}
+        headers = {"X-Session-Secret": secret} if secret else {}
         async with aiohttp.ClientSession() as http:
-            async with http.post(f"{self.base_url}/api/offer", json=body) as response:
+            async with http.post(f"{self.base_url}/api/offer", json=body, headers=headers) as response:
                 answer = await response.json()
                 assert response.status == 200, answer
+        self.secret = answer.get("session_secret") or secret
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=answer["sdp"], type=answer["type"]))
         await asyncio.wait_for(self.opened.wait(), 15)
         return answer
@@ -143,6 +146,11 @@ class LoopbackClient:
 
     async def close(self):
         await self.pc.close()
+
+
+def secret_of(client: LoopbackClient) -> dict:
+    """The header that opens an anonymous session (its capability secret)."""
+    return {"X-Session-Secret": client.secret}
 
 
 @pytest.fixture
@@ -258,7 +266,7 @@ async def test_two_tracks_give_role_labelled_transcripts_on_the_data_channel(ser
     # The page closed: the session's runner ends, the session and its transcript stay.
     assert await wait_for(lambda: session_id not in app[LIVE_SESSIONS], 20)
     async with aiohttp.ClientSession() as http:
-        async with http.get(f"{url}/api/live/{session_id}/transcript") as response:
+        async with http.get(f"{url}/api/live/{session_id}/transcript", headers=secret_of(client)) as response:
             body = await response.json()
     assert response.status == 200
     stored = " ".join(s["text"] for s in body["segments"]).lower()
@@ -278,7 +286,7 @@ async def test_drop_keeps_open_speech_and_rejoin_resumes_the_session(server, spe
     await client.close()
     assert await wait_for(lambda: session_id not in app[LIVE_SESSIONS], 20)
     async with aiohttp.ClientSession() as http:
-        async with http.get(f"{url}/api/live/{session_id}/transcript") as response:
+        async with http.get(f"{url}/api/live/{session_id}/transcript", headers=secret_of(client)) as response:
             body = await response.json()
     assert "python" in " ".join(s["text"] for s in body["segments"]).lower(), body
     assert body["state"] == "ended"
@@ -291,7 +299,7 @@ async def test_drop_keeps_open_speech_and_rejoin_resumes_the_session(server, spe
     audio2 = np.concatenate([np.zeros(RATE // 2, np.int16), second, np.zeros(RATE * 2, np.int16)])
     mic2 = ScriptedAudioTrack(audio2, [RATE // 2 + len(second)])
     rejoin = LoopbackClient(url, mic2, None)
-    answer = await rejoin.join(session_id=session_id, after=0)
+    answer = await rejoin.join(secret=client.secret, session_id=session_id, after=0)
     assert answer["session_id"] == session_id
 
     def new_line():

@@ -10,9 +10,9 @@ Decisions:
 - Only sessions owned by the anonymous local owner move, and only those whose ids are given:
   an id that is unknown, already claimed, or someone else's is listed in ``skipped`` with no
   reason, so the route tells nothing about other people's sessions.
-- Knowing the id of an anonymous session is enough to claim it. That grants nothing new: the
-  same id already reads and rejoins the session without any token (the server binds 127.0.0.1
-  by default, and the ids are random 128-bit values).
+- Claiming needs each session's capability secret (``session_secrets``, id → secret), the one
+  ``POST /api/offer`` returned when it created the session (issue 14): the id alone, which
+  may show up in logs or a shared link, opens nothing.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cuecard.api.rest_common import LOCAL_OWNER, STR, ApiRoutes, obj, read_model, require_user, services
 from cuecard.api.rest_consent import audit_event
+from cuecard.api.security import capability_matches
 
 routes = ApiRoutes("sessions")
 
@@ -38,6 +39,11 @@ class ClaimIn(BaseModel):
         min_length=1,
         max_length=MAX_CLAIM,
         description="ids of sessions this browser started without an account",
+    )
+    session_secrets: dict[str, Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=dict,
+        max_length=MAX_CLAIM,
+        description="each session's capability secret, by id (from POST /api/offer)",
     )
 
 
@@ -61,7 +67,12 @@ async def claim_sessions(request: web.Request) -> web.Response:
     skipped: list[str] = []
     for session_id in dict.fromkeys(body.session_ids):
         session = await store.sessions.find(session_id)
-        if session is None or session.user_id != LOCAL_OWNER:
+        secret = body.session_secrets.get(session_id)
+        if (
+            session is None
+            or session.user_id != LOCAL_OWNER
+            or not capability_matches(getattr(session, "capability_hash", None), secret)
+        ):
             skipped.append(session_id)
             continue
         await store.sessions.update(session_id, user_id=user_id, claimed_at=time.time())

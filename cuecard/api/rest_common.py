@@ -18,10 +18,11 @@ from pydantic import BaseModel, ValidationError
 from cuecard.api.errors import ApiError, bad_request
 from cuecard.api.keys import API_SPECS, AUTH_ERROR, SERVICES, SETTINGS, USER_ID
 from cuecard.api.route_spec import Handler, RouteSpec
+from cuecard.api.security import capability_matches, presented_secret
 from cuecard.pipeline.services import Services
 from cuecard.store.models import Session
 
-ERROR_STATUSES = (400, 401, 404, 405, 409, 413, 429)
+ERROR_STATUSES = (400, 401, 404, 405, 409, 413, 415, 429)
 LOCAL_OWNER = "local"  # owner of sessions started on the live page without an account
 
 
@@ -133,11 +134,16 @@ async def owned_session(request: web.Request, user_id: str, session_id: str | No
     The one ownership rule of the API: the stored ``user_id`` must equal the caller's exactly.
     The anonymous live page is the caller ``LOCAL_OWNER``; it owns the sessions it started
     (stored with ``user_id="local"``), never a session stored without an owner (replays,
-    command-line bots) nor anyone else's.
+    command-line bots) nor anyone else's — and only with the session's capability secret
+    (``X-Session-Secret`` or ``?secret=``, see ``security``): the id alone opens nothing.
     """
     session_id = session_id or request.match_info["session_id"]
     session = await services(request).store.sessions.find(session_id)
     if session is None or session.user_id != user_id:
+        raise not_found(f"session {session_id} not found", "session_id")
+    if user_id == LOCAL_OWNER and not capability_matches(
+        getattr(session, "capability_hash", None), presented_secret(request)
+    ):
         raise not_found(f"session {session_id} not found", "session_id")
     return session
 

@@ -44,6 +44,7 @@ from cuecard.api.rest_common import (
     services,
 )
 from cuecard.api.rest_consent import audit_event
+from cuecard.api.security import check_json_size
 from cuecard.events import StatusPayload, TranscriptPayload
 from cuecard.kinds import Role, SessionState
 from cuecard.store import Store
@@ -137,6 +138,7 @@ async def _forget_metrics(request: web.Request, session_id: str):
 async def create_session(request: web.Request) -> web.Response:
     user_id = require_user(request)
     body = await read_model(request, SessionCreate)
+    check_json_size(body.settings, request.app[SETTINGS].max_session_settings_bytes, "settings")  # quota: 413
     record = await services(request).store.sessions.create(
         user_id=user_id, title=body.title, settings=body.settings, state=SessionState.PENDING, source="api"
     )
@@ -166,6 +168,7 @@ async def update_session(request: web.Request) -> web.Response:
     fields = body.model_dump(exclude_none=True)
     if "settings" in fields:
         fields["settings"] = {**session.settings, **fields["settings"]}
+        check_json_size(fields["settings"], request.app[SETTINGS].max_session_settings_bytes, "settings")
     record = await services(request).store.sessions.update(session.id, **fields)
     return web.json_response(record.public())
 

@@ -18,7 +18,11 @@ validated by the pydantic models below (errors name the field, e.g. ``candidates
 what a model cannot say (the SDP's media layout, an ICE candidate line) is checked after it.
 Without a token the caller is the anonymous local owner (``LOCAL_OWNER``): the live page's
 sessions belong to it; with a valid token, to that user (``rest_common.owned_session``, the
-one ownership rule, decides rejoin and transcript access).
+one ownership rule, decides rejoin and transcript access). A token that is present but not
+valid is a 401, never an anonymous session. A new anonymous session's answer carries its
+``session_secret`` (once); rejoin, transcript, feedback, ICE and the WebSocket of that session
+need it (``X-Session-Secret`` or ``?secret=``). A ``pc_id`` is bound to its session's owner:
+renegotiating it or trickling candidates takes the same credentials (404 otherwise).
 
 Session settings arrive with the session: stored with it (``settings`` of ``POST
 /api/sessions``, or the offer's ``settings``, which a new session is created with and a rejoin
@@ -55,7 +59,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from cuecard import frames as cuecard_frames
 from cuecard.api.admission import check_capacity
 from cuecard.api.errors import ApiError, bad_request
-from cuecard.api.keys import LIVE_SESSIONS, PEER_CONNECTIONS, SERVICES, USER_ID
+from cuecard.api.keys import AUTH_ERROR, LIVE_SESSIONS, PEER_CONNECTIONS, RATE_LIMITER, SERVICES, USER_ID
 from cuecard.api.live_session import LiveSession
 from cuecard.api.rest_common import (
     ANY_OBJ,
@@ -67,6 +71,7 @@ from cuecard.api.rest_common import (
     obj,
     owned_session,
     read_model,
+    require_user,
 )
 from cuecard.api.rest_consent import (
     CONSENT_FIELDS,
@@ -78,6 +83,7 @@ from cuecard.api.rest_consent import (
     validate,
 )
 from cuecard.api.rest_sessions import SEGMENT
+from cuecard.api.security import new_capability
 from cuecard.kinds import SessionState
 from cuecard.pipeline.context import SessionClock, SessionContext, load_candidate
 from cuecard.pipeline.recovery import mark_interrupted_sessions
@@ -154,6 +160,8 @@ ANSWER = obj(
     type={"type": "string", "enum": ["answer"]},
     pc_id=STR,
     session_id=STR,
+    # only when an anonymous session is created: its capability secret, shown this once
+    session_secret=STR,
 )
 CANDIDATES_ADDED = obj(("status", "added"), status={"type": "string", "enum": ["ok"]}, added=INT)
 LIVE_TRANSCRIPT = obj(
@@ -200,6 +208,24 @@ def ice_candidates(body: CandidatesIn) -> list[RTCIceCandidate | None]:
 def caller(request: web.Request) -> str:
     """The token's user, else the anonymous local owner (the live page without an account)."""
     return request.get(USER_ID) or LOCAL_OWNER
+
+
+async def offer_rate_limit(request: web.Request) -> None:
+    limit = request.app[SERVICES].settings.offer_rate_limit_per_minute
+    if not await request.app[RATE_LIMITER].hit(f"offer:{request.remote}", limit, 60):
+        raise ApiError(429, "rate_limited", "too many WebRTC offers from this address; try again in a minute")
+
+
+async def require_connection_owner(request: web.Request, live: LiveSession) -> None:
+    """A ``pc_id`` is bound to its session's owner: only they (with the capability secret, for
+    an anonymous session) may renegotiate it or add candidates; anyone else gets the same 404
+    as for an unknown id."""
+    if request.get(AUTH_ERROR):
+        require_user(request)  # 401: a token that is not valid is never "anonymous"
+    try:
+        await owned_session(request, caller(request), live.session_id)
+    except ApiError:
+        raise ApiError(404, "not_found", "no such peer connection", "pc_id") from None
 
 
 # -- data channel messages from the page -----------------------------------------------------
@@ -347,6 +373,7 @@ async def start_live_session(request: web.Request, offer: OfferIn, session: Sess
 async def post_offer(request: web.Request) -> web.Response:
     app = request.app
     owner = authenticate_capture(request) or LOCAL_OWNER  # 401 for a token that is not valid
+    await offer_rate_limit(request)  # 429: each offer may start a pipeline
     raw = await read_object(request)
     consent = await offer_consent(request, raw, owner)  # 403 consent_required (rest_consent.py)
     offer = validate(OfferIn, raw)
@@ -358,6 +385,7 @@ async def post_offer(request: web.Request) -> web.Response:
 
     if offer.pc_id is not None and offer.pc_id in app[PEER_CONNECTIONS]:
         live = app[PEER_CONNECTIONS][offer.pc_id]
+        await require_connection_owner(request, live)
         try:
             await live.connection.renegotiate(sdp=offer.sdp, type=offer.type, restart_pc=offer.restart_pc)
         except Exception as e:
@@ -368,6 +396,7 @@ async def post_offer(request: web.Request) -> web.Response:
         return web.json_response({**live.connection.get_answer(), "session_id": live.session_id})
 
     options = offer.settings.model_dump(exclude_none=True) if offer.settings else {}
+    secret = None
     if offer.session_id is not None:
         session = await owned_session(request, caller(request), offer.session_id)
         previous = app[LIVE_SESSIONS].get(session.id)
@@ -376,25 +405,31 @@ async def post_offer(request: web.Request) -> web.Response:
         changed = {"settings": {**session.settings, **options}} if options else {}
         session = await services.store.sessions.update(session.id, state=SessionState.ACTIVE, **changed)
     else:
+        anonymous = caller(request) == LOCAL_OWNER
+        secret, secret_hash = new_capability() if anonymous else (None, None)
         session = await services.store.sessions.create(
             title="Live interview",
             source="webrtc",
             user_id=caller(request),
             **({"settings": options} if options else {}),
+            **({"capability_hash": secret_hash} if anonymous else {}),
         )
 
     await record_consent(request, session, consent)  # on the session and in the audit log
     live = await start_live_session(request, offer, session, resumed=offer.session_id is not None)
-    return web.json_response({**live.connection.get_answer(), "session_id": live.session_id})
+    answer = {**live.connection.get_answer(), "session_id": live.session_id}
+    if secret is not None:
+        answer["session_secret"] = secret
+    return web.json_response(answer)
 
 
 @routes.add(
     "PATCH",
     "/api/offer",
-    "Trickle ICE: add the page's candidates to its peer connection",
+    "Trickle ICE: add the page's candidates to its peer connection (the connection's owner only)",
     body=CandidatesIn,
     response=CANDIDATES_ADDED,
-    auth=False,
+    auth="optional",
 )
 async def patch_offer(request: web.Request) -> web.Response:
     body = await read_model(request, CandidatesIn)
@@ -402,6 +437,7 @@ async def patch_offer(request: web.Request) -> web.Response:
     live = request.app[PEER_CONNECTIONS].get(body.pc_id)
     if live is None:
         raise ApiError(404, "not_found", "no such peer connection", "pc_id")
+    await require_connection_owner(request, live)
     for candidate in candidates:
         try:
             await live.connection.add_ice_candidate(candidate)

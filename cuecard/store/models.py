@@ -79,7 +79,10 @@ class AuditEntry(Record):
 
 
 class Session(Record):
-    """``user_id`` is None for sessions nobody owns (replays, command-line bots)."""
+    """``user_id`` is None for sessions nobody owns (replays, command-line bots).
+    ``capability_hash``: SHA-256 of an anonymous live session's secret (cuecard/api/security.py)."""
+
+    HIDDEN = ("capability_hash",)
 
     user_id: str | None = None
     state: str = "active"

@@ -243,7 +243,8 @@ async function loadAnonymous() {
   const rows = [];
   for (const item of items) {
     let r;
-    try { r = await fetch(`/api/live/${encodeURIComponent(item.id)}/transcript`); } catch (_) { continue; }
+    const headers = Auth.anonSessions.headers(item.id);  // its capability secret
+    try { r = await fetch(`/api/live/${encodeURIComponent(item.id)}/transcript`, { headers }); } catch (_) { continue; }
     if (r.status === 404) { Auth.anonSessions.remove([item.id]); continue; }  // gone, or claimed already
     if (!r.ok) continue;
     const t = await r.json();
@@ -261,7 +262,8 @@ async function loadAnonymous() {
 $("#claim-sessions").addEventListener("click", async () => {
   if (!anonymousIds.length) return;
   try {
-    const result = await api("POST", "/api/sessions/claim", { session_ids: anonymousIds });
+    const result = await api("POST", "/api/sessions/claim",
+      { session_ids: anonymousIds, session_secrets: Auth.anonSessions.secrets(anonymousIds) });
     Auth.anonSessions.remove([...result.claimed, ...result.skipped]);
     const n = result.claimed.length;
     say(n ? `Added ${n} session${n === 1 ? "" : "s"} to your account.` : "Nothing to add: those sessions are gone.");

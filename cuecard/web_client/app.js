@@ -165,10 +165,13 @@ function flushCandidates() {
   state.candidateTimer = null;
   if (!state.pcId || state.pendingCandidates.length === 0) return;
   const candidates = state.pendingCandidates.splice(0);
-  fetch("/api/offer", {
-    method: "PATCH", headers: { "Content-Type": "application/json" },
+  // The pc_id is bound to its owner: the account's token, or the anonymous session's secret.
+  const request = {
+    method: "PATCH", headers: { "Content-Type": "application/json", ...Auth.anonSessions.headers(state.sessionId) },
     body: JSON.stringify({ pc_id: state.pcId, candidates }),
-  }).catch((e) => console.warn("ICE candidate upload failed", e));
+  };
+  (state.anonymous ? fetch("/api/offer", request) : Auth.authFetch("/api/offer", request))
+    .catch((e) => console.warn("ICE candidate upload failed", e));
 }
 
 function queueCandidate(c) {
@@ -261,6 +264,7 @@ async function join({ resume = false, anonymous = false, consent = null } = {}) 
   try {
     const headers = { "Content-Type": "application/json" };
     if (token) headers.Authorization = `Bearer ${(await Auth.fresh()) || token}`;
+    else if (resume && state.sessionId) Object.assign(headers, Auth.anonSessions.headers(state.sessionId));
     const r = await fetch("/api/offer", { method: "POST", headers, body: JSON.stringify(body) });
     answer = await r.json();
     if (r.status === 404 && resume) {  // the session is gone: start a new one
@@ -282,11 +286,13 @@ async function join({ resume = false, anonymous = false, consent = null } = {}) 
     return;
   }
   state.pcId = answer.pc_id;
+  state.anonymous = !token;  // before any trickled candidate is sent with its credentials
   if (answer.session_id !== state.sessionId) { clearSessionView(); state.lastSeq = 0; }
   state.sessionId = answer.session_id;
   state.anonymous = !token;
   localStorage.setItem(SESSION_KEY, state.sessionId);
-  if (!token) Auth.anonSessions.add(state.sessionId);  // to be claimed after signing in
+  // to be claimed after signing in; the secret comes once, with a new anonymous session
+  if (!token) Auth.anonSessions.add(state.sessionId, answer.session_secret);
   await pc.setRemoteDescription({ sdp: answer.sdp, type: answer.type });
   flushCandidates();
 }
@@ -448,7 +454,7 @@ function renderSuggestion(ev) {
 async function postFeedback(questionId, option, helpful) {
   const path = `/api/sessions/${encodeURIComponent(state.sessionId)}/suggestions/feedback`;
   const request = {
-    method: "POST", headers: { "Content-Type": "application/json" },
+    method: "POST", headers: { "Content-Type": "application/json", ...Auth.anonSessions.headers(state.sessionId) },
     body: JSON.stringify({ question_id: questionId, option, helpful }),
   };
   // a session joined without an account takes feedback without a token (its owner is anonymous)
@@ -489,15 +495,16 @@ async function restorePreviousSession() {
     const path = `/api/live/${encodeURIComponent(state.sessionId)}/transcript`;
     state.anonymous = Auth.anonSessions.has(state.sessionId);
     let r;
+    const secret = Auth.anonSessions.headers(state.sessionId);
     if (state.anonymous) {  // started without an account on this browser
-      r = await fetch(path);
+      r = await fetch(path, { headers: secret });
       if (r.status === 404 && Auth.hasSession()) {  // claimed by the account since
         r = await Auth.authFetch(path);
         if (r.ok) { state.anonymous = false; Auth.anonSessions.remove([state.sessionId]); }
       }
     } else {
       r = await Auth.authFetch(path);
-      if (r.status === 404 && Auth.hasSession()) { r = await fetch(path); state.anonymous = r.ok; }
+      if (r.status === 404 && Auth.hasSession()) { r = await fetch(path, { headers: secret }); state.anonymous = r.ok; }
     }
     if (r.status === 404) { localStorage.removeItem(SESSION_KEY); state.sessionId = null; return; }
     if (!r.ok) return;
@@ -516,7 +523,8 @@ async function restorePreviousSession() {
 async function claimSessions(ids) {
   try {
     const r = await Auth.authFetch("/api/sessions/claim", {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ session_ids: ids }),
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ session_ids: ids, session_secrets: Auth.anonSessions.secrets(ids) }),
     }, { required: true });
     if (!r.ok) return;
     const body = await r.json();

@@ -196,7 +196,8 @@
     if (document.visibilityState === "visible" && hasSession() && !accessIsFresh()) fresh().catch(() => {});
   });
 
-  // Anonymous live sessions started on this browser, to be claimed after signing in.
+  // Anonymous live sessions started on this browser, to be claimed after signing in, with the
+  // capability secret the server returned once when it made each (the id alone opens nothing).
   const ANON_KEY = "cuecard.anon_sessions";
   const anonSessions = {
     list() {
@@ -205,13 +206,23 @@
         return Array.isArray(items) ? items.filter((x) => x && typeof x.id === "string") : [];
       } catch (_) { return []; }
     },
-    add(id) {
+    add(id, secret) {
       if (!id) return;
+      const known = anonSessions.list().find((x) => x.id === id);
       const items = anonSessions.list().filter((x) => x.id !== id);
-      items.push({ id, started_at: Math.round(now() / 1000) });
+      items.push({ id, started_at: known?.started_at ?? Math.round(now() / 1000), secret: secret || known?.secret });
       localStorage.setItem(ANON_KEY, JSON.stringify(items.slice(-100)));
     },
     has(id) { return anonSessions.list().some((x) => x.id === id); },
+    // {"X-Session-Secret": …} for an anonymous session of this browser, else {}
+    headers(id) {
+      const secret = anonSessions.list().find((x) => x.id === id)?.secret;
+      return secret ? { "X-Session-Secret": secret } : {};
+    },
+    secrets(ids) {
+      const wanted = new Set(ids);
+      return Object.fromEntries(anonSessions.list().filter((x) => wanted.has(x.id) && x.secret).map((x) => [x.id, x.secret]));
+    },
     remove(ids) {
       const gone = new Set(ids);
       const items = anonSessions.list().filter((x) => !gone.has(x.id));

@@ -13,6 +13,7 @@ import pytest
 from aiortc import RTCPeerConnection
 
 from cuecard.api.keys import API_SPECS, SERVICES
+from cuecard.api.security import new_capability
 
 # A valid body per (method, path): B's request must fail for ownership, not for validation.
 BODIES = {
@@ -239,7 +240,8 @@ async def test_b_cannot_change_the_builtin_bank(client, register):
 async def test_anonymous_requests_reach_nothing(client, register, rejoin_offer):
     """Without a token every route answers 401 (or 404 for the live page's routes, which only
     reach sessions of the anonymous local owner) and nothing changes. Routes without auth reach
-    no one's data: health, ICE servers, and trickle ICE (keyed by an unguessable pc_id)."""
+    no one's data: health, ICE servers, the consent text. (Trickle ICE is bound to the
+    connection's owner: a stranger's pc_id is a 404.)"""
     a = await register()
     ids = await make_a_data(a, client.server.app[SERVICES].store)
     before = await snapshot(a, ids)
@@ -249,7 +251,6 @@ async def test_anonymous_requests_reach_nothing(client, register, rejoin_offer):
         ("POST", "/api/auth/refresh"),
         ("GET", "/api/health"),
         ("GET", "/api/webrtc/config"),
-        ("PATCH", "/api/offer"),
         ("GET", "/api/consent"),
     }
     assert open_routes == {(s.method, s.path) for s in client.server.app[API_SPECS] if s.auth is False}
@@ -263,6 +264,8 @@ async def test_anonymous_requests_reach_nothing(client, register, rejoin_offer):
         )
         if (spec.method, spec.path) == ("POST", "/api/offer"):  # rejoining A's session
             body = rejoin_offer(ids["session_id"])
+        if (spec.method, spec.path) == ("PATCH", "/api/offer"):  # a pc_id opens only its owner's connection
+            body = {"pc_id": "someone-elses", "candidates": []}
         r = await client.request(spec.method, fill(spec.path, ids), json=body)
         expected = 404 if spec.auth == "optional" else 401
         assert r.status == expected, (spec.method, spec.path, r.status)
@@ -272,9 +275,18 @@ async def test_anonymous_requests_reach_nothing(client, register, rejoin_offer):
 
 async def test_live_page_feedback_on_local_sessions(client, register):
     store = client.server.app[SERVICES].store
-    local = await store.sessions.create(title="Live interview", source="webrtc", user_id="local")
+    secret, secret_hash = new_capability()  # as POST /api/offer makes an anonymous session
+    local = await store.sessions.create(
+        title="Live interview", source="webrtc", user_id="local", capability_hash=secret_hash
+    )
     body = {"question_id": "q1", "option": 0, "helpful": True}
     r = await client.post(f"/api/sessions/{local.id}/suggestions/feedback", json=body)
+    assert r.status == 404  # the id alone opens nothing
+    r = await client.post(f"/api/sessions/{local.id}/suggestions/feedback?secret=wrong", json=body)
+    assert r.status == 404
+    r = await client.post(
+        f"/api/sessions/{local.id}/suggestions/feedback", json=body, headers={"X-Session-Secret": secret}
+    )
     assert r.status == 200
     assert (await store.sessions.list_suggestions(local.id))[0].feedback.helpful is True
     user = await register()  # an account cannot touch the anonymous sessions, nor a bad token

@@ -5,13 +5,17 @@ caller — and nothing else."""
 from __future__ import annotations
 
 from cuecard.api.keys import SERVICES
+from cuecard.api.security import new_capability
 
 from .conftest import create_session, get_session
 
 
 async def anonymous_session(client, title="Live interview") -> dict:
+    """As ``POST /api/offer`` makes one: owned by "local", with a capability secret (``secret``)."""
     store = client.server.app[SERVICES].store
-    return await create_session(store, title=title, source="webrtc", user_id="local")
+    secret, secret_hash = new_capability()
+    session = await create_session(store, title=title, source="webrtc", user_id="local", capability_hash=secret_hash)
+    return {**session, "secret": secret}
 
 
 async def test_claim_moves_anonymous_sessions_to_the_caller(client, register):
@@ -19,17 +23,30 @@ async def test_claim_moves_anonymous_sessions_to_the_caller(client, register):
     a, b = await anonymous_session(client), await anonymous_session(client)
     assert (await (await user.req("GET", "/api/sessions")).json())["total"] == 0
 
-    r = await user.req("POST", "/api/sessions/claim", json={"session_ids": [a["id"], b["id"], a["id"]]})
+    # without the secrets (the ids alone, e.g. from a log) nothing moves
+    r = await user.req("POST", "/api/sessions/claim", json={"session_ids": [a["id"], b["id"]]})
+    assert await r.json() == {"claimed": [], "skipped": [a["id"], b["id"]]}
+    wrong = {a["id"]: b["secret"], b["id"]: "guess"}
+    r = await user.req(
+        "POST", "/api/sessions/claim", json={"session_ids": [a["id"], b["id"]], "session_secrets": wrong}
+    )
+    assert await r.json() == {"claimed": [], "skipped": [a["id"], b["id"]]}
+
+    secrets = {a["id"]: a["secret"], b["id"]: b["secret"]}
+    body = {"session_ids": [a["id"], b["id"], a["id"]], "session_secrets": secrets}
+    r = await user.req("POST", "/api/sessions/claim", json=body)
     assert r.status == 200, await r.text()
     assert await r.json() == {"claimed": [a["id"], b["id"]], "skipped": []}
 
     listed = await (await user.req("GET", "/api/sessions")).json()
     assert {s["id"] for s in listed["items"]} == {a["id"], b["id"]}
     # now the account's: the anonymous page no longer reaches it, the account does
-    assert (await client.get(f"/api/live/{a['id']}/transcript")).status == 404
+    assert (
+        await client.get(f"/api/live/{a['id']}/transcript", headers={"X-Session-Secret": a["secret"]})
+    ).status == 404
     assert (await user.req("GET", f"/api/live/{a['id']}/transcript")).status == 200
     # claiming again moves nothing
-    r = await user.req("POST", "/api/sessions/claim", json={"session_ids": [a["id"]]})
+    r = await user.req("POST", "/api/sessions/claim", json={"session_ids": [a["id"]], "session_secrets": secrets})
     assert await r.json() == {"claimed": [], "skipped": [a["id"]]}
 
 
