@@ -199,8 +199,13 @@ def _track_class():
         def make_frame(self, chunk: np.ndarray) -> AudioFrame:
             if chunk.ndim == 2:  # (samples, channels) int16: packed stereo
                 return AudioFrame.from_ndarray(chunk.astype(np.int16).reshape(1, -1), format="s16", layout="stereo")
-            if chunk.dtype.kind == "f":  # float samples as they are (NaN, inf and all)
-                return AudioFrame.from_ndarray(chunk.astype(np.float32)[None, :], format="flt", layout="mono")
+            if chunk.dtype.kind == "f":
+                # aiortc's Opus encoder takes 16-bit PCM only, so NaN and inf samples go out
+                # as the worst a careless client's cast can make of them: full-scale values
+                # (what a server can receive over Opus).
+                worst = np.nan_to_num(chunk.astype(np.float32), nan=-1.0, posinf=1.0, neginf=-1.0)
+                pcm = np.round(np.clip(worst, -1.0, 1.0) * 32767).astype(np.int16)
+                return AudioFrame.from_ndarray(pcm[None, :], format="s16", layout="mono")
             return AudioFrame.from_ndarray(chunk.astype(np.int16)[None, :], format="s16", layout="mono")
 
         @property
@@ -416,7 +421,7 @@ async def run_session(
             await asyncio.sleep(len(audio["candidate"]) / RATE)  # paced: the audio's length
             while not (mic.finished and tab.finished):  # noqa: ASYNC110 (and what the client fell behind)
                 await asyncio.sleep(0.5)
-            await asyncio.sleep(4.0)  # the last lines' finals
+            await settled(ws_events)  # the last lines' finals (a loaded server lags behind)
             await client.close()
             await asyncio.sleep(2.0)
             await ws.close()
@@ -434,6 +439,15 @@ async def run_session(
             result.lost = await lost_events(http, base, session_id, client.headers, [e for _, e in ws_events])
         except Exception as e:
             result.error = f"{type(e).__name__}: {e}"
+
+
+async def settled(events: list, quiet_secs: float = 5.0, max_secs: float = 90.0) -> None:
+    """Until no event arrived for ``quiet_secs`` (at most ``max_secs``)."""
+    deadline = time.monotonic() + max_secs
+    seen = -1
+    while time.monotonic() < deadline and len(events) != seen:
+        seen = len(events)
+        await asyncio.sleep(quiet_secs)
 
 
 async def lost_events(http, base: str, session_id: str, headers: dict, received: list[dict]) -> int:

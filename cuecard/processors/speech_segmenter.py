@@ -17,6 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 
 import numpy as np
+import soxr
 from pipecat.audio.vad.silero import SileroVADAnalyzer
 from pipecat.frames.frames import (
     CancelFrame,
@@ -62,6 +63,30 @@ def split_track_id(track_id: str) -> tuple[str, str | None]:
     return role, (speaker or None)
 
 
+class _ToMono16k:
+    """Int16 audio of any rate and channel count → 16 kHz mono int16 (a transport normally
+    resamples; a frame that was not must not stop the session). One resampling stream per
+    input rate keeps the filter state across frames; odd trailing bytes wait for the next."""
+
+    def __init__(self):
+        self._streams: dict[int, soxr.ResampleStream] = {}
+        self._carry = b""
+
+    def convert(self, audio: bytes, rate: int, channels: int) -> bytes:
+        data = self._carry + audio
+        channels = max(1, int(channels or 1))
+        whole = len(data) // (BYTES_PER_SAMPLE * channels) * BYTES_PER_SAMPLE * channels
+        self._carry = data[whole:]
+        samples = np.frombuffer(data[:whole], np.int16).astype(np.float32) / 32768.0
+        mono = samples.reshape(-1, channels).mean(axis=1)
+        if rate > 0 and rate != SAMPLE_RATE:
+            stream = self._streams.get(rate)
+            if stream is None:
+                stream = self._streams[rate] = soxr.ResampleStream(rate, SAMPLE_RATE, 1, dtype="float32")
+            mono = stream.resample_chunk(mono)
+        return np.clip(np.round(mono * 32768.0), -32768, 32767).astype(np.int16).tobytes()
+
+
 @dataclass
 class _Track:
     track_id: str
@@ -84,6 +109,7 @@ class _Track:
     utterance: bytearray = field(default_factory=bytearray)
     utterance_start: float = 0.0
     utterance_end: float = 0.0
+    converter: _ToMono16k = field(default_factory=lambda: _ToMono16k())
 
     @property
     def now(self) -> float:
@@ -139,13 +165,11 @@ class SpeechSegmenter(FrameProcessor):
         return track
 
     async def _on_audio(self, track_id: str, frame: InputAudioRawFrame):
-        if frame.sample_rate != SAMPLE_RATE or frame.num_channels != 1:
-            raise ValueError(
-                f"SpeechSegmenter needs 16 kHz mono audio, got {frame.sample_rate} Hz "
-                f"x{frame.num_channels}; the transport resamples"
-            )
         track = self._track(track_id)
-        track.pending.extend(frame.audio)
+        if frame.sample_rate != SAMPLE_RATE or frame.num_channels != 1:
+            track.pending.extend(track.converter.convert(frame.audio, frame.sample_rate, frame.num_channels))
+        else:
+            track.pending.extend(frame.audio)
         step = CHUNK * BYTES_PER_SAMPLE
         while len(track.pending) >= step:
             chunk = bytes(track.pending[:step])

@@ -35,7 +35,9 @@ def load_audio(path: str | Path) -> np.ndarray:
         raise AudioFormatError(f"{path}: not an audio file soundfile can read ({e})") from e
     if data.size == 0:
         raise AudioFormatError(f"{path}: contains no audio")
-    mono = data.mean(axis=1)
+    # NaN or infinite samples (a broken float file) carry no sound: silence them, or the
+    # resampler smears them over their neighbours and the int16 cast turns them into clicks.
+    mono = np.nan_to_num(data.mean(axis=1), nan=0.0, posinf=0.0, neginf=0.0)
     if rate != SAMPLE_RATE:
         mono = soxr.resample(mono, rate, SAMPLE_RATE)
     return float_to_pcm16(mono)
