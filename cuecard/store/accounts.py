@@ -18,7 +18,6 @@ REVOKED_TOKENS = Collection("revoked_tokens", ("expires_at",), (("expires_at",),
 TOKEN_PURGE_GRACE_SECS = 24 * 3600
 PURGE_EVERY = 64
 PURGE_BATCH = 500
-USERS_PAGE = 500
 
 
 class Accounts(Repository):
@@ -71,10 +70,6 @@ class Accounts(Repository):
 
     async def is_token_revoked(self, jti: str) -> bool:
         return await self._db.get(REVOKED_TOKENS, jti) is not None
-
-    async def list_users(self, limit: int = USERS_PAGE, offset: int = 0) -> list[User]:
-        """Every account, oldest first (the retention purge walks them)."""
-        return await self._find(USERS, User, {}, (("created_at", 1),), limit, offset)
 
     # privacy settings --------------------------------------------------------------------------
     async def update_settings(self, user_id: str, **fields: Any) -> User:
