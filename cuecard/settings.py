@@ -12,9 +12,10 @@ import os
 import stat
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def _default_data_dir() -> Path:
@@ -172,9 +173,9 @@ class Settings(BaseSettings):
     # --- security hardening (cuecard/api/security.py, auth.py, profile/worker.py) ----------------
     # Host headers answered (DNS rebinding); localhost, 127.0.0.1, [::1] and ``host`` always are.
     # "*" accepts any host (only behind a proxy that checks it).
-    allowed_hosts: list[str] = []
+    allowed_hosts: Annotated[list[str], NoDecode] = []
     # Origins allowed to call the API cross-site (CORS); none by default.
-    cors_origins: list[str] = []
+    cors_origins: Annotated[list[str], NoDecode] = []
     # Send Strict-Transport-Security: only when the server is reached over TLS (a proxy).
     hsts: bool = False
     # Login throttling: after this many failures per account (or 4x that per address) within
@@ -242,6 +243,15 @@ class Settings(BaseSettings):
     def _split_emails(cls, value):
         if isinstance(value, str) and not value.strip().startswith("["):
             return [e.strip().lower() for e in value.split(",") if e.strip()]
+        return value
+
+    @field_validator("allowed_hosts", "cors_origins", mode="before")
+    @classmethod
+    def _split_lists(cls, value):  # CUECARD_ALLOWED_HOSTS=a.example,b.example as well as JSON
+        if isinstance(value, str):
+            if value.strip().startswith("["):
+                return json.loads(value)
+            return [p.strip() for p in value.split(",") if p.strip()]
         return value
 
     @field_validator("ice_servers", mode="before")
