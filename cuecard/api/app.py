@@ -36,6 +36,7 @@ from cuecard.api import (
     rest_claims,
     rest_consent,
     rest_dashboard,
+    rest_import,
     rest_practice,
     rest_profile,
     rest_sessions,
@@ -63,6 +64,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     exports.setup(app)
     rest_consent.setup(app)  # /api/consent, /api/account/settings, the retention purge task
     rest_profile.setup(app)
+    rest_import.setup(app)  # /api/profile/import|export, /api/jobs/import
     rest_banks.setup(app)  # installs the starter question bank
     rest_practice.setup(app)  # /api/practice/*, the /practice page
     events_ws.setup(app)  # live events over a WebSocket

@@ -26,6 +26,21 @@ class Education(BaseModel):
     end: str = ""
 
 
+class Project(BaseModel):
+    name: str = ""
+    description: str = ""
+    start: str = ""
+    end: str = ""
+    url: str = ""
+
+
+class Certification(BaseModel):
+    name: str = ""
+    issuer: str = ""
+    date: str = ""
+    url: str = ""
+
+
 class Profile(BaseModel):
     name: str = ""
     headline: str = ""
@@ -34,6 +49,9 @@ class Profile(BaseModel):
     skills: list[str] = Field(default_factory=list)
     roles: list[Role] = Field(default_factory=list)
     education: list[Education] = Field(default_factory=list)
+    # filled by imports (JSON Resume, LinkedIn export); a resume upload leaves them empty
+    projects: list[Project] = Field(default_factory=list)
+    certifications: list[Certification] = Field(default_factory=list)
     resume_text: str = ""
 
 
