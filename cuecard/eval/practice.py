@@ -69,19 +69,19 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-def _cached_words(audio: Path, cache: Path | None, timings: list[tuple[float, float]]):
+def _cached_words(audio: Path, question: str, cache: Path | None, timings: list[tuple[float, float]]):
     from cuecard.practice.transcribe import load_audio_array, words_from_audio
     from cuecard.practice.words import Word
 
     key = None
     if cache is not None:
-        digest = hashlib.sha1(audio.read_bytes()).hexdigest()[:16]
+        digest = hashlib.sha1(audio.read_bytes() + question.encode()).hexdigest()[:16]
         key = cache / f"{audio.stem}-{digest}.json"
         if key.exists():
             return [Word(**w) for w in json.loads(key.read_text())]
     samples = load_audio_array(audio)
     started = time.perf_counter()
-    words = words_from_audio(samples)
+    words = words_from_audio(samples, question=question)
     timings.append((time.perf_counter() - started, len(samples) / 16_000))
     if key is not None:
         key.parent.mkdir(parents=True, exist_ok=True)
@@ -116,7 +116,7 @@ def main(args) -> int:
         if getattr(args, "text", False):
             words = words_from_text(row.get("answer_text", ""))
         else:
-            words = _cached_words(manifest.parent / row["audio"], cache, asr_timings)
+            words = _cached_words(manifest.parent / row["audio"], row["question"], cache, asr_timings)
         started = time.perf_counter()
         card = score_answer(row["question"], row.get("type", ""), words, job=job)
         score_secs.append(time.perf_counter() - started)

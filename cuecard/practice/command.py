@@ -44,7 +44,7 @@ def main(args) -> int:
 
             job = load_job(args.job)
         started = time.perf_counter()
-        words = words_from_audio(args.answer_audio)
+        words = words_from_audio(args.answer_audio, question=args.question)
     except (AnswerAudioError, OSError, ValueError) as e:
         print(f"cuecard practice score: {e}", file=sys.stderr)
         return 2

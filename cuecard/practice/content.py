@@ -129,6 +129,8 @@ TRADEOFF_CUES = _rx(
     r"the catch",
     r"the price (?:is|you pay)",
     r"it depends",
+    r"pros and cons",
+    r"the risk",
     r"when not to",
     r"i wouldn't use",
     r"i would not use",

@@ -54,11 +54,11 @@ def find_fillers(words: list[Word]) -> list[tuple[int, str]]:
                 continue
             if (
                 token == "you"
-                and nxt == "know"
                 and i + 2 < len(norm)
-                and norm[i + 2] in ("how", "what", "that", "the", "it")
+                and norm[i + 2] in ("how", "what", "that", "the", "it", "why", "when")
+                and not words[i + 1].text.rstrip().endswith(",")
             ):
-                continue  # "you know how it works" is a real clause
+                continue  # "you know how it works" is a real clause; "you know, it was" is not
             found.append((i, f"{token} {nxt}"))
             skip = i + 1
         elif token == "like" and _like_is_filler(words, norm, i):

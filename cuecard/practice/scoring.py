@@ -3,9 +3,12 @@
 Everything here is offline and deterministic: the same words give the same scorecard. An LLM
 (when configured elsewhere) may add a written critique but never changes these numbers.
 
-Decision: relevance gates content. A long, fluent answer that does not address the question
-must not win on delivery and length, so the overall is a weighted mean whose content part is
-scaled by relevance, and an off-topic answer (relevance ≤ 1) caps the overall at 1.5.
+Decision: relevance gates content and delivery. A long, fluent answer that does not address
+the question must not win on delivery and length, so the overall is a weighted mean whose
+delivery and content parts are scaled by the relevance gate (full from relevance 3 up), and an
+off-topic answer (relevance ≤ 1) caps the overall at 1.5. Measured on the tune half (ASR
+transcripts): gating content alone left long generic answers above short weak ones on
+delivery points (pairwise agreement 0.817); gating both, see ``cuecard/eval/practice.py``.
 """
 
 from __future__ import annotations
@@ -83,13 +86,11 @@ def normalize_type(qtype: str | None, question: str = "") -> str:
 
 
 def combine(delivery: SubScore, content: SubScore, relevance: SubScore, on_topic: float) -> float:
-    """Weighted mean; content counts only as far as the answer is on topic."""
-    gated_content = content.score * min(1.0, on_topic)
-    overall = (
-        WEIGHTS["delivery"] * delivery.score
-        + WEIGHTS["content"] * gated_content
-        + WEIGHTS["relevance"] * relevance.score
-    )
+    """Weighted mean in which delivery and content count only as far as the answer is on
+    topic (``on_topic`` 0..1): fluent words about something else are not a good answer."""
+    on_topic = max(0.0, min(1.0, on_topic))
+    overall = on_topic * (WEIGHTS["delivery"] * delivery.score + WEIGHTS["content"] * content.score)
+    overall += WEIGHTS["relevance"] * relevance.score
     if relevance.score <= 1:
         overall = min(overall, OFF_TOPIC_CAP)
     return round(max(0.0, min(5.0, overall)), 1)

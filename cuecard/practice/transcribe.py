@@ -71,22 +71,43 @@ def load_audio_array(path_or_array: str | Path | np.ndarray) -> np.ndarray:
     return mono.astype(np.float32)
 
 
-def words_from_audio(path_or_array: str | Path | np.ndarray, engine: Any = None, *, language: str = "en") -> list[Word]:
+def prompt_for(question: str) -> str:
+    """Whisper's previous-text prompt for an answer to ``question``: the question and the
+    names of the knowledge cards it asks about make their words likelier ("race condition" is
+    then not heard as "risk condition"); the hesitant opening keeps Whisper writing the
+    candidate's "um"s and "uh"s, which a clean prompt teaches it to drop."""
+    from cuecard.knowledge.retrieval import retrieve
+
+    names = [card.name for card in retrieve(question).cards[:2]]
+    return " ".join(["Um, uh,", question.strip(), *(f"{n}." for n in names)])
+
+
+def words_from_audio(
+    path_or_array: str | Path | np.ndarray, engine: Any = None, *, language: str = "en", question: str | None = None
+) -> list[Word]:
     """Timed words of a spoken answer. ``engine``: a faster-whisper ``WhisperModel``, a
-    ``WhisperEngine`` (its model is used), or None for the process-wide model."""
+    ``WhisperEngine`` (its model is used), or None for the process-wide model. ``question``:
+    the question answered, to prompt the recogniser with (see :func:`prompt_for`)."""
+    prompt = prompt_for(question) if question else None
     audio = load_audio_array(path_or_array)
     if engine is not None and hasattr(engine, "load") and hasattr(engine, "queue"):
         # A live WhisperEngine: decode on its queue so the answer waits its turn with live audio.
         from cuecard.services.whisper.engine import PRIORITY_FINAL
 
         model = engine.load("live")
-        return engine.queue.run(PRIORITY_FINAL, lambda: _decode(model, audio, language))
-    return _decode(engine or load_model(), audio, language)
+        return engine.queue.run(PRIORITY_FINAL, lambda: _decode(model, audio, language, prompt))
+    return _decode(engine or load_model(), audio, language, prompt)
 
 
-def _decode(model: Any, audio: np.ndarray, language: str) -> list[Word]:
+def _decode(model: Any, audio: np.ndarray, language: str, prompt: str | None = None) -> list[Word]:
     segments, _info = model.transcribe(
-        audio, language=language, beam_size=1, word_timestamps=True, vad_filter=False, condition_on_previous_text=False
+        audio,
+        language=language,
+        beam_size=1,
+        word_timestamps=True,
+        vad_filter=False,
+        condition_on_previous_text=False,
+        initial_prompt=prompt,
     )
     words: list[Word] = []
     for segment in segments:
