@@ -22,6 +22,7 @@ import yaml
 from cuecard.profile.job import parse_job
 from cuecard.profile.models import Education, Job, Profile, Role, Story
 from cuecard.profile.resume import extract_text, parse_resume
+from cuecard.profile.worker import ParseLimits, ParseRefused, check_archive
 
 
 class MaterialFileError(ValueError):
@@ -80,7 +81,11 @@ def load_profile(path: str | Path) -> Profile:
             return _json_resume(parsed)
         return Profile(**parsed.get("profile", parsed))
     try:
+        # The zip-bomb check of uploads (profile/worker.py) for files given on the command line too.
+        check_archive(data, path.name, ParseLimits())
         text = extract_text(data, path.name)
+    except ParseRefused as e:
+        raise MaterialFileError(f"{path}: {e.message}") from e
     except Exception as e:
         raise MaterialFileError(f"{path}: {e}") from e
     profile = parse_resume(text)

@@ -183,3 +183,16 @@ async def test_memory_cap_in_the_worker():
     with __import__("pytest").raises(ParseRefused) as refused:  # the default limits refuse it earlier
         await parse_resume_isolated(data, "big.docx", ParseLimits())
     assert refused.value.code == "file_too_large_unpacked"
+
+
+def test_command_line_profile_files_get_the_same_archive_check(tmp_path):
+    from cuecard.profile.files import MaterialFileError, load_profile
+
+    bomb = tmp_path / "bomb.docx"
+    bomb.write_bytes(docx(["Ann Example"], zeros=100 * (1 << 20)))
+    try:
+        load_profile(bomb)
+    except MaterialFileError as e:
+        assert "expands" in str(e)
+    else:
+        raise AssertionError("a zip bomb given on the command line should be refused")
