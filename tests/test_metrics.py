@@ -200,11 +200,16 @@ async def test_metrics_after_a_replayed_session(settings, services):
         }
         events = await replay_tracks(services, tracks, realtime=True)
         session_id = events[0]["session_id"]
-        await services.store.sessions.update(session_id, user_id="local")
+        r = await client.post(
+            "/api/auth/register", json={"email": "m@example.org", "password": "correct horse battery"}
+        )
+        tokens = await r.json()
+        await services.store.sessions.update(session_id, user_id=tokens["user"]["id"])
         done = next(e for e in events if e["type"] == "suggestion" and e.get("done") and e["text"])
         r = await client.post(
             f"/api/sessions/{session_id}/suggestions/feedback",
             json={"question_id": done["question_id"], "option": done["option"], "helpful": True},
+            headers={"Authorization": f"Bearer {tokens['access_token']}"},
         )
         assert r.status == 200, await r.text()
         r = await client.get("/metrics")
