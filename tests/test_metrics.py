@@ -383,3 +383,21 @@ def test_tracing_setting_exports_over_otlp_http():
     out = subprocess.run([sys.executable, "-c", OTLP_RUN], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr[-2000:]
     assert json.loads(out.stdout.strip().splitlines()[-1]) == ["cuecard.draft_answer", "cuecard.session"]
+
+
+async def test_a_running_session_saves_its_summary_as_it_goes(services, monkeypatch):
+    """Every ``SUMMARY_EVERY_SECS`` the runner stores the observer's summary so far (the
+    dashboard shows a session in progress); events go straight into the runner's sink listener."""
+    from cuecard.pipeline import session as session_module
+    from cuecard.pipeline.session import SessionRunner
+
+    record = await services.store.sessions.create(title="live")
+    runner = SessionRunner(services, record.id, live=True)
+    line = {"type": "transcript", "role": "interviewer", "speaker": None, "start": 0.0, "end": 0.5, "final": True,
+            "confidence": 0.8, "provider": "local", "segment_id": "s1", "text": "Hello there"}  # fmt: skip
+    await runner._on_event(dict(line))
+    assert "observed" not in (await services.store.sessions.get(record.id)).doc()
+    monkeypatch.setattr(session_module, "SUMMARY_EVERY_SECS", 0.0)
+    await runner._on_event({**line, "segment_id": "s2", "start": 1.0, "end": 1.5})
+    observed = (await services.store.sessions.get(record.id)).doc()["observed"]
+    assert observed["events"] == 2 and observed["final_words"] == 4 and observed["mean_confidence"] == 0.8

@@ -21,6 +21,7 @@ from cuecard.pipeline.services import Services
 from cuecard.processors.event_sink import EventSink
 
 EventListener = Callable[[dict], Awaitable[None]]
+SUMMARY_EVERY_SECS = 30.0  # a running session's measured figures are saved this often
 
 
 def shown_speaker(line: dict) -> str:
@@ -86,6 +87,7 @@ class SessionRunner:
             conversation_id=session_id,
         )
         self._runner: WorkerRunner | None = None
+        self._summary_saved = time.monotonic()
         self._task: asyncio.Task | None = None
 
     def add_listener(self, listener: EventListener):
@@ -119,6 +121,8 @@ class SessionRunner:
         await self.observer.on_event(event)
         if self._persist:
             await self._save(event)
+            if time.monotonic() - self._summary_saved > SUMMARY_EVERY_SECS:
+                await self._save_summary(final=False)
         for listener in self._listeners:
             await listener(event)
 
@@ -150,10 +154,12 @@ class SessionRunner:
                     metrics.active_sessions.dec()
                 await self._save_summary()
 
-    async def _save_summary(self):
-        """The observer's summary of the session, on its stored record (``observed``)."""
+    async def _save_summary(self, final: bool = True):
+        """The observer's summary of the session, on its stored record (``observed``); while
+        the session runs, every ``SUMMARY_EVERY_SECS`` (the dashboard shows it in progress)."""
+        self._summary_saved = time.monotonic()
         try:
-            summary = self.observer.finish()
+            summary = self.observer.finish() if final else self.observer.summary()
             if self._persist:
                 await self.services.store.sessions.update(self.session_id, observed=summary)
         except Exception as e:  # a summary must not turn a finished session into a failure
