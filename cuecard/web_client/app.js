@@ -513,7 +513,9 @@ async function restorePreviousSession() {
     // Rejoining after a reload asks for the whole history (after=0): lines are replaced in
     // place by segment_id, so nothing is shown twice, and questions/drafts come back too.
     state.lastSeq = 0;
-    setConnection("restored", `Previous session restored (${(body.segments || []).length} lines). ` +
+    // "interrupted": the server stopped mid-session (crash, restart); Rejoin goes on with it.
+    const why = body.state === "interrupted" ? "The server stopped during your session; it is " : "Previous session ";
+    setConnection("restored", `${why}restored (${(body.segments || []).length} lines). ` +
       "Rejoin to continue it, or start a new session.");
   } catch (_) { /* server unreachable: stay idle */ }
 }
