@@ -585,3 +585,15 @@ async def test_practice_rounds_private_newest_first_and_gone_with_the_user(store
     await store.delete_user(user.id)
     assert await store.practice.count(user.id) == 0
     assert [p.id for p in await store.practice.list(other.id)] == [theirs.id]
+
+
+async def test_sessions_in_states_across_users(store):
+    """The start-up scan of crash recovery: every user's sessions in the given states."""
+    sessions = store.sessions
+    live = [await sessions.create(user_id=f"u{i}", title="live", source="webrtc") for i in range(3)]
+    await sessions.create(user_id="u1", title="done", state="ended")
+    await sessions.create(user_id=None, title="replay", state="completed")
+    await sessions.update(live[2].id, state="interrupted")
+    found = await sessions.list_in_states(["active"], page=2)  # pages smaller than the result
+    assert sorted(s.id for s in found) == sorted(s.id for s in live[:2])
+    assert {s.title for s in await sessions.list_in_states(["interrupted", "ended"])} == {"live", "done"}
