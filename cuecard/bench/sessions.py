@@ -439,6 +439,8 @@ async def run_session(
             result.lost = await lost_events(http, base, session_id, client.headers, [e for _, e in ws_events])
         except Exception as e:
             result.error = f"{type(e).__name__}: {e}"
+    if index >= 0:
+        print(result.line(), flush=True)  # as each session ends: a long run shows progress
 
 
 async def settled(events: list, quiet_secs: float = 5.0, max_secs: float = 90.0) -> None:
@@ -540,6 +542,7 @@ async def run_bench(n: int, minutes: float, audio_dir: Path | None, whisper_mode
         try:
             async with aiohttp.ClientSession() as http:
                 await server.wait_ready(http)
+            print(f"server ready (pid {server.pid}); warm-up session, then {n} x {minutes:g} min", flush=True)
             # One session first, not counted: models every session shares (VAD, speaker
             # embeddings, question detection) load on first use, once per process.
             await run_session(-1, server.base, tracks, 0.0, [])
@@ -552,8 +555,6 @@ async def run_bench(n: int, minutes: float, audio_dir: Path | None, whisper_mode
             await sampler
         finally:
             server.stop()
-    for r in sorted(results, key=lambda r: r.index):
-        print(r.line(), flush=True)
     for t, cores, rss in samples[:: max(1, len(samples) // 12)]:
         print(f"server t={t:5.0f} s: CPU {cores:.2f} cores, RSS {rss:.0f} MB", flush=True)
     delays = [d for r in results for d in r.delays_ms]
