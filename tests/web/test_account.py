@@ -12,6 +12,7 @@ import asyncio
 import pytest
 
 from cuecard.api.keys import SERVICES
+from cuecard.api.security import new_capability
 
 from .conftest import axe_violations, create_session, shot, update_session
 
@@ -120,14 +121,16 @@ async def test_still_signed_in_after_the_access_token_expired(new_page, base_url
 
 async def test_sessions_joined_without_an_account_are_offered_and_claimed(new_page, base_url, client):
     store = client.server.app[SERVICES].store
-    a = await create_session(store, title="Live interview", source="webrtc", user_id="local")
-    b = await create_session(store, title="Live interview", source="webrtc", user_id="local")
+    # as POST /api/offer makes them: owned by "local", each with a capability secret the page keeps
+    (secret_a, hash_a), (secret_b, hash_b) = new_capability(), new_capability()
+    a = await create_session(store, title="Live interview", source="webrtc", user_id="local", capability_hash=hash_a)
+    b = await create_session(store, title="Live interview", source="webrtc", user_id="local", capability_hash=hash_b)
     page = await new_page()
     await page.goto(base_url + "/account")
     await page.evaluate(
-        """ids => localStorage.setItem('cuecard.anon_sessions', JSON.stringify(
-        ids.map(id => ({id, started_at: 1700000000}))))""",
-        [a["id"], b["id"], "gone-session"],
+        """items => localStorage.setItem('cuecard.anon_sessions', JSON.stringify(
+        items.map(([id, secret]) => ({id, secret, started_at: 1700000000}))))""",
+        [[a["id"], secret_a], [b["id"], secret_b], ["gone-session", "x"]],
     )
     await sign_up(page, "claim@example.org")
     await page.wait_for_selector("#anon-box:not([hidden])")

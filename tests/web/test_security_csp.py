@@ -30,7 +30,7 @@ async def test_page_works_under_its_content_security_policy(new_page, base_url, 
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp and "frame-ancestors 'none'" in csp
     assert r.headers["X-Content-Type-Options"] == "nosniff" and r.headers["Server"] == "Cuecard"
 
-    page = await new_page()
+    page = await new_page(bypass_csp=False)
     console_errors: list[str] = []
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     await page.add_init_script(COLLECT_VIOLATIONS)
@@ -48,7 +48,7 @@ async def test_page_works_under_its_content_security_policy(new_page, base_url, 
 
 async def test_inline_script_is_blocked(new_page, base_url):
     """The policy is enforced, not only sent: an injected inline script does not run."""
-    page = await new_page()
+    page = await new_page(bypass_csp=False)
     await page.add_init_script(COLLECT_VIOLATIONS)
     await page.goto(base_url + "/")
     await page.evaluate(
