@@ -125,7 +125,9 @@ async def test_login_throttle_per_account_across_addresses_with_backoff(tmp_path
         try:
             statuses = []
             for i in range(12):  # round-robin over three addresses, as the probe did
-                async with sessions[i % 3].post(url, json={"email": "v@example.org", "password": f"guess {i:04d}x"}) as r:
+                async with sessions[i % 3].post(
+                    url, json={"email": "v@example.org", "password": f"guess {i:04d}x"}
+                ) as r:
                     statuses.append(r.status)
                     if r.status == 429:
                         assert int(r.headers["Retry-After"]) >= 1

@@ -5,6 +5,7 @@ reports the sandbox layers, and ``/proc`` tells the user every Chromium process 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 
@@ -34,7 +35,7 @@ def _uids_of_bot_chromium(profile_dir: str) -> set[int]:
 
 
 async def test_bot_chromium_is_sandboxed_and_not_root():
-    if not os.path.exists(CHROMIUM):
+    if not shutil.which(CHROMIUM):
         pytest.fail("chromium is not installed (apt-get install chromium)")
     assert "--no-sandbox" not in CHROMIUM_FLAGS
     browser = BotBrowser(CHROMIUM)
@@ -50,4 +51,4 @@ async def test_bot_chromium_is_sandboxed_and_not_root():
         assert "Namespace" in status and "Seccomp-BPF sandbox\tYes" in status, status
     finally:
         await browser.close()
-    assert not os.path.exists(f"{profile_dir}-launch.sh")
+    assert not await asyncio.to_thread(os.path.exists, f"{profile_dir}-launch.sh")

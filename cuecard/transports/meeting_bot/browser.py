@@ -81,7 +81,7 @@ def sandboxed_launch(chromium_path: str, profile_dir: str, *, allow_no_sandbox: 
     wrapper.write_text(
         "#!/bin/sh\n"
         f"exec setpriv --reuid={user.pw_uid} --regid={user.pw_gid} --clear-groups -- "
-        f"env HOME={shlex.quote(profile_dir)} {shlex.quote(chromium_path)} \"$@\"\n"
+        f'env HOME={shlex.quote(profile_dir)} {shlex.quote(chromium_path)} "$@"\n'
     )
     wrapper.chmod(0o700)
     return str(wrapper), []
@@ -169,8 +169,8 @@ class BotBrowser:
             self._manager = async_playwright()
             self._playwright = await self._manager.start()
             self._driver_pid = self._find_driver_pid(before)
-            executable, sandbox_args = sandboxed_launch(
-                self.chromium_path, self._profile_dir, allow_no_sandbox=self.allow_no_sandbox
+            executable, sandbox_args = await asyncio.to_thread(
+                sandboxed_launch, self.chromium_path, self._profile_dir, allow_no_sandbox=self.allow_no_sandbox
             )
             # A fresh profile per bot: no cookies or signed-in accounts leak between meetings.
             self.context = await self._playwright.chromium.launch_persistent_context(
@@ -236,7 +236,7 @@ class BotBrowser:
         self._driver_pid = None
         if self._profile_dir:
             shutil.rmtree(self._profile_dir, ignore_errors=True)
-            Path(f"{self._profile_dir}-launch.sh").unlink(missing_ok=True)
+            await asyncio.to_thread(Path(f"{self._profile_dir}-launch.sh").unlink, missing_ok=True)
             self._profile_dir = None
 
     @staticmethod
