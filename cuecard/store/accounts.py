@@ -68,6 +68,15 @@ class Accounts(Repository):
             if len(expired) < PURGE_BATCH:
                 return gone
 
+    async def consume_token(self, jti: str, expires_at: float) -> bool:
+        """Revoke ``jti`` if nobody has yet: True for the one caller that did (an atomic insert,
+        so of concurrent refreshes of one token exactly one wins, across processes too)."""
+        try:
+            await self._db.insert(REVOKED_TOKENS, {"id": jti, "expires_at": expires_at, "created_at": time.time()})
+        except Conflict:
+            return False
+        return True
+
     async def is_token_revoked(self, jti: str) -> bool:
         return await self._db.get(REVOKED_TOKENS, jti) is not None
 
