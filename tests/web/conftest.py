@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -139,7 +140,8 @@ async def accept_consent(page, copy_notice: bool = False) -> dict:
     box and continue. Returns what the step showed."""
     dialog = page.locator("#consent-dialog")
     await dialog.wait_for(state="visible", timeout=10_000)
-    await page.wait_for_function("document.getElementById('consent-version').textContent !== ''")
+    # locators, not wait_for_function: the pages' CSP refuses the eval that one needs
+    await page.locator("#consent-version", has_text=re.compile(r"\S")).wait_for(timeout=10_000)
     shown = {
         "text": await page.inner_text("#consent-text"),
         "version": await page.inner_text("#consent-version"),
@@ -148,7 +150,7 @@ async def accept_consent(page, copy_notice: bool = False) -> dict:
     }
     if copy_notice:
         await page.click("#consent-copy")
-        await page.wait_for_function("document.getElementById('consent-copied').textContent !== ''")
+        await page.locator("#consent-copied", has_text=re.compile(r"\S")).wait_for(timeout=5_000)
         shown["copied"] = await page.inner_text("#consent-copied")
     await page.check("#consent-check")
     await page.click("#consent-continue")
