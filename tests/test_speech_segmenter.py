@@ -1,7 +1,6 @@
 """SpeechSegmenter on real (espeak) speech: segments per track, kinds, times, utterances."""
 
 import numpy as np
-import pytest
 from pipecat.frames.frames import UserAudioRawFrame
 from pipecat.tests.utils import run_test
 
@@ -75,11 +74,17 @@ async def test_open_speech_is_flushed_at_end(speak):
     assert any(isinstance(f, UtteranceEndFrame) for f in down)
 
 
-async def test_rejects_wrong_sample_rate():
-    frame = UserAudioRawFrame(audio=b"\0" * 960, sample_rate=48000, num_channels=1, user_id="candidate")
+async def test_other_rates_and_channels_are_converted_not_refused():
+    """A frame that was not resampled must not stop the session (tests/test_bad_audio.py has
+    the end-to-end case): 48 kHz stereo and 8 kHz arrive as 16 kHz mono."""
     seg = SpeechSegmenter()
-    with pytest.raises(ValueError, match="16 kHz mono"):
-        await seg._on_audio("candidate", frame)
+    stereo_48k = UserAudioRawFrame(audio=b"\0" * 4 * 4800, sample_rate=48000, num_channels=2, user_id="candidate")
+    at_8k = UserAudioRawFrame(audio=b"\0" * 2 * 800, sample_rate=8000, num_channels=1, user_id="interviewer")
+    for _ in range(10):  # 1 s of each
+        await seg._on_audio("candidate", stereo_48k)
+        await seg._on_audio("interviewer", at_8k)
+    for track in seg._tracks.values():  # ~1 s of 16 kHz mono (the resampler holds a little back)
+        assert 14000 <= track.samples + len(track.pending) // 2 <= 16000
 
 
 async def test_a_resumed_session_clock_places_speech_after_the_time_already_elapsed(speak):

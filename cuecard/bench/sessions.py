@@ -106,7 +106,7 @@ class ServerProcess:
         assert self.proc is not None
         return self.proc.pid
 
-    async def wait_ready(self, http, *, stt: bool = True, within_secs: float = 120.0) -> dict:
+    async def wait_ready(self, http, *, stt: bool = True, within_secs: float = 300.0) -> dict:
         """Healthy (and, with ``stt``, Whisper loaded)."""
         import aiohttp
 
@@ -129,7 +129,7 @@ class ServerProcess:
         """``kill -9``: no clean-up runs."""
         if self.proc is not None and self.proc.poll() is None:
             os.kill(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
+            self.proc.wait(timeout=120)  # a loaded machine can take a while to reap it
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -580,6 +580,10 @@ async def find_capacity(opts) -> int:
     return best
 
 
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)
+
+
 def main(args) -> int:
     parser = argparse.ArgumentParser(prog="cuecard bench sessions", description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1, help="concurrent live sessions")
@@ -590,6 +594,8 @@ def main(args) -> int:
     parser.add_argument("--target-ms", type=float, default=1500.0)
     parser.add_argument("--max-n", type=int, default=12)
     opts = parser.parse_args(args.args)
+    # ``timeout``/``kill`` send SIGTERM: unwind so the server subprocess is stopped too.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     if opts.find_capacity:
         asyncio.run(find_capacity(opts))
         return 0

@@ -84,7 +84,17 @@ class _ToMono16k:
             if stream is None:
                 stream = self._streams[rate] = soxr.ResampleStream(rate, SAMPLE_RATE, 1, dtype="float32")
             mono = stream.resample_chunk(mono)
-        return np.clip(np.round(mono * 32768.0), -32768, 32767).astype(np.int16).tobytes()
+        return _pcm16(mono)
+
+    def drain(self) -> bytes:
+        """What the resampling streams still hold (~66 ms from 8 kHz): the end of the input."""
+        held = [stream.resample_chunk(np.zeros(0, np.float32), last=True) for stream in self._streams.values()]
+        self._streams.clear()
+        return _pcm16(np.concatenate(held)) if held else b""
+
+
+def _pcm16(samples: np.ndarray) -> bytes:
+    return np.clip(np.round(samples * 32768.0), -32768, 32767).astype(np.int16).tobytes()
 
 
 @dataclass
@@ -293,6 +303,12 @@ class SpeechSegmenter(FrameProcessor):
     async def flush(self):
         """End of input: close whatever is open so no captured speech is lost."""
         for track in self._tracks.values():
+            track.pending.extend(track.converter.drain())
+            step = CHUNK * BYTES_PER_SAMPLE
+            while len(track.pending) >= step:
+                chunk = bytes(track.pending[:step])
+                del track.pending[:step]
+                await self._on_chunk(track, chunk)
             if track.in_segment:
                 track.silence_run = 0
                 await self._close_segment(track)
