@@ -103,9 +103,19 @@ def check_archive(data: bytes, filename: str, limits: ParseLimits) -> None:
 # -- parent side ---------------------------------------------------------------------------------
 
 
+CONTAINER_SUFFIXES = (".pdf", ".docx")  # formats whose content can expand beyond the upload
+
+
 async def parse_resume_isolated(data: bytes, filename: str, limits: ParseLimits) -> tuple[dict, str]:
-    """(profile fields, resume text) parsed in a child process; ``ParseRefused`` otherwise."""
+    """(profile fields, resume text) parsed in a child process; ``ParseRefused`` otherwise.
+
+    Plain text and Markdown cannot expand past the upload size, so they are parsed in a thread
+    (with the same text cap), sparing the child's start-up for every note-sized upload."""
     check_archive(data, filename, limits)
+    if _suffix(filename) not in CONTAINER_SUFFIXES:
+        if len(data) > MAX_TEXT_CHARS * 4:  # UTF-8 bytes per character at most
+            raise ParseRefused(413, "too_much_text", f"the file holds more than {MAX_TEXT_CHARS} characters of text")
+        return _answer(await asyncio.to_thread(parse_here, data, filename, limits))
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -131,6 +141,10 @@ async def parse_resume_isolated(data: bytes, filename: str, limits: ParseLimits)
     except (json.JSONDecodeError, UnicodeDecodeError):
         # killed by a signal (CPU limit) or died without answering
         raise ParseRefused(422, "parse_failed", "this file could not be read within the server's limits") from None
+    return _answer(answer)
+
+
+def _answer(answer: dict[str, Any]) -> tuple[dict, str]:
     if not answer.get("ok"):
         raise ParseRefused(answer["status"], answer["code"], answer["message"])
     return answer["profile"], answer["text"]
