@@ -15,6 +15,7 @@ server when parsed on its event loop (issue 14). Here:
    more than ``resume_max_pages`` pages (413 ``too_many_pages``) and stops collecting text past
    ``MAX_TEXT_CHARS``. The parent kills it after ``resume_parse_timeout_secs`` (422
    ``parse_timeout``); a child that ran out of memory answers 422 ``parse_memory``.
+   Plain text and Markdown, which cannot expand, are parsed in a thread under the same text cap.
 
 Decision (a fresh process per upload, not a ``ProcessPoolExecutor``): a pool worker that hit
 its memory cap or was killed on timeout breaks the whole pool, and a long-lived worker keeps
