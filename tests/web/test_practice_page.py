@@ -21,11 +21,14 @@ from aiohttp.test_utils import TestServer
 from cuecard.api.app import create_app
 from cuecard.api.keys import WARMUP
 
+from .conftest import axe_violations
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path("/tmp/cuecard_shots")
 QUESTION = "Tell me about a time you made a slow system faster."
+SECOND = "Tell me about a time you fixed a performance problem under pressure."
 ANSWER = (
     "In my last job our checkout page was slow. I was responsible for the payment service. "
     "I profiled the database queries, added an index and a cache, and I rolled it out behind a flag. "
@@ -73,19 +76,14 @@ async def seed_account(base_url: str) -> tuple[dict, str]:
         )
         token = tokens["access_token"]
         bank = await call(http, "POST", f"{base_url}/api/banks", token, json={"name": "Performance stories"})
-        await call(
-            http,
-            "POST",
-            f"{base_url}/api/banks/{bank['id']}/questions",
-            token,
-            json={"text": QUESTION, "category": "behavioral"},
-        )
+        for text in (QUESTION, SECOND):
+            question = {"text": text, "category": "behavioral"}
+            await call(http, "POST", f"{base_url}/api/banks/{bank['id']}/questions", token, json=question)
+        warm_up = await call(http, "POST", f"{base_url}/api/banks", token, json={"name": "Warm-up"})
+        question = {"text": "Why do you want to work here?", "category": "cultural"}
+        await call(http, "POST", f"{base_url}/api/banks/{warm_up['id']}/questions", token, json=question)
         earlier = await call(
-            http,
-            "POST",
-            f"{base_url}/api/practice/sessions",
-            token,
-            json={"job_text": "Backend engineer at Lumen Pay. Required: Python, PostgreSQL.", "n": 1},
+            http, "POST", f"{base_url}/api/practice/sessions", token, json={"bank_id": warm_up["id"], "n": 1}
         )
         await call(
             http,
@@ -136,7 +134,7 @@ async def test_practice_round_with_a_spoken_answer(served, answer_wav, settings,
         await page.wait_for_selector(f"#bank-select option[value='{bank_id}']", state="attached")
         await page.select_option("#bank-select", bank_id)
         await page.select_option("#job-select", "")
-        await page.fill("#n-questions", "1")
+        await page.fill("#n-questions", "2")
         await page.uncheck("input[name=types][value=technical]")
         await page.check("#keep-audio")  # opted in: the page records the answer and sends it after the score
         # The earlier round is already drawn in the progress view.
@@ -145,8 +143,11 @@ async def test_practice_round_with_a_spoken_answer(served, answer_wav, settings,
 
         # The question is shown while it is read out, then the answer is heard live.
         await page.wait_for_function(
-            "t => document.getElementById('question-text').textContent === t", arg=QUESTION, timeout=30_000
+            "ts => ts.includes(document.getElementById('question-text').textContent)",
+            arg=[QUESTION, SECOND],
+            timeout=30_000,
         )
+        first_question = await page.inner_text("#question-text")
         await page.wait_for_function("window.cuecardPractice.state === 'answering'", timeout=30_000)
         await page.wait_for_function(
             "/latency|checkout|payment/i.test(document.getElementById('live-transcript').textContent)", timeout=60_000
@@ -188,7 +189,7 @@ async def test_practice_round_with_a_spoken_answer(served, answer_wav, settings,
         async with aiohttp.ClientSession() as http:
             rounds = await call(http, "GET", f"{base_url}/api/practice/sessions", tokens["access_token"])
         newest = rounds["items"][0]
-        assert newest["questions"][0]["text"] == QUESTION
+        assert newest["questions"][0]["text"] == first_question
         assert newest["questions"][0]["status"] == "answered"
         assert "latency" in newest["questions"][0]["attempts"][0]["transcript"].lower()
         # Opted in: the answer's recording is kept with the attempt.
@@ -198,7 +199,41 @@ async def test_practice_round_with_a_spoken_answer(served, answer_wav, settings,
         kept = rounds["items"][0]["questions"][0]["attempts"][0]["audio_file"]
         audio = settings.data_dir / "practice_audio" / tokens["user"]["id"] / newest["id"] / kept
         assert audio.stat().st_size > 1000
-        await page.click("#finish")
+        violations = await axe_violations(page)
+        assert violations == [], violations
+
+        # The next question, ended with the button; then it is retried, and skipped.
+        await page.click("#next")
+        await page.wait_for_function("window.cuecardPractice.state === 'answering'", timeout=30_000)
+        await page.wait_for_function(
+            "/[a-z]/i.test(document.getElementById('live-transcript').textContent)", timeout=60_000
+        )
+        await page.click("#answer-end")
+        await page.wait_for_function("window.cuecardPractice.timings.length === 2", timeout=30_000)
+        timing = await page.evaluate("window.cuecardPractice.timings[1]")
+        print(
+            f"practice page: answer ended by {timing['ended_by']}; scorecard drawn {timing['shown_ms']} ms later "
+            f"(server: {timing['server']})"
+        )
+        assert timing["ended_by"] == "button"
+        asked = await page.inner_text("#question-count")
+        await page.click("#retry")
+        await page.wait_for_function("window.cuecardPractice.state === 'answering'", timeout=30_000)
+        assert await page.inner_text("#question-count") == asked  # the same question again
+        await page.click("#skip")
+        async with aiohttp.ClientSession() as http:
+            for _ in range(50):
+                url = f"{base_url}/api/practice/sessions/{newest['id']}"
+                current = await call(http, "GET", url, tokens["access_token"])
+                if any(q["status"] == "skipped" for q in current["questions"]):
+                    break
+                await asyncio.sleep(0.2)
+        skipped = [q for q in current["questions"] if q["status"] == "skipped"]
+        assert len(skipped) == 1 and len(skipped[0]["attempts"]) == 1  # the retried question keeps its attempt
+        if any(q["status"] == "pending" for q in current["questions"]):  # a follow-up was added: end here
+            await page.click("#finish")
+        await page.wait_for_function("window.cuecardPractice.state === 'finished'", timeout=10_000)
+        assert await page.locator("#setup").is_visible() and await page.locator("#round").is_hidden()
         await context.close()
         assert not errors, errors
         assert not csp_violations, csp_violations
