@@ -40,6 +40,10 @@ def content_words(text: str) -> list[str]:
 
 def stem(word: str) -> str:
     """Crude suffix stripping, shared by the lexical fallback and the answers rubric."""
+    if len(word) > 5 and word.endswith("ies"):
+        return word[:-3] + "y"  # "properties" and "property" are one stem
+    if len(word) > 5 and word.endswith("es") and not word.endswith(("ses", "xes", "zes", "ches", "shes")):
+        return word[:-1]  # "attributes" → "attribute", as the singular stays; "classes" → "class" below
     for suffix in ("ing", "ed", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)]

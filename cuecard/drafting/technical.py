@@ -91,8 +91,10 @@ def first_person(achievement: str) -> str:
 
 def _named(card: Card, text: str) -> str:
     """Card sentences often start "Use it when…" / "It…": in a contrast "it" is ambiguous."""
-    text = re.sub(r"^(Use|Choose|Pick|Reach for|Avoid|Skip) it\b", lambda m: f"{m.group(1)} {card.name}", text)
-    return re.sub(r"^It\b", card.name, text)
+    text = re.sub(
+        r"^(Use|Choose|Pick|Reach for|Avoid|Skip|Prefer) (?:it|them)\b", lambda m: f"{m.group(1)} {card.name}", text
+    )
+    return re.sub(r"^(?:It|They)\b", card.name, text)
 
 
 def _mentions(text: str, phrases: list[str]) -> bool:
@@ -172,7 +174,7 @@ def _single(card: Card, option: str, evidence: Evidence | None) -> list[str]:
     how = card.how_it_works
     own = _own_example(evidence)
     if option == AnswerOption.CONCISE:
-        return [card.definition, first_sentence(how)]
+        return [card.definition, _fill(how, CONCISE_WORDS - len(card.definition.split()))]
     if option == AnswerOption.STORY:
         if own:
             return [own, card.definition, how, card.tradeoffs]
@@ -184,30 +186,45 @@ def _single(card: Card, option: str, evidence: Evidence | None) -> list[str]:
     return [card.definition, how, card.when_to_use, card.when_not_to_use, card.tradeoffs, own or card.example, contrast]
 
 
-def _compare(a: Card, b: Card, option: str, evidence: Evidence | None) -> list[str]:
+def _compare(cards: list[Card], option: str, evidence: Evidence | None) -> list[str]:
+    """Two or three things side by side: what each is, how each works, when to pick each."""
     if option == AnswerOption.CONCISE:
-        return [_short(a.definition, CONCISE_WORDS // 2), _short(b.definition, CONCISE_WORDS // 2)]
+        return [_short(c.definition, CONCISE_WORDS // len(cards)) for c in cards]
     lines = [
-        a.definition,
-        b.definition,
-        f"The key difference is in how they work. {_named(a, first_sentence(a.how_it_works))} "
-        f"{_named(b, first_sentence(b.how_it_works))}",
-        _named(a, a.when_to_use),
-        _named(b, b.when_to_use),
+        *(c.definition for c in cards),
+        "The key difference is in how they work. " + " ".join(_named(c, first_sentence(c.how_it_works)) for c in cards),
+        *(_named(c, c.when_to_use) for c in cards),
     ]
     own = _own_example(evidence)
     if option == AnswerOption.STORY and own:
         return [own, *lines]
     if option == AnswerOption.DEEP_DIVE:
-        lines += [a.tradeoffs, b.tradeoffs, own]
+        lines += [*(c.tradeoffs for c in cards), own]
     return lines
+
+
+def _fill(text: str, budget: int) -> str:
+    """As many of ``text``'s sentences as fit ``budget`` words; at least the first sentence,
+    cut to its leading clauses when it alone is too long. A one-line first sentence ("Static
+    is normal flow.") says too little on its own, so the next ones follow when they fit."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+    if not sentences:
+        return ""
+    kept = _short(sentences[0], max(budget, 12))
+    if kept != sentences[0]:
+        return kept
+    for extra in sentences[1:]:
+        if len((kept + " " + extra).split()) > budget:
+            break
+        kept += " " + extra
+    return kept
 
 
 def _short(text: str, budget: int) -> str:
     """``text`` cut to its leading clauses that fit ``budget`` words (at least the first)."""
     if len(text.split()) <= budget:
         return text
-    clauses = re.split(r"(?<=,)\s+", text.rstrip("."))
+    clauses = re.split(r"(?<=[,;])\s+", text.rstrip("."))
     kept = clauses[0]
     for clause in clauses[1:]:
         if len((kept + " " + clause).split()) > budget:
@@ -280,7 +297,7 @@ def technical_lines(
     if retrieval.mode == "none" or not cards:
         return _no_notes(retrieval.question, option, closest, skills or [])
     if retrieval.mode == "compare" and len(cards) >= 2:
-        return _compare(cards[0], cards[1], option, evidence)
+        return _compare(cards[:3], option, evidence)
     if retrieval.mode == "multi" and len(cards) >= 2:
         return _multi(cards, option, evidence)
     return _single(cards[0], option, evidence)

@@ -60,12 +60,18 @@ def on_topic(question: str, text: str) -> bool:
     wanted = _stems(subject_of(question))
     described = bool(wanted) and len(wanted & _stems(text)) >= max(1, len(wanted) // 2)
     if named and COMPARE.search(question) and len(named) >= 2:
-        return all(_answers_card(h.card, draft, text) for h in named[:2])  # both sides
+        # Both sides; a card written as the contrast itself ("while vs do-while loops") answers
+        # both, and a language named beside it ("…in JavaScript") is context, not a side.
+        contrast = [h for h in named if _CONTRAST_NAME.search(h.card.name)]
+        if contrast:
+            return _answers_card(contrast[0].card, draft, text)
+        return all(_answers_card(h.card, draft, text) for h in named[:2])
     if named:  # a term the question names is explained, or the draft answers what it describes
         return any(_answers_card(h.card, draft, text) for h in named) or described
     return described
 
 
+_CONTRAST_NAME = re.compile(r"\s(?:vs\.?|versus)\s", re.IGNORECASE)
 COMPARE = re.compile(r"\b(?:vs\.?|versus|difference|differ|compare|compared)\b", re.IGNORECASE)
 
 

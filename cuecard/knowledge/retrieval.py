@@ -62,6 +62,7 @@ _COMPARE = re.compile(
 )
 _LEADIN = re.compile(
     r"^(?:(?:so|okay|ok|um|uh|right|alright|well|and|now|cool|great)[\s,]+)*"
+    r"(?:(?:is|are|does|do|can|could|should|would|will) (?:(?:you|we|i|one) (?:know|use|name|list|say|explain|describe)?\s*)?)?"
     r"(?:(?:how|what|why|when|where|which) (?:do|does|would|can|could|should|will) (?:you|i|we) )?"
     r"(?:can you |could you |would you |please )?"
     r"(?:explain|describe|tell me about|talk me through|walk me through|what is|what are|what's|"
@@ -108,8 +109,9 @@ def _phrase_index() -> tuple[dict[str, list[str]], int]:
     longest = 1
     for card in all_cards():
         for phrase in card.phrases():
-            if len(phrase) < 2 or phrase.split()[0] in _ARTICLES:
-                continue  # "a star" would fire on "a star schema"
+            words = phrase.split()
+            if len(phrase) < 2 or words[0] in _ARTICLES and not (len(words) > 1 and len(words[1]) == 1):
+                continue  # "a star" would fire on "a star schema"; "a b testing" is a name
             for variant in _number_variants(phrase):
                 ids = index.setdefault(variant, [])
                 if card.id not in ids:
@@ -119,14 +121,15 @@ def _phrase_index() -> tuple[dict[str, list[str]], int]:
 
 
 _ARTICLES = {"a", "an", "the"}
+_CONTRAST_NAME = re.compile(r"\s(?:vs\.?|versus)\s", re.IGNORECASE)
 
 
 def _number_variants(phrase: str) -> list[str]:
     """The phrase, and its last word's other number ("closures" ↔ "closure"); not for short
     acronyms ("os", "gas")."""
     last = phrase.rsplit(" ", 1)[-1]
-    if len(last) <= 3 or not last.isalpha():
-        return [phrase]
+    if len(last) <= 2 or len(last) == 3 and " " not in phrase or not last.isalpha():
+        return [phrase]  # a lone short word is usually an acronym; "neural net" → "neural nets" is fine
     if last.endswith("ies"):
         other = last[:-3] + "y"
     elif last.endswith(("ches", "shes", "sses", "xes")):
@@ -232,8 +235,11 @@ def _common_words_beside(found, words, taken, index, by_id, seen) -> list[Hit]:
 
 
 def _similarities(query: np.ndarray) -> np.ndarray:
+    # einsum, not ``@``: a matrix-vector product this small is ~0.2 ms either way on an idle
+    # machine, but BLAS's threads spin against a busy one (measured 5-30 ms beside a running
+    # recognizer), while einsum stays single-threaded.
     what, solves = card_vectors()
-    return np.maximum(what @ query, solves @ query)
+    return np.maximum(np.einsum("ij,j->i", what, query), np.einsum("ij,j->i", solves, query))
 
 
 def subject_of(question: str) -> str:
@@ -251,8 +257,7 @@ def meaning_hits(text: str, limit: int = 2) -> list[Hit]:
     cards = all_cards()
     if not cards:
         return []
-    query = semantic.embed([subject_of(text)])[0]
-    scores = _similarities(query)
+    scores = _similarities(_subject_vector(subject_of(text)))
     order = np.argsort(-scores)[: limit + 1]
     best = float(scores[order[0]])
     if best < MIN_SIMILARITY:
@@ -262,6 +267,52 @@ def meaning_hits(text: str, limit: int = 2) -> list[Hit]:
         for i in order[:limit]
         if float(scores[int(i)]) >= max(MIN_SIMILARITY, best - 0.03)
     ][:1]
+
+
+# A card found by meaning replaces the named ones only when it is far closer: "combine several
+# word embeddings into one" names word embeddings, but asks about pooling them into a sentence
+# vector. Set on the project's tuning questions (a named card's own closeness is usually
+# 0.45-0.6; a much closer unnamed card is the question's real subject).
+MEANING_OVER_NAME = 0.66
+MEANING_OVER_NAME_MARGIN = 0.2
+
+
+@lru_cache(maxsize=64)
+def _closeness(question: str) -> dict[str, float]:
+    """Card id → cosine between the question's subject and the card (empty without the model)."""
+    from cuecard.drafting import semantic
+
+    if not semantic.using_model():
+        return {}
+    scores = _similarities(_subject_vector(subject_of(question)))
+    return {c.id: float(x) for c, x in zip(all_cards(), scores, strict=True)}
+
+
+@lru_cache(maxsize=64)
+def _subject_vector(subject: str) -> np.ndarray:
+    """One embedding per subject, shared by the meaning lookups of one question."""
+    from cuecard.drafting import semantic
+
+    return semantic.embed([subject])[0]
+
+
+def _meaning_over_names(question: str, hits: list[Hit]) -> list[Hit]:
+    """``hits``, led by an unnamed card when the question's meaning is much closer to it.
+    Only asked when the named card is not where the question's subject begins ("what is a
+    closure" names its subject; "…combine several word embeddings into one" does not), which
+    also keeps the embedding off most questions' path."""
+    words = [t for t, _ in _tokens(question)]
+    if not hits or hits[0].start in _subject_starts(question, words):
+        return hits
+    closeness = _closeness(question)
+    if not closeness or not hits:
+        return hits
+    best_id = max(closeness, key=closeness.__getitem__)
+    best = closeness[best_id]
+    named_best = max(closeness.get(h.card.id, 0.0) for h in hits)
+    if best_id in {h.card.id for h in hits} or best < MEANING_OVER_NAME or best - named_best < MEANING_OVER_NAME_MARGIN:
+        return hits
+    return [Hit(cards_by_id()[best_id], best, "meaning"), *hits]
 
 
 def _parts(question: str) -> list[str]:
@@ -303,14 +354,63 @@ def named_within(phrase: str) -> Hit | None:
     return Hit(min(found, key=lambda f: f[0])[1], 0.9, "name", 0, len(phrase.split()))
 
 
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def _side_stems(text: str) -> set[str]:
+    from cuecard.drafting.semantic import content_words
+
+    return {_singular(w) for w in content_words(normalize_phrase(text))}
+
+
+@lru_cache(maxsize=1)
+def _comparison_cards() -> list[tuple[Card, list[set[str]]]]:
+    """Cards that are themselves a contrast ("Attributes vs properties"), with their sides' stems."""
+    out = []
+    for card in all_cards():  # by name only: "Bagging" has the alias "bagging vs boosting"
+        parts = re.split(r"\s+(?:vs\.?|versus)\s+", card.name, flags=re.IGNORECASE)
+        if len(parts) >= 2:
+            out.append((card, [_side_stems(p) for p in parts]))
+    return out
+
+
+def _comparison_card(sides: list[str]) -> Card | None:
+    """The contrast card whose sides are the question's two sides, said in any number or
+    order ("an attribute and a property" → "Attributes vs properties"): a card written for
+    exactly this comparison beats two cards found one side at a time."""
+    if len(sides) != 2:
+        return None
+    wanted = [_side_stems(s) for s in sides]
+    if not all(wanted):
+        return None
+    for card, card_sides in _comparison_cards():
+        if len(card_sides) != 2:
+            continue
+        a, b = card_sides
+        if wanted[0] <= a and wanted[1] <= b or wanted[0] <= b and wanted[1] <= a:
+            return card
+    return None
+
+
 def _compare_pair(question: str, hits: list[Hit]) -> list[Hit]:
     """The two sides of a comparison: a comparison card alone when there is one ("Liveness vs
     readiness probes"), else the sides as said, else the two most specific names."""
     for hit in hits:
         if re.search(r"\s(?:vs\.?|versus)\s", hit.card.name):
             return [hit]
+    sides = _sides(question)
+    card = _comparison_card(sides)
+    if card is not None:
+        return [Hit(card, 1.0, "name", 0, len(card.name.split()))]
     pair: list[Hit] = []
-    for side in _sides(question):
+    for side in sides:
         named = name_hits(side) or ([h] if (h := named_within(side)) else [])
         if named and named[0].card.id not in {p.card.id for p in pair}:
             pair.append(named[0])
@@ -324,6 +424,10 @@ def retrieve(question: str) -> Retrieval:
     """The cards a technical question is about, and how to answer them together."""
     hits = name_hits(question)
     comparing = bool(_COMPARE.search(question))
+    if comparing and not _comparison_card(_sides(question)):
+        listed = [h for h in hits if h.card.domain != "languages" and not _CONTRAST_NAME.search(h.card.name)]
+        if len(listed) >= 3:  # "localStorage, sessionStorage and cookies": every one of them
+            return Retrieval(question, "compare", listed[:3])
     if comparing:
         pair = _compare_pair(question, hits)
         if (
@@ -354,12 +458,18 @@ def retrieve(question: str) -> Retrieval:
                     per_part.append(named[0])
             if len(per_part) >= 2:
                 return Retrieval(question, "multi", per_part[:3])
-        # One subject with context around it ("in Python, how do decorators work?"): the most
-        # specific name leads; languages and broad names follow as context.
-        ranked = sorted(hits, key=lambda h: (h.card.domain == "languages", -h.size, h.start))
-        return Retrieval(question, "single", ranked[:3])
+        # One subject with context around it ("in Python, how do decorators work?", "which
+        # regularization techniques for neural nets…"): languages follow as context, and among
+        # the rest the name whose card is closest in meaning to the question leads.
+        subjects = [h for h in hits if h.card.domain != "languages"]
+        closeness = _closeness(question) if len(subjects) >= 2 else {}
+        ranked = sorted(
+            hits,
+            key=lambda h: (h.card.domain == "languages", -closeness.get(h.card.id, 0.0), -h.size, h.start),
+        )
+        return Retrieval(question, "single", _meaning_over_names(question, ranked)[:3])
     if hits:
-        return Retrieval(question, "single", hits)
+        return Retrieval(question, "single", _meaning_over_names(question, hits))
     subject = " ".join(w for w in normalize_phrase(subject_of(question)).split() if w not in _ARTICLES)
     within = named_within(subject)
     if within is not None:

@@ -8,8 +8,10 @@ talks to the LLM).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+from cuecard.kinds import QuestionType
 from cuecard.understanding.model import QuestionModel, default_model
 from cuecard.understanding.topic import topic_of
 
@@ -43,4 +45,30 @@ def classify(question: str, model: QuestionModel | None = None) -> Classificatio
     probs = model.type_probabilities([question])[0]
     scores = {t: round(float(p), 4) for t, p in zip(model.types, probs, strict=True)}
     best = max(scores, key=scores.__getitem__)
+    if best != QuestionType.TECHNICAL and asks_about_tool_experience(question):
+        return Classification(QuestionType.TECHNICAL, scores[best], topic_of(question), scores)
     return Classification(best, scores[best], topic_of(question), scores)
+
+
+# "Have you (ever) used / worked with <a known technology>?" is asked to hear what the
+# candidate knows about it, not for a STAR story: the model reads the "have you ever" opening
+# as behavioral. Only when the object names a knowledge-base card, and no story cue follows.
+_EXPERIENCE_OPENING = re.compile(
+    r"^(?:(?:so|okay|ok|and|um|uh|right|now)[\s,]+)*(?:have|did) you (?:ever )?(?:used|use|worked with|work with|"
+    r"tried|implemented|written|built with|built|coded in|programmed in|styled|deployed|set up)\s+(?P<what>.+)",
+    re.IGNORECASE,
+)
+_STORY_CUE = re.compile(
+    r"\b(?:tell me about|a time|situation|what happened|how did (?:that|it) go|walk me through|conflict|"
+    r"disagree|mistake|fail|proud|challenge|colleague|team ?mate|manager|customer|our product)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_about_tool_experience(question: str) -> bool:
+    match = _EXPERIENCE_OPENING.match(question.strip())
+    if not match or _STORY_CUE.search(question):
+        return False
+    from cuecard.knowledge.retrieval import name_hits
+
+    return bool(name_hits(match.group("what")))
