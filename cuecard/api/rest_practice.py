@@ -89,6 +89,7 @@ from cuecard.api.rest_common import (
     require_user,
     services,
 )
+from cuecard.api.webrtc_routes import end_live_session
 from cuecard.kinds import QuestionType, SessionState
 from cuecard.store import NotFound
 from cuecard.store.models import Session
@@ -301,8 +302,6 @@ async def delete_practice(request: web.Request) -> web.Response:
     if practice.live_session_id:
         live = request.app[LIVE_SESSIONS].get(practice.live_session_id)
         if live is not None:
-            from cuecard.api.webrtc_routes import end_live_session
-
             await end_live_session(request.app, live)
         try:
             await store.delete_session(practice.live_session_id)
