@@ -78,7 +78,7 @@ STAR_CUES: dict[str, re.Pattern[str]] = {
         r"ended up",
         r"which (?:cut|reduced|increased|improved|saved|brought|dropped|doubled|halved|raised|lowered)",
         r"(?:we|i|it|that|this) (?:cut|reduced|increased|improved|saved|doubled|halved|shipped|launched|delivered|"
-        r"hit|met|beat|brought|lowered|raised|grew|won|retained)",
+        r"hit|met|beat|brought down|lowered|raised|grew|won|retained)",
         r"(?:went|dropped|fell|rose|grew) from",
         r"afterwards",
         r"since then",
@@ -255,11 +255,10 @@ def star_parts(text: str) -> dict[str, str]:
 
 
 def quantified(text: str) -> str | None:
-    """The sentence with a number in it that reads as a result, if any."""
-    for sentence in sentences(text):
-        if QUANTITY.search(sentence):
-            return sentence
-    return None
+    """The sentence with a number in it, if any; one that also reads as a result is preferred
+    (quoted as the evidence of a quantified result)."""
+    numbered = [s for s in sentences(text) if QUANTITY.search(s)]
+    return next((s for s in numbered if STAR_CUES["result"].search(s)), numbered[0] if numbered else None)
 
 
 def ownership(text: str) -> tuple[int, int]:
