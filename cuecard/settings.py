@@ -204,6 +204,19 @@ class Settings(BaseSettings):
     # How often the purge task looks for expired sessions (0 = never in the server; the
     # purge can still be run by hand).
     retention_purge_interval_secs: float = Field(default=3600.0, ge=0)
+    # --- webhooks (cuecard/webhooks, cuecard/api/rest_webhooks.py) ------------------------------
+    # Run the dispatcher (session scan + deliveries) in this process.
+    webhook_dispatch: bool = True
+    webhook_scan_secs: float = Field(default=2.0, gt=0)  # how often webhook owners' sessions are looked for
+    webhook_tick_secs: float = Field(default=1.0, gt=0)  # how often due deliveries are sent
+    webhook_timeout_secs: float = Field(default=10.0, gt=0)
+    webhook_backoff_base_secs: float = Field(default=10.0, gt=0)  # first retry; doubles after each failure
+    webhook_backoff_max_secs: float = Field(default=3600.0, gt=0)
+    webhook_retry_window_secs: float = Field(default=86400.0, gt=0)  # retries stop 24 h after the event
+    webhook_max_per_user: int = Field(default=20, ge=1)
+    # Tests only: accept http://127.0.0.1 webhook URLs (production wants https to a public
+    # address: see cuecard/webhooks/urls.py).
+    webhook_allow_loopback_http: bool = False
     # --- practice mode (cuecard/api/rest_practice.py) ------------------------------------------
     # Questions of the user's this many newest practice rounds are not asked again (unless asked).
     practice_recent_sessions: int = 5

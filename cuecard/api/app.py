@@ -40,6 +40,7 @@ from cuecard.api import (
     rest_practice,
     rest_profile,
     rest_sessions,
+    rest_webhooks,
     security,
     web_client_routes,
     webrtc_routes,
@@ -70,6 +71,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     events_ws.setup(app)  # live events over a WebSocket
     webrtc_routes.setup(app)  # live page signalling; ends live sessions at clean-up
     bot_routes.setup(app)  # meeting bots; they leave their meetings at clean-up
+    rest_webhooks.setup(app)  # /api/webhooks/*, the webhook dispatcher
     rest_dashboard.setup(app)  # /dashboard and /api/dashboard/*
     openapi.setup(app)  # /api/openapi.json from the routes declared above, /api/docs
     web_client_routes.setup(app)  # /, /account, /static/

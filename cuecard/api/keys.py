@@ -32,6 +32,7 @@ from cuecard.settings import Settings
 from cuecard.store.cache import MemoryCache, RedisCache
 from cuecard.store.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from cuecard.transports.meeting_bot import MeetingBot
+from cuecard.webhooks.dispatcher import Dispatcher
 
 SETTINGS = web.AppKey("settings", Settings)
 SERVICES = web.AppKey("services", Services)
@@ -51,6 +52,8 @@ BOTS = web.AppKey[dict[str, MeetingBot]]("bots")  # bot id -> MeetingBot (this p
 BOT_TASKS = web.AppKey[dict[str, asyncio.Task[dict]]]("bot_tasks")  # bot id -> its run() task
 PRACTICE_LOCKS = web.AppKey[dict[str, asyncio.Lock]]("practice_locks")  # practice id -> its writer lock
 PRACTICE_TASKS = web.AppKey[set[asyncio.Future[None]]]("practice_tasks")  # scorer warm-ups running
+
+WEBHOOK_DISPATCHER = web.AppKey("webhook_dispatcher", Dispatcher)  # rest_webhooks.setup: deliveries, its clock
 
 METRICS = web.AppKey("metrics", Metrics)  # metrics_routes.setup: this app's Prometheus registry
 

@@ -24,6 +24,7 @@ from cuecard.store.encrypted import (
 from cuecard.store.material import Material
 from cuecard.store.practice import PracticeSessions
 from cuecard.store.sessions import Sessions
+from cuecard.store.webhooks import Webhooks
 
 SESSION_PAGE = 200
 
@@ -37,11 +38,12 @@ class Store:
         self.banks = Banks(backend)
         self.material = Material(backend)
         self.bots = Bots(backend)
+        self.webhooks = Webhooks(backend)  # webhooks and their delivery logs
         self.practice = PracticeSessions(backend)  # practice-mode rounds
 
     @property
     def repositories(self) -> tuple:
-        return (self.accounts, self.sessions, self.banks, self.material, self.bots, self.practice)
+        return (self.accounts, self.sessions, self.banks, self.material, self.bots, self.practice, self.webhooks)
 
     async def open(self) -> None:
         """Create collections and indexes (idempotent)."""
@@ -84,5 +86,6 @@ class Store:
         await self.banks.delete_all(user_id)
         await self.bots.delete_all(user_id)
         await self.practice.delete_all(user_id)
+        await self.webhooks.delete_all(user_id)
         await self.accounts.delete(user_id)
         await self._shred(user_key_id(user_id))
