@@ -597,3 +597,31 @@ async def test_sessions_in_states_across_users(store):
     found = await sessions.list_in_states(["active"], page=2)  # pages smaller than the result
     assert sorted(s.id for s in found) == sorted(s.id for s in live[:2])
     assert {s.title for s in await sessions.list_in_states(["interrupted", "ended"])} == {"live", "done"}
+
+
+async def test_webhooks_deliveries_queue_once_come_due_and_go_with_their_webhook(store):
+    from cuecard.store.webhooks import DELIVERED, PENDING
+
+    alice = (await store.accounts.create("hooks-a@example.org", "x")).id
+    bob = (await store.accounts.create("hooks-b@example.org", "x")).id
+    hook = await store.webhooks.create(alice, "https://a.example.org/h", ["session.ended"], "whsec_alice")
+    other = await store.webhooks.create(bob, "https://b.example.org/h", ["session.ended"], "whsec_bob")
+    assert (await store.webhooks.get(alice, hook.id)).secret == "whsec_alice"
+    with pytest.raises(NotFound):
+        await store.webhooks.get(bob, hook.id)
+    first = await store.webhooks.enqueue(hook, "s1:ended", "session.ended", '{"id":"s1:ended"}', 100.0)
+    assert first is not None and first.state == PENDING
+    assert await store.webhooks.enqueue(hook, "s1:ended", "session.ended", "{}", 101.0) is None  # queued once
+    again = await store.webhooks.enqueue(hook, "s1:ended", "session.ended", "{}", 102.0, dedupe=False)
+    assert again is not None and again.id != first.id
+    await store.webhooks.enqueue(other, "s2:ended", "session.ended", "{}", 50.0)
+    assert [d.webhook_id for d in await store.webhooks.due(100.0)] == [other.id, hook.id]
+    await store.webhooks.set_delivery(first.id, {"state": DELIVERED, "next_attempt_at": None, "attempts": [{"at": 1}]})
+    assert first.id not in [d.id for d in await store.webhooks.due(1e9)]
+    assert [d.id for d in await store.webhooks.log(hook.id)] == [again.id, first.id]  # newest first
+    with pytest.raises(NotFound):
+        await store.webhooks.get_delivery(bob, hook.id, first.id)
+    await store.webhooks.delete(alice, hook.id)
+    assert await store.webhooks.count_log(hook.id) == 0 and await store.webhooks.count_log(other.id) == 1
+    await store.delete_user(bob)
+    assert await store.webhooks.all() == [] and await store.webhooks.count_log(other.id) == 0

@@ -324,6 +324,39 @@ async def test_https_is_required_without_the_test_flag_and_routes_are_documented
             assert path in spec["paths"], path
 
 
+async def test_the_app_runs_the_dispatcher_loops_on_its_own(tmp_path):
+    """No test driving: the cleanup_ctx task scans, queues, retries (short backoff) and delivers."""
+    import time
+
+    from cuecard.api.app import create_app
+
+    settings = api_settings(
+        tmp_path,
+        webhook_allow_loopback_http=True,
+        webhook_scan_secs=0.05,
+        webhook_tick_secs=0.05,
+        webhook_backoff_base_secs=0.05,
+    )
+    CLOCK.now = time.time()  # the receiver checks signatures against real time here
+    secrets: dict[str, str] = {}
+    receiver = Receiver(secrets)
+    target = web.Application()
+    target.router.add_post("/{name:.*}", receiver.handle)
+    async with TestServer(target, host="127.0.0.1") as server, TestClient(TestServer(create_app(settings))) as client:
+        user = await _user(client)
+        hook = await _hook(user, secrets, f"http://127.0.0.1:{server.port}", "/live", ["session.started"])
+        r = await user.req("POST", "/api/sessions", json={"title": "Screen"})
+        assert r.status == 201
+        for _ in range(300):
+            log = await _log(user, hook["id"])
+            if log and log[0]["state"] == "delivered":
+                break
+            await asyncio.sleep(0.02)
+        [d] = await _log(user, hook["id"])
+        assert d["state"] == "delivered" and [a["status"] for a in d["attempts"]] == [500, 500, 204]
+        assert all(r["verified"] for r in receiver.requests) and len(receiver.requests) == 3
+
+
 def test_signature_recipe():
     body = b'{"id":"x","type":"session.ended"}'
     header = sign("whsec_abc", body, 1_700_000_000)
