@@ -62,7 +62,7 @@ async def replayed(tmp_path, whisper_dir):
 
 
 async def open_dashboard(new_page, base_url: str, tokens: dict):
-    page = await new_page(1280, 1000)
+    page = await new_page(1280, 1000, bypass_csp=False)  # the page runs under its real CSP
     blocked: list[str] = []
     page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
     await page.goto(base_url + "/dashboard")
