@@ -204,6 +204,21 @@ class Settings(BaseSettings):
     # How often the purge task looks for expired sessions (0 = never in the server; the
     # purge can still be run by hand).
     retention_purge_interval_secs: float = Field(default=3600.0, ge=0)
+    # --- calendar (cuecard/calendar, cuecard/api/rest_calendar.py) ------------------------------
+    # Interviews are looked for from one day ago to this many days ahead (recurring events are
+    # expanded in that window only).
+    calendar_horizon_days: int = Field(default=60, ge=1, le=366)
+    # A subscribed ICS URL is fetched again this often (0 = only when subscribing).
+    calendar_refresh_secs: float = Field(default=900.0, ge=0)
+    # The interview scheduler (prepared answers, bots sent before the start) looks this often.
+    calendar_scheduler_tick_secs: float = Field(default=30.0, gt=0)
+    calendar_max_bytes: int = 2_000_000
+    calendar_fetch_timeout_secs: float = 15.0
+    # Prepared answers are made at this local hour (the event's time zone) the evening before.
+    calendar_prepare_hour: int = Field(default=18, ge=0, le=23)
+    # Tests only: accept http://127.0.0.1 subscription URLs (production wants https to a
+    # public address: see cuecard/calendar/fetch.py).
+    calendar_allow_loopback_http: bool = False
     # --- webhooks (cuecard/webhooks, cuecard/api/rest_webhooks.py) ------------------------------
     # Run the dispatcher (session scan + deliveries) in this process.
     webhook_dispatch: bool = True

@@ -33,6 +33,7 @@ from cuecard.api import (
     metrics_routes,
     openapi,
     rest_banks,
+    rest_calendar,
     rest_claims,
     rest_consent,
     rest_dashboard,
@@ -71,6 +72,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     events_ws.setup(app)  # live events over a WebSocket
     webrtc_routes.setup(app)  # live page signalling; ends live sessions at clean-up
     bot_routes.setup(app)  # meeting bots; they leave their meetings at clean-up
+    rest_calendar.setup(app)  # /api/calendar/*, /api/interviews, the interview scheduler (stops before bots leave)
     rest_webhooks.setup(app)  # /api/webhooks/*, the webhook dispatcher
     rest_dashboard.setup(app)  # /dashboard and /api/dashboard/*
     openapi.setup(app)  # /api/openapi.json from the routes declared above, /api/docs

@@ -28,7 +28,7 @@ from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field
 
 from cuecard.api.errors import ApiError, bad_request
-from cuecard.api.keys import BOT_TASKS, BOTS
+from cuecard.api.keys import BOT_TASKS, BOTS, SERVICES, SETTINGS
 from cuecard.api.rest_common import (
     BOOL,
     NUM,
@@ -45,10 +45,8 @@ from cuecard.api.rest_common import (
 from cuecard.api.rest_consent import (
     CONSENT_FIELDS,
     CONSENT_REQUIRED,
-    audit_event,
     bot_consent,
     read_object,
-    record_consent,
     validate,
 )
 from cuecard.store import NotFound
@@ -104,14 +102,31 @@ async def create_bot(request: web.Request) -> web.Response:
     user_id = require_user(request)
     raw = await read_object(request)
     consent = await bot_consent(request, raw, user_id)
-    svc = services(request)
-    live = [b for b in request.app[BOTS].values() if not b.done]
-    if len(live) >= svc.settings.bot_max_live:
-        raise ApiError(429, "too_many_bots", f"{len(live)} bots are already live on this server")
+    check_bot_capacity(request.app)
     body = validate(BotCreate, raw)
     for field in ("name", "candidate_name"):
         if getattr(body, field) is not None and not getattr(body, field).strip():
             raise bad_request(f"{field} must not be blank", field)
+    bot = await launch_bot(request.app, user_id, body, consent, request.remote)
+    return web.json_response(bot.snapshot(), status=201)
+
+
+def check_bot_capacity(app: web.Application) -> None:
+    """429 when this process already runs ``bot_max_live`` live bots."""
+    live = [b for b in app[BOTS].values() if not b.done]
+    if len(live) >= app[SETTINGS].bot_max_live:
+        raise ApiError(429, "too_many_bots", f"{len(live)} bots are already live on this server")
+
+
+async def launch_bot(
+    app: web.Application, user_id: str, body: BotCreate, consent: dict | None, remote: str | None
+) -> MeetingBot:
+    """Start a bot for ``user_id`` once consent is settled (a new record, or one already on the
+    session): the one code path of ``POST /api/bots`` and of the interview scheduler
+    (``cuecard/calendar/scheduler.py``, which passes the consent recorded with the opt-in).
+    ``ApiError`` for a full server, another user's session or an unsupported meeting URL."""
+    check_bot_capacity(app)
+    svc = app[SERVICES]
     if body.session_id is not None:
         try:
             existing = await svc.store.sessions.find(body.session_id)
@@ -134,15 +149,28 @@ async def create_bot(request: web.Request) -> web.Response:
     session = await store.sessions.find(bot.session_id) or await store.sessions.create(
         id=bot.session_id, user_id=user_id, title="Meeting bot", source="bot", meeting_url=bot.meeting_url
     )
-    await record_consent(request, session, consent)
-    await audit_event(
-        request, user_id, "bot_join", bot_id=bot.id, session_id=bot.session_id, platform=bot.platform.name
+    if consent is not None:  # as record_consent does, without a request (the scheduler has none)
+        if (session.model_extra or {}).get("consent") != consent:
+            await store.sessions.update(session.id, consent=consent)
+        await _audit(
+            store, user_id, "consent", remote, session_id=session.id, version=consent["version"], via=consent["via"]
+        )
+    await _audit(
+        store, user_id, "bot_join", remote, bot_id=bot.id, session_id=bot.session_id, platform=bot.platform.name
     )
-    request.app[BOTS][bot.id] = bot
-    task = asyncio.get_running_loop().create_task(_run_and_audit(bot, store, request.remote))
-    request.app[BOT_TASKS][bot.id] = task
+    app[BOTS][bot.id] = bot
+    task = asyncio.get_running_loop().create_task(_run_and_audit(bot, store, remote))
+    app[BOT_TASKS][bot.id] = task
     task.add_done_callback(_log_crash)
-    return web.json_response(bot.snapshot(), status=201)
+    return bot
+
+
+async def _audit(store, user_id: str, action: str, remote: str | None, **details) -> None:
+    """An audit entry; a failed write is logged, never a failed bot start (as ``audit_event``)."""
+    try:
+        await store.accounts.audit(user_id, action, actor="user", remote=remote, **details)
+    except Exception as e:
+        logger.exception(f"audit entry {action} not written: {e}")
 
 
 async def _run_and_audit(bot: MeetingBot, store, remote: str | None) -> dict:

@@ -26,6 +26,7 @@ from aiohttp import web
 from cuecard.api.live_session import LiveSession
 from cuecard.api.route_spec import RouteSpec
 from cuecard.api.security_login import LoginThrottle
+from cuecard.calendar.scheduler import Scheduler
 from cuecard.observability.metrics import Metrics
 from cuecard.pipeline.services import Services
 from cuecard.settings import Settings
@@ -52,6 +53,8 @@ BOTS = web.AppKey[dict[str, MeetingBot]]("bots")  # bot id -> MeetingBot (this p
 BOT_TASKS = web.AppKey[dict[str, asyncio.Task[dict]]]("bot_tasks")  # bot id -> its run() task
 PRACTICE_LOCKS = web.AppKey[dict[str, asyncio.Lock]]("practice_locks")  # practice id -> its writer lock
 PRACTICE_TASKS = web.AppKey[set[asyncio.Future[None]]]("practice_tasks")  # scorer warm-ups running
+
+CALENDAR_SCHEDULER = web.AppKey("calendar_scheduler", Scheduler)  # rest_calendar.setup: opt-ins, its clock
 
 WEBHOOK_DISPATCHER = web.AppKey("webhook_dispatcher", Dispatcher)  # rest_webhooks.setup: deliveries, its clock
 

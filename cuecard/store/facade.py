@@ -21,6 +21,7 @@ from cuecard.store.encrypted import (
     user_key_id,
     write_file,
 )
+from cuecard.store.interviews import Interviews
 from cuecard.store.material import Material
 from cuecard.store.practice import PracticeSessions
 from cuecard.store.sessions import Sessions
@@ -40,10 +41,20 @@ class Store:
         self.bots = Bots(backend)
         self.webhooks = Webhooks(backend)  # webhooks and their delivery logs
         self.practice = PracticeSessions(backend)  # practice-mode rounds
+        self.interviews = Interviews(backend)  # calendar interviews and subscriptions
 
     @property
     def repositories(self) -> tuple:
-        return (self.accounts, self.sessions, self.banks, self.material, self.bots, self.practice, self.webhooks)
+        return (
+            self.accounts,
+            self.sessions,
+            self.banks,
+            self.material,
+            self.bots,
+            self.practice,
+            self.webhooks,
+            self.interviews,
+        )
 
     async def open(self) -> None:
         """Create collections and indexes (idempotent)."""
@@ -87,5 +98,6 @@ class Store:
         await self.bots.delete_all(user_id)
         await self.practice.delete_all(user_id)
         await self.webhooks.delete_all(user_id)
+        await self.interviews.delete_all(user_id)
         await self.accounts.delete(user_id)
         await self._shred(user_key_id(user_id))

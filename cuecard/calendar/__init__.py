@@ -1,0 +1,1 @@
+"""Calendar import and subscriptions: interviews found in ICS files, and their scheduled opt-ins."""
