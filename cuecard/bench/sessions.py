@@ -60,6 +60,9 @@ DEFAULT_SCENARIO = REPO / "tests" / "fixtures" / "scenario_small"
 COVER_SLACK_SECS = 0.5  # a final line ending this close before the energy end still covers it
 UTTERANCE_GAP_SECS = 0.6
 SAMPLE_EVERY_SECS = 5.0
+# Also reported per session: the delay once the session has run this long (its start-up work
+# — candidate material, prepared answers — is done), to tell a slow start from a steady lag.
+STEADY_AFTER_SECS = 30.0
 
 
 # -- the server --------------------------------------------------------------------------------
@@ -346,6 +349,7 @@ class SessionResult:
     index: int
     session_id: str = ""
     delays_ms: list[float] = field(default_factory=list)
+    steady_ms: list[float] = field(default_factory=list)  # utterances ending after STEADY_AFTER_SECS
     utterances: int = 0
     missed: int = 0
     lost: int = 0
@@ -358,9 +362,11 @@ class SessionResult:
         d = self.delays_ms
         p50 = f"{statistics.median(d):.0f}" if d else "-"
         p95 = f"{np.percentile(d, 95):.0f}" if d else "-"
+        steady = f"{np.percentile(self.steady_ms, 95):.0f}" if self.steady_ms else "-"
         return (
             f"session {self.index} {self.session_id[:8]}: {len(d)}/{self.utterances} utterances, "
-            f"final-transcript delay median {p50} ms p95 {p95} ms, missed {self.missed}, "
+            f"final-transcript delay median {p50} ms p95 {p95} ms (after {STEADY_AFTER_SECS:.0f} s: p95 {steady} ms), "
+            f"missed {self.missed}, "
             f"events {self.events}, lost {self.lost}"
             + (f" (delays: {', '.join(f'{x:.0f}' for x in d)})" if len(d) <= 24 else "")
         )
@@ -368,11 +374,12 @@ class SessionResult:
 
 def match_delays(
     role_track, ends: list[int], offset_secs: float, finals: list[tuple[float, dict]], role: str
-) -> tuple[list[float], int]:
-    """Delay (ms) per utterance end: first final (not refined) line of ``role`` covering it,
+) -> tuple[list[tuple[float, float]], int]:
+    """(end time in the track, delay ms) per utterance end: first final (not refined) line of ``role`` covering it,
     arrival time minus the moment the end sample left the client. ``offset_secs``: the session
     clock time of the track's first sample."""
-    delays, missed = [], 0
+    delays: list[tuple[float, float]] = []
+    missed = 0
     lines = [(t, e) for t, e in finals if e.get("role") == role and not e.get("refined") and e["text"].strip()]
     for end in ends:
         sent = role_track.mark_times.get(end)
@@ -386,7 +393,7 @@ def match_delays(
         if hit is None:
             missed += 1
         else:
-            delays.append((hit - sent) * 1000)
+            delays.append((end / RATE, (hit - sent) * 1000))
     return delays, missed
 
 
@@ -432,7 +439,8 @@ async def run_session(
                 # it arrives: its first frame left the client then (same machine, same clock).
                 offset = (track.first_wall or time.time()) - created_at
                 delays, missed = match_delays(track, ends[role], offset, finals, role)
-                result.delays_ms += delays
+                result.delays_ms += [d for _, d in delays]
+                result.steady_ms += [d for t, d in delays if t >= STEADY_AFTER_SECS]
                 result.missed += missed
                 result.utterances += len(ends[role])
             result.events = len(ws_events)
