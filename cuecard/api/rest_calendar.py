@@ -78,8 +78,8 @@ INTERVIEW = obj(
     prepared_at=NULL_NUM,
     prepared={"type": "array"},
     bot_sent_at=NULL_NUM,
-    bot_id=STR,
-    bot_error=STR,
+    bot_id={"type": ["string", "null"]},
+    bot_error={"type": ["string", "null"]},
 )
 IMPORT_REPORT = obj(
     ("events_read", "found", "created", "updated", "interviews"),

@@ -625,3 +625,29 @@ async def test_webhooks_deliveries_queue_once_come_due_and_go_with_their_webhook
     assert await store.webhooks.count_log(hook.id) == 0 and await store.webhooks.count_log(other.id) == 1
     await store.delete_user(bob)
     assert await store.webhooks.all() == [] and await store.webhooks.count_log(other.id) == 0
+
+
+async def test_interviews_upsert_keep_opt_ins_and_due_across_users(store):
+    """Calendar interviews (cuecard/store/interviews.py): a re-import updates in place and keeps
+    the user's opt-ins; ``due`` finds armed interviews of every user by their plain columns."""
+    interviews = store.interviews
+    event = {"uid": "e1", "start": 1000.0, "end": 2000.0, "summary": "Interview with Acme", "company": "Acme"}
+    first, created = await interviews.upsert("u1", "k1", event)
+    assert created and first.public()["summary"] == "Interview with Acme"
+    await interviews.update("u1", first.id, {"prepare_answers": True, "armed": 1, "next_due": 900.0})
+    again, created = await interviews.upsert("u1", "k1", {**event, "summary": "Interview with Acme (moved)"})
+    assert not created and again.id == first.id
+    assert (again.model_extra or {})["prepare_answers"] is True and again.public()["summary"].endswith("(moved)")
+    other, _ = await interviews.upsert("u2", "k1", event)
+    assert other.id != first.id
+    with pytest.raises(NotFound):
+        await interviews.get("u2", first.id)
+    await interviews.set_fields(other.id, {"armed": 1, "next_due": 950.0})
+    assert [r.id for r in await interviews.due(960.0)] == [first.id, other.id]
+    assert [r.id for r in await interviews.due(920.0)] == [first.id]
+    assert [r.id for r in await interviews.upcoming("u1", 1500.0)] == [first.id]
+    assert await interviews.upcoming("u1", 2500.0) == []
+    sub = await interviews.subscriptions.create("u1", {"url": "https://cal.example.org/private/secret.ics"})
+    assert "url" not in sub.public() and [s.id for s in await interviews.all_subscriptions()] == [sub.id]
+    await interviews.delete_all("u1")
+    assert await interviews.count("u1") == 0 and await interviews.all_subscriptions() == []
