@@ -36,7 +36,7 @@ check (typed)  0.899 / 0.800               0.667 / 0.302
 ``score_answer`` (transcript ready → scorecard, after ``warm_up``): median 180 ms, p95
 407–494 ms, max 849 ms at load average ~20; median 40–44 ms, p95 72–74 ms, max 93 ms at load
 average ~7. Transcription (base model, int8, 2 threads, question as prompt): median 0.39–0.54 s
-per second of audio at load ~20.
+per second of audio at load ~20, 0.26 (max 0.36) at load ~10.
 """
 
 from __future__ import annotations
