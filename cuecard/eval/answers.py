@@ -7,8 +7,9 @@ candidate's material), and scores every option of every draft with this rubric:
 - **placeholders**: a fill-in slot (``[…]``, ``{…}``, ``<…>``, "TODO", "___") — the draft cannot
   be read aloud as it stands;
 - **on topic**: the question's key terms are answered — each card the question names (by name
-  or alias) is named in the draft; a question naming no card needs half of its subject's
-  content words (stemmed) in the draft;
+  or alias) is named in the draft (a contrast card, "X vs Y", answers both sides); a question
+  naming no card needs half of its subject's content words (stemmed; words that only frame a
+  comparison, such as difference, between, versus, do not count) in the draft;
 - **substantive**: the draft says something beyond restating the question and the candidate's
   material — at least ``MIN_NEW_WORDS`` distinct content words that appear in neither;
 - **grounded**: nothing about the candidate their material does not say — every number and
@@ -43,6 +44,12 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _NAME = re.compile(r"(?<![.:!?]\s)(?<!^)\b[A-Z][a-zA-Z]+")
 
 
+# How a question is asked, not what it is about: "what's the difference between a stable and an
+# unstable sort" is answered by a draft about stable and unstable sorts that never says
+# "difference between" (such drafts were marked off topic).
+_FRAMING = {stem(w) for w in "difference differences differ between versus compare compared comparison explain".split()}
+
+
 def _stems(text: str) -> set[str]:
     return {stem(w) for w in content_words(text)}
 
@@ -57,7 +64,7 @@ def on_topic(question: str, text: str) -> bool:
 
     draft = f" {normalize_phrase(text)} "
     named = name_hits(question)
-    wanted = _stems(subject_of(question))
+    wanted = _stems(subject_of(question)) - _FRAMING
     described = bool(wanted) and len(wanted & _stems(text)) >= max(1, len(wanted) // 2)
     if named and COMPARE.search(question) and len(named) >= 2:
         # Both sides; a card written as the contrast itself ("while vs do-while loops") answers

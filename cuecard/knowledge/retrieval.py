@@ -11,9 +11,16 @@ Two ways in, in this order:
    with the project's MiniLM model and compared with every card's name and definition; the
    best card counts when its cosine clears ``MIN_SIMILARITY`` and beats the runner-up.
 
+Among several named cards, the one closest in meaning to the question leads ("which
+regularization techniques for neural nets…" is about regularization, though "neural nets" is the
+longer name), and when the named card is not where the subject begins, an unnamed card that is
+far closer in meaning leads instead ("…combine several word embeddings into one" → pooling word
+vectors into a sentence vector). A contrast card ("Attributes vs properties") is found by its
+sides as said, in either number or order.
+
 The result also says how the question is built:
 - ``compare``: "X vs Y", "difference between X and Y", "X or Y, which…", "when would you
-  choose X and when Y" — the two cards are answered as a contrast;
+  choose X and when Y" — the two (or three: "A, B and C") cards are answered as a contrast;
 - ``multi``: several sentences or "and how/why…" parts naming different cards — each part
   is answered in turn;
 - ``single``: one card; ``none``: nothing we have notes on.

@@ -38,3 +38,35 @@ def test_paraphrase_falls_back_to_meaning():
 def test_nothing_known_says_none():
     r = retrieve("Explain quantum annealing schedules in photonic chips.")
     assert r.mode == "none" and r.coverage == "none"
+
+
+def test_a_contrast_card_is_found_by_its_sides_in_any_number():
+    # Before: each side was looked up alone and "attribute" found "Data attributes".
+    r = retrieve("What is the difference between an attribute and a property?")
+    assert _names(r) == ["attributes vs properties"], r
+
+
+def test_a_card_whose_alias_says_vs_is_not_a_contrast_card():
+    r = retrieve("What is the difference between bagging and boosting?")
+    assert r.mode == "compare" and len(r.cards) == 2
+
+
+def test_three_things_compared_are_all_answered():
+    r = retrieve("what's the difference between localStorage, sessionStorage and cookies")
+    assert r.mode == "compare" and len(r.cards) == 3, r
+
+
+def test_a_yes_no_question_names_its_subject():
+    hits = name_hits("Is accuracy always a good metric?")
+    assert [h.card.name for h in hits] == ["Accuracy"]
+
+
+def test_among_named_cards_the_closest_in_meaning_leads():
+    # "neural nets" is the longer name, but the question is about regularization.
+    r = retrieve("What regularization techniques for neural nets do you know?")
+    assert r.cards[0].name == "Regularization", r
+
+
+def test_a_much_closer_unnamed_card_leads_a_named_one():
+    r = retrieve("If you have several words, how would you combine their word embeddings into one vector?")
+    assert r.hits[0].how == "meaning" and "combining" in r.cards[0].name.lower(), r
