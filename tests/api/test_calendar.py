@@ -288,3 +288,11 @@ async def test_calendar_routes_are_in_openapi(cal):
     spec = await (await client.get("/api/openapi.json")).json()
     for path in ("/api/calendar/import", "/api/calendar/subscribe", "/api/interviews", "/api/interviews/{item_id}"):
         assert path in spec["paths"], path
+
+
+async def test_account_page_has_the_interviews_section_and_its_script(cal):
+    client, _, _ = cal
+    page = await (await client.get("/account")).text()
+    assert 'id="interviews"' in page and '<script src="/static/interviews.js"></script>' in page
+    r = await client.get("/static/interviews.js")
+    assert r.status == 200 and "/api/interviews" in await r.text()
