@@ -72,13 +72,18 @@ def _json_resume(data: dict) -> Profile:
 def load_profile(path: str | Path) -> Profile:
     path = Path(path)
     data = path.read_bytes()
-    if path.suffix.lower() == ".json":
+    # JSON by content, not only by suffix (a resume.json saved as .txt, or a JSON Resume URL download)
+    if path.suffix.lower() == ".json" or data.lstrip()[:1] == b"{":
         try:
             parsed = json.loads(data)
-        except json.JSONDecodeError as e:
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
             raise MaterialFileError(f"{path}: not valid JSON ({e})") from e
-        if "basics" in parsed or "work" in parsed:
-            return _json_resume(parsed)
+        if not isinstance(parsed, dict):
+            raise MaterialFileError(f"{path}: expected a JSON object (a JSON Resume or a profile)")
+        from cuecard.profile.import_formats import JSON_RESUME_SECTIONS, read_json_resume
+
+        if any(k in parsed for k in JSON_RESUME_SECTIONS):
+            return read_json_resume(parsed).profile  # the API's reader: projects and certificates too
         return Profile(**parsed.get("profile", parsed))
     try:
         # The zip-bomb check of uploads (profile/worker.py) for files given on the command line too.

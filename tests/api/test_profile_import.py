@@ -247,3 +247,15 @@ async def test_import_routes_are_in_openapi(client):
     spec = await (await client.get("/api/openapi.json")).json()
     for path in ("/api/profile/import", "/api/profile/export", "/api/jobs/import"):
         assert path in spec["paths"], path
+
+
+def test_draft_profile_reads_json_resume_by_content(tmp_path):
+    """``cuecard draft --profile`` (cuecard/profile/files.py): a JSON Resume saved under another
+    suffix is still read as one, with the same reader as the API."""
+    from cuecard.profile.files import load_profile
+
+    path = tmp_path / "resume.txt"
+    path.write_bytes((FIXTURES / "resume.json").read_bytes())
+    profile = load_profile(path)
+    assert profile.name == "Dana Okafor" and profile.roles[0].employer == "Ledgerly"
+    assert profile.projects[0].name == "tinyledger" and profile.certifications[0].issuer == "Amazon Web Services"
