@@ -30,6 +30,7 @@ import json
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from loguru import logger
@@ -39,7 +40,7 @@ from cuecard.settings import Settings
 from cuecard.store.webhooks import DELIVERED, FAILED, PENDING, DeliveryRecord, WebhookRecord
 from cuecard.webhooks.events import SESSION_ENDED, SESSION_STARTED, webhook_event
 from cuecard.webhooks.signature import HEADER, sign
-from cuecard.webhooks.urls import GuardedResolver
+from cuecard.webhooks.urls import GuardedResolver, UrlRefused, check_url
 
 SCAN_SESSIONS = 20
 LIVE_STATES = frozenset({SessionState.PENDING, SessionState.ACTIVE, SessionState.PAUSED})
@@ -64,6 +65,7 @@ class Dispatcher:
         self._followed: dict[str, asyncio.Task] = {}
         self._finished: set[str] = set()
         self._http: aiohttp.ClientSession | None = None
+        self._resolver: GuardedResolver | None = None
 
     # --- following sessions ---------------------------------------------------------------------
     async def scan(self) -> int:
@@ -150,15 +152,20 @@ class Dispatcher:
             "Cuecard-Delivery": delivery.id,
         }
         try:
+            check_url(hook.url, self.settings.webhook_allow_loopback_http)  # IP literals skip the resolver
             async with self._client().post(hook.url, data=body, headers=headers, allow_redirects=False) as r:
                 await r.content.read(64 * 1024)  # the answer is not kept; read a little to reuse the connection
                 return r.status, None if r.status < 300 else f"HTTP {r.status}"
-        except (aiohttp.ClientError, TimeoutError, OSError) as e:
+        except (aiohttp.ClientError, TimeoutError, OSError, UrlRefused) as e:
+            host = urlsplit(hook.url).hostname or ""
+            if self._resolver is not None and host in self._resolver.refused:
+                return None, f"{host} resolves to no public address"
             return None, (str(e) or type(e).__name__)[:ERROR_TEXT]
 
     def _client(self) -> aiohttp.ClientSession:
         if self._http is None or self._http.closed:
-            connector = aiohttp.TCPConnector(resolver=GuardedResolver(self.settings.webhook_allow_loopback_http))
+            self._resolver = GuardedResolver(self.settings.webhook_allow_loopback_http)
+            connector = aiohttp.TCPConnector(resolver=self._resolver)
             timeout = aiohttp.ClientTimeout(total=self.settings.webhook_timeout_secs)
             self._http = aiohttp.ClientSession(connector=connector, timeout=timeout, trust_env=False)
         return self._http

@@ -10,7 +10,9 @@ Decision (SSRF guard):
   private ranges, not another scheme.
 - **Addresses are checked at connection time** by ``GuardedResolver`` (only public addresses,
   loopback under the flag): a host that resolves, or later re-resolves (DNS rebinding), to
-  127.0.0.1, 10/8, 169.254.169.254 (cloud metadata) is refused; IP literals go through it too.
+  127.0.0.1, 10/8, 169.254.169.254 (cloud metadata) is refused. aiohttp does not call the
+  resolver for IP literals, so ``check_url`` refuses a non-public literal itself, both when
+  the webhook is registered and again before every attempt.
   Redirects are not followed (a 3xx is recorded as a failed attempt).
 - No credentials in the URL (they would be stored and shown back).
 """
@@ -48,11 +50,22 @@ def check_url(url: str, allow_loopback_http: bool) -> str:
         raise UrlRefused("not an http(s) URL with a host; webhooks need https://")
     if parts.username or parts.password:
         raise UrlRefused("credentials in the URL are not accepted")
+    if not _public_literal(host.strip("[]"), allow_loopback_http):
+        raise UrlRefused("the webhook URL points at a private or local address")
     if parts.scheme == "https":
         return url
     if allow_loopback_http and host.strip("[]") in LOOPBACK_HOSTS:
         return url
     raise UrlRefused("the webhook URL must use https")
+
+
+def _public_literal(host: str, allow_loopback: bool) -> bool:
+    """False for an IP literal that is not a public address (True for names: the resolver checks them)."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return True
+    return allowed_address(host, allow_loopback)
 
 
 def allowed_address(address: str, allow_loopback: bool) -> bool:
@@ -68,11 +81,13 @@ class GuardedResolver(AbstractResolver):
     def __init__(self, allow_loopback: bool):
         self._inner = DefaultResolver()
         self._allow_loopback = allow_loopback
+        self.refused: set[str] = set()  # hosts refused (aiohttp hides the resolver's error)
 
     async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list[Any]:
         answers = await self._inner.resolve(host, port, family)
         kept = [a for a in answers if allowed_address(a["host"], self._allow_loopback)]
         if not kept:
+            self.refused.add(host)
             raise OSError(f"{host} resolves to no public address")
         return kept
 

@@ -285,6 +285,9 @@ async def test_the_secret_is_stored_encrypted(hooks):
         ({"url": "ftp://example.org/hook", "events": ["session.ended"]}, "url"),
         ({"url": "http://example.org/hook", "events": ["session.ended"]}, "url"),  # http only to loopback, tests only
         ({"url": "https://user:pw@example.org/hook", "events": ["session.ended"]}, "url"),
+        ({"url": "https://10.1.2.3/hook", "events": ["session.ended"]}, "url"),  # private, even under the flag
+        ({"url": "https://169.254.169.254/latest", "events": ["session.ended"]}, "url"),
+        ({"url": "https://[::ffff:10.0.0.1]/hook", "events": ["session.ended"]}, "url"),
         ({"events": ["session.ended"]}, "url"),
         ({"url": "https://example.org/hook"}, "events"),
         ({"url": "https://example.org/hook", "events": []}, "events"),
@@ -307,8 +310,9 @@ async def test_https_is_required_without_the_test_flag_and_routes_are_documented
     from cuecard.api.app import create_app
     from cuecard.webhooks.urls import UrlRefused, check_url
 
-    with pytest.raises(UrlRefused):
-        check_url("http://127.0.0.1:8080/hook", allow_loopback_http=False)
+    for refused in ("http://127.0.0.1:8080/hook", "https://127.0.0.1/hook", "https://[::1]/hook"):
+        with pytest.raises(UrlRefused):
+            check_url(refused, allow_loopback_http=False)
     assert check_url(" https://hooks.example.org/x ", allow_loopback_http=False) == "https://hooks.example.org/x"
     async with TestClient(TestServer(create_app(api_settings(tmp_path, webhook_dispatch=False)))) as client:
         user = await _user(client)
@@ -355,6 +359,37 @@ async def test_the_app_runs_the_dispatcher_loops_on_its_own(tmp_path):
         [d] = await _log(user, hook["id"])
         assert d["state"] == "delivered" and [a["status"] for a in d["attempts"]] == [500, 500, 204]
         assert all(r["verified"] for r in receiver.requests) and len(receiver.requests) == 3
+
+
+async def test_a_name_resolving_to_loopback_is_refused_when_connecting(tmp_path):
+    """``localhost`` passes the URL check (it is a name) but the resolver keeps only public
+    addresses: the attempt fails without reaching anything."""
+    from cuecard.store.webhooks import DeliveryRecord, WebhookRecord
+    from cuecard.webhooks.dispatcher import Dispatcher
+
+    hits: list[str] = []
+
+    async def handle(request: web.Request) -> web.Response:
+        hits.append(request.path)
+        return web.Response(status=204)
+
+    target = web.Application()
+    target.router.add_post("/{name:.*}", handle)
+    async with TestServer(target, host="127.0.0.1") as server:
+        url = f"http://localhost:{server.port}/x"
+        hook = WebhookRecord(id="w", user_id="u", url=url, events=["session.ended"], secret="s" * 20)
+        delivery = DeliveryRecord(id="d", user_id="u", webhook_id="w", event_type="session.ended", body="{}")
+        open_ = Dispatcher(None, None, api_settings(tmp_path, webhook_allow_loopback_http=True))
+        guarded = Dispatcher(None, None, api_settings(tmp_path))
+        try:
+            assert await open_._send(hook, delivery) == (204, None)  # the receiver is reachable under the flag
+            hook.url = url.replace("http:", "https:")  # https passes the URL check; the resolver refuses
+            status, error = await guarded._send(hook, delivery)
+            assert status is None and "no public address" in (error or ""), error
+        finally:
+            await open_.close()
+            await guarded.close()
+    assert hits == ["/x"]
 
 
 def test_signature_recipe():
