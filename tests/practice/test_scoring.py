@@ -206,3 +206,16 @@ def test_scorer_agrees_with_grades_on_the_tune_half_as_typed():
     by_length, _, _ = pairwise_agreement(results, "duration")
     assert pairs >= 60
     assert agreement >= 0.85 and agreement > by_length + 0.15
+
+
+def test_a_performance_story_with_misheard_words_is_on_topic():
+    """The page test's live transcript of an espeak answer: "slow" heard as "low", no word of
+    "system faster" left; the story (profiling, index, cache, latency) is still on topic."""
+    heard = (
+        "In my last dark hour, checkout page was low. I was responsible for the payment service. "
+        "I profile the database query is add the index and cache and I rolled it out behind the thread. "
+        "Am I resolved? latency dropped by 40%"
+    )
+    card = score_answer("Tell me about a time you made a slow system faster.", "behavioral", words_from_text(heard))
+    relevance = next(s for s in card.subscores if s.name == "relevance")
+    assert relevance.score >= 3
