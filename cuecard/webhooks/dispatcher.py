@@ -43,7 +43,7 @@ from cuecard.webhooks.signature import HEADER, sign
 from cuecard.webhooks.urls import GuardedResolver, UrlRefused, check_url
 
 SCAN_SESSIONS = 20
-LIVE_STATES = frozenset({SessionState.PENDING, SessionState.ACTIVE, SessionState.PAUSED})
+LIVE_STATES = frozenset({SessionState.ACTIVE, SessionState.PAUSED})  # pending: not started yet
 USER_AGENT = "Cuecard-Webhooks/1"
 ERROR_TEXT = 300  # characters of an error kept in the log
 

@@ -4,7 +4,8 @@ Decision: a documented subset, not every bus event. Interim transcript lines, te
 questions and suggestion chunks arrive many times a second and change again; a receiver
 (a team's tracker, a notification bot) wants the settled facts, each once:
 
-``session.started``    the dispatcher began following an active session of the owner
+``session.started``    the dispatcher began following an active (or paused) session of the owner;
+                       a pending one (created, not started) is announced once it is started
 ``question.detected``  a question event with status ``confirmed``
 ``suggestion.ready``   a suggestion chunk with ``done`` (not a withdrawal): one drafted option is complete
 ``session.ended``      a status event whose state is ``ended``, ``completed`` or ``interrupted``

@@ -116,6 +116,8 @@ async def _live_session(app, user: User) -> str:
 
     r = await user.req("POST", "/api/sessions", json={"title": "Onsite"})
     session_id = (await r.json())["id"]
+    assert await app[WEBHOOK_DISPATCHER].scan() == 0  # pending: not started yet
+    assert (await user.req("POST", f"/api/sessions/{session_id}/start")).status == 200
     bus = app[SERVICES].bus
     question = {
         "type": "question",
@@ -132,7 +134,7 @@ async def _live_session(app, user: User) -> str:
     await bus.publish(
         session_id, {"type": "suggestion", "question_id": "q1", "option": "concise", "delta": ".", "done": True}
     )
-    await bus.publish(session_id, {"type": "status", "state": "ended", "message": "bye", "provider": None})
+    assert (await user.req("POST", f"/api/sessions/{session_id}/complete")).status == 200  # status: completed
     return session_id
 
 
@@ -328,14 +330,17 @@ async def test_https_is_required_without_the_test_flag_and_routes_are_documented
             assert path in spec["paths"], path
 
 
-async def test_the_app_runs_the_dispatcher_loops_on_its_own(tmp_path):
-    """No test driving: the cleanup_ctx task scans, queues, retries (short backoff) and delivers."""
+@pytest.mark.parametrize("bus", ["in-process", "redis"])
+async def test_the_app_runs_the_dispatcher_loops_on_its_own(tmp_path, request, bus):
+    """No test driving: the cleanup_ctx task scans, queues, retries (short backoff) and
+    delivers; also with the Redis event bus (a real redis-server)."""
     import time
 
     from cuecard.api.app import create_app
 
     settings = api_settings(
         tmp_path,
+        redis_url=request.getfixturevalue("redis_url") if bus == "redis" else None,
         webhook_allow_loopback_http=True,
         webhook_scan_secs=0.05,
         webhook_tick_secs=0.05,
@@ -349,8 +354,9 @@ async def test_the_app_runs_the_dispatcher_loops_on_its_own(tmp_path):
     async with TestServer(target, host="127.0.0.1") as server, TestClient(TestServer(create_app(settings))) as client:
         user = await _user(client)
         hook = await _hook(user, secrets, f"http://127.0.0.1:{server.port}", "/live", ["session.started"])
+        assert hook["events"] == ["session.started"]
         r = await user.req("POST", "/api/sessions", json={"title": "Screen"})
-        assert r.status == 201
+        assert (await user.req("POST", f"/api/sessions/{(await r.json())['id']}/start")).status == 200
         for _ in range(300):
             log = await _log(user, hook["id"])
             if log and log[0]["state"] == "delivered":
