@@ -27,6 +27,7 @@ from aiohttp import web
 from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field
 
+from cuecard.api.bot_routes import BotCreate, launch_bot
 from cuecard.api.errors import ApiError
 from cuecard.api.keys import CALENDAR_SCHEDULER, SERVICES, SETTINGS
 from cuecard.api.rest_common import (
@@ -49,9 +50,10 @@ from cuecard.api.rest_consent import (
     read_object,
     validate,
 )
+from cuecard.api.rest_profile import _read_upload
 from cuecard.calendar.fetch import FetchRefused, check_url, fetch_ics
-from cuecard.calendar.ics import CalendarError, find_interviews
-from cuecard.calendar.scheduler import Scheduler, arming
+from cuecard.calendar.ics import CalendarError, find_interviews, job_for
+from cuecard.calendar.scheduler import BotNotSent, Scheduler, arming
 from cuecard.store import NotFound
 from cuecard.store.interviews import InterviewRecord
 
@@ -126,8 +128,6 @@ async def import_ics(app: web.Application, user_id: str, data: bytes, source: st
     created = updated = 0
     shown = []
     for interview in found:
-        from cuecard.calendar.ics import job_for
-
         job = job_for(interview.company, f"{interview.summary}\n{interview.description}", jobs)
         fields = {**interview.fields(), "job_id": job["id"] if job else None, "source": source}
         record, new = await store.interviews.upsert(user_id, interview.key, fields)
@@ -149,8 +149,6 @@ async def import_ics(app: web.Application, user_id: str, data: bytes, source: st
     extra_statuses=(422,),
 )
 async def import_calendar(request: web.Request) -> web.Response:
-    from cuecard.api.rest_profile import _read_upload
-
     user_id = require_user(request)
     data, _ = await _read_upload(request)
     if not data.strip():
@@ -319,7 +317,15 @@ async def _refresh_loop(app: web.Application) -> None:
 
 
 def setup(app: web.Application):
-    app[CALENDAR_SCHEDULER] = Scheduler(app)
+    async def send_bot(user_id: str, meeting_url: str, consent: dict | None) -> dict[str, str]:
+        """The scheduler's bot: ``launch_bot``, the code path of ``POST /api/bots``."""
+        try:
+            bot = await launch_bot(app, user_id, BotCreate(meeting_url=meeting_url), consent, "scheduler")
+        except ApiError as e:
+            raise BotNotSent(f"{e.code}: {e.message}") from None
+        return {"bot_id": bot.id, "session_id": bot.session_id}
+
+    app[CALENDAR_SCHEDULER] = Scheduler(app[SETTINGS], lambda: app[SERVICES].store, send_bot)
 
     async def calendar_tasks(app: web.Application):
         tasks = [asyncio.get_running_loop().create_task(_scheduler_loop(app))]

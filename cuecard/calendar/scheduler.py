@@ -22,11 +22,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from aiohttp import web
 from loguru import logger
 
 from cuecard.store.interviews import InterviewRecord
@@ -64,22 +63,28 @@ def arming(doc: dict[str, Any], prepare_hour: int) -> dict[str, Any]:
     return {"armed": 1 if actions else 0, "next_due": min(actions.values()) if actions else None}
 
 
+class BotNotSent(Exception):
+    """The bot could not be started (full server, refused URL…): the reason is kept."""
+
+
+# (user id, meeting URL, consent record) -> {"bot_id", "session_id"}; raises BotNotSent
+SendBot = Callable[[str, str, dict | None], Awaitable[dict[str, str]]]
+
+
 class Scheduler:
-    def __init__(self, app: web.Application, clock: Callable[[], float] = time.time):
-        self.app = app
+    """Given the settings, how to reach the store, and how to send a bot (the app passes
+    ``bot_routes.launch_bot``): nothing here imports the API, so ``cuecard.api.keys`` can name
+    this type without a cycle."""
+
+    def __init__(self, settings, store: Callable[[], Any], send_bot: SendBot, clock: Callable[[], float] = time.time):
+        self._settings = settings
+        self._store_of = store
+        self._send_bot_now = send_bot
         self.clock = clock
 
     @property
-    def _settings(self):
-        from cuecard.api.keys import SETTINGS
-
-        return self.app[SETTINGS]
-
-    @property
     def _store(self):
-        from cuecard.api.keys import SERVICES
-
-        return self.app[SERVICES].store
+        return self._store_of()
 
     async def run_due(self) -> list[tuple[str, str]]:
         """One tick: run what is due; (interview id, action) of what ran."""
@@ -123,17 +128,13 @@ class Scheduler:
         return {"prepared_at": now, "prepared": answers}
 
     async def _send_bot(self, record: InterviewRecord, now: float) -> dict[str, Any]:
-        from cuecard.api.bot_routes import BotCreate, launch_bot
-        from cuecard.api.errors import ApiError
-
         extra = record.model_extra or {}
-        body = BotCreate(meeting_url=extra.get("meeting_url", ""))
         try:
-            bot = await launch_bot(self.app, record.user_id, body, extra.get("bot_consent"), "scheduler")
-        except ApiError as e:
+            sent = await self._send_bot_now(record.user_id, extra.get("meeting_url", ""), extra.get("bot_consent"))
+        except BotNotSent as e:
             logger.warning(f"interview {record.id}: bot not sent: {e}")
-            return {"bot_error": f"{e.code}: {e.message}"}
-        return {"bot_sent_at": now, "bot_id": bot.id, "session_id": bot.session_id}
+            return {"bot_error": str(e)}
+        return {"bot_sent_at": now, **sent}
 
 
 def _changes_only(doc: dict[str, Any], record: InterviewRecord) -> dict[str, Any]:
