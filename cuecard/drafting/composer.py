@@ -150,7 +150,7 @@ class DraftPlan:
         """The subject as the page shows it: the cards' names for technical questions."""
         if self.retrieval is not None and self.retrieval.cards:
             return (
-                " vs ".join(c.name for c in self.retrieval.cards[:2])
+                " vs ".join(c.name for c in self.retrieval.cards[:3])
                 if self.retrieval.mode == "compare"
                 else ", ".join(c.name for c in self.retrieval.cards[:3])
             )

@@ -92,7 +92,9 @@ def first_person(achievement: str) -> str:
 def _named(card: Card, text: str) -> str:
     """Card sentences often start "Use it when…" / "It…": in a contrast "it" is ambiguous."""
     text = re.sub(
-        r"^(Use|Choose|Pick|Reach for|Avoid|Skip|Prefer) (?:it|them)\b", lambda m: f"{m.group(1)} {card.name}", text
+        r"^(Use|Choose|Pick|Reach for|Avoid|Skip|Prefer) (?:it|them)\b",
+        lambda m: f"{m.group(1)} {lower_first(card.name)}",
+        text,
     )
     return re.sub(r"^(?:It|They)\b", card.name, text)
 

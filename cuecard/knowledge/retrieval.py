@@ -371,6 +371,19 @@ def _singular(word: str) -> str:
     return word
 
 
+def _spanning_hit(question: str, hits: list[Hit], sides: list[str]) -> Hit | None:
+    """A name hit whose matched phrase holds both sides: the question names one card for the
+    whole comparison."""
+    if len(sides) != 2:
+        return None
+    words = [t for t, _ in _tokens(question)]
+    for hit in hits:
+        phrase = set(words[hit.start : hit.start + hit.size])
+        if all(set(side.split()) <= phrase for side in sides):
+            return hit
+    return None
+
+
 def _side_stems(text: str) -> set[str]:
     from cuecard.drafting.semantic import content_words
 
@@ -413,6 +426,9 @@ def _compare_pair(question: str, hits: list[Hit]) -> list[Hit]:
         if re.search(r"\s(?:vs\.?|versus)\s", hit.card.name):
             return [hit]
     sides = _sides(question)
+    spanning = _spanning_hit(question, hits, sides)
+    if spanning is not None:  # "mutable and immutable objects" is one card's alias
+        return [spanning]
     card = _comparison_card(sides)
     if card is not None:
         return [Hit(card, 1.0, "name", 0, len(card.name.split()))]
@@ -437,12 +453,10 @@ def retrieve(question: str) -> Retrieval:
             return Retrieval(question, "compare", listed[:3])
     if comparing:
         pair = _compare_pair(question, hits)
-        if (
-            len(pair) == 1
-            and " vs" in pair[0].card.name.lower()
-            or len(pair) == 1
-            and pair[0].card.name.lower().find(" versus ") > 0
-        ):
+        whole = len(pair) == 1 and (
+            _CONTRAST_NAME.search(pair[0].card.name) or _spanning_hit(question, hits, _sides(question)) is not None
+        )
+        if whole:  # a contrast card, or one card named for the whole comparison
             return Retrieval(question, "single", pair)
         if len(pair) == 2:
             return Retrieval(question, "compare", pair)
