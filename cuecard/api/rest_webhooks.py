@@ -73,8 +73,19 @@ DELIVERY = obj(
 
 class WebhookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    url: str = Field(min_length=1, max_length=2000, description="https endpoint receiving the events")
-    events: list[str] = Field(min_length=1, max_length=len(EVENT_TYPES), description=f"of {', '.join(EVENT_TYPES)}")
+    url: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="https endpoint receiving the events",
+        json_schema_extra={"format": "uri", "pattern": "^https?://"},
+    )
+    # plain strings so an unknown type is a 400 naming "events" with the known ones listed
+    events: list[str] = Field(
+        min_length=1,
+        max_length=len(EVENT_TYPES),
+        description=f"of {', '.join(EVENT_TYPES)}",
+        json_schema_extra={"items": {"type": "string", "enum": list(EVENT_TYPES)}},
+    )
     secret: str | None = Field(
         default=None, min_length=16, max_length=256, description="signing secret; generated when omitted"
     )

@@ -60,6 +60,9 @@ async def seed(http: aiohttp.ClientSession, base: str) -> tuple[str, dict[str, l
         "question_id": [question["id"]],
         "item_id": items,
         "index": [0, 1],
+        "webhook_id": [
+            (await post("/api/webhooks", {"url": "https://hooks.example.org/x", "events": ["session.ended"]}))["id"]
+        ],
     }
     async with http.post(f"{base}/api/practice/sessions", json={"n": 2}, headers=auth) as r:
         if r.status in (200, 201):  # practice sessions may need a bank or job on this server
