@@ -68,5 +68,7 @@ def test_among_named_cards_the_closest_in_meaning_leads():
 
 
 def test_a_much_closer_unnamed_card_leads_a_named_one():
-    r = retrieve("If you have several words, how would you combine their word embeddings into one vector?")
+    r = retrieve(
+        "Suppose every word has its own word embedding. How would you combine the word embeddings of a long sentence into one?"
+    )
     assert r.hits[0].how == "meaning" and "combining" in r.cards[0].name.lower(), r
