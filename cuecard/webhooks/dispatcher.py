@@ -37,6 +37,7 @@ from loguru import logger
 
 from cuecard.kinds import SessionState
 from cuecard.settings import Settings
+from cuecard.store.backend import NotFound
 from cuecard.store.webhooks import DELIVERED, FAILED, PENDING, DeliveryRecord, WebhookRecord
 from cuecard.webhooks.events import SESSION_ENDED, SESSION_STARTED, webhook_event
 from cuecard.webhooks.signature import HEADER, sign
@@ -140,7 +141,8 @@ class Dispatcher:
                 fields.update(state=FAILED, next_attempt_at=None)
             else:
                 fields.update(state=PENDING, next_attempt_at=next_at)
-        await self.store.webhooks.set_delivery(delivery.id, fields)
+        with contextlib.suppress(NotFound):  # the webhook (and its log) was deleted during the attempt
+            await self.store.webhooks.set_delivery(delivery.id, fields)
 
     async def _send(self, hook: WebhookRecord, delivery: DeliveryRecord) -> tuple[int | None, str | None]:
         body = delivery.body.encode()

@@ -271,13 +271,26 @@ async def test_accounts_see_and_receive_only_their_own(hooks):
 
 async def test_the_secret_is_stored_encrypted(hooks):
     from cuecard.api.keys import SERVICES
-    from cuecard.store.webhooks import WEBHOOKS
+    from cuecard.store.webhooks import DELIVERIES, WEBHOOKS
 
     client, app, _, secrets, base = hooks
     alice = await _user(client)
     hook = await _hook(alice, secrets, base, "/enc", ["session.ended"])
-    raw = await app[SERVICES].store.backend.inner.get(WEBHOOKS, hook["id"])
+    store = app[SERVICES].store
+    raw = await store.backend.inner.get(WEBHOOKS, hook["id"])
     assert hook["secret"] not in json.dumps(raw) and base not in json.dumps(raw)
+    record = await store.webhooks.get(alice.id, hook["id"])
+    body = '{"data":{"text":"Tell me about a conflict at Northwind"}}'
+    delivery = await store.webhooks.enqueue(record, "e1", "question.detected", body, T0)
+    assert delivery is not None
+    raw = await store.backend.inner.get(DELIVERIES, delivery.id)
+    assert "Northwind" not in json.dumps(raw) and raw["state"] == "pending"  # queried fields stay plain
+
+    # a webhook deleted while its delivery is being attempted: the attempt ends quietly
+    from cuecard.api.keys import WEBHOOK_DISPATCHER
+
+    await store.webhooks.delete(alice.id, hook["id"])
+    await app[WEBHOOK_DISPATCHER]._attempt(delivery)
 
 
 @pytest.mark.parametrize(
