@@ -26,6 +26,7 @@ BODIES = {
     "/api/banks/{bank_id}": {"name": "hijacked"},
     "/api/banks/{bank_id}/questions": {"text": "hijacked?"},
     "/api/banks/{bank_id}/questions/{question_id}": {"text": "hijacked?"},
+    "/api/interviews/{item_id}": {"prepare_answers": True},
 }
 # Routes without an id in the path: what B does there, and how A's data must be unaffected.
 UNSCOPED = {
@@ -61,6 +62,12 @@ UNSCOPED = {
     ("GET", "/api/consent"),  # the same public text for everyone
     ("GET", "/api/account/settings"),  # the caller's own account
     ("PATCH", "/api/account/settings"),
+    ("POST", "/api/profile/import"),  # merges into the caller's own profile
+    ("GET", "/api/profile/export"),
+    ("POST", "/api/jobs/import"),
+    ("POST", "/api/calendar/import"),  # the caller's own interviews
+    ("POST", "/api/calendar/subscribe"),
+    ("GET", "/api/interviews"),
 }
 MARKER = "ZEBRA-SECRET"  # appears in every piece of A's data
 
@@ -120,6 +127,14 @@ async def make_a_data(a, store) -> dict:
     ids["question_id"] = (await r.json())["id"]
     r = await a.req("PUT", "/api/profile", json={"name": MARKER, "skills": ["python"]})
     assert r.status == 200
+    # an interview from A's calendar and A's calendar subscription (fill() names ids by the
+    # path's second segment: /api/interviews/{item_id}, /api/calendar/subscriptions/{item_id})
+    interview, _ = await store.interviews.upsert(
+        a.id, "k1", {"uid": "u1", "start": 4_102_444_800.0, "end": 4_102_448_400.0, "summary": f"{MARKER} interview"}
+    )
+    ids["interviews"] = interview.id
+    subscription = await store.interviews.subscriptions.create(a.id, {"url": f"https://cal.example.org/{MARKER}.ics"})
+    ids["calendar"] = subscription.id
     return ids
 
 
@@ -141,6 +156,7 @@ async def snapshot(a, ids) -> str:
         "/api/sessions",
         f"/api/bots/{ids['bot_id']}",
         "/api/bots",
+        "/api/interviews",
     ):
         r = await a.req("GET", path)
         assert r.status == 200, (path, r.status)
