@@ -220,7 +220,8 @@ def import_job(data: bytes) -> tuple[str, Job, dict[str, str]]:
             job, extra = _from_job_schema(parsed)
             return "json-resume-job", job, extra
         raise UnknownFormat("JSON that is neither a JSON Resume job nor a schema.org JobPosting")
-    if head.startswith(("<!doctype html", "<html", "<head", "<body", "<meta", "<div", "<script")) or "<html" in head:
+    # a page saved by a browser may start with "<!-- saved from url=… -->" or an XML prolog
+    if head.startswith("<") or "<html" in head:
         reader = _PageReader()
         reader.feed(text)
         reader.close()

@@ -232,6 +232,10 @@ async def test_job_imports(register):
     assert answer["job"]["company"] == "Riverbank Analytics" and answer["job"]["title"] == "Data Engineer"
     assert {"Airflow", "dbt", "Snowflake"} <= set(answer["job"]["required_skills"])
 
+    saved = b"<!-- saved from url=(0040)https://jobs.example.org/123 -->\n" + (FIXTURES / "job_page.html").read_bytes()
+    r = await user.req("POST", "/api/jobs/import", data=saved, headers={"Content-Type": "text/html"})
+    assert r.status == 201 and (await r.json())["job"]["company"] == "Northwind Robotics"
+
     text = b"Backend Engineer at Acme\n\nRequirements:\n- Python and PostgreSQL\n"
     r = await user.req("POST", "/api/jobs/import", data=text, headers={"Content-Type": "text/plain"})
     assert r.status == 201
@@ -240,7 +244,7 @@ async def test_job_imports(register):
     for data, status in ((b'{"title": ', 422), (b'{"a": 1}', 415), (b"\x00\x01\x02", 415), (b"  ", 400)):
         r = await user.req("POST", "/api/jobs/import", data=data, headers={"Content-Type": "application/octet-stream"})
         assert r.status == status, (data, await r.text())
-    assert (await (await user.req("GET", "/api/jobs")).json())["total"] == 3
+    assert (await (await user.req("GET", "/api/jobs")).json())["total"] == 4
 
 
 async def test_import_routes_are_in_openapi(client):
