@@ -651,3 +651,23 @@ async def test_interviews_upsert_keep_opt_ins_and_due_across_users(store):
     assert "url" not in sub.public() and [s.id for s in await interviews.all_subscriptions()] == [sub.id]
     await interviews.delete_all("u1")
     assert await interviews.count("u1") == 0 and await interviews.all_subscriptions() == []
+
+
+async def test_interviews_reach_the_backend_encrypted(store):
+    from cuecard.store.interviews import CALENDAR_SUBSCRIPTIONS, INTERVIEWS
+
+    raw = store.backend.inner
+    user = await store.accounts.create("cal@example.org", "hash")
+    event = {
+        "uid": "u",
+        "start": 10.0,
+        "summary": "Interview with Okapicorp",
+        "meeting_url": "https://meet.google.com/okp",
+    }
+    record, _ = await store.interviews.upsert(user.id, "k", event)
+    await store.interviews.set_fields(record.id, {"bot_consent": {"via": "okapiconsent"}, "armed": 1, "next_due": 5.0})
+    await store.interviews.subscriptions.create(user.id, {"url": "https://cal.example.org/okapisecret.ics"})
+    stored = _raw_text(await raw.find(INTERVIEWS, {}) + await raw.find(CALENDAR_SUBSCRIPTIONS, {}))
+    assert "okapi" not in stored.lower()
+    assert [r.id for r in await store.interviews.due(6.0)] == [record.id]  # the plain columns still query
+    assert (await store.interviews.get(user.id, record.id)).model_extra["summary"] == "Interview with Okapicorp"
