@@ -68,6 +68,8 @@ UNSCOPED = {
     ("POST", "/api/calendar/import"),  # the caller's own interviews
     ("POST", "/api/calendar/subscribe"),
     ("GET", "/api/interviews"),
+    ("POST", "/api/webhooks"),  # the caller's own webhooks
+    ("GET", "/api/webhooks"),
 }
 MARKER = "ZEBRA-SECRET"  # appears in every piece of A's data
 
@@ -135,6 +137,14 @@ async def make_a_data(a, store) -> dict:
     ids["interviews"] = interview.id
     subscription = await store.interviews.subscriptions.create(a.id, {"url": f"https://cal.example.org/{MARKER}.ics"})
     ids["calendar"] = subscription.id
+    # a webhook of A's with one queued delivery (its URL and body carry the marker)
+    hook = await store.webhooks.create(
+        a.id, f"https://hooks.example.org/{MARKER}", ["session.ended"], "whsec_" + MARKER
+    )
+    ids["webhook_id"] = hook.id
+    delivery = await store.webhooks.enqueue(hook, "e1", "session.ended", f'{{"data":"{MARKER}"}}', 1.0)
+    ids["delivery_id"] = delivery.id
+    await store.webhooks.set_delivery(delivery.id, {"state": "delivered", "next_attempt_at": None})  # nothing due
     return ids
 
 
@@ -157,6 +167,8 @@ async def snapshot(a, ids) -> str:
         f"/api/bots/{ids['bot_id']}",
         "/api/bots",
         "/api/interviews",
+        "/api/webhooks",
+        f"/api/webhooks/{ids['webhook_id']}/deliveries",
     ):
         r = await a.req("GET", path)
         assert r.status == 200, (path, r.status)
