@@ -88,6 +88,15 @@ class DraftingState(StrEnum):
     DRAFTING_FAILED = "drafting_failed"
 
 
+class WebhookEvent(StrEnum):
+    """The ``type`` of a webhook delivery (which session events map to them: ``cuecard.webhooks.events``)."""
+
+    SESSION_STARTED = "session.started"
+    QUESTION_DETECTED = "question.detected"
+    SUGGESTION_READY = "suggestion.ready"
+    SESSION_ENDED = "session.ended"
+
+
 ROLES = tuple(Role)
 QUESTION_TYPES = tuple(QuestionType)
 OPTIONS = tuple(AnswerOption)

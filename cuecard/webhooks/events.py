@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from cuecard.kinds import EventType, QuestionStatus, SessionState
+from cuecard.kinds import EventType, QuestionStatus, SessionState, WebhookEvent
 
-SESSION_STARTED = "session.started"
-QUESTION_DETECTED = "question.detected"
-SUGGESTION_READY = "suggestion.ready"
-SESSION_ENDED = "session.ended"
-EVENT_TYPES = (SESSION_STARTED, QUESTION_DETECTED, SUGGESTION_READY, SESSION_ENDED)
+SESSION_STARTED = WebhookEvent.SESSION_STARTED
+QUESTION_DETECTED = WebhookEvent.QUESTION_DETECTED
+SUGGESTION_READY = WebhookEvent.SUGGESTION_READY
+SESSION_ENDED = WebhookEvent.SESSION_ENDED
+EVENT_TYPES = tuple(WebhookEvent)
 FINAL_STATES = frozenset({SessionState.ENDED, SessionState.COMPLETED, SessionState.INTERRUPTED})
 
 
