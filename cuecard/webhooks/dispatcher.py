@@ -46,6 +46,7 @@ from cuecard.webhooks.urls import GuardedResolver, UrlRefused, check_url
 SCAN_SESSIONS = 20
 LIVE_STATES = frozenset({SessionState.ACTIVE, SessionState.PAUSED})  # pending: not started yet
 USER_AGENT = "Cuecard-Webhooks/1"
+FINISHED_KEPT = 10_000
 ERROR_TEXT = 300  # characters of an error kept in the log
 
 
@@ -64,7 +65,7 @@ class Dispatcher:
         self.clock = clock
         self.sleep = sleep
         self._followed: dict[str, asyncio.Task] = {}
-        self._finished: set[str] = set()
+        self._finished: dict[str, None] = {}  # ended sessions, oldest first (not followed again)
         self._http: aiohttp.ClientSession | None = None
         self._resolver: GuardedResolver | None = None
 
@@ -93,7 +94,9 @@ class Dispatcher:
                 kind, event_id = found
                 await self.publish(owner, kind, event_id, event)
                 if kind == SESSION_ENDED:
-                    self._finished.add(session_id)
+                    self._finished[session_id] = None
+                    while len(self._finished) > FINISHED_KEPT:  # the oldest go; their events are queued already
+                        del self._finished[next(iter(self._finished))]
                     return
         except asyncio.CancelledError:
             raise
@@ -122,7 +125,10 @@ class Dispatcher:
     async def run_due(self) -> int:
         """Attempt every due delivery once; how many were attempted."""
         due = await self.store.webhooks.due(self.clock())
-        await asyncio.gather(*(self._attempt(d) for d in due))
+        results = await asyncio.gather(*(self._attempt(d) for d in due), return_exceptions=True)
+        for delivery, result in zip(due, results, strict=True):
+            if isinstance(result, Exception):  # stays pending: tried again at the next tick
+                logger.warning(f"webhooks: delivery {delivery.id} could not be attempted: {result!r}")
         return len(due)
 
     async def _attempt(self, delivery: DeliveryRecord) -> None:
