@@ -26,6 +26,7 @@ Decisions:
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -33,7 +34,7 @@ from aiohttp import web
 from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field
 
-from cuecard.api.keys import AUTH_ERROR, SETTINGS, USER_ID
+from cuecard.api.keys import AUTH_ERROR, CACHE, LIVE_SESSIONS, PEER_CONNECTIONS, SERVICES, SETTINGS, USER_ID
 from cuecard.api.rest_common import (
     INT,
     LOCAL_OWNER,
@@ -46,6 +47,7 @@ from cuecard.api.rest_common import (
     validation_error,
 )
 from cuecard.consent import CONSENT_VERSION, consent_document
+from cuecard.retention import RetentionPurge, purge_forever
 from cuecard.store.models import Session
 
 routes = ApiRoutes("privacy")
@@ -218,11 +220,6 @@ def setup(app: web.Application):
     """The routes and the retention purge task (after ``rest_sessions.setup``: it uses the cache)."""
 
     async def retention_purge(app: web.Application):
-        import asyncio
-
-        from cuecard.api.keys import CACHE, LIVE_SESSIONS, SERVICES
-        from cuecard.retention import RetentionPurge, purge_forever
-
         settings, svc = app[SETTINGS], app[SERVICES]
         task = None
         if settings.retention_purge_interval_secs > 0:
@@ -246,8 +243,6 @@ def setup(app: web.Application):
 async def offer_consent(request: web.Request, body: dict[str, Any], owner: str) -> dict[str, Any] | None:
     """Consent for ``POST /api/offer``: in the body, or recorded on the session the offer
     renegotiates (a known ``pc_id``) or rejoins (``session_id`` of the caller's)."""
-    from cuecard.api.keys import PEER_CONNECTIONS
-
     session: Session | None = None
     store = services(request).store
     pc_id, session_id = body.get("pc_id"), body.get("session_id")

@@ -89,8 +89,9 @@ def test_api_modules_import_each_other_only_at_the_top():
 
 def test_keys_imports_no_other_api_module_but_value_types():
     """``keys`` sits at the bottom of the graph: it may name the record types it stores, never a
-    module with routes."""
-    assert set(import_graph()[f"{PACKAGE}.keys"]) <= {f"{PACKAGE}.live_session", f"{PACKAGE}.route_spec"}
+    module with routes (``security_login`` holds the login throttle's state and no route)."""
+    value_types = {f"{PACKAGE}.live_session", f"{PACKAGE}.route_spec", f"{PACKAGE}.security_login"}
+    assert set(import_graph()[f"{PACKAGE}.keys"]) <= value_types
 
 
 def test_the_cycle_finder_finds_cycles():
