@@ -27,6 +27,7 @@ BODIES = {
     "/api/banks/{bank_id}/questions": {"text": "hijacked?"},
     "/api/banks/{bank_id}/questions/{question_id}": {"text": "hijacked?"},
     "/api/interviews/{item_id}": {"prepare_answers": True},
+    "/api/practice/sessions/{practice_id}/questions/{index}/answer": {"source": "text", "text": "hijacked answer"},
 }
 # Routes without an id in the path: what B does there, and how A's data must be unaffected.
 UNSCOPED = {
@@ -70,6 +71,12 @@ UNSCOPED = {
     ("GET", "/api/interviews"),
     ("POST", "/api/webhooks"),  # the caller's own webhooks
     ("GET", "/api/webhooks"),
+    ("GET", "/metrics"),  # counts and latencies of the whole instance, no one's data (localhost or token)
+    ("POST", "/api/practice/sessions"),  # the caller's own practice rounds
+    ("GET", "/api/practice/sessions"),
+    ("GET", "/api/practice/progress"),
+    ("GET", "/api/dashboard/sessions"),  # the caller's own sessions
+    ("GET", "/api/dashboard/instance"),  # admins only (tests/web/test_dashboard.py)
 }
 MARKER = "ZEBRA-SECRET"  # appears in every piece of A's data
 
@@ -145,6 +152,10 @@ async def make_a_data(a, store) -> dict:
     delivery = await store.webhooks.enqueue(hook, "e1", "session.ended", f'{{"data":"{MARKER}"}}', 1.0)
     ids["delivery_id"] = delivery.id
     await store.webhooks.set_delivery(delivery.id, {"state": "delivered", "next_attempt_at": None})  # nothing due
+    # a practice round of A's with one answered question
+    question = {"index": 0, "text": f"{MARKER} practice question", "qtype": "technical", "status": "answered"}
+    practice = await store.practice.create(a.id, {"title": MARKER, "questions": [{**question, "attempts": []}]})
+    ids["practice_id"] = practice.id
     return ids
 
 
@@ -183,6 +194,8 @@ def fill(path: str, ids: dict) -> str:
             return ids[path.split("/")[2]]
         if name == "format":
             return "json"
+        if name in ("index", "attempt"):
+            return "0"
         if name == "bot_id":
             return ids["bot_id"]  # A's saved bot (see make_a_data)
         return ids[name]
@@ -280,6 +293,7 @@ async def test_anonymous_requests_reach_nothing(client, register, rejoin_offer):
         ("GET", "/api/health"),
         ("GET", "/api/webrtc/config"),
         ("GET", "/api/consent"),
+        ("GET", "/metrics"),
     }
     assert open_routes == {(s.method, s.path) for s in client.server.app[API_SPECS] if s.auth is False}
     for spec in client.server.app[API_SPECS]:
