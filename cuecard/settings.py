@@ -121,6 +121,9 @@ class Settings(BaseSettings):
     # --- servers -------------------------------------------------------------------------------
     mongodb_url: str | None = None
     redis_url: str | None = None
+    # This process's name in the X-Cuecard-Replica response header (cuecard/scaleout/replica.py);
+    # default the host name. Set one per replica when several run on one host.
+    replica_name: str | None = None
     # JSON list of RTCIceServer dicts, e.g. '[{"urls": "stun:stun.example.org:3478"}]'.
     ice_servers: list[dict] = []
 

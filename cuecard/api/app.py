@@ -50,6 +50,7 @@ from cuecard.api.errors import error_middleware
 from cuecard.api.keys import SETTINGS
 from cuecard.observability.logs import configure_logging
 from cuecard.pipeline.services import Services
+from cuecard.scaleout import replica
 from cuecard.settings import Settings
 
 
@@ -58,6 +59,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_upload_bytes)
     app[SETTINGS] = settings
     core.setup(app, services)  # store, event bus, Whisper (+ warm-up), /api/health
+    replica.setup(app)  # X-Cuecard-Replica: which replica behind the proxy answered
     security.setup(app)  # security headers, Host allowlist, JSON-only bodies, CORS (before auth)
     metrics_routes.setup(app)  # this app's Prometheus registry (fed by every session), /metrics, tracing
     auth.setup(app)  # auth middleware, JWT secret, rate limiter, /api/auth/*
