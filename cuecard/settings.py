@@ -12,7 +12,7 @@ import os
 import stat
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -163,6 +163,18 @@ class Settings(BaseSettings):
     # Also refuse new live sessions while this process uses more than this fraction of the
     # machine's cores (measured over ~5 s). 0 = off.
     admission_max_cpu: float = 0.0
+
+    # --- plans and billing (cuecard/billing, README "Plans and billing") -------------------------
+    # off (default, self-hosting): no billing route is mounted, nothing is metered, no limit applies.
+    billing: Literal["off", "on"] = "off"
+    # Monthly limits per account and calendar month (UTC); 0 = unlimited. Live minutes count the
+    # live page and meeting bots together (wall time of the session, both tracks once).
+    free_live_minutes: int = 60
+    free_practice_sessions: int = 10
+    pro_live_minutes: int = 0
+    pro_practice_sessions: int = 0
+    team_live_minutes: int = 0
+    team_practice_sessions: int = 0
 
     # --- API -----------------------------------------------------------------------------------
     jwt_secret: str | None = None

@@ -33,6 +33,7 @@ from cuecard.api import (
     metrics_routes,
     openapi,
     rest_banks,
+    rest_billing,
     rest_calendar,
     rest_claims,
     rest_consent,
@@ -77,6 +78,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     rest_calendar.setup(app)  # /api/calendar/*, /api/interviews, the interview scheduler (stops before bots leave)
     rest_webhooks.setup(app)  # /api/webhooks/*, the webhook dispatcher
     rest_dashboard.setup(app)  # /dashboard and /api/dashboard/*
+    rest_billing.setup(app)  # /api/billing/* and usage metering, only with CUECARD_BILLING=on
     openapi.setup(app)  # /api/openapi.json from the routes declared above, /api/docs
     web_client_routes.setup(app)  # /, /account, /static/
     return app

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cuecard.api.errors import ApiError, bad_request
 from cuecard.api.keys import BOT_TASKS, BOTS, SERVICES, SETTINGS
+from cuecard.api.rest_billing import bot_metered, check_capture_quota
 from cuecard.api.rest_common import (
     BOOL,
     NUM,
@@ -49,6 +50,7 @@ from cuecard.api.rest_consent import (
     read_object,
     validate,
 )
+from cuecard.billing.quotas import QUOTA_EXCEEDED
 from cuecard.store import NotFound
 from cuecard.transports.meeting_bot import MeetingBot, UnsupportedMeeting
 
@@ -94,14 +96,16 @@ class BotCreate(BaseModel):
     body=BotCreate,
     response=BOT,
     status=201,
-    extra_statuses=(429,),
-    error_schemas={403: CONSENT_REQUIRED},
+    extra_statuses=(402, 429),
+    error_schemas={403: CONSENT_REQUIRED, 402: QUOTA_EXCEEDED},
 )
 async def create_bot(request: web.Request) -> web.Response:
-    # Order of checks: authentication → consent (403) → quota (429) → validation of the body and URL.
+    # Order of checks: authentication → consent (403) → quota (402, billing on only) → capacity (429)
+    # → validation of the body and URL.
     user_id = require_user(request)
     raw = await read_object(request)
     consent = await bot_consent(request, raw, user_id)
+    await check_capture_quota(request.app, user_id)
     check_bot_capacity(request.app)
     body = validate(BotCreate, raw)
     for field in ("name", "candidate_name"):
@@ -162,6 +166,7 @@ async def launch_bot(
     task = asyncio.get_running_loop().create_task(_run_and_audit(bot, store, remote))
     app[BOT_TASKS][bot.id] = task
     task.add_done_callback(_log_crash)
+    bot_metered(app, bot.id, user_id, task)  # bot minutes (billing on only)
     return bot
 
 

@@ -9,6 +9,7 @@ declares them; no string keys). Who sets what:
 - ``BOTS``, ``BOT_TASKS``: ``bot_routes.setup``.
 - ``METRICS``: ``metrics_routes.setup`` (also hands it to ``SERVICES.metrics``).
 - ``PRACTICE_LOCKS``, ``PRACTICE_TASKS``: ``rest_practice.setup``.
+- ``BILLING``: ``rest_billing.setup``, only when billing is on (``app.get(BILLING)`` is None otherwise).
 
 Per-request state is typed the same way (``web.RequestKey``): the auth middleware sets
 ``USER_ID`` and ``TOKEN_CLAIMS`` for a valid bearer token, ``AUTH_ERROR`` for an invalid one.
@@ -26,6 +27,7 @@ from aiohttp import web
 from cuecard.api.live_session import LiveSession
 from cuecard.api.route_spec import RouteSpec
 from cuecard.api.security_login import LoginThrottle
+from cuecard.billing.metering import Meter
 from cuecard.calendar.scheduler import Scheduler
 from cuecard.observability.metrics import Metrics
 from cuecard.pipeline.services import Services
@@ -59,6 +61,8 @@ CALENDAR_SCHEDULER = web.AppKey("calendar_scheduler", Scheduler)  # rest_calenda
 WEBHOOK_DISPATCHER = web.AppKey("webhook_dispatcher", Dispatcher)  # rest_webhooks.setup: deliveries, its clock
 
 METRICS = web.AppKey("metrics", Metrics)  # metrics_routes.setup: this app's Prometheus registry
+
+BILLING = web.AppKey("billing", Meter)  # rest_billing.setup, only with CUECARD_BILLING=on: usage meter
 
 USER_ID = web.RequestKey("user_id", str)  # the caller's account id
 TOKEN_CLAIMS = web.RequestKey[dict[str, Any]]("token_claims")  # the access token's claims

@@ -78,6 +78,7 @@ from cuecard.api.practice_views import (
     public_practice,
     public_question,
 )
+from cuecard.api.rest_billing import practice_created, practice_quota
 from cuecard.api.rest_common import (
     PAGE_PARAMS,
     ApiRoutes,
@@ -169,6 +170,7 @@ async def create_practice(request: web.Request) -> web.Response:
     from cuecard.profile.models import Job, Profile, Story
 
     user_id = require_user(request)
+    await practice_quota(request.app, user_id)  # 402 over the plan's practice sessions (billing on only)
     body = await read_model(request, PracticeCreate)
     store = services(request).store
     settings = request.app[SETTINGS]
@@ -237,6 +239,7 @@ async def create_practice(request: web.Request) -> web.Response:
         "questions": questions,
     }
     record = await store.practice.create(user_id, fields)
+    await practice_created(request.app, user_id, record.id)  # usage metering (billing on only)
     _warm_scorer(request, questions[0], profile, job)
     return web.json_response(public_practice(record), status=201)
 

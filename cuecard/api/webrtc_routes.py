@@ -61,6 +61,7 @@ from cuecard.api.admission import check_capacity
 from cuecard.api.errors import ApiError, bad_request
 from cuecard.api.keys import AUTH_ERROR, LIVE_SESSIONS, PEER_CONNECTIONS, RATE_LIMITER, SERVICES, USER_ID
 from cuecard.api.live_session import LiveSession
+from cuecard.api.rest_billing import check_capture_quota, live_ended, live_started
 from cuecard.api.rest_common import (
     ANY_OBJ,
     BOOL,
@@ -84,6 +85,7 @@ from cuecard.api.rest_consent import (
 )
 from cuecard.api.rest_sessions import SEGMENT
 from cuecard.api.security import new_capability
+from cuecard.billing.quotas import QUOTA_EXCEEDED
 from cuecard.kinds import SessionState
 from cuecard.pipeline.context import SessionClock, SessionContext, load_candidate
 from cuecard.pipeline.recovery import mark_interrupted_sessions
@@ -283,6 +285,7 @@ async def end_live_session(app: web.Application, live: LiveSession, state: Sessi
             await services.store.sessions.update(live.session_id, state=state, ended_at=time.time())
         except Exception as e:
             logger.warning(f"Could not mark session {live.session_id} {state}: {e}")
+        await live_ended(app, live.session_id)  # the run's live minutes (billing on only; never raises)
         # Leave the live table last: a rejoin that finds this entry waits for ``ended``, so
         # the old runner's last writes (and the "ended" state) always precede the new ones.
         if app[LIVE_SESSIONS].get(live.session_id) is live:
@@ -352,6 +355,7 @@ async def start_live_session(request: web.Request, offer: OfferIn, session: Sess
 
     app[LIVE_SESSIONS][session_id] = live
     app[PEER_CONNECTIONS][connection.pc_id] = live
+    live_started(app, session_id, user_id)  # usage metering (billing on only)
     runner.start()
     return live
 
@@ -367,8 +371,8 @@ async def start_live_session(request: web.Request, offer: OfferIn, session: Sess
     body=OfferIn,
     response=ANSWER,
     auth="optional",
-    extra_statuses=(503,),
-    error_schemas={403: CONSENT_REQUIRED},
+    extra_statuses=(402, 503),
+    error_schemas={403: CONSENT_REQUIRED, 402: QUOTA_EXCEEDED},
 )
 async def post_offer(request: web.Request) -> web.Response:
     app = request.app
@@ -378,7 +382,8 @@ async def post_offer(request: web.Request) -> web.Response:
     consent = await offer_consent(request, raw, owner)  # 403 consent_required (rest_consent.py)
     offer = validate(OfferIn, raw)
     if offer.pc_id is None or offer.pc_id not in app[PEER_CONNECTIONS]:
-        # Order of checks: auth → consent → quota → capacity (503) → SDP validation.
+        # Order of checks: auth → consent → quota (402) → capacity (503) → SDP validation.
+        await check_capture_quota(app, caller(request), rejoining=offer.session_id)  # billing on only
         check_capacity(app, rejoining=offer.session_id)
     check_offer_media(offer.sdp)
     services = app[SERVICES]

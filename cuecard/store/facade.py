@@ -25,6 +25,7 @@ from cuecard.store.interviews import Interviews
 from cuecard.store.material import Material
 from cuecard.store.practice import PracticeSessions
 from cuecard.store.sessions import Sessions
+from cuecard.store.usage import Usage
 from cuecard.store.webhooks import Webhooks
 
 SESSION_PAGE = 200
@@ -42,6 +43,7 @@ class Store:
         self.webhooks = Webhooks(backend)  # webhooks and their delivery logs
         self.practice = PracticeSessions(backend)  # practice-mode rounds
         self.interviews = Interviews(backend)  # calendar interviews and subscriptions
+        self.usage = Usage(backend)  # metered use per month and billing plans (cuecard/billing)
 
     @property
     def repositories(self) -> tuple:
@@ -54,6 +56,7 @@ class Store:
             self.practice,
             self.webhooks,
             self.interviews,
+            self.usage,
         )
 
     async def open(self) -> None:
@@ -99,5 +102,6 @@ class Store:
         await self.practice.delete_all(user_id)
         await self.webhooks.delete_all(user_id)
         await self.interviews.delete_all(user_id)
+        await self.usage.delete_all(user_id)
         await self.accounts.delete(user_id)
         await self._shred(user_key_id(user_id))

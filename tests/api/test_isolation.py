@@ -77,6 +77,7 @@ UNSCOPED = {
     ("GET", "/api/practice/progress"),
     ("GET", "/api/dashboard/sessions"),  # the caller's own sessions
     ("GET", "/api/dashboard/instance"),  # admins only (tests/web/test_dashboard.py)
+    ("GET", "/api/billing/usage"),  # the caller's own usage (mounted with CUECARD_BILLING=on only)
 }
 MARKER = "ZEBRA-SECRET"  # appears in every piece of A's data
 

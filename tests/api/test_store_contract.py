@@ -671,3 +671,31 @@ async def test_interviews_reach_the_backend_encrypted(store):
     assert "okapi" not in stored.lower()
     assert [r.id for r in await store.interviews.due(6.0)] == [record.id]  # the plain columns still query
     assert (await store.interviews.get(user.id, record.id)).model_extra["summary"] == "Interview with Okapicorp"
+
+
+async def test_usage_per_month_idempotent_items_plans_and_gone_with_the_user(store):
+    from cuecard.store.usage import month_of
+
+    user = await store.accounts.create("meter@example.org", "h")
+    other = await store.accounts.create("other-meter@example.org", "h")
+    december, january = 1796169600.0, 1798761600.0  # 2026-12-01, 2027-01-01 (UTC)
+    assert month_of(december) == "2026-12" and month_of(january) == "2027-01"
+    await store.usage.record(user.id, "live_minutes", 3.0, ref="s1", at=december)
+    await store.usage.record(user.id, "live_minutes", 5.0, ref="s1", at=december)  # the same session again: replaced
+    await store.usage.record(user.id, "live_minutes", 2.5, ref="s2", at=december)
+    await store.usage.record(user.id, "practice_sessions", 1, at=december)
+    await store.usage.record(user.id, "practice_sessions", 1, at=december)
+    await store.usage.record(user.id, "live_minutes", 7.0, ref="s3", at=january)
+    await store.usage.record(other.id, "live_minutes", 100.0, ref="s9", at=december)
+    assert await store.usage.totals(user.id, "2026-12") == {"live_minutes": 7.5, "practice_sessions": 2.0}
+    assert await store.usage.totals(user.id, "2027-01") == {"live_minutes": 7.0}
+    assert await store.usage.amount(user.id, "live_minutes", "s1", at=december) == 5.0
+    assert await store.usage.plan(user.id) == "free"
+    await store.usage.set_plan(user.id, "pro", stripe_customer_id="cus_1")
+    await store.usage.set_plan(user.id, "team")
+    assert await store.usage.plan(user.id) == "team"
+    assert (await store.usage.billing_account(user.id) or {})["stripe_customer_id"] == "cus_1"
+    await store.delete_user(user.id)
+    assert await store.usage.totals(user.id, "2026-12") == {}
+    assert await store.usage.plan(user.id) == "free"
+    assert await store.usage.totals(other.id, "2026-12") == {"live_minutes": 100.0}
