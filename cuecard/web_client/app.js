@@ -278,7 +278,8 @@ async function join({ resume = false, anonymous = false, consent = null } = {}) 
       setConnection(resume ? "dropped" : "idle", "Not joined: confirm recording consent to start.");
       return;
     }
-    if (!r.ok) throw new Error(answer?.error?.message || `HTTP ${r.status}`);
+    if (r.status === 402 && window.Plan) Plan.refresh();  // quota_exceeded: show what is left
+    if (!r.ok) throw new Error(answer?.error?.message || answer?.message || `HTTP ${r.status}`);
   } catch (err) {
     pc.close(); state.pc = null;
     notice(`Could not connect to the Cuecard server: ${err.message}`, "error");
