@@ -123,6 +123,15 @@ def cmd_bot(args):
     return run_bot(args)
 
 
+def cmd_bot_worker(args):
+    """``cuecard bot-worker``: run queued meeting bots (``bot_queue=redis``, cuecard/scaleout)."""
+    from cuecard.scaleout.bot_worker import run_worker
+    from cuecard.settings import Settings
+
+    _quiet_logs("INFO")
+    return run_worker(Settings(), args.name)
+
+
 def cmd_audit(args):
     """``cuecard audit verify``: walk the audit log's hash chain (``cuecard/store/audit.py``)."""
     from cuecard.pipeline.services import make_store
@@ -240,6 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
     join.add_argument("--candidate-name", help="the candidate's name in the meeting (role candidate)")
     join.add_argument("--interim", action="store_true", help="also print interim transcripts")
     join.set_defaults(func=cmd_bot)
+
+    worker = sub.add_parser("bot-worker", help="run queued meeting bots from Redis (CUECARD_BOT_QUEUE=redis)")
+    worker.add_argument("--name", help="worker name in heartbeats (default: settings.bot_worker_name or host-pid)")
+    worker.set_defaults(func=cmd_bot_worker)
 
     audit = sub.add_parser("audit", help="the tamper-evident audit log")
     audit.add_argument("what", choices=["verify"], help="verify: check every entry's hash and link")

@@ -154,6 +154,14 @@ class Settings(BaseSettings):
     # Chromium runs sandboxed, as "nobody" when the server is root (meeting_bot/browser.py).
     # true = --no-sandbox, only for hosts that forbid user namespaces (see SECURITY notes there).
     bot_chromium_no_sandbox: bool = False
+    # process (default): bots run in the API process. redis: a bot request is queued on Redis
+    # (redis_url) and run by a `cuecard bot-worker` with free capacity (cuecard/scaleout/bot_queue.py).
+    bot_queue: Literal["process", "redis"] = "process"
+    # A bot whose worker has not heartbeaten for this long is marked failed (reason worker_lost).
+    bot_heartbeat_timeout_secs: float = 15.0
+    bot_worker_name: str | None = None  # default <host>-<pid>
+    # Tests only: a worker's bot job stops just before the session pipeline and Chromium (bot_worker.py).
+    bot_worker_stop_before_browser: bool = False
 
     # --- admission control (cuecard/api/admission.py) -----------------------------------------
     # Live sessions (page joins) one server process runs at once; one more gets 503 with

@@ -28,7 +28,7 @@ from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field
 
 from cuecard.api.errors import ApiError, bad_request
-from cuecard.api.keys import BOT_TASKS, BOTS, SERVICES, SETTINGS
+from cuecard.api.keys import BOT_QUEUE, BOT_TASKS, BOTS, SERVICES, SETTINGS
 from cuecard.api.rest_billing import bot_metered, check_capture_quota
 from cuecard.api.rest_common import (
     BOOL,
@@ -51,6 +51,7 @@ from cuecard.api.rest_consent import (
     validate,
 )
 from cuecard.billing.quotas import QUOTA_EXCEEDED
+from cuecard.scaleout import bot_queue
 from cuecard.store import NotFound
 from cuecard.transports.meeting_bot import MeetingBot, UnsupportedMeeting
 
@@ -116,7 +117,9 @@ async def create_bot(request: web.Request) -> web.Response:
 
 
 def check_bot_capacity(app: web.Application) -> None:
-    """429 when this process already runs ``bot_max_live`` live bots."""
+    """429 when this process already runs ``bot_max_live`` live bots (queued bots: the workers' capacity)."""
+    if app[SETTINGS].bot_queue == "redis":
+        return
     live = [b for b in app[BOTS].values() if not b.done]
     if len(live) >= app[SETTINGS].bot_max_live:
         raise ApiError(429, "too_many_bots", f"{len(live)} bots are already live on this server")
@@ -162,6 +165,9 @@ async def launch_bot(
     await _audit(
         store, user_id, "bot_join", remote, bot_id=bot.id, session_id=bot.session_id, platform=bot.platform.name
     )
+    if app[SETTINGS].bot_queue == "redis":  # a bot worker with free capacity runs it (cuecard/scaleout)
+        await app[BOT_QUEUE].enqueue(bot, user_id)
+        return bot
     app[BOTS][bot.id] = bot
     task = asyncio.get_running_loop().create_task(_run_and_audit(bot, store, remote))
     app[BOT_TASKS][bot.id] = task
@@ -241,6 +247,9 @@ async def get_bot(request: web.Request) -> web.Response:
 async def delete_bot(request: web.Request) -> web.Response:
     user_id = require_user(request)
     bot = _live_bot(request, user_id)
+    if bot is None and request.app[SETTINGS].bot_queue == "redis":  # its worker makes it leave
+        await _saved_bot(request, user_id)  # 404 for another user's bot
+        await request.app[BOT_QUEUE].request_leave(request.match_info["bot_id"])
     if bot is None:  # not live here: nothing to make leave, its saved state answers
         return web.json_response(await _saved_bot(request, user_id))
     bot.request_leave()
@@ -267,4 +276,5 @@ def setup(app: web.Application):
             await asyncio.gather(*pending, return_exceptions=True)
 
     app.cleanup_ctx.append(live_bots)
+    bot_queue.setup(app)  # bot_queue=redis: the queue and the dead-worker sweeper
     routes.setup(app)

@@ -31,6 +31,7 @@ from cuecard.billing.metering import Meter
 from cuecard.calendar.scheduler import Scheduler
 from cuecard.observability.metrics import Metrics
 from cuecard.pipeline.services import Services
+from cuecard.scaleout.bot_queue import BotQueue
 from cuecard.settings import Settings
 from cuecard.store.cache import MemoryCache, RedisCache
 from cuecard.store.ratelimit import MemoryRateLimiter, RedisRateLimiter
@@ -53,6 +54,7 @@ PEER_CONNECTIONS = web.AppKey[dict[str, LiveSession]]("peer_connections")  # pc_
 
 BOTS = web.AppKey[dict[str, MeetingBot]]("bots")  # bot id -> MeetingBot (this process's)
 BOT_TASKS = web.AppKey[dict[str, asyncio.Task[dict]]]("bot_tasks")  # bot id -> its run() task
+BOT_QUEUE = web.AppKey[BotQueue]("bot_queue")  # bot_queue=redis only (cuecard/scaleout/bot_queue.py)
 PRACTICE_LOCKS = web.AppKey[dict[str, asyncio.Lock]]("practice_locks")  # practice id -> its writer lock
 PRACTICE_TASKS = web.AppKey[set[asyncio.Future[None]]]("practice_tasks")  # scorer warm-ups running
 

@@ -1,0 +1,137 @@
+"""The meeting-bot fleet as a worker pool on Redis (``bot_queue=redis``): an API instance queues
+bot requests, two real ``cuecard bot-worker`` processes (Dramatiq, a real redis-server, one
+shared SQLite store) each take one while they have free capacity (``bot_max_live=1``), and the
+bot of a worker killed with SIGKILL is marked failed (``worker_lost``) after the heartbeat
+timeout, while the other worker's bot still leaves on request.
+
+Labelled: the workers run with ``bot_worker_stop_before_browser`` — each job goes through the
+queue, the store check, the running-bot registration and builds the ``MeetingBot`` that saves
+its own ``launching`` state, then holds instead of starting the session pipeline and Chromium
+(two browsers plus Whisper do not fit this test's CPU budget next to the other suites).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from cuecard.api.app import create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+HEARTBEAT_TIMEOUT = 3.0
+pytestmark = pytest.mark.slow
+
+
+def start_worker(name: str, data_dir: Path, redis_url: str) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "CUECARD_DATA_DIR": str(data_dir),
+        "CUECARD_REDIS_URL": redis_url,
+        "CUECARD_BOT_QUEUE": "redis",
+        "CUECARD_BOT_MAX_LIVE": "1",
+        "CUECARD_BOT_HEARTBEAT_TIMEOUT_SECS": str(HEARTBEAT_TIMEOUT),
+        "CUECARD_BOT_WORKER_STOP_BEFORE_BROWSER": "true",
+        "CUECARD_WARM_UP_STT": "false",
+    }
+    log = open(data_dir.parent / f"worker-{name}.log", "wb")
+    proc = subprocess.Popen(
+        ["nice", "-n", "19", sys.executable, "-m", "cuecard.cli", "bot-worker", "--name", name],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+    )
+    proc.log_path = Path(log.name)  # type: ignore[attr-defined]
+    log.close()
+    return proc
+
+
+async def wait_ready(proc, within: float = 90.0):
+    deadline = time.time() + within
+    while time.time() < deadline:
+        text = proc.log_path.read_text(errors="replace")
+        if proc.poll() is not None:
+            raise AssertionError(f"worker exited: {text[-2000:]}")
+        if " ready" in text:
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"worker not ready: {proc.log_path.read_text()[-2000:]}")
+
+
+@pytest.fixture
+async def api(settings, redis_url):
+    settings.bot_queue = "redis"
+    settings.redis_url = redis_url
+    settings.bot_heartbeat_timeout_secs = HEARTBEAT_TIMEOUT
+    settings.warm_up_stt = False
+    async with TestClient(TestServer(create_app(settings))) as client:
+        yield client
+
+
+@pytest.fixture
+def workers(settings, redis_url):
+    settings.ensure_data_dir()
+    procs = {n: start_worker(n, settings.data_dir, redis_url) for n in ("w1", "w2")}
+    yield procs
+    for proc in procs.values():
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    for proc in procs.values():
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+async def _poll(client, auth, bot_id: str, done, within: float) -> dict:
+    deadline = time.time() + within
+    while time.time() < deadline:
+        r = await client.get(f"/api/bots/{bot_id}", headers=auth)
+        assert r.status == 200, await r.text()
+        bot = await r.json()
+        if done(bot):
+            return bot
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"bot {bot_id} stayed {bot}")
+
+
+async def test_two_workers_take_one_job_each_and_a_dead_workers_bot_fails(api, workers):
+    await asyncio.gather(*(wait_ready(p) for p in workers.values()))
+    r = await api.post("/api/auth/register", json={"email": "fleet@example.org", "password": "correct horse 42"})
+    assert r.status == 201
+    auth = {"Authorization": f"Bearer {(await r.json())['access_token']}"}
+    ids = []
+    for code in ("abc-defg-hij", "xyz-wxyz-abc"):
+        r = await api.post(
+            "/api/bots", json={"meeting_url": f"https://meet.google.com/{code}", "consent": True}, headers=auth
+        )
+        assert r.status == 201, await r.text()
+        created = await r.json()
+        assert created["state"] == "launching" and created["message"] == "queued"
+        ids.append(created["id"])
+    held = [await _poll(api, auth, i, lambda b: "held by worker" in b["message"], 60) for i in ids]
+    by_worker = {b["message"].split("worker ")[1].split(" ")[0]: b["id"] for b in held}
+    assert set(by_worker) == {"w1", "w2"}, [b["message"] for b in held]  # one each: capacity 1 per worker
+
+    workers["w1"].kill()  # SIGKILL: no goodbye, its heartbeat just stops
+    killed_at = time.time()
+    lost = await _poll(api, auth, by_worker["w1"], lambda b: b["state"] == "ended", 30)
+    took = time.time() - killed_at
+    assert lost["reason"] == "worker_lost" and lost["failed"] is True and "w1" in lost["message"]
+    assert HEARTBEAT_TIMEOUT * 0.5 < took < 30, took
+    # the live worker's bot is untouched, and leaves on request from the API
+    r = await api.get(f"/api/bots/{by_worker['w2']}", headers=auth)
+    assert (await r.json())["state"] == "launching"
+    r = await api.delete(f"/api/bots/{by_worker['w2']}", headers=auth)
+    assert r.status == 200
+    left = await _poll(api, auth, by_worker["w2"], lambda b: b["state"] == "ended", 20)
+    assert left["reason"] == "left_by_request" and not left["failed"]
+    print(f"dead worker's bot marked failed {took:.1f} s after SIGKILL (heartbeat timeout {HEARTBEAT_TIMEOUT} s)")
