@@ -183,6 +183,14 @@ class Settings(BaseSettings):
     pro_practice_sessions: int = 0
     team_live_minutes: int = 0
     team_practice_sessions: int = 0
+    # Stripe (cuecard/billing/stripe_billing.py): secret API key, webhook signing secret, the
+    # recurring Price ids of the Pro and Team plans. stripe_api_base: tests point it at a local
+    # double of the Stripe API; unset = api.stripe.com.
+    stripe_secret_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_price_pro: str | None = None
+    stripe_price_team: str | None = None
+    stripe_api_base: str | None = None
 
     # --- API -----------------------------------------------------------------------------------
     jwt_secret: str | None = None

@@ -19,12 +19,17 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Literal
 
+import stripe
 from aiohttp import web
 from loguru import logger
+from pydantic import BaseModel, ConfigDict, Field
 
+from cuecard.api.errors import ApiError, bad_request
 from cuecard.api.keys import BILLING, SERVICES, SETTINGS, USER_ID
-from cuecard.api.rest_common import INT, LOCAL_OWNER, NUM, STR, ApiRoutes, obj, services
+from cuecard.api.rest_common import INT, LOCAL_OWNER, NUM, STR, ApiRoutes, obj, read_model, require_user, services
+from cuecard.billing import stripe_billing
 from cuecard.billing.metering import Meter
 from cuecard.billing.plans import Metric, limits
 from cuecard.billing.quotas import capture_minutes, check_capture, check_practice, resets_at
@@ -87,6 +92,98 @@ async def get_usage(request: web.Request) -> web.Response:
             },
         }
     )
+
+
+class CheckoutIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    plan: Literal["pro", "team"] = Field(description="the plan to subscribe to")
+
+
+CHECKOUT = obj(("id", "url"), id=STR, url={"type": "string", "format": "uri"})
+PORTAL = obj(("url",), url={"type": "string", "format": "uri"})
+WEBHOOK_RESULT = obj(
+    ("received", "result"), received={"type": "boolean"}, result={"enum": ["applied", "duplicate", "ignored"]}
+)
+
+
+def _return_url(request: web.Request, outcome: str) -> str:
+    """Back to this server's account page (never a URL from the request body: no open redirect)."""
+    return f"{request.url.origin()}/account?billing={outcome}"
+
+
+def _stripe_failure(e: Exception) -> ApiError:
+    if isinstance(e, stripe_billing.StripeNotConfigured):
+        return ApiError(503, "billing_not_configured", str(e))
+    return ApiError(502, "stripe_error", f"Stripe refused the request: {getattr(e, 'user_message', None) or e}")
+
+
+@routes.add(
+    "POST",
+    "/api/billing/checkout",
+    "A Stripe Checkout Session that subscribes the caller to a plan: open its url",
+    body=CheckoutIn,
+    response=CHECKOUT,
+    extra_statuses=(502, 503),
+)
+async def post_checkout(request: web.Request) -> web.Response:
+    user_id = require_user(request)
+    body = await read_model(request, CheckoutIn)
+    store = services(request).store
+    account = await store.accounts.get(user_id)
+    try:
+        session = await stripe_billing.checkout(
+            request.app[SETTINGS],
+            store,
+            user_id,
+            account.email,
+            body.plan,
+            _return_url(request, "success"),
+            _return_url(request, "cancelled"),
+        )
+    except (stripe_billing.StripeNotConfigured, stripe.StripeError) as e:
+        raise _stripe_failure(e) from e
+    return web.json_response(session)
+
+
+@routes.add(
+    "POST",
+    "/api/billing/portal",
+    "A link to the Stripe customer portal (invoices, payment method, cancel)",
+    response=PORTAL,
+    extra_statuses=(409, 502, 503),
+)
+async def post_portal(request: web.Request) -> web.Response:
+    user_id = require_user(request)
+    account = await services(request).store.usage.billing_account(user_id)
+    customer = (account or {}).get("stripe_customer_id")
+    if not customer:
+        raise ApiError(409, "no_subscription", "this account has no Stripe customer yet: subscribe through checkout")
+    try:
+        url = await stripe_billing.portal(request.app[SETTINGS], str(customer), _return_url(request, "portal"))
+    except (stripe_billing.StripeNotConfigured, stripe.StripeError) as e:
+        raise _stripe_failure(e) from e
+    return web.json_response({"url": url})
+
+
+@routes.add(
+    "POST",
+    "/api/billing/stripe-webhook",
+    "Stripe's webhook (Stripe-Signature checked; each event applied once)",
+    response=WEBHOOK_RESULT,
+    auth=False,
+    extra_statuses=(503,),
+)
+async def post_stripe_webhook(request: web.Request) -> web.Response:
+    payload = await request.read()
+    settings = request.app[SETTINGS]
+    try:
+        event = stripe_billing.verified_event(settings, payload, request.headers.get("Stripe-Signature"))
+    except stripe_billing.BadSignature as e:
+        raise bad_request(str(e), "Stripe-Signature", code="bad_signature") from e
+    except stripe_billing.StripeNotConfigured as e:
+        raise _stripe_failure(e) from e
+    result = await stripe_billing.handle_event(settings, services(request).store, event)
+    return web.json_response({"received": True, "result": result})
 
 
 # -- hooks for the capture paths ----------------------------------------------------------------

@@ -18,11 +18,13 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from cuecard.store.backend import Collection, new_id
+from cuecard.store.backend import Collection, Conflict, new_id
 from cuecard.store.repository import Repository
 
 USAGE = Collection("usage", ("user_id", "month", "kind"), (("user_id", "month"),))
 BILLING_ACCOUNTS = Collection("billing_accounts", ("user_id", "stripe_customer_id"), (("stripe_customer_id",),))
+# Stripe webhook events already handled (id = the event id): the same event twice changes nothing.
+STRIPE_EVENTS = Collection("stripe_events", ("type",), ())
 USAGE_PAGE = 500
 FREE = "free"
 
@@ -33,7 +35,7 @@ def month_of(at: float | None = None) -> str:
 
 
 class Usage(Repository):
-    COLLECTIONS = (USAGE, BILLING_ACCOUNTS)
+    COLLECTIONS = (USAGE, BILLING_ACCOUNTS, STRIPE_EVENTS)
 
     async def record(
         self, user_id: str, kind: str, amount: float, ref: str | None = None, at: float | None = None
@@ -83,6 +85,23 @@ class Usage(Repository):
         if await self._db.update(BILLING_ACCOUNTS, user_id, {"plan": plan, "updated_at": now, **fields}) is None:
             doc = {"id": user_id, "user_id": user_id, "plan": plan, "created_at": now, "updated_at": now, **fields}
             await self._db.put(BILLING_ACCOUNTS, doc)
+
+    async def by_customer(self, customer_id: str) -> dict[str, Any] | None:
+        """The billing account of a Stripe customer id."""
+        found = await self._db.find(BILLING_ACCOUNTS, {"stripe_customer_id": customer_id}, (), 1)
+        return found[0] if found else None
+
+    async def claim_event(self, event_id: str, event_type: str) -> bool:
+        """True the first time an event id is claimed, False ever after (idempotent webhooks)."""
+        try:
+            await self._db.insert(STRIPE_EVENTS, {"id": event_id, "type": event_type, "created_at": time.time()})
+        except Conflict:
+            return False
+        return True
+
+    async def release_event(self, event_id: str) -> None:
+        """Forget a claim whose handling failed, so Stripe's retry is handled."""
+        await self._db.delete(STRIPE_EVENTS, {"id": event_id})
 
     async def delete_all(self, user_id: str) -> int:
         gone = await self._db.delete(USAGE, {"user_id": user_id})

@@ -78,6 +78,9 @@ UNSCOPED = {
     ("GET", "/api/dashboard/sessions"),  # the caller's own sessions
     ("GET", "/api/dashboard/instance"),  # admins only (tests/web/test_dashboard.py)
     ("GET", "/api/billing/usage"),  # the caller's own usage (mounted with CUECARD_BILLING=on only)
+    ("POST", "/api/billing/checkout"),  # the caller's own subscription (tests/api/test_billing_stripe.py)
+    ("POST", "/api/billing/portal"),  # the caller's own Stripe customer
+    ("POST", "/api/billing/stripe-webhook"),  # Stripe only: signed events (tests/api/test_billing_stripe.py)
 }
 MARKER = "ZEBRA-SECRET"  # appears in every piece of A's data
 

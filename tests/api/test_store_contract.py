@@ -699,3 +699,14 @@ async def test_usage_per_month_idempotent_items_plans_and_gone_with_the_user(sto
     assert await store.usage.totals(user.id, "2026-12") == {}
     assert await store.usage.plan(user.id) == "free"
     assert await store.usage.totals(other.id, "2026-12") == {"live_minutes": 100.0}
+
+
+async def test_billing_accounts_by_customer_and_stripe_events_claimed_once(store):
+    user = await store.accounts.create("customer@example.org", "h")
+    await store.usage.set_plan(user.id, "free", stripe_customer_id="cus_42")
+    assert (await store.usage.by_customer("cus_42") or {})["id"] == user.id
+    assert await store.usage.by_customer("cus_other") is None
+    assert await store.usage.claim_event("evt_1", "invoice.paid") is True
+    assert await store.usage.claim_event("evt_1", "invoice.paid") is False
+    await store.usage.release_event("evt_1")
+    assert await store.usage.claim_event("evt_1", "invoice.paid") is True
