@@ -117,8 +117,10 @@ class BotQueue:
         await asyncio.to_thread(self.broker.close)
 
 
-async def sweep_once(redis, store, timeout_secs: float) -> list[str]:
-    """Mark failed every running bot whose worker has no live heartbeat; the bot ids marked."""
+async def sweep_once(redis, store, timeout_secs: float, bus=None) -> list[str]:
+    """Mark failed every running bot whose worker has no live heartbeat; the bot ids marked.
+    With ``bus``, the bot's session also gets the ``bot_ended`` status event the bot itself
+    would have published, so live clients see the failure, and the session is closed."""
     marked = []
     for bot_id, raw in (await redis.hgetall(RUNNING)).items():
         entry = json.loads(raw)
@@ -142,15 +144,40 @@ async def sweep_once(redis, store, timeout_secs: float) -> list[str]:
             timestamps={**snapshot.get("timestamps", {}), "ended": round(now, 3)},
         )
         await store.bots.save(entry["user_id"], snapshot)
+        await _announce_lost(store, bus, snapshot)
         logger.warning(f"Meeting bot {bot_id}: marked failed ({WORKER_LOST}, worker {entry['worker']})")
         marked.append(bot_id)
     return marked
 
 
-async def sweep_forever(redis, store, timeout_secs: float) -> None:
+async def _announce_lost(store, bus, snapshot: dict) -> None:
+    from cuecard.events import status_payload
+    from cuecard.frames import StatusFrame
+    from cuecard.kinds import SessionState
+
+    session_id = snapshot.get("session_id")
+    if not session_id:
+        return
+    extra = {
+        "bot_id": snapshot["id"],
+        "bot_state": "ended",
+        "reason": WORKER_LOST,
+        "platform": snapshot.get("platform"),
+    }
+    try:
+        if bus is not None:
+            await bus.publish(
+                session_id, status_payload(StatusFrame(state="bot_ended", message=snapshot["message"], extra=extra))
+            )
+        await store.sessions.update(session_id, state=SessionState.COMPLETED)
+    except Exception as e:  # the bot's record says it all already
+        logger.warning(f"session {session_id} of lost bot {snapshot['id']} not closed: {e}")
+
+
+async def sweep_forever(redis, store, timeout_secs: float, bus=None) -> None:
     while True:
         try:
-            await sweep_once(redis, store, timeout_secs)
+            await sweep_once(redis, store, timeout_secs, bus)
         except Exception as e:  # Redis away for a moment: try again next round
             logger.warning(f"bot sweeper: {e}")
         await asyncio.sleep(max(0.5, timeout_secs / 3))
@@ -166,7 +193,8 @@ def setup(app) -> None:
     async def queue_ctx(app):
         queue = BotQueue(app[SETTINGS], app[SERVICES].store)
         app[BOT_QUEUE] = queue
-        sweeper = asyncio.create_task(sweep_forever(queue.redis, queue.store, app[SETTINGS].bot_heartbeat_timeout_secs))
+        timeout = app[SETTINGS].bot_heartbeat_timeout_secs
+        sweeper = asyncio.create_task(sweep_forever(queue.redis, queue.store, timeout, app[SERVICES].bus))
         yield
         sweeper.cancel()
         await asyncio.gather(sweeper, return_exceptions=True)

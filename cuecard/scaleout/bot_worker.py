@@ -53,7 +53,7 @@ class WorkerContext:
         timeout = self.settings.bot_heartbeat_timeout_secs
         self.tasks = [
             asyncio.create_task(self._heartbeat_forever()),
-            asyncio.create_task(sweep_forever(self.redis, self.services.store, timeout)),
+            asyncio.create_task(sweep_forever(self.redis, self.services.store, timeout, self.services.bus)),
         ]
         self.ready.set()
 
@@ -132,6 +132,12 @@ async def run_bot_job(payload: dict) -> None:
             await bot.run()
     finally:
         ctx.bots.pop(bot_id, None)
+        try:  # as the in-process bot's run (bot_routes._run_and_audit)
+            await svc.store.accounts.audit(
+                user_id, "bot_leave", remote=None, bot_id=bot_id, session_id=bot.session_id, reason=bot.reason
+            )
+        except Exception as e:
+            logger.warning(f"bot_leave of {bot_id} not audited: {e}")
         await ctx.redis.hdel(RUNNING, bot_id)
         await ctx.redis.delete(leave_key(bot_id))
 

@@ -121,12 +121,19 @@ async def test_two_workers_take_one_job_each_and_a_dead_workers_bot_fails(api, w
     by_worker = {b["message"].split("worker ")[1].split(" ")[0]: b["id"] for b in held}
     assert set(by_worker) == {"w1", "w2"}, [b["message"] for b in held]  # one each: capacity 1 per worker
 
+    lost_session = next(b["session_id"] for b in held if b["id"] == by_worker["w1"])
+    token = auth["Authorization"].split()[1]
+    ws = await api.ws_connect(f"/api/sessions/{lost_session}/events?token={token}")
     workers["w1"].kill()  # SIGKILL: no goodbye, its heartbeat just stops
     killed_at = time.time()
     lost = await _poll(api, auth, by_worker["w1"], lambda b: b["state"] == "ended", 30)
     took = time.time() - killed_at
     assert lost["reason"] == "worker_lost" and lost["failed"] is True and "w1" in lost["message"]
     assert HEARTBEAT_TIMEOUT * 0.5 < took < 30, took
+    # live clients of the bot's session see it end, as if the bot had said so itself
+    event = await asyncio.wait_for(ws.receive_json(), 10)
+    assert event["type"] == "status" and event["state"] == "bot_ended" and event["reason"] == "worker_lost"
+    await ws.close()
     # the live worker's bot is untouched, and leaves on request from the API
     r = await api.get(f"/api/bots/{by_worker['w2']}", headers=auth)
     assert (await r.json())["state"] == "launching"
