@@ -26,13 +26,14 @@ from aiohttp import web
 from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field
 
+from cuecard.api import rest_teams
 from cuecard.api.errors import ApiError, bad_request
 from cuecard.api.keys import BILLING, SERVICES, SETTINGS, USER_ID
 from cuecard.api.rest_common import INT, LOCAL_OWNER, NUM, STR, ApiRoutes, obj, read_model, require_user, services
 from cuecard.billing import stripe_billing
 from cuecard.billing.metering import Meter
 from cuecard.billing.plans import Metric, limits
-from cuecard.billing.quotas import capture_minutes, check_capture, check_practice, resets_at
+from cuecard.billing.quotas import capture_minutes, check_capture, check_practice, effective_plan, resets_at
 from cuecard.store.usage import month_of
 
 routes = ApiRoutes("billing")
@@ -65,7 +66,7 @@ def _caller(request: web.Request) -> str:
 async def get_usage(request: web.Request) -> web.Response:
     user_id = _caller(request)
     store = services(request).store
-    plan = await store.usage.plan(user_id)
+    plan = await effective_plan(store, user_id)
     plan_limits = limits(request.app[SETTINGS], plan)
     totals = await store.usage.totals(user_id)
     used = {m.value: round(totals.get(m, 0.0), 2) for m in Metric}
@@ -130,6 +131,7 @@ async def post_checkout(request: web.Request) -> web.Response:
     body = await read_model(request, CheckoutIn)
     store = services(request).store
     account = await store.accounts.get(user_id)
+    seats = await rest_teams.owned_seats(store, user_id) if body.plan == "team" else 1
     try:
         session = await stripe_billing.checkout(
             request.app[SETTINGS],
@@ -139,6 +141,7 @@ async def post_checkout(request: web.Request) -> web.Response:
             body.plan,
             _return_url(request, "success"),
             _return_url(request, "cancelled"),
+            quantity=seats,
         )
     except (stripe_billing.StripeNotConfigured, stripe.StripeError) as e:
         raise _stripe_failure(e) from e
@@ -254,3 +257,4 @@ def setup(app: web.Application) -> None:
         return  # self-hosting: no billing route, no metering, no limit
     app[BILLING] = Meter(lambda: app[SERVICES].store)
     routes.setup(app)
+    rest_teams.setup(app)

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 
 from aiohttp import web
 
-from cuecard.billing.plans import Limits, Metric, limits
+from cuecard.billing.plans import Limits, Metric, Plan, limits
 from cuecard.settings import Settings
 from cuecard.store.facade import Store
 
@@ -59,8 +59,22 @@ def capture_minutes(totals: dict[str, float]) -> float:
     return totals.get(Metric.LIVE_MINUTES, 0.0) + totals.get(Metric.BOT_MINUTES, 0.0)
 
 
-async def plan_limits(settings: Settings, store: Store, user_id: str) -> tuple[str, Limits]:
+async def effective_plan(store: Store, user_id: str) -> str:
+    """The account's own plan, or Team when it is a member of an organization whose owner
+    has the Team plan (the owner pays for the seats)."""
     plan = await store.usage.plan(user_id)
+    if plan != Plan.FREE:
+        return plan
+    membership = await store.teams.membership(user_id)
+    if membership and membership.get("role") == "member":
+        org = await store.teams.org(membership["org_id"])
+        if org and await store.usage.plan(org["user_id"]) == Plan.TEAM:
+            return Plan.TEAM
+    return plan
+
+
+async def plan_limits(settings: Settings, store: Store, user_id: str) -> tuple[str, Limits]:
+    plan = await effective_plan(store, user_id)
     return plan, limits(settings, plan)
 
 

@@ -82,8 +82,16 @@ async def customer_for(settings: Settings, store: Store, user_id: str, email: st
 
 
 async def checkout(
-    settings: Settings, store: Store, user_id: str, email: str, plan: str, success_url: str, cancel_url: str
+    settings: Settings,
+    store: Store,
+    user_id: str,
+    email: str,
+    plan: str,
+    success_url: str,
+    cancel_url: str,
+    quantity: int = 1,
 ) -> dict[str, str]:
+    """A Checkout Session; ``quantity``: the seats of a Team subscription (its members)."""
     price = price_of(settings, plan)
     if not price:
         raise StripeNotConfigured(f"no Stripe price is configured for the {plan} plan")
@@ -92,7 +100,7 @@ async def checkout(
         "mode": "subscription",
         "customer": customer,
         "client_reference_id": user_id,
-        "line_items": [{"price": price, "quantity": 1}],
+        "line_items": [{"price": price, "quantity": max(1, quantity)}],
         "success_url": success_url,
         "cancel_url": cancel_url,
         "metadata": {"user_id": user_id, "plan": plan},

@@ -25,6 +25,7 @@ from cuecard.store.interviews import Interviews
 from cuecard.store.material import Material
 from cuecard.store.practice import PracticeSessions
 from cuecard.store.sessions import Sessions
+from cuecard.store.teams import Teams
 from cuecard.store.usage import Usage
 from cuecard.store.webhooks import Webhooks
 
@@ -44,6 +45,7 @@ class Store:
         self.practice = PracticeSessions(backend)  # practice-mode rounds
         self.interviews = Interviews(backend)  # calendar interviews and subscriptions
         self.usage = Usage(backend)  # metered use per month and billing plans (cuecard/billing)
+        self.teams = Teams(backend)  # team organizations, members, invitation links
 
     @property
     def repositories(self) -> tuple:
@@ -57,6 +59,7 @@ class Store:
             self.webhooks,
             self.interviews,
             self.usage,
+            self.teams,
         )
 
     async def open(self) -> None:
@@ -103,5 +106,6 @@ class Store:
         await self.webhooks.delete_all(user_id)
         await self.interviews.delete_all(user_id)
         await self.usage.delete_all(user_id)
+        await self.teams.delete_all(user_id)
         await self.accounts.delete(user_id)
         await self._shred(user_key_id(user_id))

@@ -81,6 +81,11 @@ UNSCOPED = {
     ("POST", "/api/billing/checkout"),  # the caller's own subscription (tests/api/test_billing_stripe.py)
     ("POST", "/api/billing/portal"),  # the caller's own Stripe customer
     ("POST", "/api/billing/stripe-webhook"),  # Stripe only: signed events (tests/api/test_billing_stripe.py)
+    ("POST", "/api/teams"),  # the caller's own team (tests/api/test_teams.py: roles, private data)
+    ("GET", "/api/teams/mine"),
+    ("POST", "/api/teams/invitations"),
+    ("POST", "/api/teams/join"),
+    ("POST", "/api/teams/members/remove"),
 }
 MARKER = "ZEBRA-SECRET"  # appears in every piece of A's data
 

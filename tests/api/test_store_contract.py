@@ -710,3 +710,20 @@ async def test_billing_accounts_by_customer_and_stripe_events_claimed_once(store
     assert await store.usage.claim_event("evt_1", "invoice.paid") is False
     await store.usage.release_event("evt_1")
     assert await store.usage.claim_event("evt_1", "invoice.paid") is True
+
+
+async def test_teams_members_invitations_seats_and_deletion(store):
+    owner = await store.accounts.create("owner@example.org", "h")
+    member = await store.accounts.create("member@example.org", "h")
+    org = await store.teams.create(owner.id, "Acme")
+    assert (await store.teams.membership(owner.id) or {})["role"] == "owner"
+    token, expires_at = await store.teams.invite(org["id"], owner.id)
+    assert expires_at > 0 and await store.teams.accept("not-a-token", member.id) is None
+    joined = await store.teams.accept(token, member.id)
+    assert joined is not None and joined["role"] == "member" and await store.teams.seats(org["id"]) == 2
+    assert [m["user_id"] for m in await store.teams.members(org["id"])] == [owner.id, member.id]
+    assert await store.teams.remove_member(org["id"], owner.id) is False  # the owner is no member to remove
+    expired, _ = await store.teams.invite(org["id"], owner.id, ttl_secs=-1)
+    assert await store.teams.accept(expired, member.id) is None
+    await store.delete_user(owner.id)  # the organization goes with its owner
+    assert await store.teams.org(org["id"]) is None and await store.teams.membership(member.id) is None
