@@ -103,7 +103,7 @@ class CheckoutIn(BaseModel):
 CHECKOUT = obj(("id", "url"), id=STR, url={"type": "string", "format": "uri"})
 PORTAL = obj(("url",), url={"type": "string", "format": "uri"})
 WEBHOOK_RESULT = obj(
-    ("received", "result"), received={"type": "boolean"}, result={"enum": ["applied", "duplicate", "ignored"]}
+    ("received", "result"), received={"type": "boolean"}, result={"enum": ["applied", "duplicate", "ignored", "stale"]}
 )
 
 

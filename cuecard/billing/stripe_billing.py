@@ -19,6 +19,8 @@ same event delivered twice changes nothing. Handling:
 - ``invoice.paid`` / ``invoice.payment_failed``: recorded on the account (``payment_status``);
   the plan follows the subscription events Stripe sends with them.
 The account is found by ``metadata.user_id`` (set at checkout) or by its Stripe customer id.
+Stripe does not deliver events in order: a subscription event older (``created``) than the
+last one applied to the account is recorded as handled and changes nothing (``stale``).
 """
 
 from __future__ import annotations
@@ -150,7 +152,7 @@ def _subscription_plan(settings: Settings, subscription: dict[str, Any], current
 
 
 async def handle_event(settings: Settings, store: Store, event: dict[str, Any]) -> str:
-    """Apply one verified event once; what happened (``duplicate``, ``ignored``, ``applied``)."""
+    """Apply one verified event once; what happened (``duplicate``, ``ignored``, ``stale``, ``applied``)."""
     kind = str(event.get("type"))
     if kind not in SUBSCRIPTION_EVENTS and kind not in INVOICE_EVENTS:
         return "ignored"
@@ -161,12 +163,18 @@ async def handle_event(settings: Settings, store: Store, event: dict[str, Any]) 
         user_id = await _account_of(store, obj)
         if user_id is None:
             return "ignored"
-        customer = {"stripe_customer_id": obj["customer"]} if obj.get("customer") else {}
+        fields: dict[str, Any] = {"stripe_customer_id": obj["customer"]} if obj.get("customer") else {}
         current = await store.usage.plan(user_id)
+        if kind in SUBSCRIPTION_EVENTS:
+            created = float(event.get("created") or 0)
+            account = await store.usage.billing_account(user_id) or {}
+            if created and created < float(account.get("subscription_event_at") or 0):
+                return "stale"
+            fields["subscription_event_at"] = created
         if kind in INVOICE_EVENTS:
-            await store.usage.set_plan(user_id, current, payment_status=INVOICE_EVENTS[kind], **customer)
+            await store.usage.set_plan(user_id, current, payment_status=INVOICE_EVENTS[kind], **fields)
         elif kind == "customer.subscription.deleted":
-            await store.usage.set_plan(user_id, Plan.FREE, subscription_status="canceled", **customer)
+            await store.usage.set_plan(user_id, Plan.FREE, subscription_status="canceled", **fields)
         else:
             plan = _subscription_plan(settings, obj, current)
             await store.usage.set_plan(
@@ -174,7 +182,7 @@ async def handle_event(settings: Settings, store: Store, event: dict[str, Any]) 
                 plan,
                 stripe_subscription_id=obj.get("id"),
                 subscription_status=obj.get("status"),
-                **customer,
+                **fields,
             )
         return "applied"
     except Exception:

@@ -39,7 +39,7 @@ def subscription_event(event_id: str, kind: str, user_id: str | None, customer: 
         "metadata": {"user_id": user_id} if user_id else {},
         "items": {"object": "list", "data": [{"id": "si_1", "price": {"id": price, "object": "price"}}]},
     }
-    return {"id": event_id, "object": "event", "type": kind, "data": {"object": subscription}}
+    return {"id": event_id, "object": "event", "type": kind, "created": time.time(), "data": {"object": subscription}}
 
 
 @pytest.fixture
@@ -148,6 +148,11 @@ async def test_webhooks_verify_signatures_apply_plans_at_once_and_are_idempotent
     deleted = subscription_event("evt_6", "customer.subscription.deleted", None, "cus_known", "price_pro_double")
     await post(*signed(deleted))
     assert await plan(user) == "free"
+    # an older update delivered late changes nothing
+    late = subscription_event("evt_9", "customer.subscription.updated", None, "cus_known", "price_team_double")
+    late["created"] = 1_000_000_000
+    r = await post(*signed(late))
+    assert (await r.json())["result"] == "stale" and await plan(user) == "free"
     unrelated = {"id": "evt_7", "type": "charge.refunded", "data": {"object": {"customer": "cus_known"}}}
     assert (await (await post(*signed(unrelated))).json())["result"] == "ignored"
     # a subscription that ended unpaid is Free, and a delivery to nobody we know changes nothing
