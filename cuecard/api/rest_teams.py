@@ -12,6 +12,8 @@ Routes carry no ids in the path: each acts on the caller's own organization.
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +21,7 @@ from cuecard.api.errors import ApiError
 from cuecard.api.rest_common import INT, NUM, STR, ApiRoutes, obj, read_model, require_user, services
 from cuecard.store import NotFound
 from cuecard.store.facade import Store
+from cuecard.store.models import Bank
 
 routes = ApiRoutes("teams")
 
@@ -142,6 +145,108 @@ async def post_remove_member(request: web.Request) -> web.Response:
     if not await store.teams.remove_member(membership["org_id"], body.user_id):
         raise ApiError(404, "not_found", "no such member in your team", "user_id")
     return web.json_response({"removed": body.user_id})
+
+
+class BankRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    bank_id: str = Field(min_length=1, max_length=128)
+
+
+SHARED_BANK = obj(("id", "name", "question_count", "shared_by_me"), id=STR, name=STR, question_count=INT)
+SHARED_BANK["properties"]["shared_by_me"] = {"type": "boolean"}
+SHARED_BANKS = obj(("items",), items={"type": "array", "items": SHARED_BANK})
+SHARE = obj(("bank_id", "shared"), bank_id=STR, shared={"type": "boolean"})
+QUESTIONS = obj(("items",), items={"type": "array", "items": obj(("id", "text"), id=STR, text=STR)})
+
+
+@routes.add(
+    "POST", "/api/teams/banks/share", "Share one of your question banks with your team", body=BankRef, response=SHARE
+)
+async def post_share_bank(request: web.Request) -> web.Response:
+    user_id = require_user(request)
+    body = await read_model(request, BankRef)
+    store = services(request).store
+    membership = await _membership(store, user_id)
+    try:
+        bank = await store.banks.get(user_id, body.bank_id)
+    except NotFound:
+        bank = None
+    if bank is None or bank.user_id != user_id:  # built-in banks are everyone's already
+        raise ApiError(404, "not_found", "no such bank of yours", "bank_id")
+    await store.teams.share_bank(membership["org_id"], bank.id, user_id)
+    return web.json_response({"bank_id": bank.id, "shared": True})
+
+
+@routes.add(
+    "POST",
+    "/api/teams/banks/unshare",
+    "Stop sharing a bank (its owner or the team's owner)",
+    body=BankRef,
+    response=SHARE,
+)
+async def post_unshare_bank(request: web.Request) -> web.Response:
+    user_id = require_user(request)
+    body = await read_model(request, BankRef)
+    store = services(request).store
+    membership = await _membership(store, user_id)
+    shared = await store.teams.shared_bank(membership["org_id"], body.bank_id)
+    if shared is None or (shared["user_id"] != user_id and membership["role"] != "owner"):
+        raise ApiError(404, "not_found", "no such shared bank", "bank_id")
+    await store.teams.unshare_bank(membership["org_id"], body.bank_id)
+    return web.json_response({"bank_id": body.bank_id, "shared": False})
+
+
+async def _shared(store: Store, user_id: str, bank_id: str | None = None) -> list[tuple[dict[str, Any], Bank]]:
+    """(share, bank) of the caller's team, all or one; banks deleted meanwhile are skipped."""
+    membership = await _membership(store, user_id)
+    shares = await store.teams.shared_banks(membership["org_id"])
+    found = []
+    for share in shares:
+        if bank_id is not None and share["bank_id"] != bank_id:
+            continue
+        try:
+            found.append((share, await store.banks.get(share["user_id"], share["bank_id"])))
+        except NotFound:
+            continue
+    return found
+
+
+@routes.add("GET", "/api/teams/banks", "The question banks shared with your team", response=SHARED_BANKS)
+async def get_shared_banks(request: web.Request) -> web.Response:
+    user_id = require_user(request)
+    store = services(request).store
+    items = []
+    for share, bank in await _shared(store, user_id):
+        count = await store.banks.count_questions(share["bank_id"])
+        items.append(
+            {
+                "id": share["bank_id"],
+                "name": bank.name,
+                "question_count": count,
+                "shared_by_me": share["user_id"] == user_id,
+            }
+        )
+    return web.json_response({"items": items})
+
+
+@routes.add(
+    "GET",
+    "/api/teams/banks/{bank_id}/questions",
+    "The questions of a bank shared with your team (read-only)",
+    response=QUESTIONS,
+)
+async def get_shared_bank_questions(request: web.Request) -> web.Response:
+    user_id = require_user(request)
+    store = services(request).store
+    bank_id = request.match_info["bank_id"]
+    try:
+        found = await _shared(store, user_id, bank_id)
+    except ApiError:
+        found = []
+    if not found:
+        raise ApiError(404, "not_found", "no such bank shared with your team", "bank_id")
+    questions = await store.banks.list_questions(bank_id, limit=1000)
+    return web.json_response({"items": [q.public() for q in questions]})
 
 
 def setup(app: web.Application) -> None:

@@ -4,6 +4,9 @@ One organization per account (as owner or member). Members' own data stays their
 here reads another member's sessions, banks or material; the organization only lends its
 plan (the owner's Team subscription) to its members and counts them as seats.
 
+A member may share one of their question banks with the team (``org_shared_banks``): the
+other members can then list and read its questions, never change them. Nothing else is shared.
+
 Invitation links carry a random token; only its SHA-256 is stored (id of the invitation
 document), so a copy of the store cannot be used to join. A link works until it expires or is
 revoked, for any number of people (each one a seat).
@@ -22,6 +25,8 @@ from cuecard.store.repository import Repository
 ORGS = Collection("orgs", ("user_id",), (("user_id",),))
 MEMBERS = Collection("org_members", ("user_id", "org_id", "role"), (("org_id", "created_at"), ("user_id",)))
 INVITATIONS = Collection("org_invitations", ("org_id",), (("org_id",),))
+# A member's question bank shared with the team (read-only for the others); id = "<org>:<bank>".
+SHARED_BANKS = Collection("org_shared_banks", ("user_id", "org_id"), (("org_id", "created_at"), ("user_id",)))
 INVITATION_TTL_SECS = 7 * 24 * 3600
 MEMBER_PAGE = 500
 
@@ -31,7 +36,7 @@ def token_hash(token: str) -> str:
 
 
 class Teams(Repository):
-    COLLECTIONS = (ORGS, MEMBERS, INVITATIONS)
+    COLLECTIONS = (ORGS, MEMBERS, INVITATIONS, SHARED_BANKS)
 
     async def create(self, owner_id: str, name: str) -> dict[str, Any]:
         now = time.time()
@@ -85,10 +90,25 @@ class Teams(Repository):
     async def remove_member(self, org_id: str, user_id: str) -> bool:
         return await self._db.delete(MEMBERS, {"id": f"{org_id}:{user_id}", "role": "member"}) > 0
 
+    async def share_bank(self, org_id: str, bank_id: str, user_id: str) -> None:
+        doc = {"id": f"{org_id}:{bank_id}", "org_id": org_id, "bank_id": bank_id, "user_id": user_id}
+        await self._db.put(SHARED_BANKS, {**doc, "created_at": time.time()})
+
+    async def unshare_bank(self, org_id: str, bank_id: str) -> bool:
+        return await self._db.delete(SHARED_BANKS, {"id": f"{org_id}:{bank_id}"}) > 0
+
+    async def shared_bank(self, org_id: str, bank_id: str) -> dict[str, Any] | None:
+        return await self._db.get(SHARED_BANKS, f"{org_id}:{bank_id}")
+
+    async def shared_banks(self, org_id: str) -> list[dict[str, Any]]:
+        return await self._db.find(SHARED_BANKS, {"org_id": org_id}, (("created_at", 1),), MEMBER_PAGE)
+
     async def delete_all(self, user_id: str) -> None:
         """The account's membership, and the organization it owns (with its members' seats and links)."""
         for org in await self._db.find(ORGS, {"user_id": user_id}, (), MEMBER_PAGE):
             await self._db.delete(MEMBERS, {"org_id": org["id"]})
             await self._db.delete(INVITATIONS, {"org_id": org["id"]})
+            await self._db.delete(SHARED_BANKS, {"org_id": org["id"]})
             await self._db.delete(ORGS, {"id": org["id"]})
         await self._db.delete(MEMBERS, {"user_id": user_id})
+        await self._db.delete(SHARED_BANKS, {"user_id": user_id})

@@ -86,6 +86,9 @@ UNSCOPED = {
     ("POST", "/api/teams/invitations"),
     ("POST", "/api/teams/join"),
     ("POST", "/api/teams/members/remove"),
+    ("POST", "/api/teams/banks/share"),  # the caller's own banks to the caller's own team
+    ("POST", "/api/teams/banks/unshare"),
+    ("GET", "/api/teams/banks"),
 }
 MARKER = "ZEBRA-SECRET"  # appears in every piece of A's data
 

@@ -725,5 +725,10 @@ async def test_teams_members_invitations_seats_and_deletion(store):
     assert await store.teams.remove_member(org["id"], owner.id) is False  # the owner is no member to remove
     expired, _ = await store.teams.invite(org["id"], owner.id, ttl_secs=-1)
     assert await store.teams.accept(expired, member.id) is None
+    await store.teams.share_bank(org["id"], "bank-1", member.id)
+    assert [b["bank_id"] for b in await store.teams.shared_banks(org["id"])] == ["bank-1"]
+    assert await store.teams.unshare_bank(org["id"], "bank-1") is True
+    await store.teams.share_bank(org["id"], "bank-1", member.id)
     await store.delete_user(owner.id)  # the organization goes with its owner
+    assert await store.teams.shared_banks(org["id"]) == []
     assert await store.teams.org(org["id"]) is None and await store.teams.membership(member.id) is None

@@ -68,4 +68,38 @@ async def test_billing_and_team_routes_are_in_the_isolation_lists(billing_client
 
     mounted = {(s.method, s.path) for s in billing_client.server.app[API_SPECS] if "{" not in s.path}
     billing = {r for r in mounted if r[1].startswith(("/api/billing", "/api/teams"))}
-    assert len(billing) == 9 and billing <= UNSCOPED
+    assert len(billing) == 12 and billing <= UNSCOPED
+
+
+async def test_a_member_shares_a_bank_read_only_with_the_team_only(billing_client):  # noqa: F811
+    owner, member, outsider = [await new_user(billing_client) for _ in range(3)]
+    await owner.req("POST", "/api/teams", json={"name": "Acme"})
+    token = (await (await owner.req("POST", "/api/teams/invitations")).json())["token"]
+    assert (await member.req("POST", "/api/teams/join", json={"token": token})).status == 200
+    bank = await (await member.req("POST", "/api/banks", json={"name": "Backend questions"})).json()
+    r = await member.req("POST", f"/api/banks/{bank['id']}/questions", json={"text": "How do you shard a table?"})
+    assert r.status == 201, await r.text()
+    private = await (await member.req("POST", "/api/banks", json={"name": "Not shared"})).json()
+
+    questions = f"/api/teams/banks/{bank['id']}/questions"
+    assert (await owner.req("GET", questions)).status == 404  # not shared yet
+    assert (await owner.req("POST", "/api/teams/banks/share", json={"bank_id": bank["id"]})).status == 404  # not his
+    assert (await outsider.req("POST", "/api/teams/banks/share", json={"bank_id": bank["id"]})).status == 404
+    r = await member.req("POST", "/api/teams/banks/share", json={"bank_id": bank["id"]})
+    assert r.status == 200, await r.text()
+
+    listed = await (await owner.req("GET", "/api/teams/banks")).json()
+    assert [(b["name"], b["question_count"], b["shared_by_me"]) for b in listed["items"]] == [
+        ("Backend questions", 1, False)
+    ]
+    r = await owner.req("GET", questions)
+    assert r.status == 200 and [q["text"] for q in (await r.json())["items"]] == ["How do you shard a table?"]
+    # read-only: the bank's own routes stay the member's
+    assert (await owner.req("PATCH", f"/api/banks/{bank['id']}", json={"name": "mine now"})).status == 404
+    # private data stays private; outsiders see nothing
+    assert (await owner.req("GET", f"/api/teams/banks/{private['id']}/questions")).status == 404
+    assert (await outsider.req("GET", questions)).status == 404
+    assert (await outsider.req("GET", "/api/teams/banks")).status == 404
+    # the team's owner may stop the sharing
+    r = await owner.req("POST", "/api/teams/banks/unshare", json={"bank_id": bank["id"]})
+    assert r.status == 200 and (await owner.req("GET", questions)).status == 404
