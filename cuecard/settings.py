@@ -154,6 +154,8 @@ class Settings(BaseSettings):
     # Chromium runs sandboxed, as "nobody" when the server is root (meeting_bot/browser.py).
     # true = --no-sandbox, only for hosts that forbid user namespaces (see SECURITY notes there).
     bot_chromium_no_sandbox: bool = False
+    # Extra Chromium flags for queued bots (bot workers), JSON list, e.g. loopback WebRTC in tests.
+    bot_chromium_extra_args: list[str] = []
     # process (default): bots run in the API process. redis: a bot request is queued on Redis
     # (redis_url) and run by a `cuecard bot-worker` with free capacity (cuecard/scaleout/bot_queue.py).
     bot_queue: Literal["process", "redis"] = "process"

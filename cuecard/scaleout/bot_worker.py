@@ -3,9 +3,10 @@
 One process = up to ``bot_max_live`` bots at once (Dramatiq worker threads and prefetch both
 set to it, so a worker holds no job it cannot start). The bots run on Dramatiq's asyncio
 event-loop thread with one ``Services`` (store, event bus, Whisper) shared by them. A
-heartbeat task refreshes ``bot-workers:<name>`` every third of ``bot_heartbeat_timeout_secs``
-and forwards leave requests to this worker's bots; a sweeper marks failed the bots of workers
-that stopped heartbeating.
+heartbeat task refreshes ``bot-workers:<name>`` every third of ``bot_heartbeat_timeout_secs``,
+forwards leave requests to this worker's bots and saves their snapshots (participants change
+between states; API instances answer ``GET /api/bots/{id}`` from the store). A sweeper marks
+failed the bots of workers that stopped heartbeating.
 
 ``bot_worker_stop_before_browser`` (tests only, labelled): the job runs the same path — store
 check, running-bot registration, ``MeetingBot`` built from the request, its ``launching``
@@ -63,6 +64,8 @@ class WorkerContext:
         for bot_id, bot in list(self.bots.items()):
             if await self.redis.exists(leave_key(bot_id)):
                 bot.request_leave()
+            elif not bot.done:  # API instances read bots from the store: keep participants fresh there
+                await bot._save()
 
     async def _heartbeat_forever(self) -> None:
         while True:
@@ -118,6 +121,7 @@ async def run_bot_job(payload: dict) -> None:
         session_id=payload["session_id"],
         bot_id=bot_id,
         user_id=user_id,
+        extra_browser_args=ctx.settings.bot_chromium_extra_args,
     )
     ctx.bots[bot_id] = bot
     try:

@@ -13,6 +13,7 @@ its own ``launching`` state, then holds instead of starting the session pipeline
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -30,7 +31,7 @@ HEARTBEAT_TIMEOUT = 3.0
 pytestmark = pytest.mark.slow
 
 
-def start_worker(name: str, data_dir: Path, redis_url: str) -> subprocess.Popen:
+def start_worker(name: str, data_dir: Path, redis_url: str, **extra_env: str) -> subprocess.Popen:
     env = {
         **os.environ,
         "CUECARD_DATA_DIR": str(data_dir),
@@ -40,6 +41,7 @@ def start_worker(name: str, data_dir: Path, redis_url: str) -> subprocess.Popen:
         "CUECARD_BOT_HEARTBEAT_TIMEOUT_SECS": str(HEARTBEAT_TIMEOUT),
         "CUECARD_BOT_WORKER_STOP_BEFORE_BROWSER": "true",
         "CUECARD_WARM_UP_STT": "false",
+        **extra_env,
     }
     log = open(data_dir.parent / f"worker-{name}.log", "wb")
     proc = subprocess.Popen(
@@ -142,3 +144,51 @@ async def test_two_workers_take_one_job_each_and_a_dead_workers_bot_fails(api, w
     left = await _poll(api, auth, by_worker["w2"], lambda b: b["state"] == "ended", 20)
     assert left["reason"] == "left_by_request" and not left["failed"]
     print(f"dead worker's bot marked failed {took:.1f} s after SIGKILL (heartbeat timeout {HEARTBEAT_TIMEOUT} s)")
+
+
+@pytest.mark.browser
+async def test_a_queued_bot_joins_a_real_meeting_through_a_worker(api, settings, redis_url, meeting):
+    """No test flag: the worker runs the real bot (Chromium, session pipeline) into the loopback
+    meeting double; the API instance follows it through the store and makes it leave."""
+    from meeting_double import LOOPBACK_WEBRTC_ARGS
+
+    settings.bot_allow_loopback_meetings = True  # the API validates the URL; the worker browses it
+    proc = start_worker(
+        "real",
+        settings.data_dir,
+        redis_url,
+        CUECARD_BOT_WORKER_STOP_BEFORE_BROWSER="false",
+        CUECARD_BOT_ALLOW_LOOPBACK_MEETINGS="true",
+        CUECARD_BOT_CHROMIUM_EXTRA_ARGS=json.dumps(LOOPBACK_WEBRTC_ARGS),
+        CUECARD_WHISPER_MODEL=str(settings.whisper_model),
+        CUECARD_BOT_JOIN_TIMEOUT_SECS="30",
+        CUECARD_INTERIM_PERIOD_SECS="0",
+    )
+    try:
+        await wait_ready(proc)
+        meeting.room("queued", ["Dana Lee"])
+        r = await api.post("/api/auth/register", json={"email": "real@example.org", "password": "correct horse 42"})
+        auth = {"Authorization": f"Bearer {(await r.json())['access_token']}"}
+        r = await api.post(
+            "/api/bots",
+            json={"meeting_url": meeting.url("queued"), "candidate_name": "Alex Kim", "consent": True},
+            headers=auth,
+        )
+        assert r.status == 201, await r.text()
+        bot_id = (await r.json())["id"]
+        guest = await meeting.wait_for_guest("queued", "lobby", timeout=60)
+        await _poll(api, auth, bot_id, lambda b: b["state"] == "waiting_for_admission", 30)
+        meeting.set_state("queued", guest.id, "admitted")
+        state = await _poll(api, auth, bot_id, lambda b: b["state"] == "in_call" and b["participants"], 60)
+        assert state["participants"] == [{"name": "Dana Lee", "role": "interviewer", "speaking": False}]
+        r = await api.delete(f"/api/bots/{bot_id}", headers=auth)
+        assert r.status == 200
+        ended = await _poll(api, auth, bot_id, lambda b: b["state"] == "ended", 30)
+        assert (ended["reason"], ended["failed"]) == ("left_by_request", False)
+        assert meeting.guests("queued")[0].state == "left"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
