@@ -34,6 +34,7 @@ from cuecard.billing import stripe_billing
 from cuecard.billing.metering import Meter
 from cuecard.billing.plans import Metric, limits
 from cuecard.billing.quotas import capture_minutes, check_capture, check_practice, effective_plan, resets_at
+from cuecard.billing.quotas import plan_limits as plan_limits_of
 from cuecard.store.usage import month_of
 
 routes = ApiRoutes("billing")
@@ -203,6 +204,14 @@ async def check_capture_quota(app: web.Application, user_id: str, rejoining: str
             if time.time() - (session.created_at or 0) < REJOIN_GRACE_SECS:
                 return
     await check_capture(app[SETTINGS], store, user_id)
+
+
+async def offline_only(app: web.Application, user_id: str) -> bool:
+    """True when the account's plan allows offline models only (Free, billing on)."""
+    if app.get(BILLING) is None:
+        return False
+    _plan, plan_limits = await plan_limits_of(app[SETTINGS], app[SERVICES].store, user_id)
+    return not plan_limits.cloud_models
 
 
 def live_started(app: web.Application, session_id: str, user_id: str) -> None:

@@ -61,7 +61,7 @@ from cuecard.api.admission import check_capacity
 from cuecard.api.errors import ApiError, bad_request
 from cuecard.api.keys import AUTH_ERROR, LIVE_SESSIONS, PEER_CONNECTIONS, RATE_LIMITER, SERVICES, USER_ID
 from cuecard.api.live_session import LiveSession
-from cuecard.api.rest_billing import check_capture_quota, live_ended, live_started
+from cuecard.api.rest_billing import check_capture_quota, live_ended, live_started, offline_only
 from cuecard.api.rest_common import (
     ANY_OBJ,
     BOOL,
@@ -321,6 +321,7 @@ async def start_live_session(request: web.Request, offer: OfferIn, session: Sess
         user_id=user_id,
         clock=SessionClock(elapsed),
         mic_multiple_speakers=mic_multiple if isinstance(mic_multiple, bool) else None,
+        offline_only=await offline_only(app, user_id),  # the Free plan with billing on
     )
     if candidate is not None:
         context.candidate = candidate

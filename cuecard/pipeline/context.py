@@ -41,6 +41,9 @@ class SessionContext:
     # Session option: several people speak into the user's microphone, so its track is split
     # by voice ("You", "Mic speaker 2", …). None: the server's ``mic_multiple_speakers``.
     mic_multiple_speakers: bool | None = None
+    # Offline models only (the Free plan with billing on, cuecard/billing): local Whisper, no
+    # cloud STT, no LLM drafting or question refinement, whatever the server configures.
+    offline_only: bool = False
 
     def __post_init__(self):
         if not self.conversation.session_id:

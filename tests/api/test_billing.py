@@ -125,6 +125,7 @@ async def test_a_live_session_past_the_limit_finishes_and_its_overage_is_recorde
         r = await user.req("POST", "/api/offer", json=body)
         assert r.status == 200, await r.text()
         session_id = (await r.json())["session_id"]
+        assert app[LIVE_SESSIONS][session_id].runner.context.offline_only  # Free: offline models only
         clock.now += 150  # 2.5 minutes: past the 1-minute limit, and the session is still live
         await asyncio.sleep(0.2)
         assert session_id in app[LIVE_SESSIONS]
@@ -169,3 +170,36 @@ async def test_practice_rounds_are_metered_and_limited(tmp_path):
 @pytest.mark.parametrize("now, reset", [(1796169600.0, date(2027, 1, 1)), (1793491200.0, date(2026, 12, 1))])
 def test_resets_on_the_first_of_next_month(now, reset):
     assert resets_at(now) == reset
+
+
+async def test_offline_only_sessions_get_local_whisper_and_no_llm(tmp_path):
+    """A server configured with cloud STT and an LLM: an offline-only (Free) session's stages
+    use local Whisper, no LLM drafter and no LLM question refinement; other sessions keep them."""
+    from cuecard.pipeline.assembly import build_stages
+    from cuecard.pipeline.context import SessionContext
+    from cuecard.processors.answer_drafter import AnswerDrafter
+    from cuecard.processors.question_detector import QuestionDetector
+    from cuecard.processors.whisper_stt import WhisperSTTProcessor
+
+    client = await make_client(
+        tmp_path, stt_providers=["deepgram", "local"], deepgram_api_key="dg-test", llm_base_url="http://127.0.0.1:9/v1"
+    )
+    try:
+        services = client.server.app[SERVICES]
+
+        def stages(offline: bool) -> list:
+            return build_stages(
+                services, None, live=False, context=SessionContext(session_id=f"s{offline}", offline_only=offline)
+            )
+
+        def kinds(found: list) -> tuple:
+            drafter = next(p for p in found if isinstance(p, AnswerDrafter))
+            detector = next(p for p in found if isinstance(p, QuestionDetector))
+            whisper = any(isinstance(p, WhisperSTTProcessor) for p in found)
+            return whisper, drafter.llm is not None, detector._params.refiner is not None
+
+        assert kinds(stages(offline=True)) == (True, False, False)
+        assert kinds(stages(offline=False)) == (False, True, True)
+        assert services.settings.stt_providers == ["deepgram", "local"]  # the server's own settings untouched
+    finally:
+        await client.close()
