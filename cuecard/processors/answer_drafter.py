@@ -215,10 +215,15 @@ class AnswerDrafter(FrameProcessor):
         if not final:
             # Stable before shown: a tentative question is drafted only when two interims in a
             # row agree on its type and subject, and a subject we have no notes on waits for
-            # the final text (early words are the likeliest to be misheard or incomplete).
+            # the final text (early words are the likeliest to be misheard or incomplete). A
+            # tentative follow-up waits too: read with the question it follows, its first words
+            # ("How will you name it?") plan the previous question's draft again, which then
+            # sat on the new question's card until the real subject arrived (bench latency,
+            # scen20 row 10: the stakeholder story under "…behind a load balancer?").
             agreed = self._pending.get(q.question_id) == key
             self._pending[q.question_id] = key
-            if not agreed or key.endswith(":none") or len(q.text.split()) < MIN_TENTATIVE_DRAFT_WORDS:
+            too_short = len(q.text.split()) < MIN_TENTATIVE_DRAFT_WORDS
+            if not agreed or key.endswith(":none") or too_short or q.follow_up_of:
                 return
         if match:
             await self._start(q, self._show_prepared(q, match, key))

@@ -154,6 +154,36 @@ async def test_follow_up_is_drafted_with_the_question_it_follows(candidate, draf
     assert "pilot" in _done(down, "q6")["story"].text
 
 
+async def test_a_tentative_follow_up_waits_for_its_final_text(candidate, drafting):
+    """The first words of a follow-up, read with the question before, used to get that
+    question's draft again on the new card until the real subject arrived."""
+    ctx = SessionContext(session_id="t", candidate=candidate)
+    first = QuestionFrame(
+        question_id="q5",
+        text="Tell me about a time you disagreed with a product manager.",
+        type="behavioral",
+        confidence=0.9,
+    )
+
+    def follow(text, status, qtype="behavioral", topic="product manager"):
+        return QuestionFrame(
+            question_id="q6", text=text, type=qtype, confidence=0.85, follow_up_of="q5", status=status, topic=topic
+        )
+
+    down = await _run(
+        AnswerDrafter(ctx, drafting=drafting),
+        [
+            first,
+            follow("How will you make that way then?", "tentative"),
+            follow("How will you make that way then?", "tentative"),
+            follow("How would you make it work across instances behind a load balancer?", "confirmed", "technical", ""),
+        ],
+        settle=1.0,
+    )
+    shown = [f for f in down if isinstance(f, SuggestionFrame) and f.question_id == "q6"]
+    assert shown and not any(f.extra.get("tentative") for f in shown)
+
+
 async def test_tentative_without_prepared_match_is_drafted_at_once_and_kept_if_final_is_same(candidate, drafting):
     ctx = SessionContext(session_id="t", candidate=candidate)
     text = "How do you keep a cache consistent with the database behind it?"
