@@ -21,6 +21,7 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 REPLICA_HEADER = "X-Cuecard-Replica"
+IDLE_SECS = 7.0
 
 
 def start_replica(name: str, port: int, data_dir: Path, redis_url: str) -> subprocess.Popen:
@@ -119,6 +120,8 @@ async def test_subscriber_behind_proxy_on_b_gets_events_published_through_a(clus
         async with http.post(f"{urls['a']}/api/sessions", json={"title": "replicas"}, headers=auth) as r:
             sid = (await r.json())["id"]
         ws = await _ws_via_proxy_on(http, urls["proxy"], f"/api/sessions/{sid}/events?token={token}", "b")
+        # an idle subscriber stays subscribed (redis-py 8 times out blocking reads after 5 s by default)
+        await asyncio.sleep(IDLE_SECS)
         async with http.post(f"{urls['a']}/api/sessions/{sid}/start", headers=auth) as r:
             assert r.status == 200 and r.headers[REPLICA_HEADER] == "a"
         for text in ("published through A", "still A"):

@@ -40,7 +40,9 @@ class RedisEventBus:
     def __init__(self, url: str, history: int = HISTORY, prefix: str = "cuecard", block_ms: int = 5000):
         import redis.asyncio as redis
 
-        self._redis = redis.from_url(url, decode_responses=True)
+        # The socket timeout must outlast XREAD's server-side BLOCK: redis-py 8 defaults to 5 s,
+        # which equals block_ms and dropped every subscriber idle for 5 s (1011 on its WebSocket).
+        self._redis = redis.from_url(url, decode_responses=True, socket_timeout=block_ms / 1000 + 5)
         self._history = history
         self._prefix = prefix
         self._block_ms = block_ms
