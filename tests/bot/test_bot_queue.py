@@ -175,12 +175,23 @@ async def test_a_queued_bot_joins_a_real_meeting_through_a_worker(api, settings,
             headers=auth,
         )
         assert r.status == 201, await r.text()
-        bot_id = (await r.json())["id"]
+        created = await r.json()
+        bot_id = created["id"]
+        token = auth["Authorization"].split()[1]
+        ws = await api.ws_connect(f"/api/sessions/{created['session_id']}/events?token={token}")
         guest = await meeting.wait_for_guest("queued", "lobby", timeout=60)
         await _poll(api, auth, bot_id, lambda b: b["state"] == "waiting_for_admission", 30)
         meeting.set_state("queued", guest.id, "admitted")
         state = await _poll(api, auth, bot_id, lambda b: b["state"] == "in_call" and b["participants"], 60)
         assert state["participants"] == [{"name": "Dana Lee", "role": "interviewer", "speaking": False}]
+        # the worker's session events reach this API instance's subscriber through the Redis bus
+        states = []
+        while "bot_in_call" not in states:
+            event = await asyncio.wait_for(ws.receive_json(), 15)
+            if event["type"] == "status":
+                states.append(event["state"])
+        assert states[:2] == ["bot_launching", "bot_joining"], states
+        await ws.close()
         r = await api.delete(f"/api/bots/{bot_id}", headers=auth)
         assert r.status == 200
         ended = await _poll(api, auth, bot_id, lambda b: b["state"] == "ended", 30)
