@@ -17,7 +17,7 @@ event-loop thread per worker, and its worker's ``queue_prefetch`` caps the jobs 
 set to ``bot_max_live`` it takes a job only while it has free capacity.
 
 Dead workers: Dramatiq's Redis broker re-queues a dead worker's unacknowledged messages after
-its own heartbeat timeout (60 s); our sweeper (faster, ``bot_heartbeat_timeout_secs``) has by
+its own heartbeat timeout (60 s, or 4 × ours if longer); our sweeper (faster, ``bot_heartbeat_timeout_secs``) has by
 then marked the bot failed, and a re-delivered job whose bot is already ``ended`` is dropped —
 a bot is never launched twice into one meeting.
 
@@ -63,7 +63,10 @@ def make_broker(settings: Settings, job: Callable[[dict], Awaitable[Any]] | None
 
     if not settings.redis_url:
         raise ValueError("bot_queue=redis needs redis_url (CUECARD_REDIS_URL)")
-    broker = RedisBroker(url=settings.redis_url, namespace=f"{PREFIX}-dramatiq")
+    # Dramatiq re-queues a dead worker's jobs after its own heartbeat timeout: keep that well past
+    # ours, so the sweeper has marked the bot failed and the re-delivered job is dropped.
+    redelivery_ms = int(max(60.0, 4 * settings.bot_heartbeat_timeout_secs) * 1000)
+    broker = RedisBroker(url=settings.redis_url, namespace=f"{PREFIX}-dramatiq", heartbeat_timeout=redelivery_ms)
     broker.add_middleware(AsyncIO())
 
     async def never_here(payload: dict) -> None:
