@@ -2,7 +2,8 @@
 bot requests, two real ``cuecard bot-worker`` processes (Dramatiq, a real redis-server, one
 shared SQLite store) each take one while they have free capacity (``bot_max_live=1``), and the
 bot of a worker killed with SIGKILL is marked failed (``worker_lost``) after the heartbeat
-timeout, while the other worker's bot still leaves on request.
+timeout, while the other worker's bot still leaves on request; a third bot waits in the queue
+until that worker has a free slot again.
 
 Labelled: the workers run with ``bot_worker_stop_before_browser`` — each job goes through the
 queue, the store check, the running-bot registration and builds the ``MeetingBot`` that saves
@@ -136,13 +137,23 @@ async def test_two_workers_take_one_job_each_and_a_dead_workers_bot_fails(api, w
     event = await asyncio.wait_for(ws.receive_json(), 10)
     assert event["type"] == "status" and event["state"] == "bot_ended" and event["reason"] == "worker_lost"
     await ws.close()
-    # the live worker's bot is untouched, and leaves on request from the API
+    # the live worker's bot is untouched; a third bot waits in the queue while w2 is full
     r = await api.get(f"/api/bots/{by_worker['w2']}", headers=auth)
     assert (await r.json())["state"] == "launching"
+    r = await api.post(
+        "/api/bots", json={"meeting_url": "https://meet.google.com/qrs-tuvw-xyz", "consent": True}, headers=auth
+    )
+    assert r.status == 201
+    third = (await r.json())["id"]
+    await asyncio.sleep(2 * HEARTBEAT_TIMEOUT / 3)
+    r = await api.get(f"/api/bots/{third}", headers=auth)
+    assert (await r.json())["message"] == "queued"
     r = await api.delete(f"/api/bots/{by_worker['w2']}", headers=auth)
     assert r.status == 200
     left = await _poll(api, auth, by_worker["w2"], lambda b: b["state"] == "ended", 20)
     assert left["reason"] == "left_by_request" and not left["failed"]
+    taken = await _poll(api, auth, third, lambda b: "held by worker w2" in b["message"], 30)  # w2 has room now
+    assert taken["state"] == "launching"
     print(f"dead worker's bot marked failed {took:.1f} s after SIGKILL (heartbeat timeout {HEARTBEAT_TIMEOUT} s)")
 
 
