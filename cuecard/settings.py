@@ -122,7 +122,7 @@ class Settings(BaseSettings):
     mongodb_url: str | None = None
     redis_url: str | None = None
     # This process's name in the X-Cuecard-Replica response header (cuecard/scaleout/replica.py);
-    # default the host name. Set one per replica when several run on one host.
+    # unset = no header (a host name would tell clients an internal machine name).
     replica_name: str | None = None
     # JSON list of RTCIceServer dicts, e.g. '[{"urls": "stun:stun.example.org:3478"}]'.
     ice_servers: list[dict] = []

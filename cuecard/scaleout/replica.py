@@ -1,19 +1,19 @@
-"""Which replica answered: an ``X-Cuecard-Replica`` header on every response.
+"""Which replica answered: an ``X-Cuecard-Replica`` header on every response, when
+``settings.replica_name`` is set.
 
 Several ``cuecard serve`` processes share one store and a Redis event bus
 (``CUECARD_REDIS_URL``) behind a reverse proxy (``deploy/haproxy.cfg``); any replica's
 WebSocket subscribers see a session's events. The header names the replica that served a
-request (``settings.replica_name``, default the host name) so operators and tests can see
-where the proxy sent a client.
+request so operators and tests can see where the proxy sent a client.
 
-Decision: an ``on_response_prepare`` signal rather than a middleware — it also runs for the
-WebSocket upgrade response and for error responses made by other middlewares, and adds no
-per-request await.
+Decisions:
+- Opt-in (no header without a name): a default such as the host name would tell every client
+  on the internet an internal machine name.
+- An ``on_response_prepare`` signal rather than a middleware: it also runs for the WebSocket
+  upgrade response and for error responses made by other middlewares.
 """
 
 from __future__ import annotations
-
-import socket
 
 from aiohttp import web
 
@@ -22,12 +22,10 @@ from cuecard.api.keys import SETTINGS
 REPLICA_HEADER = "X-Cuecard-Replica"
 
 
-def replica_name(app: web.Application) -> str:
-    return app[SETTINGS].replica_name or socket.gethostname()
-
-
 def setup(app: web.Application) -> None:
-    name = replica_name(app)
+    name = app[SETTINGS].replica_name
+    if not name:
+        return
 
     async def _name_replica(request: web.Request, response: web.StreamResponse) -> None:
         response.headers[REPLICA_HEADER] = name
