@@ -154,6 +154,11 @@ async def test_two_workers_take_one_job_each_and_a_dead_workers_bot_fails(api, w
     assert left["reason"] == "left_by_request" and not left["failed"]
     taken = await _poll(api, auth, third, lambda b: "held by worker w2" in b["message"], 30)  # w2 has room now
     assert taken["state"] == "launching"
+    # a worker stopped the ordinary way makes its bots leave and saves their end first
+    workers["w2"].send_signal(signal.SIGTERM)
+    assert await asyncio.to_thread(workers["w2"].wait, 30) == 0
+    r = await api.get(f"/api/bots/{third}", headers=auth)
+    assert ((body := await r.json())["state"], body["reason"]) == ("ended", "left_by_request")
     print(f"dead worker's bot marked failed {took:.1f} s after SIGKILL (heartbeat timeout {HEARTBEAT_TIMEOUT} s)")
 
 
