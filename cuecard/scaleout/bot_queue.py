@@ -192,6 +192,8 @@ def setup(app) -> None:
 
     if app[SETTINGS].bot_queue != "redis":
         return
+    if app[SETTINGS].billing == "on":  # bot minutes are metered by the API process's bot task
+        raise ValueError("bot_queue=redis does not meter bot minutes yet: use billing=off or bot_queue=process")
 
     async def queue_ctx(app):
         queue = BotQueue(app[SETTINGS], app[SERVICES].store)
