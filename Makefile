@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := espeak-ng sox libsndfile1 chromium redis-server
+APT_PACKAGES := espeak-ng sox libsndfile1 chromium redis-server haproxy
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint system-deps venv clean

@@ -61,8 +61,8 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     app[SETTINGS] = settings
     core.setup(app, services)  # store, event bus, Whisper (+ warm-up), /api/health
     replica.setup(app)  # X-Cuecard-Replica: which replica behind the proxy answered
-    security.setup(app)  # security headers, Host allowlist, JSON-only bodies, CORS (before auth)
     metrics_routes.setup(app)  # this app's Prometheus registry (fed by every session), /metrics, tracing
+    security.setup(app)  # security headers, Host allowlist, JSON-only bodies, CORS (before auth)
     auth.setup(app)  # auth middleware, JWT secret, rate limiter, /api/auth/*
     rest_sessions.setup(app)  # metrics cache, /api/sessions/*
     rest_claims.setup(app)  # /api/sessions/claim: anonymous live-page sessions to the account
