@@ -270,6 +270,11 @@ async def test_ssrf_guard_without_the_test_setting():
     with pytest.raises(FetchRefused):
         check_url("http://127.0.0.1:8600/cal.ics", allow_loopback_http=False)
     assert check_url("https://calendar.example.org/x.ics", False) == "https://calendar.example.org/x.ics"
+    # aiohttp does not ask the resolver about IP literals: check_url refuses them itself, at subscribe time
+    for literal in ("https://10.0.0.5/x.ics", "https://[fd00::1]/x.ics", "https://169.254.169.254/x.ics"):
+        with pytest.raises(FetchRefused, match="no public address"):
+            check_url(literal, allow_loopback_http=False)
+    assert check_url("https://93.184.216.34/x.ics", False) == "https://93.184.216.34/x.ics"
     for url in (
         "https://127.0.0.1:9/cal.ics",
         "https://localhost:9/cal.ics",
