@@ -15,8 +15,7 @@ from pathlib import Path
 from aiohttp import web
 from loguru import logger
 
-from cuecard.api.errors import ApiError, bad_request
-from cuecard.api.rest_common import not_found, read_bounded
+from cuecard.api.rest_common import not_found, read_upload
 from cuecard.event_bus import EventBus
 from cuecard.kinds import Role
 from cuecard.store import NotFound, Store
@@ -71,25 +70,7 @@ AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3", ".webm", ".m4a", ".opus"}
 
 async def read_audio(request: web.Request, limit: int) -> tuple[bytes, str]:
     """(data, filename) from a multipart ``file`` field or a raw body with ``?filename=``."""
-    if request.content_length is not None and request.content_length > limit:
-        raise ApiError(413, "too_large", f"upload is larger than {limit} bytes", "file")
-    if request.content_type.startswith("multipart/"):
-        try:
-            reader = await request.multipart()
-            async for part in reader:
-                if getattr(part, "name", None) == "file":
-                    data = bytearray()
-                    while chunk := await part.read_chunk(64 * 1024):  # type: ignore[union-attr]
-                        data += chunk
-                        if len(data) > limit:
-                            raise ApiError(413, "too_large", f"upload is larger than {limit} bytes", "file")
-                    return bytes(data), part.filename or "answer.wav"  # type: ignore[union-attr]
-        except ApiError:
-            raise
-        except Exception as e:
-            raise bad_request("malformed multipart body", "file") from e
-        raise bad_request("multipart body has no 'file' field", "file")
-    return await read_bounded(request, limit, "file"), request.query.get("filename", "answer.wav")
+    return await read_upload(request, limit, "answer.wav", "answer.wav")
 
 
 def transcribe_file(engine, data: bytes, suffix: str) -> list:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 from pydantic import BaseModel, ValidationError
 
 from cuecard.api.errors import ApiError, bad_request
@@ -86,6 +86,31 @@ async def read_bounded(request: web.Request, limit: int, field: str | None = Non
             raise ApiError(413, "too_large", f"request body is larger than {limit} bytes", field)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def read_upload(request: web.Request, limit: int, multipart_name: str, raw_name: str) -> tuple[bytes, str]:
+    """(data, filename) from a multipart ``file`` field or a raw body with ``?filename=``; 413
+    over ``limit``. ``multipart_name`` / ``raw_name``: the filename when none is given."""
+    too_large = f"upload is larger than {limit} bytes"
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, "too_large", too_large, "file")
+    if request.content_type.startswith("multipart/"):
+        try:
+            reader = await request.multipart()
+            async for part in reader:
+                if isinstance(part, BodyPartReader) and part.name == "file":
+                    data = bytearray()
+                    while chunk := await part.read_chunk(64 * 1024):
+                        data += chunk
+                        if len(data) > limit:
+                            raise ApiError(413, "too_large", too_large, "file")
+                    return bytes(data), part.filename or multipart_name
+        except ApiError:
+            raise
+        except Exception as e:
+            raise bad_request("malformed multipart body", "file") from e
+        raise bad_request("multipart body has no 'file' field", "file")
+    return await read_bounded(request, limit, "file"), request.query.get("filename", raw_name)
 
 
 def field_path(loc: tuple) -> str | None:

@@ -18,7 +18,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -37,8 +37,8 @@ from cuecard.api.rest_common import (
     page,
     page_of,
     paged,
-    read_bounded,
     read_model,
+    read_upload,
     require_user,
     services,
     validation_error,
@@ -229,26 +229,7 @@ async def delete_profile(request: web.Request) -> web.Response:
 
 async def _read_upload(request: web.Request) -> tuple[bytes, str]:
     """(data, filename) from a multipart ``file`` field or a raw body with ``?filename=``."""
-    limit = request.app[SETTINGS].max_upload_bytes
-    if request.content_length is not None and request.content_length > limit:
-        raise ApiError(413, "too_large", f"upload is larger than {limit} bytes", "file")
-    if request.content_type.startswith("multipart/"):
-        try:
-            reader = await request.multipart()
-            async for part in reader:
-                if isinstance(part, BodyPartReader) and part.name == "file":
-                    data = bytearray()
-                    while chunk := await part.read_chunk(64 * 1024):
-                        data += chunk
-                        if len(data) > limit:
-                            raise ApiError(413, "too_large", f"upload is larger than {limit} bytes", "file")
-                    return bytes(data), part.filename or "resume"
-        except ApiError:
-            raise
-        except Exception as e:
-            raise bad_request("malformed multipart body", "file") from e
-        raise bad_request("multipart body has no 'file' field", "file")
-    return await read_bounded(request, limit, "file"), request.query.get("filename", "resume.txt")
+    return await read_upload(request, request.app[SETTINGS].max_upload_bytes, "resume", "resume.txt")
 
 
 async def _extract_profile_isolated(request: web.Request, data: bytes, filename: str) -> Profile:
