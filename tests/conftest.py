@@ -3,6 +3,7 @@ a real redis-server per test session, and speech generated with espeak-ng."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -38,6 +39,53 @@ async def services(settings):
     svc = await Services.create(settings)
     yield svc
     await svc.close()
+
+
+@pytest.fixture
+def loopback_ice(monkeypatch):
+    """aiortc gathers ICE candidates on 127.0.0.1 only, so the tests' WebRTC stays on loopback."""
+    import aioice.ice
+
+    monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda use_ipv4, use_ipv6: ["127.0.0.1"])
+
+
+@contextlib.asynccontextmanager
+async def serving_live(settings: Settings, max_live_sessions: int):
+    """The app on a real loopback port, warmed up, auth/offer rate limits out of the way:
+    yields (app, base URL). Use with the ``loopback_ice`` fixture."""
+    from aiohttp.test_utils import TestServer
+
+    from cuecard.api.app import create_app
+    from cuecard.api.keys import WARMUP
+
+    app = create_app(
+        settings.model_copy(
+            update={
+                "max_live_sessions": max_live_sessions,
+                "auth_rate_limit_per_minute": 100_000,
+                "offer_rate_limit_per_minute": 100_000,
+            }
+        )
+    )
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        await app[WARMUP]
+        yield app, str(server.make_url("")).rstrip("/")
+    finally:
+        await server.close()
+
+
+@pytest.fixture
+async def offer_client(settings, services, loopback_ice):
+    """A TestClient on the app with the test's services (STT warm-up off), for offer/consent tests."""
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from cuecard.api.app import create_app
+
+    settings.warm_up_stt = False
+    async with TestClient(TestServer(create_app(settings, services))) as test_client:
+        yield test_client
 
 
 def free_port() -> int:

@@ -12,34 +12,19 @@ import aiohttp
 import numpy as np
 import pytest
 import soundfile as sf
-from aiohttp.test_utils import TestServer
 from aiortc.mediastreams import AudioStreamTrack
 
-from cuecard.api.app import create_app
-from cuecard.api.keys import LIVE_SESSIONS, WARMUP
+from cuecard.api.keys import LIVE_SESSIONS
 from cuecard.bench.sessions import RATE, LiveClient, paced_track, register
+from tests.conftest import serving_live
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def loopback_ice(monkeypatch):
-    import aioice.ice
-
-    monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda use_ipv4, use_ipv6: ["127.0.0.1"])
-
-
-@pytest.fixture
 async def one_slot_server(settings, loopback_ice):
-    limited = settings.model_copy(
-        update={"max_live_sessions": 1, "auth_rate_limit_per_minute": 100_000, "offer_rate_limit_per_minute": 100_000}
-    )
-    app = create_app(limited)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    await app[WARMUP]
-    yield app, str(server.make_url("")).rstrip("/")
-    await server.close()
+    async with serving_live(settings, max_live_sessions=1) as served:
+        yield served
 
 
 async def wait_for(predicate, within_secs: float, step: float = 0.1) -> bool:

@@ -15,16 +15,15 @@ import numpy as np
 import pytest
 import soundfile as sf
 import soxr
-from aiohttp.test_utils import TestServer
 from pipecat.frames.frames import UserAudioRawFrame
 
-from cuecard.api.app import create_app
-from cuecard.api.keys import LIVE_SESSIONS, WARMUP
+from cuecard.api.keys import LIVE_SESSIONS
 from cuecard.bench.sessions import LiveClient, paced_track, register
 from cuecard.frames import CANDIDATE
 from cuecard.pipeline.replay import replay_tracks
 from cuecard.pipeline.session import SessionRunner
 from cuecard.transports.replay import load_audio
+from tests.conftest import serving_live
 
 pytestmark = pytest.mark.slow
 
@@ -115,23 +114,9 @@ async def test_frames_of_other_rates_and_channels_reach_the_segmenter_resampled(
 
 
 @pytest.fixture
-def loopback_ice(monkeypatch):
-    import aioice.ice
-
-    monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda use_ipv4, use_ipv6: ["127.0.0.1"])
-
-
-@pytest.fixture
 async def live_server(settings, loopback_ice):
-    unlimited = settings.model_copy(
-        update={"max_live_sessions": 0, "auth_rate_limit_per_minute": 100_000, "offer_rate_limit_per_minute": 100_000}
-    )
-    app = create_app(unlimited)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    await app[WARMUP]
-    yield app, str(server.make_url("")).rstrip("/")
-    await server.close()
+    async with serving_live(settings, max_live_sessions=0) as served:
+        yield served
 
 
 def live_tracks(speech: np.ndarray) -> dict[str, object]:

@@ -16,13 +16,8 @@ CONSENT = {"consent": True, "consent_version": CONSENT_VERSION}
 
 
 @pytest.fixture
-async def client(settings, services, monkeypatch):
-    import aioice.ice
-
-    monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda use_ipv4, use_ipv6: ["127.0.0.1"])
-    settings.warm_up_stt = False
-    async with TestClient(TestServer(create_app(settings, services))) as test_client:
-        yield test_client
+def client(offer_client):
+    return offer_client
 
 
 async def signed_in(client, email: str) -> dict:

@@ -5,21 +5,14 @@ into the session for drafting."""
 from __future__ import annotations
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 from aiortc import RTCPeerConnection
 
-from cuecard.api.app import create_app
 from cuecard.pipeline.context import load_candidate
 
 
 @pytest.fixture
-async def client(settings, services, monkeypatch):
-    import aioice.ice
-
-    monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda use_ipv4, use_ipv6: ["127.0.0.1"])
-    settings.warm_up_stt = False
-    async with TestClient(TestServer(create_app(settings, services))) as test_client:
-        yield test_client
+def client(offer_client):
+    return offer_client
 
 
 async def token_for(client, email: str) -> str:
