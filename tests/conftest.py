@@ -4,9 +4,11 @@ a real redis-server per test session, and speech generated with espeak-ng."""
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -86,6 +88,23 @@ async def offer_client(settings, services, loopback_ice):
     settings.warm_up_stt = False
     async with TestClient(TestServer(create_app(settings, services))) as test_client:
         yield test_client
+
+
+def start_cli(args: list[str], log_path: Path, **env: str) -> subprocess.Popen:
+    """``nice -n 19 python -m cuecard.cli <args>`` from the repo root with ``env`` added to
+    the environment; its output goes to ``log_path`` (a pipe nobody reads would fill and stall
+    it), which is also kept on the process as ``log_path``."""
+    log = open(log_path, "wb")
+    proc = subprocess.Popen(
+        ["nice", "-n", "19", sys.executable, "-m", "cuecard.cli", *args],
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    proc.log_path = Path(log.name)  # type: ignore[attr-defined]
+    log.close()
+    return proc
 
 
 def free_port() -> int:

@@ -5,17 +5,15 @@ replica A reach a WebSocket subscriber that the proxy sent to replica B."""
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import aiohttp
 import pytest
 
 from tests.api.conftest import wait_healthy
-from tests.conftest import free_port
+from tests.conftest import free_port, start_cli
 
 pytestmark = pytest.mark.slow
 
@@ -26,7 +24,6 @@ IDLE_SECS = 7.0
 
 def start_replica(name: str, port: int, data_dir: Path, redis_url: str) -> subprocess.Popen:
     env = {
-        **os.environ,
         "CUECARD_DATA_DIR": str(data_dir),
         "CUECARD_REDIS_URL": redis_url,
         "CUECARD_REPLICA_NAME": name,
@@ -34,17 +31,8 @@ def start_replica(name: str, port: int, data_dir: Path, redis_url: str) -> subpr
         "CUECARD_WARM_UP_STT": "false",
         "CUECARD_AUTH_RATE_LIMIT_PER_MINUTE": "1000",
     }
-    log = open(data_dir.parent / f"replica-{name}.log", "wb")
-    proc = subprocess.Popen(
-        ["nice", "-n", "19", sys.executable, "-m", "cuecard.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=ROOT,
-    )
-    proc.log_path = Path(log.name)  # type: ignore[attr-defined]
-    log.close()
-    return proc
+    args = ["serve", "--host", "127.0.0.1", "--port", str(port)]
+    return start_cli(args, data_dir.parent / f"replica-{name}.log", **env)
 
 
 def haproxy_config(proxy: int, a: int, b: int) -> str:

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -26,15 +24,14 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from cuecard.api.app import create_app
+from tests.conftest import start_cli
 
-ROOT = Path(__file__).resolve().parents[2]
 HEARTBEAT_TIMEOUT = 3.0
 pytestmark = pytest.mark.slow
 
 
 def start_worker(name: str, data_dir: Path, redis_url: str, **extra_env: str) -> subprocess.Popen:
     env = {
-        **os.environ,
         "CUECARD_DATA_DIR": str(data_dir),
         "CUECARD_REDIS_URL": redis_url,
         "CUECARD_BOT_QUEUE": "redis",
@@ -44,17 +41,7 @@ def start_worker(name: str, data_dir: Path, redis_url: str, **extra_env: str) ->
         "CUECARD_WARM_UP_STT": "false",
         **extra_env,
     }
-    log = open(data_dir.parent / f"worker-{name}.log", "wb")
-    proc = subprocess.Popen(
-        ["nice", "-n", "19", sys.executable, "-m", "cuecard.cli", "bot-worker", "--name", name],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=ROOT,
-    )
-    proc.log_path = Path(log.name)  # type: ignore[attr-defined]
-    log.close()
-    return proc
+    return start_cli(["bot-worker", "--name", name], data_dir.parent / f"worker-{name}.log", **env)
 
 
 async def wait_ready(proc, within: float = 90.0):
