@@ -221,16 +221,18 @@ def name_hits(text: str) -> list[Hit]:
             if card.id not in seen:
                 seen.add(card.id)
                 found.append(Hit(card, 1.0, "name", start, size))
-    found += _common_words_beside(found, words, taken, index, by_id, seen)
+    found += _common_words_beside(found, words, taken, index, by_id, seen, min(subject_starts, default=0))
     return sorted(found, key=lambda h: h.start)
 
 
-def _common_words_beside(found, words, taken, index, by_id, seen) -> list[Hit]:
-    """Ordinary-word names of the same domain as a name already found ("bagging and boosting")."""
+def _common_words_beside(found, words, taken, index, by_id, seen, subject_start: int) -> list[Hit]:
+    """Ordinary-word names of the same domain as a name already found ("bagging and boosting").
+    Not in the words that frame the question before its subject: "explain what a database
+    index is" named the EXPLAIN card beside the index one."""
     domains = {h.card.domain for h in found}
     extra = []
     for start, word in enumerate(words):
-        if taken[start] or not domains:
+        if taken[start] or not domains or start < subject_start:
             continue
         for card_id in index.get(word, []):
             card = by_id[card_id]

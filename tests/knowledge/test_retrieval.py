@@ -72,3 +72,15 @@ def test_a_much_closer_unnamed_card_leads_a_named_one():
         "Suppose every word has its own word embedding. How would you combine the word embeddings of a long sentence into one?"
     )
     assert r.hits[0].how == "meaning" and "combining" in r.cards[0].name.lower(), r
+
+
+def test_a_framing_verb_is_not_an_ordinary_word_card_beside_the_subject():
+    """ "explain what a database index is" named the EXPLAIN card (an ordinary word of the same
+    domain) beside the index card, and the page showed "Database index, EXPLAIN"."""
+    assert [h.card.name for h in name_hits("explain what a database index is and when it can hurt")] == [
+        "Database index"
+    ]
+    assert [h.card.name for h in name_hits("what is boosting and how does it differ from bagging")] == [
+        "Boosting",
+        "Bagging",
+    ]
