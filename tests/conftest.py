@@ -79,6 +79,22 @@ async def serving_live(settings: Settings, max_live_sessions: int):
 
 
 @pytest.fixture
+async def served(services, settings):
+    """``(app, base_url)`` of a real server on a loopback port, with the test's services, warmed up."""
+    from aiohttp.test_utils import TestServer
+
+    from cuecard.api.app import create_app
+    from cuecard.api.keys import WARMUP
+
+    app = create_app(settings, services)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    await app[WARMUP]
+    yield app, str(server.make_url("")).rstrip("/")
+    await server.close()
+
+
+@pytest.fixture
 async def offer_client(settings, services, loopback_ice):
     """A TestClient on the app with the test's services (STT warm-up off), for offer/consent tests."""
     from aiohttp.test_utils import TestClient, TestServer

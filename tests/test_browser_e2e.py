@@ -15,11 +15,9 @@ import shutil
 import numpy as np
 import pytest
 import soundfile as sf
-from aiohttp.test_utils import TestServer
 from web.conftest import accept_consent
 
-from cuecard.api.app import create_app
-from cuecard.api.keys import LIVE_SESSIONS, WARMUP
+from cuecard.api.keys import LIVE_SESSIONS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -40,17 +38,6 @@ def fake_media_flags(wav) -> list[str]:
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-audio-capture={wav}",
     ]
-
-
-@pytest.fixture
-async def served(services, settings):
-    """``(app, base_url)`` of a real server on a loopback port."""
-    app = create_app(settings, services)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    await app[WARMUP]
-    yield app, str(server.make_url("")).rstrip("/")
-    await server.close()
 
 
 @pytest.fixture

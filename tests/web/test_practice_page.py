@@ -16,10 +16,6 @@ import aiohttp
 import numpy as np
 import pytest
 import soundfile as sf
-from aiohttp.test_utils import TestServer
-
-from cuecard.api.app import create_app
-from cuecard.api.keys import WARMUP
 
 from .conftest import axe_violations
 
@@ -35,16 +31,6 @@ ANSWER = (
     "As a result, latency dropped by forty percent."
 )
 EARLIER_ANSWER = "I think it went well. We did some work on it and it was fine."
-
-
-@pytest.fixture
-async def served(services, settings):
-    app = create_app(settings, services)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    await app[WARMUP]
-    yield app, str(server.make_url("")).rstrip("/")
-    await server.close()
 
 
 @pytest.fixture
