@@ -61,6 +61,9 @@ async def launch(tmp_path):
                 executable_path=CHROMIUM,
                 headless=True,
                 args=BASE_FLAGS + flags,
+                # wait_for_function evaluates its string with eval, which the pages' CSP refuses;
+                # the pages under their real policy: tests/web/test_security_csp.py
+                bypass_csp=True,
             )
             browsers.append(context)
             page = context.pages[0] if context.pages else await context.new_page()
