@@ -38,7 +38,7 @@ async def page(tmp_path):
                 "--disable-sync",
             ],
         )
-        context = await browser.new_context(accept_downloads=True)
+        context = await browser.new_context(accept_downloads=True, bypass_csp=True)  # wait_for_function uses eval
         pg = await context.new_page()
         errors = []
         pg.on("pageerror", lambda e: errors.append(str(e)))
