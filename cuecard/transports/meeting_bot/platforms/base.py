@@ -195,7 +195,9 @@ class Platform:
         someone asked it to leave)."""
         if not self.chat_item:
             return []
-        rows = await page.evaluate(CHAT_PROBE, [self.chat_item, self.chat_author_attr, self.chat_author, self.chat_text])
+        rows = await page.evaluate(
+            CHAT_PROBE, [self.chat_item, self.chat_author_attr, self.chat_author, self.chat_text]
+        )
         return [ChatMessage(**row) for row in rows]
 
     async def leave(self, page):
