@@ -27,6 +27,14 @@ class QuestionType(StrEnum):
     CULTURAL = "cultural"
 
 
+class PracticeQuestionStatus(StrEnum):
+    """A practice round's question: not answered yet, answered (scored), or skipped."""
+
+    PENDING = "pending"
+    ANSWERED = "answered"
+    SKIPPED = "skipped"
+
+
 class QuestionStatus(StrEnum):
     """``tentative`` from interim text, ``confirmed`` on the final text, ``withdrawn`` when the
     text turned out not to be a question (or merged into another)."""

@@ -243,8 +243,10 @@ def test_the_openapi_document_publishes_the_event_schemas(document):
 
 
 def test_docs_page_renders_the_event_stream():
-    html = (Path(cuecard.__file__).parent / "web_client" / "api_docs.html").read_text()
-    assert "x-event-stream" in html and 'id="event-schemas"' in html
+    client = Path(cuecard.__file__).parent / "web_client"
+    html, script = (client / "api_docs.html").read_text(), (client / "api_docs.js").read_text()
+    assert 'id="event-schemas"' in html and 'src="/static/api_docs.js"' in html
+    assert "x-event-stream" in script
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from cuecard.kinds import PracticeQuestionStatus
+
 MAX_FOLLOW_UPS = 10  # per round
 
 
@@ -41,7 +43,7 @@ def new_question(index: int, generated: Any, difficulty: str) -> dict:
         "difficulty": str(fields.get("difficulty") or difficulty),
         "why": str(fields.get("why", "") or fields.get("reason", "") or ""),
         "follow_up_of": None,
-        "status": "pending",
+        "status": PracticeQuestionStatus.PENDING,
         "attempts": [],
     }
 
@@ -71,7 +73,7 @@ def with_attempt(
     questions = [dict(q) for q in stored]
     current = questions[index]
     current["attempts"] = [*current.get("attempts", []), attempt]
-    current["status"] = "answered"
+    current["status"] = PracticeQuestionStatus.ANSWERED
     current.pop("answer_started_at", None)
     follow_ups = sum(1 for q in questions if q.get("source") == "follow_up")
     existing = {norm(q["text"]) for q in questions}
@@ -86,7 +88,7 @@ def with_attempt(
         "difficulty": current.get("difficulty", ""),
         "why": "asked about your previous answer",
         "follow_up_of": index,
-        "status": "pending",
+        "status": PracticeQuestionStatus.PENDING,
         "attempts": [],
     }
     questions.insert(index + 1, added)

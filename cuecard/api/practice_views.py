@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from cuecard.api.rest_common import ANY_OBJ, INT, NUM, STR, obj
+from cuecard.kinds import PracticeQuestionStatus
 from cuecard.store.practice import PracticeSessionRecord
 
 SUBSCORES = ("delivery", "content", "relevance")
@@ -38,7 +39,7 @@ QUESTION = obj(
     text=STR,
     qtype=STR,
     source=STR,
-    status={"type": "string", "enum": ["pending", "answered", "skipped"]},
+    status={"type": "string", "enum": [s.value for s in PracticeQuestionStatus]},
     follow_up_of={"type": ["integer", "null"]},
     attempts={"type": "array", "items": ANY_OBJ},
 )
@@ -102,7 +103,12 @@ def _mean(values: list[float]) -> float | None:
 
 def summarize(practice: PracticeSessionRecord) -> dict:
     """Averages over the latest scored attempt of every answered question."""
-    cards = [c for q in practice.questions if q.get("status") == "answered" if (c := latest_scorecard(q))]
+    cards = [
+        c
+        for q in practice.questions
+        if q.get("status") == PracticeQuestionStatus.ANSWERED
+        if (c := latest_scorecard(q))
+    ]
     point: dict[str, Any] = {
         "id": practice.id,
         "title": practice.title,
@@ -131,7 +137,7 @@ def by_type(practices: list[PracticeSessionRecord]) -> dict[str, dict]:
     cards: dict[str, list[dict]] = {}
     for practice in practices:
         for q in practice.questions:
-            card = latest_scorecard(q) if q.get("status") == "answered" else None
+            card = latest_scorecard(q) if q.get("status") == PracticeQuestionStatus.ANSWERED else None
             if card:
                 cards.setdefault(card.get("qtype") or q.get("qtype") or "other", []).append(card)
     out = {}

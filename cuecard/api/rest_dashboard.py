@@ -42,6 +42,7 @@ from cuecard.api.rest_common import (
     services,
 )
 from cuecard.api.web_client_routes import WEB_CLIENT
+from cuecard.kinds import QuestionStatus
 from cuecard.observability.metrics import counter_values, histogram_quantiles
 from cuecard.observability.session_observer import percentiles
 from cuecard.store.models import Session
@@ -201,7 +202,7 @@ async def timeline(request: web.Request) -> web.Response:
     questions = []
     for q in await store.list_questions(session.id, limit=10_000):
         doc = q.doc()
-        if doc.get("status") == "withdrawn":
+        if doc.get("status") == QuestionStatus.WITHDRAWN:
             continue
         m = measured.get(q.question_id, {})
         questions.append(

@@ -91,7 +91,7 @@ from cuecard.api.rest_common import (
     services,
 )
 from cuecard.api.webrtc_routes import end_live_session
-from cuecard.kinds import QuestionType, SessionState
+from cuecard.kinds import PracticeQuestionStatus, QuestionType, SessionState
 from cuecard.store import NotFound
 from cuecard.store.models import Session
 from cuecard.store.practice import PracticeSessionRecord
@@ -572,7 +572,7 @@ async def _set_status(request: web.Request, status: str) -> web.Response:
     response=QUESTION,
 )
 async def retry_question(request: web.Request) -> web.Response:
-    return await _set_status(request, "pending")
+    return await _set_status(request, PracticeQuestionStatus.PENDING)
 
 
 @routes.add(
@@ -582,7 +582,7 @@ async def retry_question(request: web.Request) -> web.Response:
     response=QUESTION,
 )
 async def skip_question(request: web.Request) -> web.Response:
-    return await _set_status(request, "skipped")
+    return await _set_status(request, PracticeQuestionStatus.SKIPPED)
 
 
 # --- the page -----------------------------------------------------------------------------------------

@@ -65,7 +65,7 @@ class QuestionTrack:
         self.question_id = question_id
         self.type = ""
         self.text = ""
-        self.status = ""
+        self.status: str = QuestionStatus.TENTATIVE  # until its first event says otherwise
         self.end = 0.0
         self.asked_at: float | None = None  # audio clock at the confirmed question event
         self.asked_wall: float | None = None

@@ -86,4 +86,4 @@ async def test_cli_rejects_unsupported_url(bot_settings, tmp_path):
     )
     _, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 2
-    assert b"not a supported meeting platform" in err
+    assert b"not a supported meeting link" in err
