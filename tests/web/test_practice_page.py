@@ -81,6 +81,12 @@ async def seed_account(base_url: str) -> tuple[dict, str]:
     return tokens, bank["id"]
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="known bug, issue 15 left open: the round's second answer, ended with the button while "
+    "the live transcript shows its words, is refused as empty_answer ('Nothing was heard'); "
+    "the first answer (ended by 3 s of silence) is scored and checked above that point",
+)
 async def test_practice_round_with_a_spoken_answer(served, answer_wav, settings, tmp_path):
     from playwright.async_api import async_playwright
 
