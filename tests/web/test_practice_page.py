@@ -82,7 +82,7 @@ async def seed_account(base_url: str) -> tuple[dict, str]:
 
 
 @pytest.mark.xfail(
-    strict=True,
+    strict=False,  # intermittent: failed 4 of 5 runs at the end of the session, passed once
     reason="known bug, issue 15 left open: the round's second answer, ended with the button while "
     "the live transcript shows its words, is refused as empty_answer ('Nothing was heard'); "
     "the first answer (ended by 3 s of silence) is scored and checked above that point",
